@@ -1,0 +1,23 @@
+"""IBM Watson SpeechRecognitionResults JSON."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from core.export.base import Exporter, ExportOptions, write_json
+from core.results import Conversation
+from core.views.watson import speech_recognition_results
+
+
+def write_watson(conversation: Conversation, stream: TextIO, options: ExportOptions, channel: int | None = None) -> None:
+    """Write the conversation as Watson results; word timings and confidences follow word_timestamps."""
+    document = speech_recognition_results(
+        conversation,
+        timestamps=options.word_timestamps,
+        word_confidence=options.word_timestamps,
+        speaker_labels=None if options.speakers else False,
+    )
+    write_json(document, stream)
+
+
+EXPORTER = Exporter("watson", ".json", "IBM Watson SpeechRecognitionResults JSON", write_watson)

@@ -1,0 +1,83 @@
+"""Every format through export_conversation: files, names per channel, text lines, JSON equal to the views."""
+
+import json
+
+import pytest
+
+from core.export import FORMATS, ExportOptions, export_conversation
+from core.views.azure_batch_v2 import batch_v2_result
+from core.views.azure_batch_v3 import batch_v3_result
+from core.views.azure_remote import remote_conversation_transcription_result
+from core.views.watson import speech_recognition_results
+
+
+def test_the_registry_names_every_format():
+    assert set(FORMATS) == {"remote", "azure-v2", "azure-v3", "watson", "txt", "srt", "vtt"}
+    assert [name for name, e in FORMATS.items() if e.per_channel] == ["azure-v2"]
+
+
+def test_txt_lines_with_time_and_speaker(tmp_path, call):
+    (path,) = export_conversation(call, "txt", tmp_path / "call.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "[00:00:03.2] Alice: Hello world."
+    assert lines[1] == "[00:00:05.0] Guest-2: It's 25 past 10."
+    assert lines[2].startswith("[00:01:02.3] So the plan is simple:")
+    assert len(lines) == 3
+
+
+def test_txt_options_drop_time_and_speaker(tmp_path, call):
+    (path,) = export_conversation(call, "txt", tmp_path / "a.txt", ExportOptions(timestamps=False))
+    assert path.read_text(encoding="utf-8").splitlines()[:2] == ["Alice: Hello world.", "Guest-2: It's 25 past 10."]
+    (path,) = export_conversation(call, "txt", tmp_path / "b.txt", ExportOptions(speakers=False, text_form="itn"))
+    assert path.read_text(encoding="utf-8").splitlines()[:2] == ["[00:00:03.2] hello world", "[00:00:05.0] it's 25 past 10"]
+
+
+def test_stdout_when_no_output_path(capsys, memo):
+    assert export_conversation(memo, "txt", None) == []
+    assert capsys.readouterr().out == "[00:00:00.7] Good morning!\n"
+
+
+def test_json_formats_are_the_views(tmp_path, call):
+    options = ExportOptions(word_timestamps=True, sentiment=True)
+    (remote,) = export_conversation(call, "remote", tmp_path / "remote.json", options)
+    assert json.loads(remote.read_text(encoding="utf-8")) == remote_conversation_transcription_result(call)
+    (v3,) = export_conversation(call, "azure-v3", tmp_path / "v3.json", options)
+    assert json.loads(v3.read_text(encoding="utf-8")) == batch_v3_result(call, word_timestamps=True)
+    (watson,) = export_conversation(call, "watson", tmp_path / "watson.json", options)
+    assert json.loads(watson.read_text(encoding="utf-8")) == speech_recognition_results(call)
+
+
+def test_azure_v2_writes_one_file_per_channel(tmp_path, call):
+    paths = export_conversation(call, "azure-v2", tmp_path / "out.json", ExportOptions(sentiment=True))
+    assert paths == [tmp_path / "out.channel0.json", tmp_path / "out.channel1.json"]
+    for channel, path in enumerate(paths):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document == batch_v2_result(call, channel, sentiment=True)
+        assert document["AudioFileResults"][0]["AudioFileName"] == f"Channel.{channel}.wav"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.channel0.json", "out.channel1.json"]
+
+
+def test_azure_v2_mono_keeps_the_given_name(tmp_path, memo):
+    assert export_conversation(memo, "azure-v2", tmp_path / "memo.json") == [tmp_path / "memo.json"]
+
+
+def test_watson_export_without_speakers_or_timings(tmp_path, call):
+    (path,) = export_conversation(call, "watson", tmp_path / "w.json", ExportOptions(speakers=False))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert "speaker_labels" not in document
+    assert list(document["results"][0]["alternatives"][0]) == ["transcript", "confidence"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_handles_an_empty_conversation(tmp_path, empty, fmt):
+    (path,) = export_conversation(empty, fmt, tmp_path / f"empty{FORMATS[fmt].extension}")
+    text = path.read_text(encoding="utf-8")
+    if FORMATS[fmt].extension == ".json":
+        json.loads(text)
+    assert text in ("", "WEBVTT\n\n") or text.startswith("{")
+
+
+def test_non_ascii_text_is_written_as_utf8(tmp_path, call):
+    call.speakers[1].name = "Zoë"
+    (path,) = export_conversation(call, "remote", tmp_path / "r.json")
+    assert '"SpeakerId": "Zoë"' in path.read_text(encoding="utf-8")
