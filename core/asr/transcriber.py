@@ -1,0 +1,180 @@
+"""The batch transcriber: a recording in, utterances with words and text forms out.
+
+Audio is read as a stream and cut into windows of at most ten minutes at the quietest
+moment near each window's end, so hours of audio never sit in memory at once. Each window
+goes through faster-whisper with its VAD filter (which also guards against hallucinations
+on silence); segments become utterances in one clock (milliseconds from the start).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
+from core.errors import ModelError
+from core.results import Utterance, Word, seconds_to_ms
+from core.text.forms import forms_from_display
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+WINDOW_MS = 10 * 60_000
+CUT_SEARCH_MS = 30_000
+_FRAME = SAMPLE_RATE // 10  # 100 ms energy frames to find a quiet cut
+
+Hook = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    """How to transcribe: the model, the language and the decoder's settings."""
+
+    model: str = DEFAULT_MODEL
+    language: str | None = None
+    device: str = "auto"
+    beam_size: int = 5
+    word_timestamps: bool = True
+    vad_filter: bool = True
+    initial_prompt: str | None = None
+
+
+def locale_for(language: str | None) -> str:
+    """Return a BCP-47 locale for a whisper language code (en -> en-US)."""
+    if not language:
+        return "en-US"
+    defaults = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "sv": "sv-SE", "ru": "ru-RU", "it": "it-IT"}
+    return defaults.get(language, language)
+
+
+def _quiet_cut(audio: np.ndarray, search_from: int) -> int:
+    """Return the sample index at the centre of the quietest 100 ms frame after search_from."""
+    region = audio[search_from:]
+    frames = len(region) // _FRAME
+    if frames < 1:
+        return len(audio)
+    energy = np.square(region[: frames * _FRAME].reshape(frames, _FRAME)).mean(axis=1)
+    return search_from + int(np.argmin(energy)) * _FRAME + _FRAME // 2
+
+
+def windows(chunks: Iterable[np.ndarray], window_ms: int = WINDOW_MS) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (offset in samples, audio) windows of at most window_ms, cut at quiet moments."""
+    window = window_ms * SAMPLE_RATE // 1000
+    search_from = max(0, window - CUT_SEARCH_MS * SAMPLE_RATE // 1000)
+    pending: list[np.ndarray] = []
+    pending_len = 0
+    offset = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        pending_len += len(chunk)
+        while pending_len >= window:
+            audio = np.concatenate(pending)
+            cut = _quiet_cut(audio[:window], search_from)
+            yield offset, audio[:cut]
+            offset += cut
+            pending, pending_len = [audio[cut:]], len(audio) - cut
+    if pending_len:
+        yield offset, np.concatenate(pending)
+
+
+def _confidence(avg_logprob: float) -> float:
+    return float(min(1.0, max(0.0, math.exp(avg_logprob))))
+
+
+def _utterance(segment, channel: int, offset_ms: int, locale: str) -> Utterance | None:
+    words = [
+        Word(
+            text=w.word.strip(),
+            offset_ms=offset_ms + seconds_to_ms(w.start),
+            duration_ms=max(0, seconds_to_ms(w.end) - seconds_to_ms(w.start)),
+            confidence=round(float(w.probability), 4),
+        )
+        for w in (segment.words or [])
+        if w.word.strip()
+    ]
+    text = " ".join(w.text for w in words) if words else segment.text
+    forms = forms_from_display(text, locale)
+    if not forms.display:
+        return None
+    start = words[0].offset_ms if words else offset_ms + seconds_to_ms(segment.start)
+    end = words[-1].end_ms if words else offset_ms + seconds_to_ms(segment.end)
+    return Utterance(
+        result_id=uuid.uuid4().hex,
+        channel=channel,
+        offset_ms=start,
+        duration_ms=max(0, end - start),
+        forms=forms,
+        # a beam decodes a whole 30 s window at once, so avg_logprob is shared by its segments:
+        # the words' own probabilities tell the segments apart
+        confidence=round(float(np.mean([w.confidence for w in words])) if words else _confidence(segment.avg_logprob), 4),
+        words=words,
+    )
+
+
+class Transcriber:
+    """Turns mono 16 kHz audio streams into utterances with one whisper model, built once."""
+
+    def __init__(self, options: TranscriptionOptions | None = None):
+        self.options = options or TranscriptionOptions()
+        self.model: SpeechModel = resolve_model(self.options.model)
+        if self.model.english_only and self.options.language not in (None, "en"):
+            raise ModelError(
+                f"The model '{self.model.name}' only transcribes English, not '{self.options.language}'.",
+                "Choose the multilingual model: --model base.",
+            )
+        self.detected_language: str | None = "en" if self.model.english_only else self.options.language
+        self._whisper = None
+
+    @property
+    def whisper(self):
+        """Return the loaded faster-whisper model (loaded on first use)."""
+        if self._whisper is None:
+            self._whisper = load_whisper(self.model, self.options.device)
+        return self._whisper
+
+    @property
+    def locale(self) -> str:
+        return locale_for(self.detected_language)
+
+    def transcribe_stream(
+        self,
+        chunks: Iterable[np.ndarray],
+        *,
+        channel: int = 0,
+        total_ms: int | None = None,
+        hook: Hook | None = None,
+        window_ms: int = WINDOW_MS,
+    ) -> Iterator[Utterance]:
+        """Yield the utterances of one channel's audio stream (16 kHz float32 chunks) in time order."""
+        opts = self.options
+        prompt = opts.initial_prompt
+        for offset, audio in windows(chunks, window_ms):
+            offset_ms = offset * 1000 // SAMPLE_RATE
+            segments, info = self.whisper.transcribe(
+                audio,
+                language=self.detected_language,
+                beam_size=opts.beam_size,
+                vad_filter=opts.vad_filter,
+                word_timestamps=opts.word_timestamps,
+                initial_prompt=prompt,
+            )
+            if self.detected_language is None:
+                self.detected_language = info.language
+            last_text = None
+            for segment in segments:
+                utterance = _utterance(segment, channel, offset_ms, self.locale)
+                if utterance is None:
+                    continue
+                last_text = utterance.display
+                if hook is not None:
+                    hook("transcribe", completed=utterance.end_ms, total=total_ms)
+                yield utterance
+            if last_text:
+                prompt = last_text
+            if hook is not None:
+                hook("transcribe", completed=offset_ms + len(audio) * 1000 // SAMPLE_RATE, total=total_ms)

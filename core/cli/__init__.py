@@ -1,0 +1,63 @@
+"""The command-line face of core: `parley transcribe`, `parley export`, `parley conversations`, ...
+
+Each sub-command lives in its own module and registers itself on the parser; this module
+only dispatches and turns every ParleyError into one clear line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from core.errors import ParleyError
+
+log = logging.getLogger("parley")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every sub-command registered."""
+    from core.cli import library, transcribe
+
+    parser = argparse.ArgumentParser(prog="parley", description="Offline conversation transcription.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (transcribe, library):
+        module.register(commands)
+    gui = commands.add_parser("gui", help="open the desktop app")
+    gui.set_defaults(run=_run_gui)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from desktop.app import main as gui_main
+
+    return gui_main()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status (0 success, 1 error, 2 usage, 130 interrupted)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    run = getattr(args, "run", None)
+    if run is None:
+        if argv is None and len(sys.argv) == 1:
+            return _run_gui(args)
+        parser.print_help()
+        return 2
+    try:
+        return run(args) or 0
+    except ParleyError as exc:
+        print(f"parley: error: {exc.user_message()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("parley: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""`parley transcribe FILE...`: transcribe recordings, store them and print or export the result."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from core.asr.models import DEFAULT_MODEL
+from core.asr.transcriber import TranscriptionOptions
+from core.cli.progress import ProgressBar
+from core.errors import ParleyError
+from core.export import FORMATS, ExportOptions, export_conversation
+from core.transcription import SpeakerOptions, transcribe_file
+
+log = logging.getLogger(__name__)
+
+
+def sample_recording() -> Path:
+    """Return the path of the two-speaker sample conversation that ships with pyannote.audio."""
+    import pyannote.audio
+
+    return Path(pyannote.audio.__file__).parent / "sample" / "sample.wav"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the transcribe command to the CLI; returns nothing."""
+    cmd = commands.add_parser("transcribe", help="transcribe recordings into the library")
+    cmd.add_argument("files", nargs="*", type=Path, metavar="FILE", help="audio or video files")
+    cmd.add_argument("--sample", action="store_true", help="transcribe the bundled two-speaker sample")
+    cmd.add_argument("--model", default=DEFAULT_MODEL, help="tiny.en (default), base, or a CTranslate2 model folder")
+    cmd.add_argument("--language", help="language code, e.g. en, fr (default: detect; tiny.en is English only)")
+    cmd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    cmd.add_argument("--format", default="txt", choices=sorted(FORMATS), help="output format (default txt)")
+    cmd.add_argument("--output", type=Path, help="write here instead of stdout (one file per input when several)")
+    cmd.add_argument("--word-timestamps", action="store_true", help="include word timings in JSON formats")
+    cmd.add_argument("--mono", action="store_true", help="mix stereo to mono instead of one result per channel")
+    cmd.add_argument("--no-store", action="store_true", help="do not keep the conversation in the library")
+    cmd.add_argument("--reference", action="store_true", help="store a reference to the file instead of a copy")
+    cmd.add_argument("--diarize", action="store_true", help="find who spoke when")
+    cmd.add_argument("--speakers", type=int, help="exact number of speakers (implies --diarize)")
+    cmd.add_argument("--min-speakers", type=int)
+    cmd.add_argument("--max-speakers", type=int)
+    cmd.set_defaults(run=run)
+
+
+def _output_for(args: argparse.Namespace, source: Path, many: bool) -> Path | None:
+    if args.output is None:
+        return None
+    if many:
+        suffix = args.output.suffix or f".{args.format.split('-')[0]}"
+        return args.output.with_name(f"{args.output.stem}-{source.stem}{suffix}")
+    return args.output
+
+
+def run(args: argparse.Namespace) -> int:
+    """Transcribe each file; return 0 when all succeeded, 1 when any failed."""
+    files = list(args.files) + ([sample_recording()] if args.sample else [])
+    if not files:
+        raise ParleyError("No recording given.", "Name one or more files, or use --sample.")
+    options = TranscriptionOptions(model=args.model, language=args.language, device=args.device)
+    speakers = SpeakerOptions(
+        diarize=args.diarize or bool(args.speakers or args.min_speakers or args.max_speakers),
+        num_speakers=args.speakers,
+        min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
+    )
+    export_options = ExportOptions(word_timestamps=args.word_timestamps)
+    failures = 0
+    for path in files:
+        progress = ProgressBar(path.name)
+        try:
+            conversation = transcribe_file(path, options, speakers, mono=args.mono, hook=progress)
+            progress.close()
+            if not args.no_store:
+                _store(conversation, path, copy=not args.reference)
+            output = _output_for(args, path, len(files) > 1)
+            written = export_conversation(conversation, args.format, output, export_options)
+            if not args.no_store:
+                where = sys.stderr if output is None else sys.stdout
+                print(f"conversationId: {conversation.conversation_id}", file=where)
+            for target in written:
+                log.info("wrote %s", target)
+        except ParleyError as exc:
+            progress.close()
+            failures += 1
+            print(f"parley: error: {path}: {exc.user_message()}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _store(conversation, path: Path, *, copy: bool) -> None:
+    from core.store import Library
+
+    with Library.open() as library:
+        library.save_conversation(conversation, kind="file", options={"model": conversation.model})
+        library.add_audio(conversation.conversation_id, path, copy=copy)

@@ -1,0 +1,108 @@
+"""File transcription: a recording in, a Conversation out (decode → whisper → speakers).
+
+This is the one function the CLI, the job worker and the GUI call to turn a file into a
+transcript. It never stores anything: callers decide where the conversation goes.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core.asr.transcriber import Transcriber, TranscriptionOptions
+from core.audio.decode import AudioInfo, iter_audio, load_audio, probe
+from core.results import Conversation, Speaker, Utterance, new_conversation_id, utc_now
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class SpeakerOptions:
+    """Whether to find who spoke when, and what the user knows about the speaker count."""
+
+    diarize: bool = False
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+
+
+def _channel_chunks(path: Path, channel: int, channels: int, mono: bool):
+    if mono or channels == 1:
+        yield from iter_audio(path, mono=True)
+    else:
+        for block in iter_audio(path, mono=False):
+            yield block[channel]
+
+
+@lru_cache(maxsize=1)
+def _diarizer():
+    from core.diarization.pipeline import Diarizer
+
+    return Diarizer()
+
+
+def _diarize_channel(path: Path, channel: int, info: AudioInfo, mono: bool, utterances: list[Utterance], speakers: SpeakerOptions, hook: Hook | None):
+    from core.diarization.assign import assign_speakers
+
+    audio = load_audio(path, mono=True) if mono or info.channels == 1 else load_audio(path, mono=False)[channel]
+    diarization = _diarizer().diarize(
+        audio,
+        num_speakers=speakers.num_speakers,
+        min_speakers=speakers.min_speakers,
+        max_speakers=speakers.max_speakers,
+        hook=hook,
+    )
+    return assign_speakers(utterances, diarization)
+
+
+def transcribe_file(
+    path: str | Path,
+    options: TranscriptionOptions | None = None,
+    speakers: SpeakerOptions | None = None,
+    *,
+    mono: bool = False,
+    title: str | None = None,
+    conversation_id: str | None = None,
+    hook: Hook | None = None,
+) -> Conversation:
+    """Return the conversation transcribed from a recording (one result set per channel unless mono)."""
+    path = Path(path)
+    info = probe(path)
+    speakers = speakers or SpeakerOptions()
+    transcriber = Transcriber(options)
+    channels = 1 if mono else info.channels
+    utterances: list[Utterance] = []
+    for channel in range(channels):
+        found = list(
+            transcriber.transcribe_stream(
+                _channel_chunks(path, channel, info.channels, mono),
+                channel=channel,
+                total_ms=info.duration_ms,
+                hook=hook,
+            )
+        )
+        if speakers.diarize and found:
+            found = _diarize_channel(path, channel, info, mono, found, speakers, hook)
+            # speakers of different channels are different people: number them after the last
+            shift = max((u.speaker or 0 for u in utterances), default=0)
+            found = [replace(u, speaker=u.speaker + shift) if u.speaker is not None else u for u in found]
+        utterances.extend(found)
+    numbers = sorted({u.speaker for u in utterances if u.speaker is not None})
+    return Conversation(
+        conversation_id=conversation_id or new_conversation_id(),
+        title=title or path.stem,
+        created=utc_now(),
+        duration_ms=info.duration_ms,
+        source=str(path.resolve()),
+        locale=transcriber.locale,
+        model=transcriber.model.name,
+        channels=channels,
+        utterances=sorted(utterances, key=lambda u: (u.offset_ms, u.channel)),
+        speakers={n: Speaker(n) for n in numbers},
+    )
+

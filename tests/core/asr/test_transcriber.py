@@ -1,0 +1,112 @@
+"""The batch transcriber on real audio with the real embedded models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.asr.transcriber import SAMPLE_RATE, Transcriber, TranscriptionOptions, windows
+from core.audio.decode import iter_audio
+from core.errors import ModelError
+from core.transcription import transcribe_file
+from helpers.audiofiles import encode, make_encoded, read_wav, write_wav
+from helpers.reference import wer
+
+
+def test_sample_is_transcribed_faithfully(sample_conversation, sample_reference):
+    conv = sample_conversation
+    assert conv.model == "tiny.en" and conv.locale == "en-US" and conv.channels == 1
+    assert conv.duration_ms == pytest.approx(30_000, abs=50)
+    hypothesis = " ".join(u.display for u in conv.utterances)
+    assert wer(sample_reference, hypothesis) <= 0.20
+    assert "new jersey" in hypothesis.lower() and "chicago" in hypothesis.lower()
+
+
+def test_utterances_are_ordered_with_words_inside_their_span(sample_conversation):
+    utterances = sample_conversation.utterances
+    assert len(utterances) >= 8
+    assert [u.offset_ms for u in utterances] == sorted(u.offset_ms for u in utterances)
+    assert len({u.result_id for u in utterances}) == len(utterances)
+    for u in utterances:
+        assert 0 <= u.offset_ms and u.end_ms <= 30_500
+        assert 0.0 <= u.confidence <= 1.0
+        assert u.words, "word timestamps are on by default"
+        assert u.words[0].offset_ms == u.offset_ms and u.words[-1].end_ms == u.end_ms
+        assert all(0.0 <= w.confidence <= 1.0 for w in u.words)
+        assert [w.offset_ms for w in u.words] == sorted(w.offset_ms for w in u.words)
+    # the first words are spoken after 6 s of silence (the STM's first line starts at 6.68 s)
+    assert 5_500 <= utterances[0].offset_ms <= 7_500
+
+
+def test_text_forms_are_consistent(sample_conversation):
+    for u in sample_conversation.utterances:
+        assert u.display and u.display == u.display.strip()
+        assert u.itn == u.itn.lower() and not any(ch in u.itn for ch in ".,?!")
+        assert u.lexical == u.lexical.lower() and not any(ch.isdigit() for ch in u.lexical)
+        assert u.masked_itn.split() == u.itn.split() or "*" in u.masked_itn
+
+
+def test_confidences_differ_between_utterances(sample_conversation):
+    assert len({u.confidence for u in sample_conversation.utterances}) > 3
+
+
+def test_silence_gives_an_empty_result(tmp_path):
+    silent = write_wav(tmp_path / "silence.wav", np.zeros(SAMPLE_RATE * 5, dtype=np.float32), SAMPLE_RATE)
+    conv = transcribe_file(silent)
+    assert conv.utterances == [] and conv.duration_ms == pytest.approx(5_000, abs=50)
+
+
+def test_windows_cut_in_silence_and_keep_every_sample():
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(SAMPLE_RATE * 100).astype(np.float32) * 0.3
+    noise[SAMPLE_RATE * 55 : SAMPLE_RATE * 56] = 0.0  # a 1 s pause inside the search zone of a 60 s window
+    chunks = (noise[i : i + SAMPLE_RATE * 7] for i in range(0, len(noise), SAMPLE_RATE * 7))
+    parts = list(windows(chunks, window_ms=60_000))
+    assert [offset for offset, _ in parts] == [0, len(parts[0][1])]
+    assert SAMPLE_RATE * 55 <= len(parts[0][1]) <= SAMPLE_RATE * 56
+    assert np.array_equal(np.concatenate([audio for _, audio in parts]), noise)
+
+
+def test_long_audio_is_transcribed_window_by_window(sample_wav, sample_reference):
+    transcriber = Transcriber()
+    utterances = list(transcriber.transcribe_stream(iter_audio(sample_wav, chunk_ms=5_000), window_ms=12_000))
+    assert [u.offset_ms for u in utterances] == sorted(u.offset_ms for u in utterances)
+    assert utterances[-1].end_ms > 25_000, "the later windows are placed on the file's clock"
+    assert wer(sample_reference, " ".join(u.display for u in utterances)) <= 0.30
+
+
+def test_stereo_files_give_one_result_set_per_channel(sample_wav, tmp_path):
+    samples, rate = read_wav(sample_wav)
+    mono = samples[0]
+    left = mono.copy()
+    left[rate * 15 :] = 0.0  # channel 0 speaks only in the first half
+    right = mono.copy()
+    right[: rate * 15] = 0.0  # channel 1 only in the second half
+    stereo = encode(np.stack([left, right]), rate, tmp_path / "stereo.flac", codec="flac")
+    conv = transcribe_file(stereo)
+    assert conv.channels == 2
+    first = conv.channel_utterances(0)
+    second = conv.channel_utterances(1)
+    assert first and second
+    assert all(u.offset_ms < 15_500 for u in first)
+    assert all(u.end_ms > 14_500 for u in second)
+    mixed = transcribe_file(stereo, mono=True)
+    assert mixed.channels == 1 and {u.channel for u in mixed.utterances} == {0}
+
+
+def test_telephone_quality_mp3_is_still_understood(sample_wav, tmp_path, sample_reference):
+    phone = make_encoded(sample_wav, tmp_path / "phone.mp3", "libmp3lame", rate=8000)
+    conv = transcribe_file(phone)
+    # 4 kHz of bandwidth costs tiny.en a lot (about 41% WER here, 12% at 16 kHz): still readable
+    assert wer(sample_reference, " ".join(u.display for u in conv.utterances)) <= 0.50
+
+
+def test_base_model_transcribes_the_sample(sample_wav, sample_reference):
+    conv = transcribe_file(sample_wav, TranscriptionOptions(model="base", language="en"))
+    assert conv.model == "base" and conv.locale == "en-US"
+    assert wer(sample_reference, " ".join(u.display for u in conv.utterances)) <= 0.30
+
+
+def test_english_only_model_refuses_other_languages():
+    with pytest.raises(ModelError, match="only transcribes English"):
+        Transcriber(TranscriptionOptions(model="tiny.en", language="fr"))
