@@ -41,6 +41,12 @@ def itn_from_display(display: str) -> str:
     return " ".join(t for t in tokens if t)
 
 
+def word_token(text: str) -> str:
+    """Return a recognised word as the services list it: lowercase, punctuation stripped."""
+    token = itn_from_display(text)
+    return token or text.strip()
+
+
 def _num2words_lang(locale: str) -> str:
     lang = (locale or "en").replace("-", "_").split("_")[0].lower()
     return lang or "en"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
+from core.text.forms import word_token
 from core.views.units import ms_to_ticks, seconds_2dp
 
 
 def _word(word: Word) -> dict:
     return {
-        "Word": word.text.strip(),
+        "Word": word_token(word.text),
         "Offset": ms_to_ticks(word.offset_ms),
         "Duration": ms_to_ticks(word.duration_ms),
         "OffsetInSeconds": seconds_2dp(word.offset_ms),

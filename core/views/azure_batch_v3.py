@@ -7,6 +7,7 @@ integer on each recognised phrase and is left out when no speaker is known.
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
+from core.text.forms import word_token
 from core.views import channel_numbers
 from core.views.units import iso8601_duration, iso8601_timestamp, ms_to_ticks
 
@@ -15,7 +16,7 @@ __all__ = ["batch_v3_result", "iso8601_duration"]
 
 def _word(word: Word) -> dict:
     return {
-        "word": word.text.strip(),
+        "word": word_token(word.text),
         "offset": iso8601_duration(word.offset_ms),
         "duration": iso8601_duration(word.duration_ms),
         "offsetInTicks": ms_to_ticks(word.offset_ms),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from core.results import Conversation, Utterance
+from core.text.forms import word_token
 from core.views.units import ms_to_ticks
 
 REASON_RECOGNIZED = "RecognizedSpeech"
@@ -21,7 +22,7 @@ def speaker_id(conversation: Conversation, utterance: Utterance) -> str:
 
 
 def _word(word) -> dict:
-    entry = {"Word": word.text.strip(), "Offset": ms_to_ticks(word.offset_ms), "Duration": ms_to_ticks(word.duration_ms)}
+    entry = {"Word": word_token(word.text), "Offset": ms_to_ticks(word.offset_ms), "Duration": ms_to_ticks(word.duration_ms)}
     if word.confidence is not None:
         entry["Confidence"] = word.confidence
     return entry

@@ -8,13 +8,12 @@ labels per word with speakers numbered from 0 (Parley numbers them from 1).
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
-from core.text.forms import itn_from_display
+from core.text.forms import word_token
 from core.views.units import seconds_2dp
 
 
 def _token(word: Word) -> str:
-    text = word.text.strip()
-    return itn_from_display(text) or text
+    return word_token(word.text)
 
 
 def _transcript(text: str) -> str:

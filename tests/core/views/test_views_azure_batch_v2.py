@@ -69,7 +69,7 @@ def test_word_timestamps_and_sentiment_when_asked():
     }
     time_words = _file(batch_v2_result(two_channel_call(), 1, word_timestamps=True))["SegmentResults"][0]["NBest"][0]["Words"]
     assert [(w["Word"], w["OffsetInSeconds"], w["DurationInSeconds"]) for w in time_words] == [
-        ("It's", 5.01, 0.3), ("25", 5.4, 0.7), ("past", 6.2, 0.4), ("10.", 6.7, 0.95),
+        ("it's", 5.01, 0.3), ("25", 5.4, 0.7), ("past", 6.2, 0.4), ("10", 6.7, 0.95),
     ]
     # no sentiment was computed for the long utterance: the key is left out rather than invented
     plan = _file(document)["SegmentResults"][1]["NBest"][0]

@@ -55,7 +55,7 @@ def test_json_is_the_detailed_service_response():
         "Display": "Hello world.",
         "Words": [
             {"Word": "hello", "Offset": 32_500_000, "Duration": 4_800_000, "Confidence": 0.98},
-            {"Word": "world.", "Offset": 38_000_000, "Duration": 10_000_000, "Confidence": 0.87},
+            {"Word": "world", "Offset": 38_000_000, "Duration": 10_000_000, "Confidence": 0.87},
         ],
     }
     assert alternative == {
