@@ -1,0 +1,135 @@
+"""Bad input never escapes as a traceback: each becomes one AudioError that names the file."""
+
+from __future__ import annotations
+
+import logging
+import wave
+
+import numpy as np
+import pytest
+
+from core.audio.decode import SAMPLE_RATE, load_audio, probe
+from core.errors import (
+    AudioNotFoundError,
+    CorruptAudioError,
+    EmptyAudioError,
+    ParleyError,
+    UnsupportedAudioError,
+)
+from helpers import audiofiles as af
+
+
+def _directory(tmp_path, encoded):
+    path = tmp_path / "folder.wav"
+    path.mkdir()
+    return path
+
+
+def _empty(tmp_path, encoded):
+    path = tmp_path / "empty.mp3"
+    path.write_bytes(b"")
+    return path
+
+
+def _zero_samples(tmp_path, encoded):
+    path = tmp_path / "silent-header.wav"
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(16000)
+    return path
+
+
+def _text(tmp_path, encoded):
+    path = tmp_path / "notes.wav"
+    path.write_text("Minutes of the meeting\n- budget approved\n")
+    return path
+
+
+def _random_bytes(tmp_path, encoded):
+    path = tmp_path / "random.wav"
+    path.write_bytes(np.random.default_rng(3).integers(0, 256, 100_000, dtype=np.uint8).tobytes())
+    return path
+
+
+def _silent_video(tmp_path, encoded):
+    return af.make_video(tmp_path / "screen.mp4", audio_src=None, container_format="mp4", seconds=3)
+
+
+# id -> (builder(tmp_path, encoded) -> path, error, words in the message, detected by probe alone)
+CASES = {
+    "missing": (lambda t, e: t / "nope.wav", AudioNotFoundError, "does not exist", True),
+    "directory": (_directory, AudioNotFoundError, "is a directory", True),
+    "empty": (_empty, EmptyAudioError, "empty (0 bytes)", True),
+    "zero samples": (_zero_samples, EmptyAudioError, "no audio", True),
+    "text renamed .wav": (_text, UnsupportedAudioError, "not an audio or video file", True),
+    "random bytes": (_random_bytes, UnsupportedAudioError, "not an audio or video file", True),
+    "video without sound": (_silent_video, UnsupportedAudioError, "has no sound", True),
+    "unknown codec": (lambda t, e: af.wav_with_unknown_codec(t / "odd.wav"), UnsupportedAudioError, "codec", True),
+    "m4a cut short (no index)": (lambda t, e: af.truncate(e("aac"), t / "cut.m4a", 0.6), CorruptAudioError,
+                                 "cannot be opened", True),
+    "flac body is noise": (lambda t, e: af.overwrite_with_noise(e("flac"), t / "noise.flac", start=4096),
+                           CorruptAudioError, "none of it can be read", True),
+    "mp3 body is noise": (lambda t, e: af.overwrite_with_noise(e("mp3"), t / "noise.mp3", start=2048),
+                          CorruptAudioError, "damaged", False),
+    "mkv body is noise": (lambda t, e: af.overwrite_with_noise(e("mkv"), t / "noise.mkv", start=2048),
+                          CorruptAudioError, "damaged or cut short", False),
+    "mp3 cut to 30%": (lambda t, e: af.truncate(e("mp3"), t / "cut.mp3", 0.3), CorruptAudioError,
+                       "only 9.0 s of its 30.0 s", False),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_raises_one_clear_audio_error(tmp_path, encoded, case):
+    build, error, words, at_probe = CASES[case]
+    path = build(tmp_path, encoded)
+
+    with pytest.raises(ParleyError) as raised:
+        load_audio(path)
+
+    assert type(raised.value) is error
+    message = str(raised.value)
+    assert path.name in message and words in message
+    assert "\n" not in message and raised.value.hint
+    if at_probe:
+        with pytest.raises(error):
+            probe(path)
+    else:  # the damage only shows once decoding reaches it
+        assert probe(path).duration_ms > 0
+
+
+def test_a_cut_short_mp3_gives_its_prefix_and_a_warning(tmp_path, encoded, reference, caplog):
+    path = af.truncate(encoded("mp3"), tmp_path / "cut.mp3", 0.75)
+
+    with caplog.at_level(logging.WARNING, logger="core.audio.decode"):
+        samples = load_audio(path)
+
+    assert abs(samples.size / SAMPLE_RATE - 22.5) < 0.5
+    assert any("truncated" in r.getMessage() and "cut.mp3" in r.getMessage() for r in caplog.records)
+    corr, lag = af.best_correlation(samples, reference[: samples.size], max_lag=SAMPLE_RATE // 20)
+    assert corr > 0.99 and lag == 0
+
+
+@pytest.mark.parametrize("name", ["opus", "aac", "mkv"])
+def test_lost_packets_become_silence_so_later_audio_keeps_its_time(tmp_path, encoded, reference, caplog, name):
+    source = encoded(name)
+    path = af.overwrite_with_noise(source, tmp_path / f"glitch{source.suffix}", start=source.stat().st_size // 2,
+                                   length=2000)
+
+    with caplog.at_level(logging.INFO, logger="core.audio.decode"):
+        samples = load_audio(path)
+
+    assert abs(samples.size - reference.size) <= SAMPLE_RATE // 20
+    assert any("filled with silence" in r.getMessage() for r in caplog.records)
+    tail = slice(22 * SAMPLE_RATE, 29 * SAMPLE_RATE)  # after the damage, still on the original clock
+    corr, lag = af.best_correlation(samples[tail], reference[tail], max_lag=SAMPLE_RATE // 20)
+    assert corr > 0.99 and abs(lag) <= SAMPLE_RATE // 200
+
+
+def test_a_wav_whose_header_was_never_finished_still_decodes_fully(tmp_path, sample_wav, reference):
+    path = af.wav_with_unfinished_header(sample_wav, tmp_path / "crashed-recording.wav")
+
+    samples = load_audio(path)
+
+    assert samples.size == reference.size
+    np.testing.assert_allclose(samples, reference, atol=1 / 16384)
