@@ -1,0 +1,285 @@
+"""The conversation library: the one facade that owns the SQLite file.
+
+Everything the GUI or a script does with stored conversations goes through `Library`:
+saving transcripts (each transcription is a pass; the newest is current, older ones are
+kept), reading them back, listing, searching, editing speakers and text, and the recordings
+behind them. One connection per Library, shared by threads under a lock; writes take the
+write lock up front so the GUI and a worker process queue rather than collide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from core.errors import JobError, StoreError
+from core.paths import audio_dir, library_path
+from core.results import Conversation, Speaker, TextForms, Utterance
+from core.store import audio, speakers, transcripts
+from core.store.connection import Guard, check_library_file, connect, translate
+from core.store.records import AudioSource, ConversationSummary, SearchHit, TranscriptionPass, now_text
+from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
+from core.store.search import search_utterances
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    """The conversation library on disk: conversations, passes, speakers, search, audio and jobs."""
+
+    def __init__(self, db: Database, path: Path):
+        self._guard = Guard(db, path)
+        self._closed = False
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> "Library":
+        """Return the library at `path` (default: core.paths.library_path()), created or upgraded as needed."""
+        path = Path(path).expanduser() if path is not None else library_path()
+        check_library_file(path)
+        db = connect(path)
+        try:
+            applied = apply_migrations(db)
+            known = {name for name, _ in MIGRATIONS}
+            newer = [name for name in applied_migrations(db) if name not in known]
+        except sqlite3.Error as exc:
+            db.close()
+            raise translate(exc, path) from exc
+        except BaseException:
+            db.close()
+            raise
+        if applied:
+            log.info("library %s upgraded: %s", path, ", ".join(applied))
+        if newer:
+            log.warning("library %s was upgraded by a newer Parley (%s)", path, ", ".join(newer))
+        return cls(db, path)
+
+    @property
+    def path(self) -> Path:
+        """Return the path of the library file."""
+        return self._guard.path
+
+    @property
+    def db(self) -> Database:
+        """Return the sqlite-utils Database (for core.store and core.jobs; hold `transaction()` to write)."""
+        return self._guard.db
+
+    def close(self) -> None:
+        """Return None after closing the connection (further calls raise StoreError)."""
+        with self._guard.lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self.db.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:
+                log.debug("PRAGMA optimize failed on close: %s", exc)
+            self.db.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Yield the database inside one serialised write transaction (rolled back if the block raises)."""
+        self._check_open()
+        with self._guard.writing() as db:
+            yield db
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Database]:
+        self._check_open()
+        with self._guard.reading() as db:
+            yield db
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"The library {self.path} is closed.", hint="Open it again.")
+
+    def applied_migrations(self) -> list[str]:
+        """Return the names of the schema migrations this library has had, oldest first."""
+        with self._reading() as db:
+            return applied_migrations(db)
+
+    # conversations and passes
+
+    def create_conversation(self, conversation: Conversation) -> str:
+        """Return the id of a new conversation without a transcript yet (its named speakers are kept)."""
+        if conversation.utterances:
+            raise ValueError("create_conversation stores no utterances; use save_conversation or add_pass")
+        with self.transaction() as db:
+            return transcripts.insert_conversation(db, conversation)
+
+    def add_pass(
+        self,
+        conversation_id: str,
+        utterances: list[Utterance],
+        speakers: dict[int, Speaker] | None = None,
+        *,
+        kind: str,
+        model: str,
+        options: dict | None = None,
+    ) -> int:
+        """Return the id of a new transcription pass of the conversation; it becomes the current one."""
+        with self.transaction() as db:
+            return transcripts.insert_pass(
+                db, conversation_id, list(utterances), speakers, kind=kind, model=model, options=options
+            )
+
+    def save_conversation(self, conversation: Conversation, *, kind: str = "file", options: dict | None = None) -> str:
+        """Return the id of a conversation stored with its transcript as the first pass (one transaction)."""
+        with self.transaction() as db:
+            conversation_id = transcripts.insert_conversation(db, conversation)
+            transcripts.insert_pass(
+                db, conversation_id, list(conversation.utterances), conversation.speakers,
+                kind=kind, model=conversation.model, options=options,
+            )
+            return conversation_id
+
+    def get_conversation(self, conversation_id: str, pass_id: int | None = None) -> Conversation:
+        """Return a conversation with the utterances, words and speakers of a pass (the current one by default)."""
+        with self._reading() as db:
+            return transcripts.load_conversation(db, conversation_id, pass_id)
+
+    def passes(self, conversation_id: str) -> list[TranscriptionPass]:
+        """Return the conversation's transcription passes, oldest first, the current one marked."""
+        with self._reading() as db:
+            return transcripts.list_passes(db, conversation_id)
+
+    def set_current_pass(self, conversation_id: str, pass_id: int) -> None:
+        """Return None after making an older (or newer) pass the one shown and searched."""
+        with self.transaction() as db:
+            transcripts.make_current(db, conversation_id, pass_id)
+
+    def list_conversations(self, limit: int = 100, offset: int = 0) -> list[ConversationSummary]:
+        """Return summaries of the conversations, newest first, one page at a time."""
+        with self._reading() as db:
+            return transcripts.list_summaries(db, limit, offset)
+
+    def conversation_count(self) -> int:
+        """Return how many conversations the library holds."""
+        with self._reading() as db:
+            return db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Return the utterances of current transcripts that match the query, best first, with [marked] snippets."""
+        with self._reading() as db:
+            return search_utterances(db, query, limit)
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        """Return None after giving the conversation a new title."""
+        title = " ".join((title or "").split())
+        if not title:
+            raise StoreError("A conversation needs a title.", hint="Type at least one character.")
+        with self.transaction() as db:
+            transcripts.conversation_row(db, conversation_id)
+            db.execute("UPDATE conversations SET title = ? WHERE conversation_id = ?", [title, conversation_id])
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Return None after deleting the conversation's rows and the audio copies the library made."""
+        with self.transaction() as db:
+            row = transcripts.conversation_row(db, conversation_id)
+            running = db.execute(
+                "SELECT id FROM jobs WHERE conversation_id = ? AND state = 'Running'", [conversation_id]
+            ).fetchone()
+            if running:
+                raise JobError(
+                    f"“{row['title']}” is being transcribed (job {running[0]}), so it cannot be deleted now.",
+                    hint="Cancel the job or wait for it to finish, then delete the conversation.",
+                )
+            sources = audio.list_sources(db, conversation_id)
+            db.execute("DELETE FROM conversations WHERE conversation_id = ?", [conversation_id])
+        audio.remove_copies(sources, audio_dir())
+
+    # speakers and text
+
+    def rename_speaker(self, conversation_id: str, number: int, name: str | None) -> None:
+        """Return None after naming speaker `number` (an empty name restores the Guest-N label)."""
+        with self.transaction() as db:
+            transcripts.conversation_row(db, conversation_id)
+            speakers.rename_speaker(db, conversation_id, number, name)
+
+    def merge_speakers(self, conversation_id: str, keep: int, absorb: int) -> int:
+        """Return how many utterances moved from speaker `absorb` to `keep`, which remains alone."""
+        with self.transaction() as db:
+            transcripts.conversation_row(db, conversation_id)
+            return speakers.merge_speakers(db, conversation_id, keep, absorb)
+
+    def reassign_utterance(self, conversation_id: str, result_id: str, speaker_number: int) -> None:
+        """Return None after giving one utterance of the current pass to a speaker (created if new)."""
+        with self.transaction() as db:
+            pass_id = transcripts.current_pass_id(db, conversation_id)
+            speakers.reassign_utterance(db, conversation_id, pass_id, result_id, speaker_number)
+
+    def edit_utterance(self, conversation_id: str, result_id: str, display_text: str) -> TextForms:
+        """Return the new text forms of an utterance of the current pass after the user corrected its text."""
+        with self.transaction() as db:
+            return transcripts.edit_display(db, conversation_id, result_id, display_text)
+
+    # recordings
+
+    def add_audio(
+        self,
+        conversation_id: str,
+        source_path: str | Path,
+        *,
+        copy: bool = True,
+        channels: int | None = None,
+        duration_ms: int | None = None,
+    ) -> AudioSource:
+        """Return the recording added to a conversation: copied under audio_dir()/id/ or referenced in place."""
+        source = audio.check_source_file(Path(source_path))
+        with self._reading() as db:
+            transcripts.conversation_row(db, conversation_id)
+        if channels is None or duration_ms is None:
+            probed_channels, probed_ms = audio.probe_audio(source)
+            channels = probed_channels if channels is None else channels
+            duration_ms = probed_ms if duration_ms is None else duration_ms
+        if copy:
+            folder = audio.conversation_audio_dir(audio_dir(), conversation_id)
+            try:
+                path, sha256 = audio.copy_into(source, folder)
+            except OSError as exc:
+                raise StoreError(f"Cannot copy the recording {source} into {folder}: {exc.strerror or exc}.") from exc
+        else:
+            path, sha256 = source, audio.sha256_of(source)
+        try:
+            with self.transaction() as db:
+                transcripts.conversation_row(db, conversation_id)
+                source_id = db.execute(
+                    """
+                    INSERT INTO audio_sources (conversation_id, path, channels, duration_ms, sha256, copied, added)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [conversation_id, str(path), int(channels), int(duration_ms), sha256, int(copy), now_text()],
+                ).lastrowid
+                row = db.execute(
+                    "SELECT id, conversation_id, path, channels, duration_ms, sha256, copied, added"
+                    " FROM audio_sources WHERE id = ?",
+                    [source_id],
+                ).fetchone()
+        except BaseException:
+            if copy:
+                audio.discard_copy(path)
+            raise
+        return audio.source_from_row(row)
+
+    def audio_sources(self, conversation_id: str) -> list[AudioSource]:
+        """Return the recordings of a conversation (present or not; see AudioSource.exists)."""
+        with self._reading() as db:
+            transcripts.conversation_row(db, conversation_id)
+            return audio.list_sources(db, conversation_id)
+
+    def audio_path(self, conversation_id: str) -> Path:
+        """Return the path of the conversation's recording; raise AudioNotFoundError when the file is gone."""
+        with self._reading() as db:
+            title = transcripts.conversation_row(db, conversation_id)["title"]
+            sources = audio.list_sources(db, conversation_id)
+        return audio.existing_audio(sources, title).path

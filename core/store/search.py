@@ -1,0 +1,82 @@
+"""Full-text search over the current transcript of every conversation (SQLite FTS5).
+
+What people type is never handed to FTS5 as syntax: each word becomes a quoted term, so
+quotes, dashes, colons, parentheses or a stray AND cannot break the query. Two forms are
+kept: "a phrase in quotes" and a prefix* (a word ending in a star).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlite_utils import Database
+
+from core.store.records import SearchHit
+
+# a quoted phrase (the closing quote may be missing), or a run of non-space characters
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _has_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def fts_query(text: str) -> str:
+    """Return an FTS5 MATCH expression for what a person typed ('' when nothing is searchable)."""
+    terms: list[str] = []
+    # control characters (a NUL ends a C string early) are never part of a word
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text or "")
+    for match in _TERM.finditer(text):
+        phrase, word = match.group(1), match.group(2)
+        if phrase is not None:
+            if _has_word(phrase):
+                terms.append(_quoted(phrase))
+            continue
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if not _has_word(word):
+            continue
+        terms.append(_quoted(word) + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def search_utterances(
+    db: Database, text: str, limit: int = 50, markers: tuple[str, str] = ("[", "]")
+) -> list[SearchHit]:
+    """Return the best-matching utterances of current transcripts, each with a highlighted snippet."""
+    query = fts_query(text)
+    if not query:
+        return []
+    start, end = markers
+    rows = db.execute(
+        """
+        WITH hits AS (
+            SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet, rank
+            FROM utterance_search_fts WHERE utterance_search_fts MATCH ? ORDER BY rank LIMIT ?
+        )
+        SELECT p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name
+        FROM hits h
+        JOIN utterances u ON u.id = h.id
+        JOIN passes p ON p.id = u.pass_id
+        JOIN conversations c ON c.conversation_id = p.conversation_id
+        LEFT JOIN speakers s ON s.id = u.speaker_id
+        ORDER BY h.rank
+        """,
+        [start, end, query, int(limit)],
+    )
+    return [
+        SearchHit(
+            conversation_id=conversation_id,
+            title=title,
+            result_id=result_id,
+            offset_ms=offset_ms,
+            snippet=snippet or display,
+            speaker=name or (f"Guest-{number}" if number is not None else None),
+        )
+        for conversation_id, title, result_id, offset_ms, snippet, display, number, name in rows
+    ]

@@ -1,0 +1,169 @@
+"""Speaker edits, text edits and re-transcription, as seen by get_conversation and by full-text search."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import StoreError
+from core.store import Library
+from core.store.search import fts_query
+
+from store_samples import conversation, fts_is_exact, utterance
+
+
+def _hits(library: Library, query: str) -> list[tuple[str, str]]:
+    return sorted((h.conversation_id, h.result_id) for h in library.search(query))
+
+
+def test_search_finds_words_across_conversations_with_snippets(library: Library) -> None:
+    first = library.save_conversation(conversation("Budget"))
+    second = library.save_conversation(
+        conversation("Trip", lines=[("t1", "Book the travel early this year.", 0, 1), ("t2", "Nothing here.", 4000, 2)])
+    )
+    hits = library.search("travel")
+    assert sorted((h.conversation_id, h.result_id) for h in hits) == sorted([(first, "r3"), (first, "r4"), (second, "t1")])
+    by_result = {h.result_id: h for h in hits}
+    assert by_result["t1"].snippet == "Book the [travel] early this year."
+    assert by_result["t1"].title == "Trip" and by_result["t1"].offset_ms == 0
+    assert by_result["t1"].speaker == "Guest-1"
+    assert by_result["r4"].snippet == "I agree, [travel] is too expensive."
+    assert library.search("travel", limit=1)[0].result_id in {"r3", "r4", "t1"}
+    assert len(library.search("travel", limit=1)) == 1
+
+
+def test_phrases_prefixes_and_several_words(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    assert _hits(library, '"travel expenses"') == [(cid, "r3")]
+    assert _hits(library, '"expenses travel"') == []
+    assert _hits(library, "expens*") == [(cid, "r3"), (cid, "r4")]
+    assert _hits(library, "expens") == []  # whole words unless asked for a prefix
+    assert _hits(library, "travel agree") == [(cid, "r4")]  # every word must occur
+    assert _hits(library, "MARKETING") == [(cid, "r2")]
+    assert _hits(library, "2025") == [(cid, "r1")]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['"', '"unclosed phrase', "AND", "OR travel", "NOT", "travel NOT", "a:b", "col:travel", "(travel", "travel)",
+     "*", "**", "-travel", "^travel", "travel +", "NEAR(travel agree)", "'; DROP TABLE utterances; --", "\\", "",
+     "   ", "🙂", "ünïcödé", "travel\x00", "{display}: travel"],
+)
+def test_anything_typed_is_a_safe_query(library: Library, typed: str) -> None:
+    library.save_conversation(conversation())
+    hits = library.search(typed)  # never raises
+    assert all(h.result_id in {"r1", "r2", "r3", "r4"} for h in hits)
+    assert "utterances" in library.db.table_names()
+
+
+def test_query_translation() -> None:
+    assert fts_query('budget "travel costs" exp*') == '"budget" "travel costs" "exp"*'
+    assert fts_query('say "hi') == '"say" "hi"'
+    assert fts_query('a"b') == '"a""b"'  # one quoted term; the tokenizer splits it into a phrase
+    assert fts_query("travel\x00 x") == '"travel" "x"'
+    assert fts_query(" -- ** ") == ""
+
+
+def test_rename_speaker_shows_in_conversation_and_search(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    assert library.search("alice") == []
+    library.rename_speaker(cid, 1, "Alice")
+    assert library.get_conversation(cid).speakers[1].name == "Alice"
+    assert _hits(library, "alice") == [(cid, "r1"), (cid, "r3")]
+    assert {h.speaker for h in library.search("alice")} == {"Alice"}
+    assert _hits(library, "alice travel") == [(cid, "r3")]
+
+    library.rename_speaker(cid, 1, "Alicia")
+    assert _hits(library, "alice") == []
+    assert _hits(library, "alicia") == [(cid, "r1"), (cid, "r3")]
+    library.rename_speaker(cid, 1, "")  # back to Guest-1
+    assert library.get_conversation(cid).speaker_label(1) == "Guest-1"
+    assert _hits(library, "alicia") == []
+    assert fts_is_exact(library)
+
+
+def test_merge_speakers(library: Library) -> None:
+    cid = library.save_conversation(conversation(names={3: "Carol"}))
+    library.rename_speaker(cid, 1, "Alice")
+    moved = library.merge_speakers(cid, keep=1, absorb=3)
+    assert moved == 1
+    loaded = library.get_conversation(cid)
+    assert set(loaded.speakers) == {1, 2}
+    assert [u.speaker for u in loaded.utterances] == [1, 2, 1, 1]
+    assert {w.speaker for w in loaded.utterances[3].words} == {1}
+    assert _hits(library, "alice") == [(cid, "r1"), (cid, "r3"), (cid, "r4")]
+    assert library.search("carol") == []
+    assert library.list_conversations()[0].speaker_count == 2
+    with pytest.raises(StoreError):
+        library.merge_speakers(cid, 1, 1)
+    assert fts_is_exact(library)
+
+
+def test_merge_into_an_unnamed_speaker_keeps_the_name(library: Library) -> None:
+    cid = library.save_conversation(conversation(names={2: "Bob"}))
+    library.merge_speakers(cid, keep=1, absorb=2)
+    assert library.get_conversation(cid).speakers[1].name == "Bob"
+    assert _hits(library, "bob") == [(cid, "r1"), (cid, "r2"), (cid, "r3")]
+    assert fts_is_exact(library)
+
+
+def test_reassign_utterance_creates_the_speaker(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    library.rename_speaker(cid, 2, "Bob")
+    library.reassign_utterance(cid, "r4", 2)
+    library.reassign_utterance(cid, "r1", 5)  # a speaker the diarizer never found
+    loaded = library.get_conversation(cid)
+    assert [u.speaker for u in loaded.utterances] == [5, 2, 1, 2]
+    assert {w.speaker for w in loaded.utterances[0].words} == {5}
+    assert loaded.speaker_label(5) == "Guest-5"
+    assert set(loaded.speakers) == {1, 2, 5}  # unnamed 3 said nothing any more, so it is gone
+    assert _hits(library, "bob") == [(cid, "r2"), (cid, "r4")]
+    library.rename_speaker(cid, 5, "Eve")
+    assert _hits(library, "eve") == [(cid, "r1")]
+    library.reassign_utterance(cid, "r1", 1)
+    assert library.get_conversation(cid).speakers[5].name == "Eve"  # a named speaker stays
+    assert fts_is_exact(library)
+
+
+def test_edit_utterance_recomputes_forms_and_search(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    forms = library.edit_utterance(cid, "r3", "We should cut 3 hotel bookings.")
+    assert forms.display == "We should cut 3 hotel bookings."
+    assert forms.itn == "we should cut 3 hotel bookings"
+    assert forms.lexical == "we should cut three hotel bookings"
+    edited = library.get_conversation(cid).utterances[2]
+    assert (edited.display, edited.itn, edited.lexical, edited.masked_itn) == (
+        forms.display, forms.itn, forms.lexical, forms.masked_itn,
+    )
+    assert edited.words[0].text == "We"  # word timings are kept
+    assert _hits(library, "hotel") == [(cid, "r3")]
+    assert _hits(library, "travel") == [(cid, "r4")]
+    assert fts_is_exact(library)
+
+
+def test_new_pass_replaces_search_results(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    other = library.save_conversation(conversation("Other"))
+    first_pass = library.passes(cid)[0].pass_id
+    library.rename_speaker(cid, 1, "Alice")
+    library.add_pass(cid, [utterance("n1", "Travel is now banned.", 0, 1)], kind="async", model="base")
+
+    assert _hits(library, "travel") == sorted([(cid, "n1"), (other, "r3"), (other, "r4")])
+    assert _hits(library, "budget") == [(other, "r1")]  # the old pass of cid is no longer found
+    assert _hits(library, "alice") == [(cid, "n1")]  # the name stays on the number
+
+    library.set_current_pass(cid, first_pass)
+    assert _hits(library, "banned") == []
+    assert (cid, "r1") in _hits(library, "budget")
+    assert fts_is_exact(library)
+
+
+def test_delete_keeps_the_index_exact(library: Library) -> None:
+    cid = library.save_conversation(conversation())
+    library.add_pass(cid, [utterance("n1", "Travel is now banned.", 0, 1)], kind="async", model="base")
+    other = library.save_conversation(conversation("Other"))
+    library.delete_conversation(cid)
+    assert _hits(library, "travel") == [(other, "r3"), (other, "r4")]
+    assert _hits(library, "banned") == []
+    assert fts_is_exact(library)
+    library.db.execute("INSERT INTO utterance_search_fts(utterance_search_fts) VALUES ('rebuild')")
+    assert _hits(library, "travel") == [(other, "r3"), (other, "r4")]  # a rebuild finds the same
