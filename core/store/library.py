@@ -88,16 +88,23 @@ class Library:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
-        """Yield the database inside one serialised write transaction (rolled back if the block raises)."""
+        """Yield the database inside one serialised write transaction (rolled back if the block raises).
+
+        Library methods called inside it join the transaction; their file side effects do not:
+        delete_conversation removes audio copies at once, even if the block is rolled back later.
+        """
         self._check_open()
         with self._guard.writing() as db:
             yield db
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[Database]:
+    def reading(self) -> Iterator[Database]:
+        """Yield the database for reads that see one consistent snapshot (no write lock taken)."""
         self._check_open()
         with self._guard.reading() as db:
             yield db
+
+    _reading = reading
 
     def _check_open(self) -> None:
         if self._closed:
@@ -158,6 +165,21 @@ class Library:
         with self.transaction() as db:
             transcripts.make_current(db, conversation_id, pass_id)
 
+    def delete_passes(self, conversation_id: str, *, kind: str) -> int:
+        """Return how many passes of one kind were deleted; the newest remaining successful pass becomes current."""
+        with self.transaction() as db:
+            row = transcripts.conversation_row(db, conversation_id)
+            doomed = [p for p in transcripts.list_passes(db, conversation_id) if p.kind == kind]
+            keep = [p for p in transcripts.list_passes(db, conversation_id) if p.kind != kind and p.status == "succeeded"]
+            if row["current_pass_id"] in {p.pass_id for p in doomed}:
+                if keep:
+                    transcripts.make_current(db, conversation_id, keep[-1].pass_id)
+                else:
+                    db.execute("UPDATE conversations SET current_pass_id = NULL WHERE conversation_id = ?", [conversation_id])
+            for p in doomed:
+                db.execute("DELETE FROM passes WHERE id = ?", [p.pass_id])
+            return len(doomed)
+
     def list_conversations(self, limit: int = 100, offset: int = 0) -> list[ConversationSummary]:
         """Return summaries of the conversations, newest first, one page at a time."""
         with self._reading() as db:
@@ -168,10 +190,10 @@ class Library:
         with self._reading() as db:
             return db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Return the utterances of current transcripts that match the query, best first, with [marked] snippets."""
+    def search(self, query: str, limit: int = 50, *, markers: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
+        """Return the utterances of current transcripts that match the query, newest first, with marked snippets."""
         with self._reading() as db:
-            return search_utterances(db, query, limit)
+            return search_utterances(db, query, limit, markers)
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:
         """Return None after giving the conversation a new title."""

@@ -171,8 +171,3 @@ def utterance_from_row(row: dict[str, Any], speaker: int | None, words: list[Wor
         sentiment=_sentiment(row["sentiment"]),
     )
 
-
-def word_from_row(row: tuple) -> Word:
-    """Return the Word a (text, offset_ms, duration_ms, confidence, speaker) row holds."""
-    text, offset_ms, duration_ms, confidence, speaker = row
-    return Word(text=text, offset_ms=offset_ms, duration_ms=duration_ms, confidence=confidence, speaker=speaker)

@@ -3,6 +3,12 @@
 What people type is never handed to FTS5 as syntax: each word becomes a quoted term, so
 quotes, dashes, colons, parentheses or a stray AND cannot break the query. Two forms are
 kept: "a phrase in quotes" and a prefix* (a word ending in a star).
+
+Hits come newest first (the most recently transcribed utterances), not by bm25 relevance:
+FTS5 walks its index in rowid order and stops after `limit` hits, so a query costs the same
+on a 1,000,000-utterance library whether it matches ten utterances or most of them. bm25
+has to score every match and scan each term's whole posting list (2 s for "the" at that
+size), and on utterances a sentence long it mostly prefers the shortest ones anyway.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ def fts_query(text: str) -> str:
 def search_utterances(
     db: Database, text: str, limit: int = 50, markers: tuple[str, str] = ("[", "]")
 ) -> list[SearchHit]:
-    """Return the best-matching utterances of current transcripts, each with a highlighted snippet."""
+    """Return up to `limit` matching utterances of current transcripts, newest first, with highlighted snippets."""
     query = fts_query(text)
     if not query:
         return []
@@ -56,8 +62,8 @@ def search_utterances(
     rows = db.execute(
         """
         WITH hits AS (
-            SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet, rank
-            FROM utterance_search_fts WHERE utterance_search_fts MATCH ? ORDER BY rank LIMIT ?
+            SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet
+            FROM utterance_search_fts WHERE utterance_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?
         )
         SELECT p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name
         FROM hits h
@@ -65,7 +71,7 @@ def search_utterances(
         JOIN passes p ON p.id = u.pass_id
         JOIN conversations c ON c.conversation_id = p.conversation_id
         LEFT JOIN speakers s ON s.id = u.speaker_id
-        ORDER BY h.rank
+        ORDER BY h.id DESC
         """,
         [start, end, query, int(limit)],
     )

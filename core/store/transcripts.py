@@ -6,7 +6,8 @@ Plain functions of a sqlite-utils Database; the Library wraps writes in one tran
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 
 from sqlite_utils import Database
 
@@ -21,7 +22,6 @@ from core.store.records import (
     to_db_time,
     utterance_from_row,
     utterance_row,
-    word_from_row,
     word_rows,
 )
 from core.store.schema import PASS_KINDS
@@ -155,16 +155,17 @@ def load_conversation(db: Database, conversation_id: str, pass_id: int | None = 
         model = pass_of(db, conversation_id, pass_id)["model"] or model
     utterances: list[Utterance] = []
     if pass_id is not None:
-        words: dict[int, list[Word]] = defaultdict(list)
-        for word in db.execute(
+        # the IN list is walked in id order, so the words primary key yields them sorted (no temp b-tree)
+        rows = db.execute(
             """
-            SELECT w.utterance_id, w.text, w.offset_ms, w.duration_ms, w.confidence, w.speaker
-            FROM utterances u JOIN words w ON w.utterance_id = u.id
-            WHERE u.pass_id = ? ORDER BY w.utterance_id, w.position
+            SELECT utterance_id, text, offset_ms, duration_ms, confidence, speaker FROM words
+            WHERE utterance_id IN (SELECT id FROM utterances WHERE pass_id = ?)
+            ORDER BY utterance_id, position
             """,
             [pass_id],
-        ):
-            words[word[0]].append(word_from_row(word[1:]))
+        )
+        # positional (Word's field order) because keywords cost a third more on 20,000+ words
+        words = {uid: [Word(*row[1:]) for row in group] for uid, group in groupby(rows, key=itemgetter(0))}
         cursor = db.execute(
             """
             SELECT u.*, s.number AS speaker_number FROM utterances u
