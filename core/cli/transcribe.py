@@ -9,10 +9,11 @@ from pathlib import Path
 
 from core.asr.models import DEFAULT_MODEL
 from core.asr.transcriber import TranscriptionOptions
+from core.cli.jobs import add_speaker_arguments, job_options
 from core.cli.progress import ProgressBar
 from core.errors import ParleyError
 from core.export import FORMATS, ExportOptions, export_conversation
-from core.transcription import SpeakerOptions, transcribe_file
+from core.transcription import transcribe_file
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--mono", action="store_true", help="mix stereo to mono instead of one result per channel")
     cmd.add_argument("--no-store", action="store_true", help="do not keep the conversation in the library")
     cmd.add_argument("--reference", action="store_true", help="store a reference to the file instead of a copy")
-    cmd.add_argument("--diarize", action="store_true", help="find who spoke when")
-    cmd.add_argument("--speakers", type=int, help="exact number of speakers (implies --diarize)")
-    cmd.add_argument("--min-speakers", type=int)
-    cmd.add_argument("--max-speakers", type=int)
+    cmd.add_argument(
+        "--mode", default="now", choices=("now", "async"),
+        help="now: transcribe here (default); async: store the audio and queue a background job",
+    )
+    add_speaker_arguments(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -59,13 +61,10 @@ def run(args: argparse.Namespace) -> int:
     files = list(args.files) + ([sample_recording()] if args.sample else [])
     if not files:
         raise ParleyError("No recording given.", "Name one or more files, or use --sample.")
+    if args.mode == "async":
+        return _enqueue(files, args)
     options = TranscriptionOptions(model=args.model, language=args.language, device=args.device)
-    speakers = SpeakerOptions(
-        diarize=args.diarize or bool(args.speakers or args.min_speakers or args.max_speakers),
-        num_speakers=args.speakers,
-        min_speakers=args.min_speakers,
-        max_speakers=args.max_speakers,
-    )
+    speakers = job_options(args, args.model).speakers()
     export_options = ExportOptions(word_timestamps=args.word_timestamps)
     failures = 0
     for path in files:
@@ -95,3 +94,37 @@ def _store(conversation, path: Path, *, copy: bool) -> None:
     with Library.open() as library:
         library.save_conversation(conversation, kind="file", options={"model": conversation.model})
         library.add_audio(conversation.conversation_id, path, copy=copy)
+
+
+def _enqueue(files: list[Path], args: argparse.Namespace) -> int:
+    """Store each recording as a conversation without transcript and queue its transcription."""
+    from core.asr.transcriber import locale_for
+    from core.audio.decode import probe
+    from core.jobs.model import ASYNC
+    from core.jobs.queue import TranscriptionQueue
+    from core.results import Conversation, new_conversation_id, utc_now
+    from core.store import Library
+
+    failures = 0
+    with Library.open() as library:
+        queue = TranscriptionQueue(library)
+        for path in files:
+            try:
+                info = probe(path)
+                conversation = Conversation(
+                    conversation_id=new_conversation_id(), title=path.stem, created=utc_now(),
+                    duration_ms=info.duration_ms, source=str(path.resolve()), locale=locale_for(args.language),
+                    model=args.model, channels=1 if args.mono else info.channels,
+                )
+                library.create_conversation(conversation)
+                try:
+                    library.add_audio(conversation.conversation_id, path, copy=not args.reference)
+                except ParleyError:
+                    library.delete_conversation(conversation.conversation_id)
+                    raise
+                job = queue.enqueue(conversation.conversation_id, job_options(args, args.model), mode=ASYNC)
+                print(f"conversationId: {conversation.conversation_id}  job {job.job_id} {job.state}")
+            except ParleyError as exc:
+                failures += 1
+                print(f"parley: error: {path}: {exc.user_message()}", file=sys.stderr)
+    return 1 if failures else 0

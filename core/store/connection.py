@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -23,34 +24,21 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 
 
-def _is_sqlite_file(path: Path) -> bool:
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    return header in (b"", b"SQLite format 3\x00")
-
-
 def check_library_file(path: Path) -> None:
     """Return None when the file can be a writable library; raise StoreError when it cannot."""
     if path.is_dir():
         raise StoreError(f"The library path {path} is a folder, not a database file.")
     if not path.parent.is_dir():
         raise StoreError(f"The folder of the library {path.parent} does not exist.", hint="Create it or choose another place.")
-    if not path.exists():
-        return
-    try:
-        # opening for update changes nothing; it fails where the file cannot be written
-        with path.open("r+b"):
-            pass
-        is_database = _is_sqlite_file(path)
-    except PermissionError as exc:
+    # Never open the file itself here: closing any descriptor of a database file drops every
+    # POSIX lock this process holds on it, including those of SQLite connections already open
+    # (a worker and the GUI share the file), which can make another process reset the WAL under
+    # them. SQLite itself tells a damaged or foreign file apart when the connection is made.
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(
             f"The library file {path} is read-only, so Parley cannot save to it.",
             hint="Make the file writable (and its folder), or point PARLEY_HOME at a writable folder.",
-        ) from exc
-    except OSError as exc:
-        raise StoreError(f"The library file {path} cannot be opened: {exc.strerror or exc}.") from exc
-    if not is_database:
-        raise _corrupt(path)
+        )
 
 
 def _corrupt(path: Path | str) -> StoreError:

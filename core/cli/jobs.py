@@ -1,0 +1,151 @@
+"""`parley queue ...`, `parley worker` and `parley remote get`: the background re-transcription queue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.jobs.model import JobOptions
+from core.results import ms_to_seconds
+
+
+def add_speaker_arguments(cmd: argparse.ArgumentParser) -> None:
+    """Add --diarize/--speakers/--min-speakers/--max-speakers to a command; returns nothing."""
+    cmd.add_argument("--diarize", action="store_true", help="find who spoke when")
+    cmd.add_argument("--speakers", type=int, help="exact number of speakers (implies --diarize)")
+    cmd.add_argument("--min-speakers", type=int)
+    cmd.add_argument("--max-speakers", type=int)
+
+
+def job_options(args: argparse.Namespace, model: str) -> JobOptions:
+    """Return job options from parsed --model/--language/speaker arguments."""
+    return JobOptions(
+        model=model,
+        language=getattr(args, "language", None),
+        diarize=bool(args.diarize or args.speakers or args.min_speakers or args.max_speakers),
+        num_speakers=args.speakers,
+        min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
+    )
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the queue, worker and remote commands to the CLI; returns nothing."""
+    queue = commands.add_parser("queue", help="background re-transcription jobs")
+    sub = queue.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="queue a re-transcription of a stored conversation")
+    add.add_argument("conversation_id")
+    add.add_argument("--model", default="base")
+    add.add_argument("--language")
+    add_speaker_arguments(add)
+    add.set_defaults(run=_add)
+    listing = sub.add_parser("list", help="jobs, newest first")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(run=_list)
+    cancel = sub.add_parser("cancel", help="cancel a waiting or running job")
+    cancel.add_argument("job_id", type=int)
+    cancel.set_defaults(run=_cancel)
+    retry = sub.add_parser("retry", help="queue a failed or canceled job again")
+    retry.add_argument("job_id", type=int)
+    retry.set_defaults(run=_retry)
+
+    worker = commands.add_parser("worker", help="run queued jobs (each in its own process)")
+    worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--parallel", type=int, default=1, help="jobs at once (default 1)")
+    worker.set_defaults(run=_worker)
+
+    remote = commands.add_parser("remote", help="RemoteConversationTranscriptionClient: async results by conversationId")
+    rsub = remote.add_subparsers(dest="action", metavar="ACTION", required=True)
+    get = rsub.add_parser("get", help="print the async transcription result of a conversation")
+    get.add_argument("conversation_id")
+    get.add_argument("--wait", action="store_true", help="wait until the job has finished")
+    get.add_argument("--timeout", type=float)
+    get.add_argument("--format", default="remote", choices=("remote", "azure-v3", "watson"))
+    get.set_defaults(run=_remote_get)
+
+
+def _queue():
+    from core.jobs.queue import TranscriptionQueue
+    from core.store import Library
+
+    return TranscriptionQueue(Library.open())
+
+
+def _describe(job) -> str:
+    where = f" {job.progress:3d}% {job.step}" if job.state == "Running" else ""
+    error = f" — {job.error}" if job.error else ""
+    return f"job {job.job_id}  {job.state:10} {job.conversation_id}  model={job.options.model}{where}{error}"
+
+
+def _add(args: argparse.Namespace) -> int:
+    queue = _queue()
+    with queue.library:
+        job = queue.enqueue(args.conversation_id, job_options(args, args.model))
+    print(_describe(job))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    queue = _queue()
+    with queue.library:
+        for job in queue.jobs(limit=args.limit):
+            print(_describe(job))
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    queue = _queue()
+    with queue.library:
+        print(_describe(queue.cancel(args.job_id)))
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    queue = _queue()
+    with queue.library:
+        print(_describe(queue.retry(args.job_id)))
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from core.jobs.worker import Worker
+
+    worker = Worker(max_parallel=args.parallel)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    try:
+        started = worker.run(once=args.once)
+    except KeyboardInterrupt:
+        worker.stop()
+        return 130
+    print(f"{started} job(s) run", file=sys.stderr)
+    return 0
+
+
+def _remote_get(args: argparse.Namespace) -> int:
+    from core.jobs.remote import RemoteConversationTranscriptionClient
+    from core.store import Library
+    from core.views.azure_batch_v3 import batch_v3_result
+    from core.views.watson import speech_recognition_results
+
+    with Library.open() as library:
+        operation = RemoteConversationTranscriptionClient(library).get_transcription_operation(args.conversation_id)
+        if args.wait:
+            result = operation.wait_for_completion(args.timeout)
+        else:
+            if not operation.has_completed:
+                print(f"{operation.status} ({operation.progress}%)", file=sys.stderr)
+                return 3
+            result = operation.result()
+    if args.format == "remote":
+        document = result.to_dict()
+    elif args.format == "azure-v3":
+        document = batch_v3_result(result.conversation, word_timestamps=True)
+    else:
+        document = speech_recognition_results(result.conversation)
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    print(f"{len(result.conversation.utterances)} utterances, {ms_to_seconds(result.conversation.duration_ms):.1f} s", file=sys.stderr)
+    return 0

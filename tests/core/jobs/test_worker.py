@@ -1,0 +1,130 @@
+"""The worker and its job processes on the real model and a real library: run, kill, cancel, recover."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+import pytest
+
+from core.jobs.model import JobOptions
+from core.jobs.queue import TranscriptionQueue
+from core.jobs.remote import RemoteConversationTranscriptionClient
+from core.jobs.worker import Worker
+from core.store import Library
+from helpers.audiofiles import write_long_wav
+from helpers.library import store_recording
+from helpers.reference import wer
+
+FAST = JobOptions(model="tiny.en", diarize=False)
+
+
+def _wait(condition, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _job_processes(worker_pid: int) -> list[psutil.Process]:
+    return [p for p in psutil.Process(worker_pid).children() if "core.jobs.runner" in " ".join(p.cmdline())]
+
+
+def test_worker_runs_a_job_and_the_remote_client_returns_its_result(library, sample_wav, sample_reference):
+    conversation_id = store_recording(library, sample_wav)
+    job = TranscriptionQueue(library).enqueue(conversation_id, FAST)
+    operation = RemoteConversationTranscriptionClient(library).get_transcription_operation(conversation_id, 0.2)
+    assert operation.status == "Processing" and not operation.has_completed
+    assert Worker(poll_interval=0.1).run(once=True) == 1
+    result = operation.wait_for_completion(timeout=5)
+    assert TranscriptionQueue(library).job(job.job_id).state == "Succeeded"
+    document = result.to_dict()
+    assert document["Id"] == conversation_id
+    texts = [r["Text"] for r in document["ConversationTranscriptionResults"]]
+    assert wer(sample_reference, " ".join(texts)) <= 0.2
+    passes = library.passes(conversation_id)
+    assert [p.kind for p in passes] == ["async"] and passes[0].is_current
+    assert library.search("chicago")[0].conversation_id == conversation_id
+
+
+def test_a_missing_recording_fails_the_job_clearly_and_the_worker_goes_on(library, sample_wav):
+    queue = TranscriptionQueue(library)
+    broken = store_recording(library, sample_wav, "broken")
+    fine = store_recording(library, sample_wav, "fine")
+    library.audio_sources(broken)[0].path.unlink()
+    broken_job = queue.enqueue(broken, FAST)
+    fine_job = queue.enqueue(fine, FAST)
+    assert Worker(poll_interval=0.1).run(once=True) == 2
+    failed = queue.job(broken_job.job_id)
+    assert failed.state == "Failed" and "broken" in failed.error
+    assert queue.job(fine_job.job_id).state == "Succeeded"
+    operation = RemoteConversationTranscriptionClient(library).get_transcription_operation(broken)
+    assert operation.status == "Failed"
+
+
+@pytest.fixture
+def long_recording(tmp_path, sample_wav):
+    return write_long_wav(tmp_path / "long.wav", 240, sample_wav)
+
+
+def test_cancel_stops_a_running_job_within_two_seconds(library, long_recording):
+    queue = TranscriptionQueue(library)
+    job = queue.enqueue(store_recording(library, long_recording, duration_ms=240_000), FAST)
+    worker = Worker(poll_interval=0.1)
+    thread = threading.Thread(target=worker.run, kwargs={"once": True})
+    thread.start()
+    try:
+        _wait(lambda: queue.job(job.job_id).step == "transcribe", 60, "the job to start transcribing")
+        child = _wait(lambda: _job_processes(os.getpid()), 5, "the job process")[0]
+        start = time.monotonic()
+        queue.cancel(job.job_id)
+        _wait(lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, 2.0, "the job process to end")
+        assert time.monotonic() - start <= 2.0
+    finally:
+        thread.join(timeout=30)
+    assert queue.job(job.job_id).state == "Canceled"
+    assert library.passes(queue.job(job.job_id).conversation_id) == []
+
+
+def test_a_killed_job_process_fails_its_job_but_not_the_worker(library, long_recording, sample_wav):
+    queue = TranscriptionQueue(library)
+    job = queue.enqueue(store_recording(library, long_recording, duration_ms=240_000), FAST)
+    after = queue.enqueue(store_recording(library, sample_wav, "after"), FAST)
+    worker = Worker(poll_interval=0.1)
+    thread = threading.Thread(target=worker.run, kwargs={"once": True})
+    thread.start()
+    _wait(lambda: queue.job(job.job_id).step == "transcribe", 60, "the job to start transcribing")
+    _job_processes(os.getpid())[0].send_signal(signal.SIGKILL)  # what the kernel's OOM killer does
+    thread.join(timeout=120)
+    killed = queue.job(job.job_id)
+    assert killed.state == "Failed" and "signal 9" in killed.error
+    assert queue.job(after.job_id).state == "Succeeded"
+
+
+def test_a_worker_killed_mid_job_is_recovered_and_the_job_completes(library, sample_wav, parley_home):
+    queue = TranscriptionQueue(library)
+    job = queue.enqueue(store_recording(library, sample_wav), FAST)
+    env = dict(os.environ, PARLEY_HOME=str(parley_home))
+    first = subprocess.Popen([sys.executable, "-m", "core.cli", "worker"], env=env)
+    try:
+        _wait(lambda: queue.job(job.job_id).state == "Running", 60, "the job to run")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    time.sleep(0.5)  # the job process dies with its worker (PR_SET_PDEATHSIG)
+    assert queue.job(job.job_id).state == "Running", "a killed worker leaves its job Running"
+    second = subprocess.run(
+        [sys.executable, "-m", "core.cli", "worker", "--once"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert second.returncode == 0, second.stderr
+    done = queue.job(job.job_id)
+    assert done.state == "Succeeded" and done.attempts == 2
+    assert len(library.passes(done.conversation_id)) == 1, "the job ran to completion exactly once"
