@@ -10,12 +10,36 @@ import platformdirs
 ENV_VAR = "PARLEY_HOME"
 
 
+def _location_file() -> Path:
+    return Path(platformdirs.user_config_dir("parley", "Parley")) / "data-location"
+
+
 def parley_home() -> Path:
-    """Return the data folder (created if missing): $PARLEY_HOME or the platform's user data dir."""
+    """Return the data folder (created if missing): $PARLEY_HOME, the chosen location, or the platform default."""
     override = os.environ.get(ENV_VAR)
-    home = Path(override).expanduser() if override else Path(platformdirs.user_data_dir("parley", "Parley"))
+    if override:
+        home = Path(override).expanduser()
+    else:
+        try:
+            chosen = _location_file().read_text(encoding="utf-8").strip()
+        except OSError:
+            chosen = ""
+        home = Path(chosen) if chosen else Path(platformdirs.user_data_dir("parley", "Parley"))
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def choose_data_location(folder: Path | None) -> Path:
+    """Return the folder Parley will use from its next start (None restores the default); PARLEY_HOME still wins."""
+    pointer = _location_file()
+    if folder is None:
+        pointer.unlink(missing_ok=True)
+        return Path(platformdirs.user_data_dir("parley", "Parley"))
+    folder = Path(folder).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(str(folder), encoding="utf-8")
+    return folder
 
 
 def library_path() -> Path:
