@@ -1,0 +1,87 @@
+"""`parley conversations`, `queue`, `worker`, `remote` and `export` on a real library and the real model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from core.cli import main
+from core.store import Library
+from core.results import Speaker
+
+
+@pytest.fixture
+def stored(sample_conversation, parley_home):
+    """Return the id of the sample conversation stored with two speakers taking turns."""
+    conversation = sample_conversation.with_utterances(
+        [replace(u, speaker=1 + i % 2) for i, u in enumerate(sample_conversation.utterances)]
+    )
+    conversation.speakers = {1: Speaker(1), 2: Speaker(2)}
+    with Library.open() as library:
+        return library.save_conversation(conversation)
+
+
+def test_list_show_search(stored, capsys):
+    assert main(["conversations", "list"]) == 0
+    assert stored in capsys.readouterr().out
+    assert main(["conversations", "show", stored]) == 0
+    shown = capsys.readouterr().out
+    assert "Guest-1:" in shown and "Guest-2:" in shown
+    assert main(["conversations", "search", "jersey"]) == 0
+    hits = capsys.readouterr().out.strip().splitlines()
+    assert hits and all(line.startswith(stored) for line in hits) and "[Jersey]" in hits[0]
+
+
+def test_a_renamed_speaker_appears_in_every_view(stored, capsys, tmp_path):
+    assert main(["conversations", "rename-speaker", stored, "Guest-1", "Diane"]) == 0
+    capsys.readouterr()
+    for fmt in ("txt", "srt", "vtt", "remote", "azure-v3", "watson"):
+        out = tmp_path / f"out.{fmt}"
+        assert main(["export", stored, "--format", fmt, "--output", str(out)]) == 0, fmt
+        text = out.read_text()
+        if fmt == "watson":  # Watson numbers speakers; the names live in Parley's other views
+            assert json.loads(text)["speaker_labels"]
+        elif fmt == "azure-v3":
+            assert {p["speaker"] for p in json.loads(text)["recognizedPhrases"]} == {1, 2}
+        else:
+            assert "Diane" in text and "Guest-1" not in text and "Guest-2" in text, fmt
+    assert main(["conversations", "search", "diane"]) == 0
+    assert capsys.readouterr().out.count(stored) >= 3
+
+
+def test_unknown_ids_are_one_line_errors(capsys):
+    unknown = "00000000-0000-0000-0000-000000000000"
+    for argv in (["conversations", "show", unknown], ["conversations", "delete", unknown], ["export", unknown],
+                 ["queue", "add", unknown], ["queue", "cancel", "99"], ["remote", "get", unknown]):
+        assert main(argv) == 1, argv
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("parley: error:") and len(err.splitlines()) == 1, (argv, err)
+
+
+def test_async_mode_queue_worker_and_remote_get(sample_wav, capsys):
+    assert main(["transcribe", "--mode", "async", "--model", "tiny.en", str(sample_wav)]) == 0
+    conversation_id = capsys.readouterr().out.split("conversationId: ")[1].split()[0]
+    assert main(["remote", "get", conversation_id]) == 3  # not finished yet
+    assert "Processing" in capsys.readouterr().err
+    assert main(["queue", "list"]) == 0
+    assert "NotStarted" in capsys.readouterr().out
+    assert main(["worker", "--once"]) == 0
+    assert main(["remote", "get", conversation_id, "--wait", "--timeout", "10"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["Id"] == conversation_id and len(document["ConversationTranscriptionResults"]) >= 8
+    assert main(["remote", "get", conversation_id, "--format", "watson"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"]
+    assert main(["conversations", "delete", conversation_id]) == 0
+    with Library.open() as library:
+        assert library.list_conversations() == []
+
+
+def test_queue_cancel_and_retry(stored, capsys):
+    assert main(["queue", "add", stored, "--model", "tiny.en"]) == 0
+    job_id = capsys.readouterr().out.split()[1]
+    assert main(["queue", "cancel", job_id]) == 0
+    assert "Canceled" in capsys.readouterr().out
+    assert main(["queue", "retry", job_id]) == 0
+    assert "NotStarted" in capsys.readouterr().out
