@@ -9,6 +9,7 @@ apt_packages=(
   ffmpeg          # torchcodec / pyannote file reading
   xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1  # Qt windows (screenshots)
   libpulse0 libasound2  # QtMultimedia playback
+  espeak-ng       # offline text-to-speech (parley serve, core.tts)
 )
 missing=()
 for pkg in "${apt_packages[@]}"; do
