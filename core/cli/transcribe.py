@@ -98,32 +98,17 @@ def _store(conversation, path: Path, *, copy: bool) -> None:
 
 def _enqueue(files: list[Path], args: argparse.Namespace) -> int:
     """Store each recording as a conversation without transcript and queue its transcription."""
-    from core.asr.transcriber import locale_for
-    from core.audio.decode import probe
-    from core.jobs.model import ASYNC
-    from core.jobs.queue import TranscriptionQueue
-    from core.results import Conversation, new_conversation_id, utc_now
+    from core.importing import import_recording
     from core.store import Library
 
     failures = 0
     with Library.open() as library:
-        queue = TranscriptionQueue(library)
         for path in files:
             try:
-                info = probe(path)
-                conversation = Conversation(
-                    conversation_id=new_conversation_id(), title=path.stem, created=utc_now(),
-                    duration_ms=info.duration_ms, source=str(path.resolve()), locale=locale_for(args.language),
-                    model=args.model, channels=1 if args.mono else info.channels,
+                conversation_id, job = import_recording(
+                    library, path, job_options(args, args.model), copy=not args.reference, mono=args.mono
                 )
-                library.create_conversation(conversation)
-                try:
-                    library.add_audio(conversation.conversation_id, path, copy=not args.reference)
-                except ParleyError:
-                    library.delete_conversation(conversation.conversation_id)
-                    raise
-                job = queue.enqueue(conversation.conversation_id, job_options(args, args.model), mode=ASYNC)
-                print(f"conversationId: {conversation.conversation_id}  job {job.job_id} {job.state}")
+                print(f"conversationId: {conversation_id}  job {job.job_id} {job.state}")
             except ParleyError as exc:
                 failures += 1
                 print(f"parley: error: {path}: {exc.user_message()}", file=sys.stderr)

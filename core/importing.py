@@ -1,0 +1,58 @@
+"""Importing a recording: store it as a conversation without transcript and queue its transcription.
+
+The CLI (`parley transcribe --mode async`) and the desktop app (File ▸ Import, drag and drop)
+both call `import_recording`, so an imported file is handled the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from core.asr.transcriber import locale_for
+from core.audio.decode import probe
+from core.errors import ParleyError
+from core.jobs.model import ASYNC, Job, JobOptions
+from core.jobs.queue import TranscriptionQueue
+from core.results import Conversation, new_conversation_id, utc_now
+from core.store import Library
+
+log = logging.getLogger(__name__)
+
+
+def import_recording(
+    library: Library,
+    path: str | Path,
+    options: JobOptions | None = None,
+    *,
+    copy: bool = True,
+    mono: bool = False,
+    title: str | None = None,
+) -> tuple[str, Job]:
+    """Return (conversationId, queued job) for a recording stored in the library and queued as an Async job.
+
+    The file is checked first (a missing, empty or damaged file raises an AudioError and
+    nothing is stored); if storing the audio fails, the new conversation is removed again.
+    """
+    path = Path(path)
+    options = options or JobOptions()
+    info = probe(path)
+    conversation = Conversation(
+        conversation_id=new_conversation_id(),
+        title=title or path.stem,
+        created=utc_now(),
+        duration_ms=info.duration_ms,
+        source=str(path.resolve()),
+        locale=locale_for(options.language),
+        model=options.model,
+        channels=1 if mono else info.channels,
+    )
+    library.create_conversation(conversation)
+    try:
+        library.add_audio(conversation.conversation_id, path, copy=copy)
+        job = TranscriptionQueue(library).enqueue(conversation.conversation_id, options, mode=ASYNC)
+    except ParleyError:
+        library.delete_conversation(conversation.conversation_id)
+        raise
+    log.info("imported %s as %s (job %s)", path, conversation.conversation_id, job.job_id)
+    return conversation.conversation_id, job
