@@ -213,6 +213,41 @@ def utterance_edits(db: Database) -> None:
     db.execute("ALTER TABLE utterances ADD COLUMN edited TEXT")
 
 
+def api_transcriptions(db: Database) -> None:
+    """Remember the transcriptions created through the local speech service (parley serve).
+
+    One transcription (Azure batch v2/v3 or a Watson recognition job) holds one or more sources;
+    each source is one conversation of the library with its job. Deleting the conversation in the
+    app removes the source; a transcription marked deleted waits for its jobs to stop before its
+    conversations go.
+    """
+    db.executescript(
+        """
+        CREATE TABLE api_transcriptions (
+            id TEXT PRIMARY KEY,
+            api TEXT NOT NULL CHECK (api IN ('v2.0', 'v3.1', 'watson')),
+            name TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            locale TEXT NOT NULL DEFAULT '',
+            properties TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL,
+            last_action TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+        );
+        CREATE INDEX api_transcriptions_by_created ON api_transcriptions(api, deleted, created);
+
+        CREATE TABLE api_transcription_sources (
+            transcription_id TEXT NOT NULL REFERENCES api_transcriptions(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            conversation_id TEXT NOT NULL REFERENCES conversations(conversation_id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            PRIMARY KEY (transcription_id, position)
+        );
+        CREATE INDEX api_transcription_sources_by_conversation ON api_transcription_sources(conversation_id);
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 # Order matters and names are forever: they are what `_migrations` records.
@@ -220,6 +255,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_initial_schema", initial_schema),
     ("0002_full_text_search", full_text_search),
     ("0003_utterance_edits", utterance_edits),
+    ("0004_api_transcriptions", api_transcriptions),
 ]
 
 
