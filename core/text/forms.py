@@ -1,9 +1,11 @@
 """The four text forms of a hypothesis: Lexical, ITN, MaskedITN and Display.
 
-Whisper writes display text (punctuation, capitals, digits). From it we derive:
-ITN (lowercase, no punctuation, numbers kept as digits), Lexical (ITN with numbers
-spelled out by num2words) and MaskedITN (ITN with profanity masked by better-profanity's
-maintained word list).
+Whisper writes display text (punctuation, capitals, mostly digits). Display is that text
+inverse-normalised (``core.text.itn``: spelled numbers, years, times, money, titles); from it
+we derive ITN (lowercase, no punctuation, numbers kept as digits), Lexical (ITN with numbers
+spelled out by num2words, titles as said) and MaskedITN (ITN with profanity masked by
+better-profanity's maintained word list). Options that change how a form is shown
+(profanity, punctuation, hesitations) apply later, at view time: ``core.text.options``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import lru_cache
 from num2words import num2words
 
 from core.results import TextForms
+from core.text.itn import inverse_normalize
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?¿¡…—–-*_/\\|~`"
 _NUMBER = re.compile(r"^(?P<cur>[$€£¥]?)(?P<num>\d+(?:[.,:]\d+)*)(?P<suffix>%|st|nd|rd|th|s)?$")
 _CURRENCY_WORDS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen"}
+# written abbreviations that keep their dot in the ITN form, and how they are said
+ABBREVIATIONS = {"dr": "doctor", "mr": "mister", "mrs": "missus", "ms": "miz"}
 
 
 def normalize_display(text: str) -> str:
@@ -31,8 +36,11 @@ def normalize_display(text: str) -> str:
 
 
 def _itn_token(token: str) -> str:
-    token = token.strip(_EDGE_PUNCT)
-    return token.lower()
+    core = token.strip(_EDGE_PUNCT)
+    start = len(token) - len(token.lstrip(_EDGE_PUNCT))
+    if core.lower() in ABBREVIATIONS and token[start + len(core): start + len(core) + 1] == ".":
+        return core.lower() + "."
+    return core.lower()
 
 
 def itn_from_display(display: str) -> str:
@@ -88,7 +96,13 @@ def _spell_number(token: str, lang: str) -> str:
 def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
     """Return the lexical form: the ITN words with numbers spelled out."""
     lang = _num2words_lang(locale)
-    return " ".join(_spell_number(token, lang) for token in itn.split(" ") if token)
+    return " ".join(_spell_token(token, lang) for token in itn.split(" ") if token)
+
+
+def _spell_token(token: str, lang: str) -> str:
+    if token.endswith(".") and token[:-1] in ABBREVIATIONS and lang == "en":
+        return ABBREVIATIONS[token[:-1]]
+    return _spell_number(token, lang)
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +129,7 @@ def mask_profanity(text: str) -> str:
 
 def forms_from_display(display: str, locale: str = "en-US") -> TextForms:
     """Return the four text forms derived from a recogniser's display text."""
-    display = normalize_display(display)
+    display = inverse_normalize(normalize_display(display), locale)
     itn = itn_from_display(display)
     return TextForms(
         lexical=lexical_from_itn(itn, locale),

@@ -1,27 +1,30 @@
 """Azure batch transcription v3.x result: one camelCase document for the audio file, all channels.
 
 Times appear twice, as ISO-8601 durations ("PT1.59S") and as 100-ns ticks; ``speaker`` is an
-integer on each recognised phrase and is left out when no speaker is known.
+integer on each recognised phrase and is left out when no speaker is known. A speaker the user
+named also gets ``speakerName`` (an addition the service does not write; readers ignore it).
 """
 
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
-from core.text.forms import word_token
 from core.views import channel_numbers
+from core.views.lazy import LazyList, LazyText, materialize
+from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
 from core.views.units import iso8601_duration, iso8601_timestamp, ms_to_ticks
 
 __all__ = ["batch_v3_result", "iso8601_duration"]
 
 
-def _word(word: Word) -> dict:
+def _word(token: str, word: Word, fallback: float) -> dict:
     return {
-        "word": word_token(word.text),
+        "word": token,
         "offset": iso8601_duration(word.offset_ms),
         "duration": iso8601_duration(word.duration_ms),
         "offsetInTicks": ms_to_ticks(word.offset_ms),
         "durationInTicks": ms_to_ticks(word.duration_ms),
-        "confidence": word.confidence,
+        # the schema requires a number: a word without its own score gets the phrase's
+        "confidence": word.confidence if word.confidence is not None else fallback,
     }
 
 
@@ -35,42 +38,68 @@ def _hypothesis(forms, confidence: float) -> dict:
     }
 
 
-def _phrase(utterance: Utterance, word_timestamps: bool) -> dict:
+def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: bool, text, max_alternatives) -> dict:
     phrase: dict = {"recognitionStatus": "Success", "channel": utterance.channel}
     if utterance.speaker is not None:
         phrase["speaker"] = utterance.speaker
+        name = speaker_name(conversation, utterance.speaker)
+        if name:
+            phrase["speakerName"] = name
     phrase.update(
         offset=iso8601_duration(utterance.offset_ms),
         duration=iso8601_duration(utterance.duration_ms),
         offsetInTicks=ms_to_ticks(utterance.offset_ms),
         durationInTicks=ms_to_ticks(utterance.duration_ms),
     )
-    best = _hypothesis(utterance.forms, utterance.confidence)
+    best = _hypothesis(forms_of(utterance.forms, text), utterance.confidence)
     if word_timestamps:
-        best["words"] = [_word(w) for w in utterance.words]
-    phrase["nBest"] = [best] + [_hypothesis(a.forms, a.confidence) for a in utterance.alternatives]
+        best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text)]
+    others = [_hypothesis(forms_of(a.forms, text), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
+    phrase["nBest"] = [best, *others]
     return phrase
 
 
-def _combined(channel: int, utterances: list[Utterance]) -> dict:
+def _joined(conversation: Conversation, channel: int, form: str, text) -> LazyText:
+    def pieces():
+        for utterance in conversation.channel_utterances(channel):
+            value = getattr(forms_of(utterance.forms, text), form)
+            if value:
+                yield value
+
+    return LazyText(pieces)
+
+
+def _combined(conversation: Conversation, channel: int, text) -> dict:
     return {
         "channel": channel,
-        "lexical": " ".join(u.lexical for u in utterances if u.lexical),
-        "itn": " ".join(u.itn for u in utterances if u.itn),
-        "maskedITN": " ".join(u.masked_itn for u in utterances if u.masked_itn),
-        "display": " ".join(u.display for u in utterances if u.display),
+        "lexical": _joined(conversation, channel, "lexical", text),
+        "itn": _joined(conversation, channel, "itn", text),
+        "maskedITN": _joined(conversation, channel, "masked_itn", text),
+        "display": _joined(conversation, channel, "display", text),
     }
 
 
-def batch_v3_result(conversation: Conversation, *, word_timestamps: bool = False) -> dict:
-    """Return the v3 result document: source, timestamp, durations, combinedRecognizedPhrases, recognizedPhrases."""
-    return {
+def batch_v3_result(
+    conversation: Conversation,
+    *,
+    word_timestamps: bool = False,
+    text: TextOptions | None = None,
+    max_alternatives: int | None = None,
+    lazy: bool = False,
+) -> dict:
+    """Return the v3 result document: source, timestamp, durations, combinedRecognizedPhrases, recognizedPhrases.
+
+    ``text`` sets profanity/punctuation/hesitation rendering (service defaults when None);
+    ``max_alternatives`` caps nBest; ``lazy=True`` leaves the long parts lazy for streaming.
+    """
+    document = {
         "source": conversation.source,
         "timestamp": iso8601_timestamp(conversation.created),
         "durationInTicks": ms_to_ticks(conversation.duration_ms),
         "duration": iso8601_duration(conversation.duration_ms),
-        "combinedRecognizedPhrases": [
-            _combined(channel, conversation.channel_utterances(channel)) for channel in channel_numbers(conversation)
-        ],
-        "recognizedPhrases": [_phrase(u, word_timestamps) for u in conversation.ordered()],
+        "combinedRecognizedPhrases": [_combined(conversation, c, text) for c in channel_numbers(conversation)],
+        "recognizedPhrases": LazyList(
+            lambda: (_phrase(conversation, u, word_timestamps, text, max_alternatives) for u in conversation.ordered())
+        ),
     }
+    return document if lazy else materialize(document)

@@ -1,7 +1,8 @@
 """Azure conversation-transcription shapes: ConversationTranscriptionResult and its remote envelope.
 
 Mirrors the Speech SDK's result object (PascalCase properties, times in 100-ns ticks) and the
-detailed service JSON it carries as a string (``SpeechServiceResponse_JsonResult``).
+detailed service JSON it carries as a string (``SpeechServiceResponse_JsonResult``). SpeakerId
+and UserId carry the user's name for a named speaker, else "Guest-N", else "Unknown".
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import json
 
 from core.results import Conversation, Utterance
-from core.text.forms import word_token
+from core.views.lazy import LazyList, materialize
+from core.views.text import TextOptions, alternatives_of, forms_of, shown_words
 from core.views.units import ms_to_ticks
 
 REASON_RECOGNIZED = "RecognizedSpeech"
@@ -21,8 +23,8 @@ def speaker_id(conversation: Conversation, utterance: Utterance) -> str:
     return conversation.speaker_label(utterance.speaker) or UNKNOWN_SPEAKER
 
 
-def _word(word) -> dict:
-    entry = {"Word": word_token(word.text), "Offset": ms_to_ticks(word.offset_ms), "Duration": ms_to_ticks(word.duration_ms)}
+def _word(token: str, word) -> dict:
+    entry = {"Word": token, "Offset": ms_to_ticks(word.offset_ms), "Duration": ms_to_ticks(word.duration_ms)}
     if word.confidence is not None:
         entry["Confidence"] = word.confidence
     return entry
@@ -38,45 +40,61 @@ def _forms(forms, confidence: float) -> dict:
     }
 
 
-def detailed_json(conversation: Conversation, utterance: Utterance) -> dict:
+def detailed_json(
+    conversation: Conversation, utterance: Utterance, *, text: TextOptions | None = None, max_alternatives: int | None = None
+) -> dict:
     """Return the detailed service JSON of one utterance as a dict (NBest with Words when known)."""
-    best = _forms(utterance.forms, utterance.confidence)
+    forms = forms_of(utterance.forms, text)
+    best = _forms(forms, utterance.confidence)
     if utterance.words:
-        best["Words"] = [_word(w) for w in utterance.words]
-    nbest = [best] + [_forms(a.forms, a.confidence) for a in utterance.alternatives]
+        best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text)]
+    others = [_forms(forms_of(a.forms, text), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     return {
         "Id": utterance.result_id,
         "RecognitionStatus": "Success",
         "Offset": ms_to_ticks(utterance.offset_ms),
         "Duration": ms_to_ticks(utterance.duration_ms),
-        "DisplayText": utterance.display,
+        "DisplayText": forms.display,
         "Channel": utterance.channel,
         "SpeakerId": speaker_id(conversation, utterance),
-        "NBest": nbest,
+        "NBest": [best, *others],
     }
 
 
-def conversation_transcription_result(conversation: Conversation, utterance: Utterance) -> dict:
+def conversation_transcription_result(
+    conversation: Conversation, utterance: Utterance, *, text: TextOptions | None = None, max_alternatives: int | None = None
+) -> dict:
     """Return one ConversationTranscriptionResult (SDK property names; "Json" is the service JSON as a string)."""
     label = speaker_id(conversation, utterance)
+    detailed = detailed_json(conversation, utterance, text=text, max_alternatives=max_alternatives)
     return {
         "ResultId": utterance.result_id,
         "Reason": REASON_RECOGNIZED,
-        "Text": utterance.display,
+        "Text": detailed["DisplayText"],
         "UserId": label,
         "SpeakerId": label,
         "OffsetInTicks": ms_to_ticks(utterance.offset_ms),
         "Duration": ms_to_ticks(utterance.duration_ms),
         "Channel": utterance.channel,
-        "Json": json.dumps(detailed_json(conversation, utterance), ensure_ascii=False, separators=(",", ":")),
+        "Json": json.dumps(detailed, ensure_ascii=False, separators=(",", ":")),
     }
 
 
-def remote_conversation_transcription_result(conversation: Conversation) -> dict:
+def remote_conversation_transcription_result(
+    conversation: Conversation,
+    *,
+    text: TextOptions | None = None,
+    max_alternatives: int | None = None,
+    lazy: bool = False,
+) -> dict:
     """Return the RemoteConversationTranscriptionResult: {Id, ConversationTranscriptionResults} in time order."""
-    return {
+    document = {
         "Id": conversation.conversation_id,
-        "ConversationTranscriptionResults": [
-            conversation_transcription_result(conversation, u) for u in conversation.ordered()
-        ],
+        "ConversationTranscriptionResults": LazyList(
+            lambda: (
+                conversation_transcription_result(conversation, u, text=text, max_alternatives=max_alternatives)
+                for u in conversation.ordered()
+            )
+        ),
     }
+    return document if lazy else materialize(document)

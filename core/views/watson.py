@@ -1,42 +1,81 @@
 """IBM Watson Speech to Text shapes: SpeechRecognitionResults for a whole conversation and streaming events.
 
 Watson writes seconds (two decimals), lowercase transcripts without punctuation ending with a
-space, per-word ``timestamps`` and ``word_confidence`` on the best alternative only, and speaker
-labels per word with speakers numbered from 0 (Parley numbers them from 1).
+space (hesitations as %HESITATION), per-word ``timestamps`` and ``word_confidence`` on the best
+alternative only, ``keywords_result`` and ``word_alternatives`` when asked, and speaker labels
+per word with speakers numbered from 0 (Parley numbers them from 1). Names the user gave
+speakers go in ``speaker_names`` ({"0": "Alice"}), an addition of Parley's.
 """
 
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
-from core.text.forms import word_token
+from core.text.alternatives import word_alternatives
+from core.text.keywords import spot_keywords
+from core.views.lazy import LazyList, materialize
+from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
 from core.views.units import seconds_2dp
-
-
-def _token(word: Word) -> str:
-    return word_token(word.text)
 
 
 def _transcript(text: str) -> str:
     return f"{text} " if text else ""
 
 
-def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int) -> list[dict]:
-    best: dict = {"transcript": _transcript(utterance.lexical)}
+def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text) -> list[dict]:
+    best: dict = {"transcript": _transcript(forms_of(utterance.forms, text).lexical)}
     if final:  # Watson gives a confidence to the best final hypothesis only
         best["confidence"] = utterance.confidence
+    words = shown_words(utterance.words, text) if timestamps or word_confidence else []
     if timestamps:
-        best["timestamps"] = [[_token(w), seconds_2dp(w.offset_ms), seconds_2dp(w.end_ms)] for w in utterance.words]
+        best["timestamps"] = [[token, seconds_2dp(w.offset_ms), seconds_2dp(w.end_ms)] for token, w in words]
     if word_confidence and final:
-        best["word_confidence"] = [[_token(w), w.confidence] for w in utterance.words]
-    others = [{"transcript": _transcript(a.forms.lexical)} for a in utterance.alternatives[: max(limit - 1, 0)]]
+        best["word_confidence"] = [[token, w.confidence] for token, w in words]
+    others = [{"transcript": _transcript(forms_of(a.forms, text).lexical)} for a in alternatives_of(utterance, limit)]
     return [best, *others]
 
 
-def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int) -> dict:
-    return {"final": final, "alternatives": _alternatives(utterance, final, timestamps, word_confidence, limit)}
+def _keywords_result(utterance: Utterance, keywords: tuple[str, ...], threshold: float) -> dict:
+    return {
+        keyword: [
+            {
+                "normalized_text": m.normalized_text,
+                "start_time": seconds_2dp(m.start_ms),
+                "end_time": seconds_2dp(m.end_ms),
+                "confidence": m.confidence,
+            }
+            for m in matches
+        ]
+        for keyword, matches in spot_keywords(utterance, keywords, threshold).items()
+    }
 
 
-def _speaker_labels(utterances: list[Utterance], final: bool) -> list[dict]:
+def _word_alternatives(utterance: Utterance, threshold: float, limit: int | None) -> list[dict]:
+    return [
+        {
+            "start_time": seconds_2dp(span.start_ms),
+            "end_time": seconds_2dp(span.end_ms),
+            "alternatives": [{"word": word, "confidence": confidence} for word, confidence in span.candidates],
+        }
+        for span in word_alternatives(utterance, threshold, limit)
+    ]
+
+
+def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text=None,
+            keywords: tuple[str, ...] = (), keywords_threshold: float | None = None,
+            word_alternatives_threshold: float | None = None) -> dict:
+    result = {"final": final, "alternatives": _alternatives(utterance, final, timestamps, word_confidence, limit, text)}
+    if keywords and keywords_threshold is not None:
+        spotted = _keywords_result(utterance, keywords, keywords_threshold)
+        if spotted:
+            result["keywords_result"] = spotted
+    if word_alternatives_threshold is not None:
+        spans = _word_alternatives(utterance, word_alternatives_threshold, None)
+        if spans:
+            result["word_alternatives"] = spans
+    return result
+
+
+def _speaker_labels(utterances, final: bool) -> list[dict]:
     labels = []
     # one label per word, as Watson does; an utterance without words is labelled as a whole
     for utterance in utterances:
@@ -65,21 +104,36 @@ def speech_recognition_results(
     word_confidence: bool = True,
     speaker_labels: bool | None = None,
     max_alternatives: int = 1,
+    text: TextOptions | None = None,
+    keywords: tuple[str, ...] = (),
+    keywords_threshold: float | None = None,
+    word_alternatives_threshold: float | None = None,
+    lazy: bool = False,
 ) -> dict:
     """Return the SpeechRecognitionResults of a whole conversation (one final result per utterance, result_index 0).
 
-    ``speaker_labels=None`` adds them when the conversation has known speakers.
+    ``speaker_labels=None`` adds them when the conversation has known speakers; keywords need
+    ``keywords_threshold``; ``word_alternatives_threshold`` adds word alternatives from the N-best list.
     """
-    utterances = conversation.ordered()
     document: dict = {
-        "results": [_result(u, True, timestamps, word_confidence, max_alternatives) for u in utterances],
+        "results": LazyList(
+            lambda: (
+                _result(u, True, timestamps, word_confidence, max_alternatives, text, tuple(keywords),
+                        keywords_threshold, word_alternatives_threshold)
+                for u in conversation.ordered()
+            )
+        ),
         "result_index": 0,
     }
     if speaker_labels is None:
         speaker_labels = conversation.has_speakers
     if speaker_labels:
-        document["speaker_labels"] = _speaker_labels(utterances, True)
-    return document
+        document["speaker_labels"] = LazyList(lambda: _speaker_labels(conversation.ordered(), True))
+        names = {str(n - 1): speaker_name(conversation, n) for n in sorted(conversation.speakers)}
+        names = {k: v for k, v in names.items() if v}
+        if names:
+            document["speaker_names"] = names
+    return document if lazy else materialize(document)
 
 
 def watson_result_event(
@@ -90,13 +144,14 @@ def watson_result_event(
     conversation: Conversation | None = None,
     timestamps: bool = True,
     word_confidence: bool = True,
+    text: TextOptions | None = None,
 ) -> dict:
     """Return one streaming message {"results": [...], "result_index": n} (interim when final is False).
 
     With a conversation whose utterance has a speaker, the message carries speaker_labels too.
     """
     event: dict = {
-        "results": [_result(utterance, final, timestamps, word_confidence, 1)],
+        "results": [_result(utterance, final, timestamps, word_confidence, 1, text)],
         "result_index": result_index,
     }
     if conversation is not None and (utterance.speaker is not None or any(w.speaker is not None for w in utterance.words)):

@@ -26,7 +26,8 @@ def test_recognized_phrases_in_time_order_with_integer_speaker():
     phrases = batch_v3_result(two_channel_call())["recognizedPhrases"]
     assert [p["nBest"][0]["display"] for p in phrases] == ["Hello world.", "It's 25 past 10.", LONG_DISPLAY]
     hello, time, plan = phrases
-    assert list(hello) == ["recognitionStatus", "channel", "speaker", "offset", "duration", "offsetInTicks", "durationInTicks", "nBest"]
+    assert list(hello) == ["recognitionStatus", "channel", "speaker", "speakerName", "offset", "duration", "offsetInTicks", "durationInTicks", "nBest"]
+    assert hello["speakerName"] == "Alice" and "speakerName" not in time  # Guest-2 has no name
     assert hello["recognitionStatus"] == "Success"
     assert (hello["channel"], hello["speaker"]) == (0, 1)
     assert (hello["offset"], hello["duration"]) == ("PT3.21S", "PT1.59S")

@@ -6,7 +6,8 @@ from views_samples import empty_conversation, mono_without_speakers, two_channel
 
 def test_one_final_result_per_utterance_in_time_order():
     document = speech_recognition_results(two_channel_call())
-    assert list(document) == ["results", "result_index", "speaker_labels"]
+    assert list(document) == ["results", "result_index", "speaker_labels", "speaker_names"]
+    assert document["speaker_names"] == {"0": "Alice"}  # the user's names, by Watson speaker number
     assert document["result_index"] == 0
     assert all(r["final"] is True for r in document["results"])
     transcripts = [r["alternatives"][0]["transcript"] for r in document["results"]]

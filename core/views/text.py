@@ -1,0 +1,40 @@
+"""What every view shares about text: the user's text options, speaker names and N-best limits."""
+
+from __future__ import annotations
+
+from core.results import Alternative, Conversation, TextForms, Utterance, Word
+from core.text.forms import word_token
+from core.text.options import TextOptions, render_forms, render_token
+
+__all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "speaker_name"]
+
+
+def forms_of(forms: TextForms, text: TextOptions | None) -> TextForms:
+    """Return the forms rendered with the text options (the service defaults when None)."""
+    return render_forms(forms, text or TextOptions())
+
+
+def alternatives_of(utterance: Utterance, max_alternatives: int | None) -> list[Alternative]:
+    """Return the utterance's other hypotheses, at most max_alternatives - 1 of them (all when None)."""
+    if max_alternatives is None:
+        return list(utterance.alternatives)
+    return list(utterance.alternatives[: max(max_alternatives - 1, 0)])
+
+
+def shown_words(words: list[Word], text: TextOptions | None) -> list[tuple[str, Word]]:
+    """Return (token as shown, word) for each word the options keep (removed profanity and dropped hesitations go)."""
+    options = text or TextOptions()
+    shown = []
+    for word in words:
+        token = render_token(word_token(word.text), options)
+        if token:
+            shown.append((token, word))
+    return shown
+
+
+def speaker_name(conversation: Conversation, number: int | None) -> str | None:
+    """Return the name the user gave a speaker, or None when unnamed or unknown."""
+    if number is None:
+        return None
+    speaker = conversation.speakers.get(number)
+    return speaker.name if speaker and speaker.name else None
