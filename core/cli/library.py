@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.export import FORMATS, ExportOptions, export_conversation
+from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
 
 
@@ -33,13 +33,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     rename.add_argument("new")
     rename.set_defaults(run=_rename_speaker)
 
-    export = commands.add_parser("export", help="export a stored conversation")
-    export.add_argument("conversation_id")
+    export = commands.add_parser(
+        "export", help="export stored conversations",
+        description="Export one conversation to a file (or stdout), or several (or --all) into a folder or a .zip.",
+    )
+    export.add_argument("conversation_ids", nargs="*", metavar="ID", help="conversation ids (none with --all)")
+    export.add_argument("--all", action="store_true", help="export every conversation in the library")
     export.add_argument("--format", default="txt", choices=sorted(FORMATS))
-    export.add_argument("--output", type=Path)
-    export.add_argument("--word-timestamps", action="store_true")
-    export.add_argument("--no-speakers", action="store_true", help="leave speaker labels out of text formats")
-    export.add_argument("--no-timestamps", action="store_true", help="leave times out of text formats")
+    export.add_argument("--output", type=Path, help="a file for one conversation; a folder or a .zip for several")
+    add_export_option_arguments(export)
     export.set_defaults(run=_export)
 
 
@@ -97,14 +99,72 @@ def _rename_speaker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    options = ExportOptions(
+def add_export_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that fill ExportOptions (text form, profanity, punctuation, keywords, ...); returns nothing."""
+    from core.text.hesitations import HESITATION_MODES
+    from core.text.profanity import PROFANITY_MODES
+    from core.text.punctuation import PUNCTUATION_MODES
+
+    group = parser.add_argument_group("what the export shows")
+    group.add_argument("--word-timestamps", action="store_true", help="word timings and confidences in JSON formats")
+    group.add_argument("--no-speakers", action="store_true", help="leave speaker labels out")
+    group.add_argument("--no-timestamps", action="store_true", help="leave times out of text formats")
+    group.add_argument("--text-form", default="display", choices=TEXT_FORMS, help="the text form text formats print")
+    group.add_argument("--profanity", default="Masked", choices=PROFANITY_MODES, help="profanity filter (default Masked)")
+    group.add_argument(
+        "--punctuation", default="DictatedAndAutomatic", choices=PUNCTUATION_MODES,
+        help="punctuation mode (default DictatedAndAutomatic)",
+    )
+    group.add_argument("--hesitations", default="keep", choices=HESITATION_MODES, help="keep or drop uh/um in display text")
+    group.add_argument("--sentiment", action="store_true", help="per-utterance sentiment (Azure v2, CSV)")
+    group.add_argument("--keywords", help="comma-separated keywords to spot (Watson keywords_result)")
+    group.add_argument("--keywords-threshold", type=float, help="minimum keyword confidence, 0..1 (default 0.5)")
+    group.add_argument("--max-alternatives", type=int, help="at most this many N-best hypotheses per utterance")
+    group.add_argument("--word-alternatives-threshold", type=float, help="add Watson word_alternatives above this confidence")
+
+
+def export_options_from(args: argparse.Namespace) -> ExportOptions:
+    """Return the ExportOptions the export flags ask for."""
+    keywords = tuple(k.strip() for k in (args.keywords or "").split(",") if k.strip())
+    threshold = args.keywords_threshold
+    if keywords and threshold is None:
+        threshold = 0.5
+    return ExportOptions(
         speakers=not args.no_speakers,
         timestamps=not args.no_timestamps,
         word_timestamps=args.word_timestamps,
-    )
+        text_form=args.text_form,
+        sentiment=args.sentiment,
+        profanity=args.profanity,
+        punctuation=args.punctuation,
+        hesitations=args.hesitations,
+        keywords=keywords,
+        keywords_threshold=threshold,
+        max_alternatives=args.max_alternatives,
+        word_alternatives_threshold=args.word_alternatives_threshold,
+    ).check()
+
+
+def _export(args: argparse.Namespace) -> int:
+    from core.errors import ParleyError
+    from core.export import export_many
+
+    options = export_options_from(args)
+    ids = list(args.conversation_ids)
+    if args.all == bool(ids):
+        raise ParleyError("Name the conversations to export, or use --all (not both).", "See `parley conversations list`.")
     with _library() as library:
-        conversation = library.get_conversation(args.conversation_id)
-    for path in export_conversation(conversation, args.format, args.output, options):
+        if args.all:
+            ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
+        if len(ids) == 1 and not args.all and (args.output is None or args.output.suffix.lower() != ".zip"):
+            conversation = library.get_conversation(ids[0])
+            written = export_conversation(conversation, args.format, args.output, options)
+        else:
+            if args.output is None:
+                raise ParleyError("Several conversations need --output FOLDER or --output FILE.zip.", "Add --output.")
+            # one conversation loaded at a time
+            conversations = (library.get_conversation(i) for i in ids)
+            written = export_many(conversations, args.format, args.output, options)
+    for path in written:
         print(path)
     return 0

@@ -10,9 +10,15 @@ from core.views.azure_batch_v2 import batch_v2_result
 
 
 def write_azure_v2(conversation: Conversation, stream: TextIO, options: ExportOptions, channel: int | None = None) -> None:
-    """Write the v2.0 result document of one channel (channel 0 when none is given)."""
+    """Write the v2.0 result document of one channel (channel 0 when none is given), segment by segment."""
     document = batch_v2_result(
-        conversation, channel or 0, word_timestamps=options.word_timestamps, sentiment=options.sentiment
+        conversation,
+        channel or 0,
+        word_timestamps=options.word_timestamps,
+        sentiment=options.sentiment,
+        text=options.text,
+        max_alternatives=options.max_alternatives,
+        lazy=True,
     )
     write_json(document, stream)
 

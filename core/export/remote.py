@@ -10,8 +10,11 @@ from core.views.azure_remote import remote_conversation_transcription_result
 
 
 def write_remote(conversation: Conversation, stream: TextIO, options: ExportOptions, channel: int | None = None) -> None:
-    """Write the conversation as one RemoteConversationTranscriptionResult document."""
-    write_json(remote_conversation_transcription_result(conversation), stream)
+    """Write the conversation as one RemoteConversationTranscriptionResult document, result by result."""
+    document = remote_conversation_transcription_result(
+        conversation, text=options.text, max_alternatives=options.max_alternatives, lazy=True
+    )
+    write_json(document, stream)
 
 
 EXPORTER = Exporter("remote", ".json", "Azure RemoteConversationTranscriptionResult JSON", write_remote)

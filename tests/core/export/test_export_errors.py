@@ -12,14 +12,14 @@ from core.export import FORMATS, ExportOptions, Exporter, export_conversation, w
 
 def test_unknown_format_lists_the_known_ones(tmp_path, call):
     with pytest.raises(ExportError) as info:
-        export_conversation(call, "docx", tmp_path / "x.docx")
+        export_conversation(call, "pdf", tmp_path / "x.pdf")
     message = str(info.value)
-    assert "docx" in message
-    for name in ("remote", "azure-v2", "azure-v3", "watson", "txt", "srt", "vtt"):
+    assert "'pdf'" in message
+    for name in ("remote", "azure-v2", "azure-v3", "watson", "txt", "srt", "vtt", "md", "docx", "csv", "rttm"):
         assert name in message
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ExportError):
-        write_conversation(call, "docx", io.StringIO())
+        write_conversation(call, "pdf", io.StringIO())
 
 
 def test_unknown_text_form(tmp_path, call):

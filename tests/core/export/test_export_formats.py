@@ -12,7 +12,8 @@ from core.views.watson import speech_recognition_results
 
 
 def test_the_registry_names_every_format():
-    assert set(FORMATS) == {"remote", "azure-v2", "azure-v3", "watson", "txt", "srt", "vtt"}
+    assert set(FORMATS) == {"remote", "azure-v2", "azure-v3", "watson", "txt", "srt", "vtt", "md", "docx", "csv", "rttm"}
+    assert [name for name, e in FORMATS.items() if e.binary] == ["docx"]
     assert [name for name, e in FORMATS.items() if e.per_channel] == ["azure-v2"]
 
 
@@ -71,10 +72,25 @@ def test_watson_export_without_speakers_or_timings(tmp_path, call):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_every_format_handles_an_empty_conversation(tmp_path, empty, fmt):
     (path,) = export_conversation(empty, fmt, tmp_path / f"empty{FORMATS[fmt].extension}")
-    text = path.read_text(encoding="utf-8")
-    if FORMATS[fmt].extension == ".json":
-        json.loads(text)
-    assert text in ("", "WEBVTT\n\n") or text.startswith("{")
+    if FORMATS[fmt].binary:
+        from docx import Document
+
+        paragraphs = [p.text for p in Document(str(path)).paragraphs]
+        assert paragraphs[0] == "Silence" and paragraphs[1].startswith("Date: 2026-03-01")
+        assert len(paragraphs) == 3  # title, date, duration: no participants, no utterances
+        return
+    text = path.read_bytes().decode("utf-8")  # as written: CSV lines end in CRLF
+    expected = {
+        ".json": None,
+        ".txt": "", ".srt": "", ".rttm": "", ".vtt": "WEBVTT\n\n",
+        ".csv": "result_id,start,end,start_seconds,end_seconds,channel,speaker,text,confidence\r\n",
+        ".md": "# Silence\n\n- **Date:** 2026-03-01 09:30 UTC\n- **Duration:** 00:00:00\n\n",
+    }[FORMATS[fmt].extension]
+    if expected is None:
+        document = json.loads(text)
+        assert "[]" in text and document
+    else:
+        assert text == expected
 
 
 def test_non_ascii_text_is_written_as_utf8(tmp_path, call):
