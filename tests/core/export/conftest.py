@@ -17,3 +17,11 @@ def memo():
 @pytest.fixture
 def empty():
     return samples.empty_conversation()
+
+
+@pytest.fixture(scope="session")
+def sample_call(sample_conversation, sample_dir):
+    """Return the tiny.en sample transcript with the reference speakers (speaker 1 named "Zoë Ødegård")."""
+    from sample_speakers import with_reference_speakers
+
+    return with_reference_speakers(sample_conversation, sample_dir / "sample.rttm")
