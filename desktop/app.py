@@ -1,0 +1,112 @@
+"""The composition root: open the library, start the job worker, build the main window.
+
+`parley` (no arguments) and `parley gui` call `main()`. Nothing here loads a model: the
+window appears first, and models load when a recording or a job first needs them, off the
+GUI thread (live sessions on the ops pool, jobs in the worker's processes).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop.main_window import MainWindow
+from desktop.ops import Ops
+from desktop.services import Services
+from desktop.worker_process import WorkerProcess
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+APP_ID = "parley"
+
+
+def app_icon() -> QIcon:
+    """Return the application icon (empty when the resources folder is missing)."""
+    icon = QIcon()
+    for name in ("parley.svg", "parley-256.png"):
+        path = RESOURCES / name
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
+
+
+def style_sheet() -> str:
+    """Return the application's style sheet ('' when missing)."""
+    path = RESOURCES / "style.qss"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """Return the QApplication (created once, named and styled)."""
+    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
+    app.setApplicationName("Parley")
+    app.setOrganizationName("Parley")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+def create_services(library_path: Path | None = None, *, start_worker: bool = True) -> Services:
+    """Return the services: the library (opened on its own thread), the settings and the job worker."""
+    from core import paths
+    from core.settings import load_settings
+
+    library_path = Path(library_path) if library_path else paths.library_path()
+
+    def open_library():
+        from core.jobs.queue import TranscriptionQueue
+        from core.store import Library
+
+        library = Library.open(library_path)
+        if not start_worker:  # the worker recovers jobs itself; without one, do it here
+            TranscriptionQueue(library).recover()
+        return library
+
+    ops = Ops(open_library)
+    worker = WorkerProcess() if start_worker else None
+    services = Services(ops=ops, settings=load_settings(), library_path=library_path, worker=worker)
+    if worker is not None:
+        worker.start()
+    return services
+
+
+def shutdown(services: Services) -> None:
+    """Stop the worker and the operation threads and close the library; returns nothing."""
+    if services.worker is not None:
+        services.worker.stop()
+    services.ops.shutdown()
+
+
+def build_window(services: Services) -> MainWindow:
+    """Return the main window over the services."""
+    window = MainWindow(services)
+    window.setWindowIcon(app_icon())
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the desktop app until its window closes; return the exit status."""
+    started = time.perf_counter()
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = application(argv)
+    services = create_services()
+    window = build_window(services)
+    window.show()
+    QTimer.singleShot(0, lambda: log.info("window shown in %.0f ms", 1000 * (time.perf_counter() - started)))
+    try:
+        return app.exec()
+    finally:
+        shutdown(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""One conversation: its transcript with playback, speakers, passes, re-transcription and export."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.results import Conversation, Utterance
+from desktop.player import PlayerBar
+from desktop.services import Services
+from desktop.speaker_colors import format_time
+from desktop.speakers_panel import SpeakersPanel
+from desktop.transcript_view import TranscriptView
+
+log = logging.getLogger(__name__)
+
+PASS_NAMES = {"realtime": "Live captions", "async": "Better transcript", "file": "Transcript"}
+JOB_TEXT = {"NotStarted": "queued", "Running": "running", "Failed": "failed", "Canceled": "canceled"}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything the view shows, read in one library operation."""
+
+    conversation: Conversation
+    passes: list
+    audio: Path | None
+    job: object | None
+
+
+def _load(lib, conversation_id: str) -> Loaded:
+    from core.errors import AudioError
+    from core.jobs.queue import TranscriptionQueue
+
+    conversation = lib.get_conversation(conversation_id)
+    try:
+        audio = lib.audio_path(conversation_id)
+    except AudioError:
+        audio = None
+    jobs = TranscriptionQueue(lib).jobs(conversation_id=conversation_id, limit=1)
+    return Loaded(conversation, lib.passes(conversation_id), audio, jobs[0] if jobs else None)
+
+
+class ConversationView(QWidget):
+    """Reads, plays and edits one stored conversation."""
+
+    back_requested = Signal()
+    export_requested = Signal(list)  # [conversationId]
+    retranscribe_requested = Signal(str)
+    loaded = Signal(str)  # conversationId, after each (re)load
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("conversationView")
+        self.services = services
+        self.conversation_id: str | None = None
+        self.data: Loaded | None = None
+        self._pending_seek: int | None = None
+
+        self.back_button = QPushButton("← Library", objectName="backButton")
+        self.back_button.clicked.connect(self.back_requested)
+        self.title = QLabel("", objectName="conversationTitle")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel("", objectName="conversationDetails")
+        self.pass_box = QComboBox(objectName="passChooser")
+        self.pass_box.setAccessibleName("Transcript version")
+        self.pass_box.activated.connect(self._pass_chosen)
+        self.retranscribe_button = QPushButton("Transcribe again…", objectName="retranscribeButton")
+        self.retranscribe_button.clicked.connect(lambda: self.conversation_id and self.retranscribe_requested.emit(self.conversation_id))
+        self.export_button = QPushButton("Export…", objectName="conversationExportButton")
+        self.export_button.clicked.connect(lambda: self.conversation_id and self.export_requested.emit([self.conversation_id]))
+        self.player = PlayerBar()
+        self.transcript = TranscriptView()
+        self.speakers = SpeakersPanel()
+
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.details)
+        header.addLayout(titles, 1)
+        header.addWidget(self.pass_box)
+        header.addWidget(self.retranscribe_button)
+        header.addWidget(self.export_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.transcript)
+        split.addWidget(self.speakers)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        split.setSizes([700, 220])
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.player)
+        layout.addWidget(split, 1)
+
+        self.transcript.seek_requested.connect(self.seek)
+        self.transcript.context_requested.connect(self._utterance_menu)
+        self.player.position_changed.connect(self._playing_at)
+        self.speakers.rename_requested.connect(self.rename_speaker)
+        self.speakers.merge_requested.connect(self.merge_speaker)
+        services.changes.library_changed.connect(self.reload)
+
+    # loading
+
+    def open(self, conversation_id: str, offset_ms: int | None = None) -> None:
+        """Show a conversation (and jump to offset_ms once it is loaded); returns nothing."""
+        if conversation_id != self.conversation_id:
+            self.player.pause()
+            self.conversation_id = conversation_id
+            self.data = None
+            self.transcript.show_conversation(None)
+            self.title.setText("Loading…")
+        self._pending_seek = offset_ms
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the shown conversation again (off the GUI thread); returns nothing."""
+        conversation_id = self.conversation_id
+        if conversation_id is None:
+            return
+
+        def failed(error: BaseException) -> None:
+            from core.errors import NotFoundError
+            from desktop.errors import show_error
+
+            if isinstance(error, NotFoundError) and self.conversation_id == conversation_id:
+                self.close_conversation()  # deleted meanwhile
+                self.back_requested.emit()
+            else:
+                show_error(self, error)
+
+        op = self.services.ops.library_op(lambda lib: _load(lib, conversation_id), parent=self)
+        op.success(lambda data: self._show(conversation_id, data)).failure(failed).run()
+
+    def close_conversation(self) -> None:
+        """Show nothing and stop playback; returns nothing."""
+        self.player.load(None)
+        self.conversation_id, self.data = None, None
+        self.transcript.show_conversation(None)
+        self.speakers.show_conversation(None)
+
+    def _show(self, conversation_id: str, data: Loaded) -> None:
+        if conversation_id != self.conversation_id:
+            return
+        self.data = data
+        c = data.conversation
+        self.title.setText(f"<span style='font-size:16pt;font-weight:600'>{_escape(c.title)}</span>")
+        details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
+        if data.job is not None and data.job.state in JOB_TEXT:
+            step = f" {data.job.progress}%" if data.job.state == "Running" else ""
+            details.append(f"better transcript {JOB_TEXT[data.job.state]}{step}")
+        if data.audio is None:
+            details.append("recording missing")
+        self.details.setText("  ·  ".join(details))
+        self.pass_box.clear()
+        for p in data.passes:
+            if p.status != "succeeded":
+                continue
+            self.pass_box.addItem(f"{PASS_NAMES.get(p.kind, p.kind)} ({p.model}, {p.created.astimezone():%H:%M})", p.pass_id)
+            if p.is_current:
+                self.pass_box.setCurrentIndex(self.pass_box.count() - 1)
+        self.pass_box.setEnabled(self.pass_box.count() > 1)
+        self.transcript.show_conversation(c)
+        self.speakers.show_conversation(c)
+        self.player.load(data.audio)
+        if self._pending_seek is not None:
+            self.seek(self._pending_seek)
+            self.transcript.scroll_to_time(self._pending_seek)
+            self._pending_seek = None
+        self.loaded.emit(conversation_id)
+
+    # playback
+
+    def seek(self, ms: int) -> None:
+        """Move playback to `ms` and mark the word spoken there; returns nothing."""
+        self.player.seek(ms)
+        self.transcript.highlight_time(ms)
+
+    def toggle_playback(self) -> None:
+        """Play or pause the recording; returns nothing."""
+        self.player.toggle()
+
+    def _playing_at(self, ms: int) -> None:
+        if self.player.playing:
+            self.transcript.highlight_time(ms)
+
+    # editing
+
+    def _run(self, fn) -> None:
+        self.services.ops.library_op(fn, parent=self).changes().run()
+
+    def _pass_chosen(self, index: int) -> None:
+        pass_id, conversation_id = self.pass_box.itemData(index), self.conversation_id
+        if pass_id is not None and conversation_id:
+            self._run(lambda lib: lib.set_current_pass(conversation_id, pass_id))
+
+    def rename_speaker(self, number: int) -> None:
+        """Ask for a speaker's name and store it (it shows everywhere); returns nothing."""
+        if self.data is None:
+            return
+        conversation_id = self.conversation_id
+        old = self.data.conversation.speaker_label(number)
+        name, ok = QInputDialog.getText(self, "Rename speaker", f"Name of {old} (empty: Guest-{number}):", QLineEdit.EchoMode.Normal, old)
+        if ok:
+            self._run(lambda lib: lib.rename_speaker(conversation_id, number, name.strip() or None))
+
+    def merge_speaker(self, number: int) -> None:
+        """Ask which speaker absorbs `number` and merge them; returns nothing."""
+        if self.data is None:
+            return
+        c, conversation_id = self.data.conversation, self.conversation_id
+        others = [n for n in self.speakers.numbers() if n != number]
+        if not others:
+            return
+        labels = [c.speaker_label(n) for n in others]
+        choice, ok = QInputDialog.getItem(self, "Merge speakers", f"Give everything {c.speaker_label(number)} said to:", labels, 0, False)
+        if ok and choice in labels:
+            keep = others[labels.index(choice)]
+            self._run(lambda lib: lib.merge_speakers(conversation_id, keep, number))
+
+    def reassign(self, result_id: str, number: int) -> None:
+        """Give one utterance to speaker `number` (a new number adds a speaker); returns nothing."""
+        conversation_id = self.conversation_id
+        self._run(lambda lib: lib.reassign_utterance(conversation_id, result_id, number))
+
+    def edit_text(self, utterance: Utterance) -> None:
+        """Ask for the corrected text of an utterance and store it; returns nothing."""
+        conversation_id = self.conversation_id
+        text, ok = QInputDialog.getMultiLineText(self, "Edit text", f"Text at {format_time(utterance.offset_ms)}:", utterance.display)
+        if ok and text.strip() and text.strip() != utterance.display:
+            self._run(lambda lib: lib.edit_utterance(conversation_id, utterance.result_id, text.strip()))
+
+    def _utterance_menu(self, utterance: Utterance, where) -> None:
+        if self.data is None:
+            return
+        c = self.data.conversation
+        menu = QMenu(self)
+        menu.addAction("Play from here", lambda: (self.seek(utterance.offset_ms), self.player.player.play()))
+        menu.addAction("Edit text…", lambda: self.edit_text(utterance))
+        assign = menu.addMenu("Said by")
+        numbers = sorted(set(self.speakers.numbers()) | ({utterance.speaker} if utterance.speaker else set()))
+        for n in numbers:
+            action = assign.addAction(c.speaker_label(n), lambda n=n: self.reassign(utterance.result_id, n))
+            action.setCheckable(True)
+            action.setChecked(n == utterance.speaker)
+        new_number = max(numbers, default=0) + 1
+        assign.addAction(f"New speaker (Guest-{new_number})", lambda: self.reassign(utterance.result_id, new_number))
+        if utterance.speaker is not None:
+            menu.addAction(f"Rename {c.speaker_label(utterance.speaker)}…", lambda: self.rename_speaker(utterance.speaker))
+        menu.popup(where)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,138 @@
+"""A live recording seen from the GUI: core's ConversationTranscriber with Qt signals.
+
+The transcriber calls back from its own threads; every callback here only emits a signal,
+which Qt queues to the GUI thread. Starting (which opens the device and may load a model)
+and stopping (which stores the conversation) run on the ops pool, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.ops import Ops
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    """Where a recording comes from: a microphone (device index, None = default) or a file played as input."""
+
+    device: int | None = None
+    file: Path | None = None
+    speed: float | None = 1.0
+
+    @property
+    def is_file(self) -> bool:
+        return self.file is not None
+
+
+def build_source(choice: InputChoice):
+    """Return core's audio source for an input choice."""
+    from core.audio.capture import FileSource, MicrophoneSource
+
+    if choice.file is not None:
+        return FileSource(choice.file, speed=choice.speed)
+    return MicrophoneSource(choice.device)
+
+
+class LiveSession(QObject):
+    """One recording: start, pause, resume, stop; results and its end arrive as signals."""
+
+    started = Signal(str)  # conversationId
+    interim = Signal(object)  # core.live.LiveResult, final False
+    final = Signal(object)  # core.live.LiveResult, final True
+    ended = Signal(str, str)  # the session ended by itself: reason (EndOfStream, Error), details
+    stopped = Signal(str)  # conversationId, once stored
+    warning = Signal(str)
+    failed = Signal(object)  # the exception that kept it from starting or from being stored
+
+    def __init__(self, ops: Ops, parent: QObject | None = None):
+        super().__init__(parent)
+        self._ops = ops
+        self.transcriber = None
+        self.conversation_id: str | None = None
+        self._stopping = False
+
+    @property
+    def state(self) -> str:
+        """Return idle, starting, running, paused, stopping or stopped."""
+        if self.transcriber is None:
+            return "starting" if self.conversation_id == "" else "idle"
+        return "stopping" if self._stopping and self.transcriber.state != "stopped" else self.transcriber.state
+
+    @property
+    def active(self) -> bool:
+        """Return whether audio is being (or about to be) recorded and not yet stored."""
+        return self.state in ("starting", "running", "paused", "stopping")
+
+    @property
+    def level(self) -> float:
+        """Return the latest input peak (0..1)."""
+        return self.transcriber.level if self.transcriber is not None else 0.0
+
+    @property
+    def recorded_ms(self) -> int:
+        """Return how much audio has been recorded."""
+        return self.transcriber.recorded_ms if self.transcriber is not None else 0
+
+    def start(self, choice: InputChoice, options) -> None:
+        """Open the input and start captioning off the GUI thread; `started` or `failed` follows."""
+        self.conversation_id = ""  # marks "starting"
+        library = self._ops.library
+
+        def start():
+            from core.jobs.queue import TranscriptionQueue
+            from core.live import ConversationTranscriber
+
+            transcriber = ConversationTranscriber(
+                build_source(choice), options=options, library=library, queue=TranscriptionQueue(library)
+            )
+            transcriber.transcribing.connect(lambda e: self.interim.emit(e.result))
+            transcriber.transcribed.connect(lambda e: self.final.emit(e.result))
+            transcriber.canceled.connect(lambda e: self.ended.emit(e.reason, e.error_details or ""))
+            transcriber.warning.connect(lambda e: self.warning.emit(e.message))
+            transcriber.start()
+            return transcriber
+
+        def on_started(transcriber) -> None:
+            self.transcriber = transcriber
+            self.conversation_id = transcriber.conversation_id
+            self.started.emit(transcriber.conversation_id)
+
+        def on_failed(error: BaseException) -> None:
+            self.conversation_id = None
+            self.failed.emit(error)
+
+        self._ops.background(start, parent=self).success(on_started).failure(on_failed).run()
+
+    def pause(self) -> None:
+        """Pause capture (nothing is recorded until resume); returns nothing."""
+        if self.transcriber is not None and self.state == "running":
+            self.transcriber.pause()
+
+    def resume(self) -> None:
+        """Resume capture after a pause; returns nothing."""
+        if self.transcriber is not None and self.state == "paused":
+            self.transcriber.resume()
+
+    def stop(self) -> None:
+        """Stop and store the recording off the GUI thread; `stopped` (or `failed`) follows."""
+        transcriber = self.transcriber
+        if transcriber is None or self._stopping:
+            return
+        self._stopping = True
+
+        def on_stopped(conversation_id: str) -> None:
+            self._stopping = False
+            self.stopped.emit(conversation_id)
+
+        def on_failed(error: BaseException) -> None:
+            self._stopping = False
+            self.failed.emit(error)
+
+        self._ops.background(transcriber.stop, parent=self).success(on_stopped).failure(on_failed).changes().run()

@@ -1,0 +1,279 @@
+"""The Record view: choose an input, record / pause / stop, watch the level and live captions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.captions import CaptionsView
+from desktop.level_meter import LevelMeter
+from desktop.live_session import InputChoice, LiveSession
+from desktop.services import Services
+from desktop.speaker_colors import format_time
+
+log = logging.getLogger(__name__)
+
+MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
+FILE_INPUT = "file"
+POLL_MS = 100
+
+
+class RecordView(QWidget):
+    """Records a conversation with live captions; the conversation is stored when it stops."""
+
+    recording_changed = Signal(bool)  # True while a recording is active
+    conversation_saved = Signal(str)  # conversationId of a stored recording
+    open_requested = Signal(str)  # the user wants to see a stored recording
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("recordView")
+        self.services = services
+        self.session: LiveSession | None = None
+        self._file_input: Path | None = None
+        self._file_speed: float | None = 1.0
+        self._last_id: str | None = None
+
+        self.input_box = QComboBox(objectName="inputDevice")
+        self.input_box.setMinimumWidth(240)
+        self.input_box.setAccessibleName("Input device")
+        self.input_box.activated.connect(self._input_chosen)
+        self.mode_box = QComboBox(objectName="recordMode")
+        for mode, label in MODES:
+            self.mode_box.addItem(label, mode)
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(services.settings.live_mode)))
+        self.record_button = QPushButton("● Record", objectName="recordButton")
+        self.record_button.setToolTip("Start recording (Ctrl+R)")
+        self.pause_button = QPushButton("Pause", objectName="pauseButton")
+        self.pause_button.setToolTip("Pause or resume (Ctrl+Shift+P)")
+        self.stop_button = QPushButton("■ Stop", objectName="stopButton")
+        self.stop_button.setToolTip("Stop and save (Ctrl+.)")
+        self.record_button.clicked.connect(self.start_recording)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop_recording)
+        self.elapsed = QLabel("0:00", objectName="elapsed")
+        self.elapsed.setAccessibleName("Elapsed time")
+        self.meter = LevelMeter()
+        self.captions = CaptionsView()
+        self.status = QLabel("", objectName="recordStatus")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.linkActivated.connect(lambda _: self._last_id and self.open_requested.emit(self._last_id))
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Input"))
+        top.addWidget(self.input_box, 2)
+        top.addWidget(QLabel("Mode"))
+        top.addWidget(self.mode_box, 2)
+        controls = QHBoxLayout()
+        controls.addWidget(self.record_button)
+        controls.addWidget(self.pause_button)
+        controls.addWidget(self.stop_button)
+        controls.addSpacing(12)
+        controls.addWidget(self.elapsed)
+        controls.addSpacing(12)
+        controls.addWidget(self.meter, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(controls)
+        layout.addWidget(self.captions, 1)
+        layout.addWidget(self.status)
+
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._update_buttons()
+        self.refresh_devices()
+
+    # inputs
+
+    def refresh_devices(self) -> None:
+        """List the input devices again (off the GUI thread); returns nothing."""
+
+        def devices():
+            from core.audio.capture import list_input_devices
+
+            return list_input_devices()
+
+        def show(found) -> None:
+            self._fill_inputs(found, None)
+
+        self.services.ops.background(devices, parent=self).success(show).failure(lambda e: self._fill_inputs([], e)).run()
+
+    def _fill_inputs(self, devices, error) -> None:
+        current = self.input_box.currentData()
+        self.input_box.clear()
+        wanted = self.services.settings.input_device
+        for device in devices:
+            label = device.name + ("  (default)" if device.is_default else "")
+            self.input_box.addItem(label, device.index)
+            if wanted and wanted == device.name:
+                current = device.index
+        if not devices:
+            self.input_box.addItem("No microphone found" if error is None else "Microphones unavailable", None)
+            if error is not None:
+                log.warning("cannot list input devices: %s", error)
+        self.input_box.insertSeparator(self.input_box.count())
+        self.input_box.addItem("Play a recording as input…", FILE_INPUT)
+        if self._file_input is not None:
+            self._show_file_input()
+        elif current is not None:
+            self.input_box.setCurrentIndex(max(0, self.input_box.findData(current)))
+        else:
+            default = next((i for i, d in enumerate(devices) if d.is_default), 0)
+            self.input_box.setCurrentIndex(default)
+
+    def _input_chosen(self, index: int) -> None:
+        if self.input_box.itemData(index) != FILE_INPUT:
+            self._file_input = None
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Play a recording as input", "", "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.webm);;All files (*)")
+        if path:
+            self.set_file_input(Path(path))
+        else:
+            self.input_box.setCurrentIndex(0)
+
+    def set_file_input(self, path: Path, speed: float | None = 1.0) -> None:
+        """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
+        self._file_input, self._file_speed = Path(path), speed
+        self._show_file_input()
+
+    def _show_file_input(self) -> None:
+        index = self.input_box.findData(FILE_INPUT)
+        self.input_box.setItemText(index, f"Recording: {self._file_input.name}")
+        self.input_box.setCurrentIndex(index)
+
+    def input_choice(self) -> InputChoice:
+        """Return the input the next recording will use."""
+        if self._file_input is not None:
+            return InputChoice(file=self._file_input, speed=self._file_speed)
+        data = self.input_box.currentData()
+        return InputChoice(device=data if isinstance(data, int) else None)
+
+    # recording
+
+    @property
+    def recording(self) -> bool:
+        """Return whether a recording is under way (and not yet stored)."""
+        return self.session is not None and self.session.active
+
+    def live_options(self):
+        """Return core's LiveOptions from the settings and the chosen mode."""
+        from core.live import LiveOptions
+
+        s = self.services.settings
+        return LiveOptions(
+            model=s.model, language=s.language, mode=self.mode_box.currentData(),
+            end_of_phrase_silence_ms=s.end_of_phrase_silence_ms, diarize=s.diarize,
+            job_options=self.services.job_options(),
+        )
+
+    def start_recording(self) -> None:
+        """Start a new recording with the chosen input and mode; returns nothing."""
+        if self.recording:
+            return
+        try:
+            options = self.live_options()
+        except Exception as exc:  # a bad setting or a missing engine: tell the user, stay idle
+            from desktop.errors import show_error
+
+            show_error(self, exc)
+            return
+        self.captions.clear_captions()
+        self.status.setText("Starting…")
+        session = LiveSession(self.services.ops, self)
+        session.started.connect(self._started)
+        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text))
+        session.final.connect(lambda r: self.captions.add_final(r.result_id, r.speaker, r.offset_ms, r.text))
+        session.ended.connect(self._ended)
+        session.stopped.connect(self._stopped)
+        session.warning.connect(lambda message: self.status.setText(message))
+        session.failed.connect(self._failed)
+        self.session = session
+        session.start(self.input_choice(), options)
+        self._update_buttons()
+        self.recording_changed.emit(True)
+
+    def toggle_pause(self) -> None:
+        """Pause a running recording, or resume a paused one; returns nothing."""
+        if self.session is None:
+            return
+        if self.session.state == "running":
+            self.session.pause()
+            self.status.setText("Paused — nothing is recorded until you resume.")
+        elif self.session.state == "paused":
+            self.session.resume()
+            self.status.setText("Recording…")
+        self._update_buttons()
+
+    def stop_recording(self) -> None:
+        """Stop the recording and store it (off the GUI thread); returns nothing."""
+        if self.session is None or self.session.state not in ("running", "paused"):
+            return
+        self.status.setText("Saving…")
+        self.session.stop()
+        self._update_buttons()
+
+    def _started(self, conversation_id: str) -> None:
+        self.status.setText("Recording…")
+        self._timer.start()
+        self._update_buttons()
+
+    def _ended(self, reason: str, details: str) -> None:
+        self.status.setText("The recording ended." if reason == "EndOfStream" else f"The recording stopped: {details}")
+        if self.session is not None and self.session.state not in ("stopping", "stopped"):
+            self.session.stop()
+        self._update_buttons()
+
+    def _stopped(self, conversation_id: str) -> None:
+        self._timer.stop()
+        self._poll()
+        self.meter.set_peak(0.0)
+        self._last_id = conversation_id
+        self.status.setText(f"Saved. <a href='open'>Open the conversation</a>")
+        self._update_buttons()
+        self.recording_changed.emit(False)
+        self.conversation_saved.emit(conversation_id)
+
+    def _failed(self, error: BaseException) -> None:
+        from desktop.errors import show_error
+
+        self._timer.stop()
+        self.status.setText("")
+        self._update_buttons()
+        self.recording_changed.emit(self.recording)
+        show_error(self, error)
+
+    def _poll(self) -> None:
+        if self.session is None:
+            return
+        self.meter.set_peak(self.session.level if self.session.state == "running" else 0.0)
+        self.elapsed.setText(format_time(self.session.recorded_ms))
+
+    def _update_buttons(self) -> None:
+        state = self.session.state if self.session is not None else "idle"
+        self.record_button.setEnabled(state in ("idle", "stopped"))
+        self.pause_button.setEnabled(state in ("running", "paused"))
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.input_box.setEnabled(state in ("idle", "stopped"))
+        self.mode_box.setEnabled(state in ("idle", "stopped"))
+
+    def confirm_stop_for_exit(self) -> bool:
+        """Return whether the user agrees to stop and save the recording so the app can close."""
+        answer = QMessageBox.question(
+            self, "Stop recording?",
+            "A recording is in progress. Stop it and save what was recorded before closing?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,40 @@
+"""What the composition root hands to every view: the operation runner, settings and the worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.settings import Settings
+from desktop.ops import Changes, Ops
+from desktop.worker_process import WorkerProcess
+
+
+@dataclass
+class Services:
+    """The app's services, built once by desktop.app and passed down (no globals)."""
+
+    ops: Ops
+    settings: Settings
+    library_path: Path
+    worker: WorkerProcess | None = None
+
+    @property
+    def changes(self) -> Changes:
+        """Return the change signals (library_changed, settings_changed)."""
+        return self.ops.changes
+
+    def use_settings(self, settings: Settings) -> None:
+        """Make saved settings the ones every view uses from now on; returns nothing."""
+        self.settings = settings
+        self.changes.settings_changed.emit(settings)
+
+    def job_options(self):
+        """Return the options of a background (better) transcription, from the settings."""
+        from core.jobs.model import JobOptions
+
+        s = self.settings
+        return JobOptions(
+            model=s.retranscribe_model, language=s.language, diarize=s.diarize, num_speakers=s.num_speakers,
+            min_speakers=s.min_speakers, max_speakers=s.max_speakers, profanity=s.profanity, punctuation=s.punctuation,
+        )

@@ -1,0 +1,232 @@
+"""A stored transcript: speaker turns with times; click a word to hear it, the spoken word lights up.
+
+The document is built once per transcript; the character range of every utterance and word
+is remembered, so following playback only moves one highlight (an extra selection) instead
+of redrawing text, and a click maps back to a time with one binary search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from core.results import Conversation, Utterance
+from desktop.speaker_colors import format_time, speaker_color
+
+_WORD_KEY = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where something sits in the document (characters) and in the recording (milliseconds)."""
+
+    start: int
+    end: int
+    offset_ms: int
+    end_ms: int
+    result_id: str
+
+
+def _word_spans(text: str, utterance: Utterance, base: int) -> list[Span]:
+    """Return the spans of the utterance's timed words inside its shown text (words not found are skipped)."""
+    spans, cursor, lowered = [], 0, text.lower()
+    for word in utterance.words:
+        keys = _WORD_KEY.findall(word.text.lower())
+        if not keys:
+            continue
+        at = lowered.find(keys[0], cursor)
+        if at < 0 or at - cursor > 40:  # edited text no longer holds this word nearby
+            continue
+        end = at + len(keys[0])
+        for key in keys[1:]:
+            nxt = lowered.find(key, end)
+            if nxt < 0 or nxt - end > 3:
+                break
+            end = nxt + len(key)
+        spans.append(Span(base + at, base + end, word.offset_ms, word.end_ms, utterance.result_id))
+        cursor = end
+    return spans
+
+
+class TranscriptView(QTextEdit):
+    """Shows a conversation's utterances grouped by speaker turns; emits where the user clicked."""
+
+    seek_requested = Signal(int)  # ms
+    context_requested = Signal(object, object)  # Utterance, global QPoint
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setReadOnly(True)
+        self.setAccessibleName("Transcript")
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.document().setDocumentMargin(14)
+        self.conversation: Conversation | None = None
+        self.utterance_spans: list[Span] = []
+        self.word_spans: list[Span] = []
+        self._word_starts: list[int] = []
+        self._word_times: list[int] = []
+        self._utterance_starts: list[int] = []
+        self._by_id: dict[str, Utterance] = {}
+        self.current_word: Span | None = None
+        self.follow_playback = True
+
+    def show_conversation(self, conversation: Conversation | None) -> None:
+        """Show a conversation's transcript (None: empty); returns nothing."""
+        bar = self.verticalScrollBar().value()
+        same = conversation is not None and self.conversation is not None and conversation.conversation_id == self.conversation.conversation_id
+        self.conversation = conversation
+        self.clear()
+        self.utterance_spans, self.word_spans, self.current_word = [], [], None
+        self._by_id = {}
+        if conversation is not None:
+            self._build(conversation)
+        self._word_starts = [s.start for s in self.word_spans]
+        self._word_times = [s.offset_ms for s in self.word_spans]
+        self._utterance_starts = [s.start for s in self.utterance_spans]
+        if same:
+            self.verticalScrollBar().setValue(bar)
+        self.setExtraSelections([])
+
+    def _build(self, conversation: Conversation) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        previous: Utterance | None = None
+        muted = QColor("#6b7280")
+        for utterance in conversation.ordered():
+            self._by_id[utterance.result_id] = utterance
+            text = " ".join(utterance.display.split())
+            if not text:
+                continue
+            if previous is None or (previous.speaker, previous.channel) != (utterance.speaker, utterance.channel):
+                block = QTextBlockFormat()
+                block.setTopMargin(0 if previous is None else 14)
+                if previous is None:
+                    cursor.setBlockFormat(block)
+                else:
+                    cursor.insertBlock(block)
+                label = QTextCharFormat()
+                label.setFontWeight(QFont.Weight.Bold)
+                label.setForeground(speaker_color(utterance.speaker))
+                name = conversation.speaker_label(utterance.speaker) or (f"Channel {utterance.channel + 1}" if conversation.channels > 1 else "Speaker")
+                cursor.insertText(name, label)
+                stamp = QTextCharFormat()
+                stamp.setForeground(muted)
+                cursor.insertText(f"   {format_time(utterance.offset_ms)}", stamp)
+                cursor.insertBlock(QTextBlockFormat())
+            elif previous is not None:
+                cursor.insertText(" ", QTextCharFormat())
+            start = cursor.position()
+            cursor.insertText(text, QTextCharFormat())
+            self.utterance_spans.append(Span(start, cursor.position(), utterance.offset_ms, utterance.end_ms, utterance.result_id))
+            self.word_spans.extend(_word_spans(text, utterance, start))
+            previous = utterance
+        cursor.endEditBlock()
+
+    # positions
+
+    def utterance(self, result_id: str) -> Utterance | None:
+        """Return the shown utterance with this result id."""
+        return self._by_id.get(result_id)
+
+    def span_at(self, position: int) -> tuple[Span | None, Span | None]:
+        """Return (word, utterance) at a document position (either may be None)."""
+        word = None
+        i = bisect.bisect_right(self._word_starts, position) - 1
+        if i >= 0 and self.word_spans[i].start <= position <= self.word_spans[i].end:
+            word = self.word_spans[i]
+        j = bisect.bisect_right(self._utterance_starts, position) - 1
+        utterance = None
+        if j >= 0 and self.utterance_spans[j].start <= position <= self.utterance_spans[j].end:
+            utterance = self.utterance_spans[j]
+        return word, utterance
+
+    def time_at(self, position: int) -> int | None:
+        """Return the time a click at a document position means: the word's start, else the utterance's."""
+        word, utterance = self.span_at(position)
+        if word is not None:
+            return word.offset_ms
+        return utterance.offset_ms if utterance is not None else None
+
+    def word_at_time(self, ms: int) -> Span | None:
+        """Return the word being spoken at `ms` (None between words)."""
+        i = bisect.bisect_right(self._word_times, ms) - 1
+        if i >= 0 and self.word_spans[i].offset_ms <= ms < max(self.word_spans[i].end_ms, self.word_spans[i].offset_ms + 1):
+            return self.word_spans[i]
+        return None
+
+    def utterance_at_time(self, ms: int) -> Span | None:
+        """Return the utterance under way at `ms`, or the last one started before it."""
+        times = [s.offset_ms for s in self.utterance_spans]
+        i = bisect.bisect_right(times, ms) - 1
+        return self.utterance_spans[i] if i >= 0 else None
+
+    def highlight_time(self, ms: int) -> None:
+        """Light up the word (and faintly its utterance) spoken at `ms`; returns nothing."""
+        word = self.word_at_time(ms)
+        utterance = self.utterance_at_time(ms)
+        selections = []
+        if utterance is not None and utterance.offset_ms <= ms <= utterance.end_ms:
+            selections.append(self._selection(utterance, QColor(253, 230, 138, 70)))
+        if word is not None:
+            selections.append(self._selection(word, QColor("#fde68a")))
+        self.current_word = word
+        self.setExtraSelections(selections)
+        target = word or utterance
+        if target is not None and self.follow_playback:
+            self._ensure_visible(target)
+
+    def scroll_to_time(self, ms: int) -> None:
+        """Bring the utterance at `ms` into view and mark it; returns nothing."""
+        self.highlight_time(ms)
+        utterance = self.utterance_at_time(ms)
+        if utterance is not None:
+            self._ensure_visible(utterance, center=True)
+
+    def _selection(self, span: Span, color: QColor) -> QTextEdit.ExtraSelection:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(span.start)
+        cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(color)
+        selection.format = fmt
+        return selection
+
+    def _ensure_visible(self, span: Span, center: bool = False) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(span.start)
+        rect = self.cursorRect(cursor)
+        view = self.viewport().rect()
+        if center or not view.adjusted(0, 20, 0, -20).contains(rect.center()):
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + rect.center().y() - view.height() // 2)
+
+    # mouse
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        ms = self.time_at(self.cursorForPosition(event.position().toPoint()).position())
+        if ms is not None:
+            self.seek_requested.emit(ms)
+
+    def contextMenuEvent(self, event) -> None:
+        _, span = self.span_at(self.cursorForPosition(event.pos()).position())
+        if span is not None:
+            self.context_requested.emit(self._by_id[span.result_id], event.globalPos())
+        else:
+            super().contextMenuEvent(event)
+
+    def point_of(self, position: int):
+        """Return the viewport point of a document position (for tests and tooltips)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position)
+        return self.cursorRect(cursor).center()
