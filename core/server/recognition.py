@@ -1,0 +1,143 @@
+"""Recognition of audio sent in a request: decode, check for speech, transcribe with a model loaded once.
+
+Requests wait for one of `recognitions_at_once` slots, so fifty callers at once on a laptop share
+the CPU in turn instead of thrashing it; the model itself is built once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.asr.transcriber import Transcriber, TranscriptionOptions
+from core.audio.decode import SAMPLE_RATE, load_audio
+from core.errors import ParleyError
+from core.results import Conversation, Utterance, new_conversation_id, utc_now
+from core.server.config import ServerConfig
+from core.server.errors import ApiError
+from core.server.languages import model_for
+from core.server.sources import incoming_dir, suffix_for
+
+log = logging.getLogger(__name__)
+
+BABBLE_RMS = 0.02  # louder than this without speech is noise ("babble"), quieter is silence
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a request's audio held: its length, whether any speech was heard, and the utterances found."""
+
+    duration_ms: int
+    speech_heard: bool
+    noisy: bool
+    utterances: list[Utterance]
+
+
+def _l16_to_wav(data: bytes, content_type: str, path: Path) -> None:
+    params = {k.strip().lower(): v.strip() for k, _, v in (p.partition("=") for p in content_type.split(";")[1:])}
+    try:
+        rate = int(params.get("rate", "16000"))
+        channels = int(params.get("channels", "1"))
+    except ValueError:
+        raise ApiError(400, "audio/l16 needs a numeric rate (and channels).") from None
+    if not (8000 <= rate <= 96000) or not (1 <= channels <= 2):
+        raise ApiError(400, "audio/l16 rate must be 8000..96000 and channels 1 or 2.")
+    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype=">i2" if params.get("endianness", "little-endian").startswith("big") else "<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.astype("<i2").tobytes())
+
+
+def decode_body(data: bytes, content_type: str | None) -> np.ndarray:
+    """Return request audio (WAV, Ogg/Opus, FLAC, MP3, WebM, raw audio/l16) as 16 kHz mono float32."""
+    if not data:
+        raise ApiError(400, "The request holds no audio.")
+    folder = incoming_dir()
+    try:
+        media = (content_type or "").split(";")[0].strip().lower()
+        path = folder / f"audio{suffix_for(content_type, '.bin')}"
+        if media in ("audio/l16", "audio/pcm"):
+            path = folder / "audio.wav"
+            _l16_to_wav(data, content_type or "", path)
+        else:
+            path.write_bytes(data)
+        return load_audio(path, mono=True)
+    except ParleyError as exc:
+        raise ApiError(400, f"The audio cannot be decoded: {exc.user_message()}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def has_speech(audio: np.ndarray) -> bool:
+    """Return whether the voice activity detector hears any speech in 16 kHz mono audio."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return bool(get_speech_timestamps(audio, VadOptions()))
+
+
+class Recognizer:
+    """Transcribes request audio with the service's models, a few requests at a time."""
+
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self._slots = threading.BoundedSemaphore(max(1, config.recognitions_at_once))
+
+    def recognize(self, audio: np.ndarray, locale: str, *, check_speech: bool = True) -> Recognition:
+        """Return the recognition of 16 kHz mono audio in a locale (whisper decodes, VAD first tells silence from noise)."""
+        model, language = model_for(locale, self.config)
+        duration_ms = len(audio) * 1000 // SAMPLE_RATE
+        rms = float(np.sqrt(np.mean(np.square(audio)))) if audio.size else 0.0
+        with self._slots:
+            if check_speech and not has_speech(audio):
+                return Recognition(duration_ms, False, rms > BABBLE_RMS, [])
+            transcriber = Transcriber(TranscriptionOptions(model=model, language=language, word_timestamps=True))
+            utterances = list(transcriber.transcribe_stream([audio], total_ms=duration_ms))
+        return Recognition(duration_ms, True, rms > BABBLE_RMS, utterances)
+
+    def conversation(self, audio: np.ndarray, locale: str, title: str = "request") -> Conversation:
+        """Return the request audio transcribed as a (not stored) conversation."""
+        result = self.recognize(audio, locale, check_speech=False)
+        model, _ = model_for(locale, self.config)
+        return Conversation(
+            conversation_id=new_conversation_id(), title=title, created=utc_now(), duration_ms=result.duration_ms,
+            source="request", locale=locale, model=model, channels=1, utterances=result.utterances,
+        )
+
+    def warm_up(self, locale: str = "en-US") -> None:
+        """Return None after loading the model of a locale (so the first request does not wait for it)."""
+        self.recognize(np.zeros(SAMPLE_RATE // 2, np.float32), locale, check_speech=False)
+
+
+def transcribe_request_audio(recognizer: Recognizer, audio: np.ndarray, locale: str, *, diarize: bool) -> tuple[Conversation, list[str]]:
+    """Return request audio transcribed as a conversation (speakers found when asked and possible) and warnings."""
+    from core.transcription import SpeakerOptions, transcribe_file
+
+    if not diarize:
+        return recognizer.conversation(audio, locale), []
+    model, language = model_for(locale, recognizer.config)
+    folder = incoming_dir()
+    try:
+        path = folder / "audio.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
+            out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+        with recognizer._slots:
+            try:
+                conversation = transcribe_file(path, TranscriptionOptions(model=model, language=language), SpeakerOptions(diarize=True))
+                return conversation, []
+            except (ImportError, ParleyError) as exc:  # no diarization here: the words still come
+                log.warning("speaker labels unavailable: %s", exc)
+                warning = f"speaker_labels: speakers could not be found ({exc})."
+        return recognizer.conversation(audio, locale), [warning]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,179 @@
+"""IBM Watson Speech to Text: POST /v1/recognize (sync) and the asynchronous /v1/recognitions jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from core.jobs.model import FAILED, NOT_STARTED, RUNNING, SUCCEEDED
+from core.server.auth import credentials
+from core.server.batch_common import base_url, job_options
+from core.server.errors import WATSON_ERROR_RESPONSES, ApiError
+from core.server.languages import model_for, watson_locale
+from core.server.limits import read_body
+from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRecognitionResults
+from core.server.recognition import decode_body, transcribe_request_audio
+from core.server.rendering import call_view, text_options
+from core.server.sources import save_upload
+from core.server.transcriptions import NewSource, Transcription
+from core.views.watson import speech_recognition_results
+
+API = "watson"
+JOB_STATUS = {NOT_STARTED: "waiting", RUNNING: "processing", SUCCEEDED: "completed", FAILED: "failed"}
+AUDIO_BODY = {"requestBody": {"required": True, "content": {
+    media: {"schema": {"type": "string", "format": "binary"}}
+    for media in ("audio/wav", "audio/ogg;codecs=opus", "audio/flac", "audio/mp3", "audio/webm", "audio/l16;rate=16000", "application/octet-stream")
+}}}
+
+router = APIRouter(prefix="/v1", tags=["Watson Speech to Text"], dependencies=[Depends(credentials)], responses=WATSON_ERROR_RESPONSES)
+
+
+@dataclass(frozen=True)
+class WatsonParameters:
+    """The recognition parameters a Watson request may carry."""
+
+    model: str
+    timestamps: bool
+    word_confidence: bool
+    speaker_labels: bool
+    keywords: tuple[str, ...]
+    keywords_threshold: float | None
+    max_alternatives: int
+    profanity_filter: bool
+    smart_formatting: bool
+    word_alternatives_threshold: float | None
+
+    def locale(self, request: Request) -> str:
+        """Return the locale of the model, once checked to be one the service transcribes."""
+        locale = watson_locale(self.model)
+        model_for(locale, request.app.state.services.config)
+        return locale
+
+    def stored(self) -> dict:
+        """Return the parameters as stored with a job."""
+        return {**self.__dict__, "keywords": list(self.keywords)}
+
+    def document(self, conversation) -> dict:
+        """Return SpeechRecognitionResults of a conversation with these parameters."""
+        if self.keywords and self.keywords_threshold is None:
+            raise ApiError(400, "keywords need keywords_threshold.")
+        return call_view(
+            speech_recognition_results, conversation, timestamps=self.timestamps, word_confidence=self.word_confidence,
+            speaker_labels=self.speaker_labels, max_alternatives=self.max_alternatives,
+            text=text_options("Masked" if self.profanity_filter else "None", "DictatedAndAutomatic" if self.smart_formatting else None),
+            keywords=self.keywords or None, keywords_threshold=self.keywords_threshold if self.keywords else None,
+            word_alternatives_threshold=self.word_alternatives_threshold,
+        )
+
+
+def parameters(
+    model: str = Query("en-US_BroadbandModel", max_length=100, pattern=r"^[A-Za-z]{2,3}-[A-Za-z0-9]{2,4}(_[A-Za-z0-9]+)?$"),
+    timestamps: bool = Query(False),
+    word_confidence: bool = Query(False),
+    speaker_labels: bool = Query(False),
+    keywords: str | None = Query(None, max_length=2000, description="Comma-separated keywords."),
+    keywords_threshold: float | None = Query(None, ge=0.0, le=1.0),
+    max_alternatives: int = Query(1, ge=1, le=10),
+    profanity_filter: bool = Query(True),
+    smart_formatting: bool = Query(False),
+    word_alternatives_threshold: float | None = Query(None, ge=0.0, le=1.0),
+) -> WatsonParameters:
+    """Return the recognition parameters of a request's query string."""
+    words = tuple(k.strip() for k in (keywords or "").split(",") if k.strip())
+    if len(words) > 1000:
+        raise ApiError(400, "At most 1000 keywords.")
+    return WatsonParameters(model, timestamps, word_confidence, speaker_labels, words, keywords_threshold, max_alternatives,
+                            profanity_filter, smart_formatting, word_alternatives_threshold)
+
+
+@router.post("/recognize", response_model=SpeechRecognitionResults, response_model_exclude_none=True, summary="Recognize audio (sessionless)", openapi_extra=AUDIO_BODY)
+async def recognize(
+    request: Request, params: WatsonParameters = Depends(parameters),
+    content_type: str = Header("application/octet-stream", max_length=200),
+) -> dict:
+    """Return the SpeechRecognitionResults of the audio in the body."""
+    services = request.app.state.services
+    locale = params.locale(request)
+    body = await read_body(request, services.config.max_upload_bytes)
+    audio = await run_in_threadpool(decode_body, body, content_type)
+    conversation, warnings = await run_in_threadpool(transcribe_request_audio, services.recognizer, audio, locale, diarize=params.speaker_labels)
+    document = params.document(conversation)
+    if warnings:
+        document["warnings"] = warnings
+    return document
+
+
+def _time(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _job(request: Request, record: Transcription, *, with_results: bool) -> RecognitionJob:
+    status = JOB_STATUS.get(record.status, "failed")
+    job = RecognitionJob(
+        id=record.transcription_id, status=status, created=_time(record.created), updated=_time(record.updated),
+        url=f"{base_url(request)}/v1/recognitions/{record.transcription_id}", user_token=record.properties.get("user_token"),
+    )
+    if with_results and status == "completed":
+        stored = dict(record.properties.get("parameters", {}))
+        stored["keywords"] = tuple(stored.get("keywords", ()))
+        params = WatsonParameters(**stored)
+        service = request.app.state.services.transcriptions
+        job.results = [SpeechRecognitionResults.model_validate(params.document(service.conversation(s))) for s in record.sources]
+    if status == "failed":
+        job.warnings = [record.status_message or "The recognition failed."]
+    return job
+
+
+@router.post("/recognitions", status_code=201, response_model=RecognitionJob, response_model_exclude_none=True, summary="Create a job", openapi_extra=AUDIO_BODY)
+async def create_job(
+    request: Request, response: Response, params: WatsonParameters = Depends(parameters),
+    content_type: str = Header("application/octet-stream", max_length=200),
+    callback_url: str | None = Query(None, max_length=2000),
+    user_token: str | None = Query(None, max_length=1000),
+    results_ttl: int | None = Query(None, ge=1, le=10_080, description="Minutes to keep the results."),
+) -> RecognitionJob:
+    """Queue the recognition of the audio in the body; the job goes waiting → processing → completed | failed."""
+    services = request.app.state.services
+    if callback_url:
+        raise ApiError(400, "Callbacks are not supported by the local service; poll GET /v1/recognitions/{id}.")
+    locale = params.locale(request)
+    body = await read_body(request, services.config.max_upload_bytes)
+    if not body:
+        raise ApiError(400, "The request holds no audio.")
+    path = await run_in_threadpool(save_upload, body, content_type, "recognition")
+    options = job_options(request, locale, diarize=params.speaker_labels, profanity="Masked" if params.profanity_filter else "None", punctuation="DictatedAndAutomatic")
+    properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60 if results_ttl else None}
+    record = await run_in_threadpool(
+        lambda: services.transcriptions.create(
+            API, [NewSource("upload:recognition", path, path.parent)], name=user_token or "Watson recognition", description="",
+            locale=locale, properties={k: v for k, v in properties.items() if v is not None}, options=options,
+        )
+    )
+    job = _job(request, record, with_results=False)
+    response.headers["Location"] = job.url
+    return job
+
+
+@router.get("/recognitions", response_model=RecognitionJobs, response_model_exclude_none=True, summary="Check jobs")
+def list_jobs(request: Request) -> RecognitionJobs:
+    """Return the latest 100 jobs (without results)."""
+    records, _ = request.app.state.services.transcriptions.list(API, 0, 100)
+    return RecognitionJobs(recognitions=[_job(request, r, with_results=False) for r in records])
+
+
+_ID = Path(max_length=64, description="The job id.")
+
+
+@router.get("/recognitions/{id}", response_model=RecognitionJob, response_model_exclude_none=True, summary="Check a job")
+def check_job(request: Request, id: str = _ID) -> RecognitionJob:
+    """Return the job's status and, once completed, its results."""
+    return _job(request, request.app.state.services.transcriptions.get(id, API), with_results=True)
+
+
+@router.delete("/recognitions/{id}", status_code=204, response_class=Response, summary="Delete a job")
+def delete_job(request: Request, id: str = _ID) -> Response:
+    """Cancel and delete the job and its results."""
+    request.app.state.services.transcriptions.delete(id, API)
+    return Response(status_code=204)

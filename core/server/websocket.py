@@ -1,0 +1,251 @@
+"""Watson's WebSocket interface: /v1/recognize with start/stop actions, interim and final results.
+
+A session: the client sends {"action": "start", "content-type": ..., "interim_results": ...},
+the service answers {"state": "listening"}; binary frames carry audio; while it arrives, interim
+hypotheses of the phrase in progress are sent (final: false, same result_index); once a phrase
+is followed by another it is sent final and the index moves on. {"action": "stop"} (or an empty
+binary frame) ends the audio: the remaining finals follow, then {"state": "listening"} again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import numpy as np
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from core.audio.decode import SAMPLE_RATE
+from core.errors import ParleyError
+from core.server.auth import key_of_headers
+from core.server.errors import ApiError
+from core.server.languages import LocaleError, model_for, watson_locale
+from core.server.recognition import decode_body
+from core.server.rendering import call_view, text_options
+from core.views.watson import watson_result_event
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
+COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
+MAX_SESSION_S = 600  # audio of one start..stop
+DEFAULT_INACTIVITY_S = 30
+
+
+def _bytes_per_second(content_type: str) -> float | None:
+    media, *params = [p.strip().lower() for p in content_type.split(";")]
+    if media not in ("audio/l16", "audio/pcm"):
+        return None
+    values = dict(p.partition("=")[::2] for p in params)
+    try:
+        return int(values.get("rate", "16000")) * int(values.get("channels", "1")) * 2
+    except ValueError:
+        return None
+
+
+def _sized_wav(data: bytes) -> bytes:
+    """Return a WAV received in part with its sizes set to what arrived (other data unchanged)."""
+    if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return data
+    position = 12
+    while position + 8 <= len(data):
+        chunk, size = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
+        if chunk == b"data":
+            available = len(data) - position - 8
+            available -= available % 2
+            head = bytearray(data[: position + 8 + available])
+            head[4:8] = (len(head) - 8).to_bytes(4, "little")
+            head[position + 4 : position + 8] = available.to_bytes(4, "little")
+            return bytes(head)
+        position += 8 + size + (size % 2)
+    return data
+
+
+class Session:
+    """One start..stop stream: its parameters, the audio so far, and which results were sent final."""
+
+    def __init__(self, start: dict, locale: str):
+        self.start = start
+        self.content_type = str(start.get("content-type") or "audio/wav")
+        self.interim = bool(start.get("interim_results", False))
+        self.timestamps = bool(start.get("timestamps", False))
+        self.word_confidence = bool(start.get("word_confidence", False))
+        self.text = text_options("Masked" if start.get("profanity_filter", True) else "None", "DictatedAndAutomatic" if start.get("smart_formatting") else None)
+        self.locale = locale
+        self.data = bytearray()
+        self.committed_ms = 0  # audio before this time has been sent as final results
+        self.result_index = 0
+        self.last_interim_bytes = 0
+        self.rate = _bytes_per_second(self.content_type)
+
+    def audio(self) -> np.ndarray:
+        """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes)."""
+        return decode_body(_sized_wav(bytes(self.data)), self.content_type)
+
+    def due_for_interim(self) -> bool:
+        step = (self.rate or 32_000) * INTERIM_EVERY_S
+        return len(self.data) - self.last_interim_bytes >= step
+
+    def event(self, utterance, final: bool) -> dict:
+        return call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+                         word_confidence=self.word_confidence, text=self.text)
+
+
+def _shift(utterances, offset_ms: int):
+    from dataclasses import replace
+
+    from core.results import Word
+
+    shifted = []
+    for u in utterances:
+        words = [Word(w.text, w.offset_ms + offset_ms, w.duration_ms, w.confidence, w.speaker) for w in u.words]
+        shifted.append(replace(u, offset_ms=u.offset_ms + offset_ms, words=words))
+    return shifted
+
+
+class Stream:
+    """Turns a session's audio into Watson messages with the service's recogniser."""
+
+    def __init__(self, websocket: WebSocket, recognizer):
+        self.websocket = websocket
+        self.recognizer = recognizer
+
+    async def _recognize(self, session: Session, audio: np.ndarray):
+        start = session.committed_ms * SAMPLE_RATE // 1000
+        piece = audio[start:]
+        if piece.size < SAMPLE_RATE // 10:
+            return []
+        result = await run_in_threadpool(self.recognizer.recognize, piece, session.locale, check_speech=False)
+        return _shift(result.utterances, session.committed_ms)
+
+    async def interim(self, session: Session) -> None:
+        """Send the hypothesis of the phrase in progress (and finals of phrases that are over)."""
+        session.last_interim_bytes = len(session.data)
+        try:
+            audio = await run_in_threadpool(session.audio)
+        except ApiError:
+            return  # not enough of the container yet
+        utterances = await self._recognize(session, audio)
+        heard_ms = len(audio) * 1000 // SAMPLE_RATE
+        if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
+            for utterance in utterances[:-1]:
+                await self.websocket.send_json(session.event(utterance, True))
+                session.result_index += 1
+            session.committed_ms = utterances[-2].end_ms
+            utterances = utterances[-1:]
+        if utterances and session.interim:
+            merged = utterances[0] if len(utterances) == 1 else _joined(utterances)
+            await self.websocket.send_json(session.event(merged, False))
+
+    async def finish(self, session: Session) -> None:
+        """Send the final results of the audio not yet committed."""
+        if session.data:
+            audio = await run_in_threadpool(session.audio)
+            for utterance in await self._recognize(session, audio):
+                await self.websocket.send_json(session.event(utterance, True))
+                session.result_index += 1
+
+
+def _joined(utterances):
+    from dataclasses import replace
+
+    from core.text.forms import forms_from_display
+
+    first = utterances[0]
+    display = " ".join(u.display for u in utterances)
+    words = [w for u in utterances for w in u.words]
+    return replace(first, forms=forms_from_display(display), words=words, duration_ms=utterances[-1].end_ms - first.offset_ms)
+
+
+async def _deny(websocket: WebSocket) -> None:
+    from fastapi.responses import JSONResponse
+
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse({"code": 401, "error": "Unauthorized", "code_description": "Unauthorized"}, status_code=401))
+    else:
+        await websocket.close(code=1008, reason="Unauthorized")
+
+
+@router.websocket("/v1/recognize")
+async def recognize_websocket(websocket: WebSocket) -> None:
+    """Watson's streaming recognition over a WebSocket (credentials in headers, or access_token in the query)."""
+    services = websocket.app.state.services
+    query = websocket.query_params
+    authorization = websocket.headers.get("authorization")
+    if not authorization and query.get("access_token"):
+        authorization = f"Bearer {query['access_token']}"
+    key_id = await run_in_threadpool(key_of_headers, services.keys, services.tokens, websocket.headers.get("ocp-apim-subscription-key"), authorization)
+    if key_id is None:
+        await _deny(websocket)
+        return
+    locale = watson_locale(query.get("model"))
+    try:
+        model_for(locale, services.config)
+    except LocaleError as exc:
+        await websocket.accept()
+        await websocket.send_json({"error": exc.user_message()})
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    stream = Stream(websocket, services.recognizer)
+    session: Session | None = None
+    inactivity = DEFAULT_INACTIVITY_S
+    try:
+        while True:
+            try:
+                message = await asyncio.wait_for(websocket.receive(), timeout=inactivity if inactivity > 0 else None)
+            except asyncio.TimeoutError:
+                await websocket.send_json({"error": f"Session timed out due to inactivity after {inactivity} seconds."})
+                await websocket.close(code=1000)
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            if message.get("text") is not None:
+                try:
+                    action = json.loads(message["text"])
+                except ValueError:
+                    action = None
+                if not isinstance(action, dict) or action.get("action") not in ("start", "stop"):
+                    await websocket.send_json({"error": "Send {\"action\": \"start\", ...} or {\"action\": \"stop\"}."})
+                    await websocket.close(code=1003)
+                    return
+                if action["action"] == "start":
+                    session = Session(action, locale)
+                    inactivity = int(action.get("inactivity_timeout", DEFAULT_INACTIVITY_S) or 0)
+                    await websocket.send_json({"state": "listening"})
+                    continue
+                if session is not None:  # stop
+                    await stream.finish(session)
+                    session = Session(session.start, locale)
+                await websocket.send_json({"state": "listening"})
+                continue
+            data = message.get("bytes") or b""
+            if session is None:
+                await websocket.send_json({"error": "Send the start action before any audio."})
+                await websocket.close(code=1003)
+                return
+            if not data:  # an empty frame ends the audio, like stop
+                await stream.finish(session)
+                session = Session(session.start, locale)
+                await websocket.send_json({"state": "listening"})
+                continue
+            session.data.extend(data)
+            if len(session.data) > services.config.max_upload_bytes or (session.rate and len(session.data) / session.rate > MAX_SESSION_S):
+                await websocket.send_json({"error": "The audio of this session is too long."})
+                await websocket.close(code=1009)
+                return
+            if session.due_for_interim():
+                await stream.interim(session)
+    except WebSocketDisconnect:
+        return
+    except (ApiError, ParleyError) as exc:
+        message = exc.detail if isinstance(exc, ApiError) else exc.user_message()
+        log.info("websocket recognition ended: %s", message)
+        try:
+            await websocket.send_json({"error": str(message)})
+            await websocket.close(code=1011)
+        except (RuntimeError, WebSocketDisconnect):
+            pass
