@@ -77,11 +77,11 @@ def _spell_number(token: str, lang: str) -> str:
             words.append(num2words(int(num.replace(",", "")), lang=lang, to="ordinal"))
         else:
             value = num.replace(",", "") if num.count(",") and "." not in num else num.replace(",", ".")
-            is_year = not cur and not suffix and len(value) == 4 and value.isdigit() and 1100 <= int(value) <= 2099
+            is_year = not cur and suffix in ("", "s") and len(value) == 4 and value.isdigit() and 1100 <= int(value) <= 2099
             number = float(value) if "." in value else int(value)
             words.append(num2words(number, lang=lang, to="year" if is_year else "cardinal"))
-            if suffix == "s":  # 1990s
-                words[-1] = words[-1] + "s"
+            if suffix == "s":  # 1990s -> nineteen nineties
+                words[-1] = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
     except (NotImplementedError, ValueError, OverflowError) as exc:
         log.debug("cannot spell %r in %s: %s", token, lang, exc)
         return token

@@ -25,7 +25,12 @@ _DICTATED = (
 _SENTENCE_END = ".?!"
 # marks the recogniser writes; apostrophes, $ % and the dots of decimals and abbreviations are part of words
 _MARKS = "\"“”‘’«»()[]{}.,;:!?¿¡…—–"
-_DETERMINERS = {"a", "an", "the", "this", "that", "each", "every", "one", "per", "no", "trial", "grace"}
+_DETERMINERS = {"a", "an", "the", "this", "that", "each", "every", "one", "per", "no", "any", "some"}
+# words that often stand between a determiner and a mark's name used as a noun ("a long period")
+_MODIFIERS = {
+    "long", "short", "same", "whole", "entire", "certain", "given", "first", "last", "next", "previous", "final",
+    "trial", "grace", "waiting", "transition", "reporting", "billing", "time", "extra", "missing", "serial", "oxford",
+}
 _ABBREVIATIONS = {"dr.", "mr.", "mrs.", "ms.", "st.", "jr.", "sr.", "vs.", "etc.", "a.m.", "p.m."}
 
 
@@ -41,13 +46,13 @@ def strip_marks(token: str) -> str:
 
 
 def _is_noun_use(before: list[str]) -> bool:
-    """Return whether a mark's name follows a determiner closely ("a period", "a long period")."""
-    for token in reversed(before[-2:]):
-        if _word(token) in _DETERMINERS:
-            return True
-        if token != token.rstrip(_MARKS):
-            return False
-    return False
+    """Return whether a mark's name follows a determiner ("a period") or a determiner and a modifier ("a long period")."""
+    last = before[-1]
+    if last != last.rstrip(_MARKS):
+        return False
+    if _word(last) in _DETERMINERS:
+        return True
+    return len(before) > 1 and _word(last) in _MODIFIERS and _word(before[-2]) in _DETERMINERS and before[-2] == before[-2].rstrip(_MARKS)
 
 
 def _dictated_mark(tokens: list[str], i: int, before: list[str]) -> tuple[str, int] | None:

@@ -1,0 +1,33 @@
+"""Keyword spotting with a threshold, on words with known confidences."""
+
+import pytest
+
+from core.errors import ExportError
+from core.text.keywords import check_keywords, spot_keywords
+from text_samples import meeting, utterance
+
+
+def test_keywords_over_the_threshold_with_times_and_confidence():
+    found = spot_keywords(meeting(), ("boston", "Friday", "on Friday", "Paris"), 0.85)
+    assert set(found) == {"Friday", "on Friday"}  # Boston's 0.8 is under 0.85; Paris was never said
+    (friday,) = found["Friday"]
+    assert (friday.normalized_text, friday.start_ms, friday.end_ms, friday.confidence) == ("Friday.", 1200, 1700, 0.9)
+    (phrase,) = found["on Friday"]
+    assert (phrase.start_ms, phrase.end_ms, phrase.confidence) == (1100, 1700, 0.945)  # mean of 0.99 and 0.9
+
+
+def test_lower_threshold_admits_more_and_repeats_are_all_found():
+    assert [m.confidence for m in spot_keywords(meeting(), ("Boston",), 0.8)["Boston"]] == [0.8]
+    twice = utterance("Go, go!", [("Go,", 0, 200, 0.7), ("go!", 300, 200, 0.9)])
+    assert [m.start_ms for m in spot_keywords(twice, ("go",), 0.5)["go"]] == [0, 300]
+    assert [m.start_ms for m in spot_keywords(twice, ("go",), 0.8)["go"]] == [300]
+
+
+def test_keyword_rules():
+    with pytest.raises(ExportError, match="threshold"):
+        check_keywords(("boston",), None)
+    with pytest.raises(ExportError, match="between 0 and 1"):
+        check_keywords(("boston",), 1.5)
+    with pytest.raises(ExportError, match="empty"):
+        check_keywords(("  ",), 0.5)
+    check_keywords((), None)

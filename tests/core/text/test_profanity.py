@@ -1,0 +1,61 @@
+"""Every profanity mode on the forms, words and a whole sentence (better-profanity's list)."""
+
+import pytest
+
+from core.errors import ExportError
+from core.results import TextForms
+from core.text.forms import forms_from_display
+from core.text.options import TextOptions, render_forms, render_token
+from core.text.profanity import filter_profanity, is_profane
+
+SENTENCE = "What the fuck is this shit, Bob?"
+
+
+@pytest.mark.parametrize(
+    "mode, display",
+    [
+        ("None", "What the fuck is this shit, Bob?"),
+        ("Removed", "What the is this, Bob?"),
+        ("Tags", "What the <profanity>fuck</profanity> is this <profanity>shit</profanity>, Bob?"),
+        ("Masked", "What the **** is this ****, Bob?"),
+    ],
+)
+def test_each_mode_on_display_text(mode, display):
+    assert filter_profanity(SENTENCE, mode) == display
+    forms = render_forms(forms_from_display(SENTENCE), TextOptions(profanity=mode))
+    assert forms.display == display
+    # MaskedITN is masked whatever the mode: that is what the form means
+    assert forms.masked_itn == "what the **** is this **** bob"
+
+
+def test_modes_apply_to_itn_and_lexical_too():
+    forms = forms_from_display(SENTENCE)
+    assert render_forms(forms, TextOptions(profanity="Removed")).itn == "what the is this bob"
+    assert render_forms(forms, TextOptions(profanity="Tags")).lexical.count("<profanity>") == 2
+    assert render_forms(forms, TextOptions(profanity="None")).lexical == "what the fuck is this shit bob"
+
+
+def test_masked_is_the_default_and_stored_forms_never_change():
+    forms = forms_from_display(SENTENCE)
+    assert TextOptions().profanity == "Masked"
+    assert render_forms(forms).display == "What the **** is this ****, Bob?"
+    assert forms.display == SENTENCE  # rendering is not destructive
+
+
+def test_word_tokens_follow_the_mode():
+    assert render_token("shit", TextOptions(profanity="Masked")) == "****"
+    assert render_token("shit", TextOptions(profanity="Removed")) is None
+    assert render_token("shit", TextOptions(profanity="Tags")) == "<profanity>shit</profanity>"
+    assert render_token("ship", TextOptions(profanity="Removed")) == "ship"
+
+
+def test_the_list_catches_capitals_and_leaves_clean_words():
+    assert is_profane("Shit!") and is_profane("FUCK")
+    assert not any(is_profane(w) for w in ("Scunthorpe", "class", "assessment", "hello"))
+
+
+def test_unknown_mode_is_an_export_error():
+    with pytest.raises(ExportError, match="profanity filter mode 'Bleeped'"):
+        TextOptions(profanity="Bleeped").checked()
+    assert TextOptions(profanity="masked").checked().profanity == "Masked"
+    assert render_forms(TextForms("", "", "", "")).display == ""
