@@ -18,7 +18,7 @@ def serve(config: ServerConfig | None = None, *, log_level: str = "info") -> Non
     config = config or ServerConfig()
     uvicorn.run(
         create_app(config), host=config.host, port=config.port, log_level=log_level,
-        ws="websockets", proxy_headers=False, server_header=False, timeout_keep_alive=30,
+        ws="websockets-sansio", proxy_headers=False, server_header=False, timeout_keep_alive=30,
     )
 
 
