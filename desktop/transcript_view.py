@@ -156,8 +156,13 @@ class TranscriptView(QTextEdit):
     def word_at_time(self, ms: int) -> Span | None:
         """Return the word being spoken at `ms` (None between words)."""
         i = bisect.bisect_right(self._word_times, ms) - 1
-        if i >= 0 and self.word_spans[i].offset_ms <= ms < max(self.word_spans[i].end_ms, self.word_spans[i].offset_ms + 1):
-            return self.word_spans[i]
+        if i < 0:
+            return None
+        # words that start together (whisper's zero-length words): the first one that spans ms
+        first = bisect.bisect_left(self._word_times, self._word_times[i])
+        for span in self.word_spans[first:i + 1]:
+            if span.offset_ms <= ms < max(span.end_ms, span.offset_ms + 1):
+                return span
         return None
 
     def utterance_at_time(self, ms: int) -> Span | None:

@@ -1,0 +1,132 @@
+"""The conversation view: playback with click-to-seek, speakers (rename, merge, reassign), text edits, passes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from conftest import store, wait_ops, words_of
+
+
+def _open(qtbot, window, cid):
+    window.open_conversation(cid)
+    view = window.conversation_view
+    qtbot.waitUntil(lambda: view.data is not None and view.conversation_id == cid)
+    return view
+
+
+def _menu_action(qtbot, view, utterance, text: str):
+    """Open the transcript's context menu on an utterance and return the action whose text starts with `text`."""
+    span = next(s for s in view.transcript.utterance_spans if s.result_id == utterance.result_id)
+    point = view.transcript.point_of(span.start + 1)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point, view.transcript.viewport().mapToGlobal(point))
+    QApplication.sendEvent(view.transcript.viewport(), event)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    menu = QApplication.activePopupWidget()
+    actions = [a for a in menu.actions()] + [a for m in menu.findChildren(type(menu)) for a in m.actions()]
+    return menu, next(a for a in actions if a.text().startswith(text))
+
+
+def test_play_highlights_the_spoken_word_and_a_click_seeks(qtbot, window, services, two_speaker_sample, sample_wav):
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    transcript, player = view.transcript, view.player
+    assert [s.offset_ms for s in transcript.utterance_spans] == [u.offset_ms for u in two_speaker_sample.ordered()]
+    qtbot.waitUntil(lambda: player.loaded and player.player.duration() == 30_000)
+
+    words = words_of(two_speaker_sample)
+    starts = [w.offset_ms for w in words]
+    target = next(w for w in words if w.offset_ms > 12_000 and len(w.text.strip()) > 3 and starts.count(w.offset_ms) == 1)
+    span = next(s for s in transcript.word_spans if s.offset_ms == target.offset_ms)
+    qtbot.mouseClick(transcript.viewport(), Qt.MouseButton.LeftButton, pos=transcript.point_of(span.start + 1))
+    qtbot.waitUntil(lambda: player.position == target.offset_ms)
+    assert transcript.current_word == span
+    assert player.slider.value() == target.offset_ms
+
+    window.play_action.trigger()  # the Space shortcut's action
+    qtbot.waitUntil(lambda: player.playing)
+    qtbot.waitUntil(lambda: player.position > target.end_ms + 300, timeout=10_000)
+    spoken = transcript.current_word
+    qtbot.waitUntil(lambda: transcript.current_word is not None and transcript.current_word != span, timeout=10_000)
+    spoken = transcript.current_word
+    assert spoken.offset_ms > target.offset_ms
+    assert transcript.extraSelections()[-1].cursor.selectionStart() == spoken.start
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: not player.playing)
+
+    player.speed.setCurrentIndex(player.speed.findData(1.5))
+    assert player.player.playbackRate() == 1.5
+
+
+def test_renamed_speaker_shows_everywhere_and_in_exports(qtbot, window, services, two_speaker_sample, sample_wav, monkeypatch, tmp_path):
+    cid = store(services, two_speaker_sample, sample_wav, title="Call")
+    view = _open(qtbot, window, cid)
+    assert view.speakers.numbers() == [1, 2]
+    view.speakers.select(1)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Alice", True))
+    qtbot.mouseClick(view.speakers.rename_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.data.conversation.speaker_label(1) == "Alice")
+    assert "Alice" in view.transcript.toPlainText()
+    assert view.speakers.list.item(0).text().startswith("Alice")
+    assert "Guest-2" in view.transcript.toPlainText()
+
+    target = tmp_path / "call.txt"
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    from desktop.export_dialog import ExportDialog
+
+    dialog = window.findChild(ExportDialog, "exportDialog")
+    dialog.set_format("txt")
+    dialog.destination.setText(str(target))
+    with qtbot.waitSignal(dialog.exported, timeout=20_000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    text = target.read_text(encoding="utf-8")
+    first = two_speaker_sample.ordered()[0]
+    assert "Alice" in text and "Guest-2" in text and "Guest-1" not in text
+    assert (first.speaker == 1) == text.splitlines()[0].count("Alice") > 0
+
+
+def test_merge_reassign_and_edit_text(qtbot, window, services, two_speaker_sample, sample_wav, monkeypatch):
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    ordered = two_speaker_sample.ordered()
+    utterance = next(u for u in ordered if u.speaker == 1)
+
+    menu, action = _menu_action(qtbot, view, utterance, "Said by")
+    menu.close()
+    menu, action = _menu_action(qtbot, view, utterance, "Guest-2")
+    action.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: view.transcript.utterance(utterance.result_id).speaker == 2)
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("We meet on Tuesday at noon.", True))
+    menu, action = _menu_action(qtbot, view, utterance, "Edit text")
+    action.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: view.transcript.utterance(utterance.result_id).display == "We meet on Tuesday at noon.")
+    assert "We meet on Tuesday at noon." in view.transcript.toPlainText()
+    hits = services.ops.call_library(lambda lib: lib.search("Tuesday noon"))
+    assert [h.result_id for h in hits] == [utterance.result_id]
+
+    view.speakers.select(2)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Guest-1", True))
+    qtbot.mouseClick(view.speakers.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.speakers.numbers() == [1])
+    assert {u.speaker for u in view.data.conversation.utterances} == {1}
+
+
+def test_switch_between_the_live_and_the_better_pass(qtbot, window, services, two_speaker_sample, sample_conversation, sample_wav):
+    cid = store(services, two_speaker_sample, sample_wav)
+    services.ops.call_library(lambda lib: lib.add_pass(cid, sample_conversation.utterances[:3], kind="async", model="tiny.en"))
+    view = _open(qtbot, window, cid)
+    assert view.pass_box.count() == 2 and view.pass_box.isEnabled()
+    assert view.pass_box.currentText().startswith("Better transcript")
+    assert len(view.transcript.utterance_spans) == 3
+    live = view.pass_box.findText("Live captions", Qt.MatchFlag.MatchStartsWith)
+    view.pass_box.setCurrentIndex(live)
+    view.pass_box.activated.emit(live)
+    qtbot.waitUntil(lambda: len(view.transcript.utterance_spans) == len(two_speaker_sample.utterances))
+    assert view.pass_box.currentText().startswith("Live captions")
+    passes = services.ops.call_library(lambda lib: lib.passes(cid))
+    assert [p.kind for p in passes if p.is_current] == ["realtime"]
+    wait_ops(qtbot, services)

@@ -1,0 +1,130 @@
+"""Export every format core offers (one and many conversations, with options) and the settings round trip."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from PySide6.QtCore import Qt
+
+from conftest import store, wait_ops
+
+
+def _export_dialog(qtbot, window, ids):
+    from desktop.export_dialog import ExportDialog
+
+    view = window.library_view
+    qtbot.waitUntil(lambda: set(ids) <= set(view.conversation_ids()))
+    view.table.clearSelection()
+    for cid in ids:
+        for i in range(view.table.topLevelItemCount()):
+            item = view.table.topLevelItem(i)
+            if item.data(0, Qt.ItemDataRole.UserRole) == cid:
+                item.setSelected(True)
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    [dialog] = [d for d in window.findChildren(ExportDialog, "exportDialog") if d.isVisible()]
+    return dialog
+
+
+def _run(qtbot, dialog):
+    with qtbot.waitSignal(dialog.exported, timeout=30_000) as signal:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    return signal.args[0]
+
+
+def test_every_format_exports_from_the_dialog(qtbot, window, services, two_speaker_sample, sample_wav, tmp_path):
+    from core.export import FORMATS
+
+    cid = store(services, two_speaker_sample, sample_wav, title="Quarterly review")
+    services.changes.library_changed.emit()
+    for name, exporter in FORMATS.items():
+        dialog = _export_dialog(qtbot, window, [cid])
+        assert dialog.format_box.count() == len(FORMATS)
+        dialog.set_format(name)
+        assert dialog.destination.text().endswith(exporter.extension)
+        target = tmp_path / f"out-{name}{exporter.extension}"
+        dialog.destination.setText(str(target))
+        [written] = _run(qtbot, dialog)
+        assert written == target and target.stat().st_size > 100, name
+        if exporter.extension == ".json":
+            json.loads(target.read_text(encoding="utf-8"))
+        elif exporter.extension == ".docx":
+            assert "word/document.xml" in zipfile.ZipFile(target).namelist()
+        else:
+            assert "Guest-1" in target.read_text(encoding="utf-8"), name
+
+
+def test_options_and_many_conversations(qtbot, window, services, two_speaker_sample, sample_wav, tmp_path):
+    first = store(services, two_speaker_sample, sample_wav, title="Alpha")
+    second = store(services, two_speaker_sample, None, title="Beta")
+    services.changes.library_changed.emit()
+
+    dialog = _export_dialog(qtbot, window, [first])
+    dialog.set_format("txt")
+    dialog.form.set_value("speakers", False)
+    dialog.form.set_value("timestamps", False)
+    dialog.form.set_value("text_form", "lexical")
+    target = tmp_path / "alpha.txt"
+    dialog.destination.setText(str(target))
+    _run(qtbot, dialog)
+    text = target.read_text(encoding="utf-8")
+    assert "Guest-" not in text and ":" not in text
+    assert text == text.lower() and "," not in text  # the lexical form: no capitals, no punctuation
+
+    dialog = _export_dialog(qtbot, window, [first, second])
+    dialog.set_format("srt")
+    folder = tmp_path / "subtitles"
+    dialog.destination.setText(str(folder))
+    written = _run(qtbot, dialog)
+    assert sorted(p.name.split("-")[0] for p in written) == ["Alpha", "Beta"]
+    assert all(p.parent == folder and p.suffix == ".srt" and p.read_text().startswith("1\n") for p in written)
+
+
+def test_settings_round_trip_with_the_token_in_the_keyring_only(qtbot, window, services, memory_keyring, parley_home):
+    from core.settings import load_settings, settings_path
+
+    dialog = window.open_settings()
+    qtbot.waitUntil(lambda: dialog.token_state.text() == "No token stored.")
+    dialog.model.setCurrentIndex(dialog.model.findData("base"))
+    dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
+    dialog.diarize.setChecked(True)
+    dialog.num_speakers.setValue(3)
+    dialog.silence.setValue(1200)
+    dialog.profanity.setCurrentIndex(dialog.profanity.findData("Tags"))
+    dialog.live_mode.setCurrentIndex(dialog.live_mode.findData("RealTime"))
+    dialog.token.setText("hf_secret_token_123")
+    with qtbot.waitSignal(services.changes.settings_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    saved = load_settings()
+    assert (saved.model, saved.language, saved.device, saved.num_speakers) == ("base", "fr", "cpu", 3)
+    assert (saved.end_of_phrase_silence_ms, saved.profanity, saved.live_mode) == (1200, "Tags", "RealTime")
+    assert services.settings == saved
+    assert memory_keyring.secrets == {("parley", "huggingface"): "hf_secret_token_123"}
+    assert "hf_secret" not in settings_path().read_text()
+    library_bytes = b"".join(p.read_bytes() for p in parley_home.glob("library.sqlite3*"))
+    assert b"hf_secret" not in library_bytes
+    assert window.record_view.live_options().end_of_phrase_silence_ms == 1200
+
+    dialog = window.open_settings()
+    qtbot.waitUntil(lambda: dialog.token_state.text() == "A token is stored in the keyring.")
+    assert dialog.token.text() == ""  # never shown back
+    assert dialog.model.currentData() == "base" and dialog.num_speakers.value() == 3
+    qtbot.mouseClick(dialog.forget_token, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert memory_keyring.secrets == {}
+    wait_ops(qtbot, services)
+
+
+def test_a_bad_setting_is_refused_in_the_dialog(qtbot, window, services):
+    dialog = window.open_settings()
+    dialog.diarize.setChecked(True)
+    dialog.min_speakers.setValue(4)
+    dialog.max_speakers.setValue(2)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "minimum number of speakers is larger" in dialog.error.text()
+    assert dialog.isVisible()
+    dialog.reject()
