@@ -1,0 +1,463 @@
+"""Streaming recognition: interim and final results per utterance from a live 16 kHz audio stream.
+
+How it stays fast and stable over a long meeting on a small CPU:
+- A VAD gate (faster-whisper's silero model, run frame by frame with its state kept) decides where
+  speech is; silence is never decoded, so whisper cannot hallucinate on it, and no temperature
+  fallback is used (temperature 0 only).
+- An utterance ends after `end_of_phrase_silence_ms` of non-speech (Watson's
+  end_of_phrase_silence_time, 0.8 s): its audio is decoded once more (beam search) and emitted
+  as the final result. Interim updates of one utterance share its `result_index`.
+- Interim hypotheses re-decode the utterance's buffer greedily. Words that two consecutive
+  hypotheses agree on are committed (LocalAgreement-2) and never change again; the buffer is
+  trimmed at the end of a committed word once it grows long, so a decode never costs more than a
+  ~10 s window, and an utterance that runs past `max_utterance_ms` is finalized at a committed word.
+- The caller decides when to run an interim decode (`update()`); when it falls behind it simply
+  skips them, and finals still come at every pause: fewer interim updates, never drift.
+
+A StreamingRecognizer is used from one thread (feed/update/flush); results go to `on_event`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
+from core.asr.transcriber import locale_for
+from core.errors import ModelError
+from core.results import Utterance, Word, seconds_to_ms
+from core.text.forms import forms_from_display
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+VAD_FRAME = 512  # 32 ms, what the silero model takes
+_VAD_CONTEXT = 64
+_NORMAL = re.compile(r"[^\w']+")
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """How the streaming recognizer listens: model, pause length, update pace, buffer limits."""
+
+    model: str = DEFAULT_MODEL
+    language: str | None = None
+    device: str = "auto"
+    end_of_phrase_silence_ms: int = 800
+    interim_results: bool = True
+    update_interval_ms: int = 500  # new audio needed before the next interim decode
+    vad_threshold: float = 0.5
+    pre_speech_ms: int = 300  # audio kept before the first speech frame
+    post_speech_ms: int = 250  # audio kept after the last speech frame in the final decode
+    min_speech_ms: int = 250  # shorter blips of "speech" are dropped
+    trim_after_ms: int = 10_000  # a longer buffer is cut in the pause after its next final
+    max_utterance_ms: int = 20_000  # a longer result is finalized at its last committed word
+    split_at_phrase_end: bool = True  # also finalize at a committed sentence end (Watson's split_transcript_at_phrase_end)
+    min_phrase_ms: int = 1000
+    final_beam_size: int = 5
+    prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
+
+
+@dataclass(frozen=True)
+class RecognitionEvent:
+    """One result: an interim hypothesis (final=False) or the final text of an utterance.
+
+    `stable_words` leading words are committed and will not change; `no_match` marks a final that
+    found no words after interim ones were shown; `audio_ms` is how much audio had been heard when
+    the event was made.
+    """
+
+    result_index: int
+    final: bool
+    utterance: Utterance
+    stable_words: int
+    audio_ms: int
+    no_match: bool = False
+
+
+@dataclass
+class RecognizerStats:
+    """What the recognizer did: decodes and their time, skipped interim updates."""
+
+    interim_decodes: int = 0
+    final_decodes: int = 0
+    decode_seconds: float = 0.0
+    last_decode_seconds: float = 0.0
+    skipped_updates: int = 0
+
+
+class StreamingVad:
+    """Silero VAD run incrementally: speech probabilities for each 32 ms frame, state kept between calls."""
+
+    def __init__(self):
+        from faster_whisper.vad import get_vad_model
+
+        self._model = get_vad_model()
+        self.reset()
+
+    def reset(self) -> None:
+        """Return None after forgetting the stream so far."""
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(_VAD_CONTEXT, dtype=np.float32)
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        """Return one speech probability per frame of a (n, 512) float32 array."""
+        if len(frames) == 0:
+            return np.zeros(0, dtype=np.float32)
+        previous = np.vstack([self._context[np.newaxis], frames[:-1, -_VAD_CONTEXT:]])
+        batch = np.hstack([previous, frames]).astype(np.float32, copy=False)
+        out, self._h, self._c = self._model.session.run(None, {"input": batch, "h": self._h, "c": self._c})
+        self._context = frames[-1, -_VAD_CONTEXT:].copy()
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+def normalized(text: str) -> str:
+    """Return a word as compared for agreement: lowercase, without punctuation."""
+    return _NORMAL.sub("", text.lower())
+
+
+def agreed_prefix(previous: list[Word], current: list[Word]) -> int:
+    """Return how many leading words two hypotheses share (compared without case and punctuation)."""
+    count = 0
+    for a, b in zip(previous, current):
+        if normalized(a.text) != normalized(b.text):
+            break
+        count += 1
+    return count
+
+
+def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
+    """Return the words of a new hypothesis that follow the committed ones (by time, then by overlap)."""
+    if not committed:
+        return list(words)
+    last_end = committed[-1].end_ms
+    tail = [w for w in words if w.offset_ms >= last_end - 100]
+    for n in range(min(5, len(committed), len(tail)), 0, -1):
+        if [normalized(w.text) for w in committed[-n:]] == [normalized(w.text) for w in tail[:n]]:
+            return tail[n:]
+    return tail
+
+
+@dataclass
+class _Utterance:
+    """The audio buffer of the speech under way and the words of the result being built from it."""
+
+    start: int  # absolute sample where the buffer starts
+    first: int  # absolute sample where the current result starts
+    chunks: list[np.ndarray] = field(default_factory=list)
+    probabilities: list[float] = field(default_factory=list)  # one per 512-sample frame of the buffer
+    length: int = 0
+    speech: int = 0
+    silence: int = 0
+    last_speech_end: int = 0
+    history: list[Word] = field(default_factory=list)  # the last words already finalized from this buffer
+    committed: list[Word] = field(default_factory=list)
+    tail: list[Word] = field(default_factory=list)
+    decoded_to: int = 0
+    index: int | None = None
+    result_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    shown: str = ""
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    @property
+    def anchor(self) -> list[Word]:
+        """Return the words new hypotheses must follow: recently finalized plus committed ones."""
+        return (self.history + self.committed)[-5:]
+
+    def append(self, frame: np.ndarray, probability: float) -> None:
+        self.chunks.append(frame)
+        self.probabilities.append(probability)
+        self.length += len(frame)
+
+    def quiet_point(self, low_ms: int, high_ms: int) -> int:
+        """Return the absolute sample in the middle of the least speech-like frame between two times."""
+        first = max(0, (_samples(low_ms) - self.start) // VAD_FRAME)
+        last = min(len(self.probabilities), max(first + 1, -(-(_samples(high_ms) - self.start) // VAD_FRAME)))
+        if first >= last:
+            return min(max(_samples(low_ms), self.start), self.end)
+        best = first + int(np.argmin(self.probabilities[first:last]))
+        return self.start + best * VAD_FRAME + VAD_FRAME // 2
+
+    def audio(self) -> np.ndarray:
+        joined = np.concatenate(self.chunks) if len(self.chunks) != 1 else self.chunks[0]
+        self.chunks = [joined]
+        return joined
+
+    def cut(self, at: int) -> None:
+        """Drop the buffer before `at` (absolute sample)."""
+        joined = self.audio()
+        keep = max(0, min(self.length, at - self.start))
+        self.chunks = [joined[keep:]]
+        self.probabilities = self.probabilities[keep // VAD_FRAME:]
+        self.start += keep
+        self.length -= keep
+
+    def next_result(self, finalized: list[Word], first_ms: int) -> None:
+        """Start a new result in the same buffer after `finalized` words were emitted as final."""
+        self.history = (self.history + finalized)[-5:]
+        self.committed = self.committed[len(finalized):] if self.committed[: len(finalized)] == finalized else []
+        self.first = first_ms * SAMPLE_RATE // 1000
+        self.index, self.result_id, self.shown = None, uuid.uuid4().hex, ""
+
+
+def _ms(samples: int) -> int:
+    return samples * 1000 // SAMPLE_RATE
+
+
+def _samples(ms: int) -> int:
+    return ms * SAMPLE_RATE // 1000
+
+
+class StreamingRecognizer:
+    """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
+
+    def __init__(self, options: StreamingOptions | None = None, *, on_event: Callable[[RecognitionEvent], None]):
+        self.options = options or StreamingOptions()
+        self.model: SpeechModel = resolve_model(self.options.model)
+        if self.model.english_only and self.options.language not in (None, "en"):
+            raise ModelError(f"The model '{self.model.name}' only transcribes English, not '{self.options.language}'.",
+                             "Choose the multilingual model: base.")
+        self.language = "en" if self.model.english_only else self.options.language
+        self.locale = locale_for(self.language or "en")
+        self.on_event = on_event
+        self.stats = RecognizerStats()
+        self._whisper = None
+        self._vad = StreamingVad()
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._position = 0  # absolute samples processed by the VAD
+        self._preroll = np.zeros(0, dtype=np.float32)
+        self._preroll_probabilities: list[float] = []
+        self._speaking = False
+        self._utterance: _Utterance | None = None
+        self._next_index = 0
+        self._context: list[Word] = []  # the last finalized words
+
+    @property
+    def whisper(self):
+        """Return the loaded faster-whisper model (loaded on first use, cached per process)."""
+        if self._whisper is None:
+            self._whisper = load_whisper(self.model, self.options.device)
+        return self._whisper
+
+    @property
+    def heard_ms(self) -> int:
+        """Return how much audio has been fed and examined so far."""
+        return _ms(self._position)
+
+    @property
+    def in_utterance(self) -> bool:
+        return self._utterance is not None
+
+    def feed(self, block: np.ndarray) -> None:
+        """Return None after taking a block of audio; finals of utterances that ended in it are emitted now."""
+        audio = np.concatenate([self._pending, np.asarray(block, dtype=np.float32).reshape(-1)])
+        count = len(audio) // VAD_FRAME
+        self._pending = audio[count * VAD_FRAME:]
+        if not count:
+            return
+        frames = audio[: count * VAD_FRAME].reshape(count, VAD_FRAME)
+        for frame, probability in zip(frames, self._vad(frames)):
+            self._frame(frame, float(probability))
+
+    def _frame(self, frame: np.ndarray, probability: float) -> None:
+        opts = self.options
+        threshold = opts.vad_threshold - (0.15 if self._speaking else 0.0)
+        self._speaking = probability >= threshold
+        utterance = self._utterance
+        if utterance is None:
+            if self._speaking:
+                start = self._position - len(self._preroll)
+                utterance = self._utterance = _Utterance(start=start, first=start)
+                for at, quiet in enumerate(self._preroll_probabilities):
+                    utterance.append(self._preroll[at * VAD_FRAME:(at + 1) * VAD_FRAME], quiet)
+                utterance.append(frame, probability)
+                utterance.decoded_to = utterance.start
+                self._preroll, self._preroll_probabilities = np.zeros(0, dtype=np.float32), []
+            else:
+                keep = _samples(opts.pre_speech_ms) // VAD_FRAME
+                self._preroll = np.concatenate([self._preroll, frame])[-keep * VAD_FRAME:]
+                self._preroll_probabilities = (self._preroll_probabilities + [probability])[-keep:]
+        else:
+            utterance.append(frame, probability)
+        self._position += VAD_FRAME
+        if utterance is None:
+            return
+        if self._speaking:
+            utterance.speech += VAD_FRAME
+            utterance.silence = 0
+            utterance.last_speech_end = self._position
+        else:
+            utterance.silence += VAD_FRAME
+        if utterance.silence >= _samples(opts.end_of_phrase_silence_ms):
+            self._finalize(utterance.last_speech_end + _samples(opts.post_speech_ms))
+        elif self._position - utterance.first >= _samples(opts.max_utterance_ms):
+            self._split()
+
+    def update(self) -> bool:
+        """Return whether an interim decode ran (it runs when enough new speech arrived since the last one)."""
+        utterance = self._utterance
+        opts = self.options
+        if utterance is None or not opts.interim_results:
+            return False
+        if utterance.end - utterance.decoded_to < _samples(opts.update_interval_ms) or utterance.speech < _samples(opts.min_speech_ms):
+            return False
+        words = self._decode(utterance.audio(), utterance.start, beam=1, prompt=self._prompt(utterance))
+        self.stats.interim_decodes += 1
+        utterance.decoded_to = utterance.end
+        fresh = after_committed(utterance.anchor, words)
+        agreed = agreed_prefix(utterance.tail, fresh)
+        utterance.committed.extend(fresh[:agreed])
+        utterance.tail = fresh[agreed:]
+        self._split_at_phrase_end(utterance)
+        shown = utterance.committed + utterance.tail
+        text = " ".join(w.text for w in shown)
+        if shown and text != utterance.shown:
+            utterance.shown = text
+            self._emit(utterance, shown, final=False)
+        return True
+
+    def skip_update(self) -> None:
+        """Return None; counts an interim update left out because the recognizer is behind."""
+        if self._utterance is not None:
+            self.stats.skipped_updates += 1
+
+    def flush(self) -> None:
+        """Return None after finalizing the utterance under way (end of the stream)."""
+        if len(self._pending):
+            padded = np.concatenate([self._pending, np.zeros(VAD_FRAME - len(self._pending), np.float32)])
+            self._pending = np.zeros(0, dtype=np.float32)
+            self._frame(padded, float(self._vad(padded[np.newaxis])[0]))
+        if self._utterance is not None:
+            self._finalize(self._utterance.last_speech_end + _samples(self.options.post_speech_ms))
+        self._speaking = False
+
+    def _split_at_phrase_end(self, utterance: _Utterance) -> None:
+        """Finalize committed words up to a sentence end once a committed word follows it (Watson's split_transcript_at_phrase_end)."""
+        if not self.options.split_at_phrase_end:
+            return
+        committed = utterance.committed
+        for k in range(len(committed) - 2, -1, -1):
+            if committed[k].text[-1:] in ".?!" and committed[k].end_ms - _ms(utterance.first) >= self.options.min_phrase_ms:
+                self._finish_result(utterance, k + 1)
+                return
+
+    def _finish_result(self, utterance: _Utterance, count: int) -> None:
+        """Emit the first `count` committed words as a final; cut a long buffer in the pause after them."""
+        done = utterance.committed[:count]
+        following = (utterance.committed + utterance.tail)[count:]
+        self._emit(utterance, done, final=True)
+        self._remember(done)
+        gap_end = following[0].offset_ms if following else done[-1].end_ms + 200
+        quiet = utterance.quiet_point(done[-1].end_ms - 100, max(gap_end, done[-1].end_ms) + 100)
+        utterance.next_result(done, _ms(quiet))
+        if utterance.length > _samples(self.options.trim_after_ms):
+            utterance.cut(quiet)
+            log.debug("buffer cut to %d ms after a final", _ms(utterance.length))
+
+    def _split(self) -> None:
+        """Finalize an over-long result at its last committed word; the rest goes on as the next result."""
+        utterance = self._utterance
+        if not utterance.committed:  # nothing agreed yet (the recognizer is behind): cut in the quietest recent frame
+            now = _ms(self._position)
+            self._finalize(utterance.quiet_point(now - 3000, now - 300), carry=True)
+            return
+        self._finish_result(utterance, len(utterance.committed))
+
+    def _finalize(self, end: int, *, carry: bool = False) -> None:
+        """Emit the final of the buffer up to `end`; what follows becomes the pre-roll, or the next utterance when carried."""
+        utterance, self._utterance = self._utterance, None
+        end = min(max(end, utterance.start), utterance.end)
+        audio = utterance.audio()
+        after = min(len(utterance.probabilities), -(-(end - utterance.start) // VAD_FRAME))
+        if carry:
+            end = utterance.start + after * VAD_FRAME
+            self._utterance = self._carried(utterance, after)
+        else:
+            keep = _samples(self.options.pre_speech_ms) // VAD_FRAME
+            frames = max(after, len(utterance.probabilities) - keep)
+            self._preroll = audio[frames * VAD_FRAME:].copy()
+            self._preroll_probabilities = utterance.probabilities[frames:]
+        words: list[Word] = []
+        if utterance.speech >= _samples(self.options.min_speech_ms) or utterance.committed:
+            decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=self.options.final_beam_size,
+                                   prompt=self._prompt(utterance))
+            self.stats.final_decodes += 1
+            words = utterance.committed + after_committed(utterance.anchor, decoded)
+        if words:
+            self._emit(utterance, words, final=True)
+            self._remember(words)
+        elif utterance.index is not None:  # interim text was shown: say it came to nothing
+            self._emit(utterance, [], final=True)
+
+    def _carried(self, utterance: _Utterance, frames: int) -> _Utterance:
+        """Return a new utterance holding the buffer after its first `frames` frames."""
+        start = utterance.start + frames * VAD_FRAME
+        rest = _Utterance(start=start, first=start, decoded_to=start, silence=utterance.silence,
+                          last_speech_end=max(start, utterance.last_speech_end))
+        rest.chunks = [utterance.audio()[frames * VAD_FRAME:]]
+        rest.probabilities = utterance.probabilities[frames:]
+        rest.length = len(rest.chunks[0])
+        rest.speech = VAD_FRAME * sum(p >= self.options.vad_threshold for p in rest.probabilities)
+        return rest
+
+    def _remember(self, words: list[Word]) -> None:
+        self._context = (self._context + list(words))[-64:]
+
+    def _prompt(self, utterance: _Utterance) -> str | None:
+        """Return earlier text whose audio lies before the buffer, as whisper's context."""
+        if not self.options.prompt_chars:
+            return None
+        start_ms = _ms(utterance.start)
+        before = [w.text for w in self._context + utterance.committed if w.end_ms <= start_ms]
+        prompt = " ".join(before)[-self.options.prompt_chars:].strip()
+        return prompt or None
+
+    def _decode(self, audio: np.ndarray, start: int, *, beam: int, prompt: str | None) -> list[Word]:
+        """Return the words whisper hears in `audio` (absolute times), greedy or with a beam, temperature 0."""
+        if len(audio) < VAD_FRAME:
+            return []
+        began = time.perf_counter()
+        segments, _ = self.whisper.transcribe(
+            audio, language=self.language, beam_size=beam, best_of=1, temperature=0.0, word_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
+        )
+        offset_ms, limit_ms = _ms(start), _ms(start + len(audio))
+        words = []
+        for segment in segments:
+            for w in segment.words or []:
+                text = w.word.strip()
+                if not text:
+                    continue
+                begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
+                end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
+                words.append(Word(text=text, offset_ms=begin, duration_ms=end - begin, confidence=round(float(w.probability), 4)))
+        spent = time.perf_counter() - began
+        self.stats.decode_seconds += spent
+        self.stats.last_decode_seconds = spent
+        return words
+
+    def _emit(self, utterance: _Utterance, words: list[Word], *, final: bool) -> None:
+        if utterance.index is None:
+            utterance.index, self._next_index = self._next_index, self._next_index + 1
+        text = " ".join(w.text for w in words)
+        forms = forms_from_display(text, self.locale)
+        offset = words[0].offset_ms if words else _ms(utterance.first)
+        end = words[-1].end_ms if words else offset
+        result = Utterance(
+            result_id=utterance.result_id, channel=0, offset_ms=offset, duration_ms=max(0, end - offset), forms=forms,
+            confidence=round(float(np.mean([w.confidence or 0.0 for w in words])), 4) if words else 0.0, words=list(words),
+        )
+        stable = len(words) if final else min(len(utterance.committed), len(words))
+        event = RecognitionEvent(result_index=utterance.index, final=final, utterance=result, stable_words=stable,
+                                 audio_ms=self.heard_ms, no_match=final and not words)
+        self.on_event(event)
