@@ -17,12 +17,12 @@ log = logging.getLogger("parley")
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
-    from core.cli import jobs, library, server, transcribe
+    from core.cli import jobs, library, live, server, transcribe
 
     parser = argparse.ArgumentParser(prog="parley", description="Offline conversation transcription.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (transcribe, library, jobs, server):
+    for module in (transcribe, library, jobs, server, live):
         module.register(commands)
     gui = commands.add_parser("gui", help="open the desktop app")
     gui.set_defaults(run=_run_gui)

@@ -1,0 +1,185 @@
+"""What a live session keeps next to its recording so a crash loses nothing, and how it is stored at the end.
+
+The folder audio_dir()/<conversation_id>/ holds recording.wav (the crash-safe recorder's file),
+session.json (who is recording what, written once at the start) and results.jsonl (one final
+result per line, appended as it happens). While session.json exists the session is unfinished;
+`save_session` puts the conversation in the library and then removes the two sidecar files.
+Saving is idempotent, so a recovery can redo a save that was cut short.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core.errors import NotFoundError, StoreError
+from core.results import Conversation, Speaker, TextForms, Utterance, Word
+
+log = logging.getLogger(__name__)
+
+SESSION_FILE, RESULTS_FILE, AUDIO_FILE = "session.json", "results.jsonl", "recording.wav"
+REALTIME_PASS = "realtime"
+REAL_TIME, REAL_TIME_AND_ASYNC = "RealTime", "RealTimeAndAsync"
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What session.json says about a recording: ids, title, start, owner process, model and mode."""
+
+    conversation_id: str
+    title: str
+    started: datetime
+    pid: int
+    source: str
+    model: str
+    locale: str
+    mode: str = REAL_TIME_AND_ASYNC
+    job_options: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["started"] = self.started.isoformat()
+        return json.dumps(data, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SessionInfo":
+        data = json.loads(text)
+        data["started"] = datetime.fromisoformat(data["started"])
+        return cls(**data)
+
+
+def utterance_to_dict(utterance: Utterance) -> dict:
+    """Return a final result as a JSON-ready dict (the journal's line)."""
+    return {
+        "result_id": utterance.result_id, "offset_ms": utterance.offset_ms, "duration_ms": utterance.duration_ms,
+        "forms": asdict(utterance.forms), "confidence": utterance.confidence, "speaker": utterance.speaker,
+        "words": [[w.text, w.offset_ms, w.duration_ms, w.confidence, w.speaker] for w in utterance.words],
+    }
+
+
+def utterance_from_dict(data: dict) -> Utterance:
+    """Return the Utterance a journal line holds."""
+    return Utterance(
+        result_id=data["result_id"], channel=0, offset_ms=int(data["offset_ms"]), duration_ms=int(data["duration_ms"]),
+        forms=TextForms(**data["forms"]), confidence=float(data["confidence"]), speaker=data.get("speaker"),
+        words=[Word(text, int(offset), int(duration), confidence, speaker) for text, offset, duration, confidence, speaker in data["words"]],
+    )
+
+
+class SessionJournal:
+    """The sidecar files of a recording under way: session.json and the append-only results.jsonl."""
+
+    def __init__(self, folder: Path, info: SessionInfo):
+        self.folder = Path(folder)
+        self.info = info
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.folder / SESSION_FILE, info.to_json())
+        self._fd: int | None = os.open(self.folder / RESULTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def append(self, utterance: Utterance) -> None:
+        """Return None once a final result's line is in results.jsonl (one unbuffered write)."""
+        if self._fd is None:
+            return
+        line = json.dumps(utterance_to_dict(utterance), ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            os.write(self._fd, line.encode("utf-8"))
+        except OSError as exc:  # the audio matters more; the re-transcription recovers the text
+            log.warning("could not journal a result: %s", exc)
+
+    def close(self) -> None:
+        """Return None after closing results.jsonl (the files stay)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as writer:
+            writer.write(text)
+            writer.flush()
+            os.fsync(writer.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_info(folder: Path) -> SessionInfo | None:
+    """Return the session.json of a recording folder, or None when there is none (or it is unreadable)."""
+    try:
+        return SessionInfo.from_json((Path(folder) / SESSION_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        log.warning("unreadable %s in %s: %s", SESSION_FILE, folder, exc)
+        return None
+
+
+def read_results(folder: Path) -> list[Utterance]:
+    """Return the final results journaled in a recording folder (a line torn by a crash is skipped)."""
+    path = Path(folder) / RESULTS_FILE
+    results = []
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except FileNotFoundError:
+        return []
+    for number, line in enumerate(lines, 1):
+        try:
+            results.append(utterance_from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("%s line %d is unreadable (%s); skipped", path, number, exc)
+    return results
+
+
+def speakers_of(utterances: list[Utterance]) -> dict[int, Speaker]:
+    """Return the speakers that utterances or their words name."""
+    numbers = {u.speaker for u in utterances} | {w.speaker for u in utterances for w in u.words}
+    return {n: Speaker(n) for n in sorted(n for n in numbers if n is not None)}
+
+
+def save_session(library, info: SessionInfo, utterances: list[Utterance], audio: Path, duration_ms: int, *,
+                 queue=None) -> str:
+    """Return the conversationId after storing the conversation, its recording and realtime pass, and queuing the job.
+
+    Every step is skipped when already done, so a save cut short by a crash can be redone.
+    """
+    from core.jobs.model import REAL_TIME_AND_ASYNC as JOB_MODE
+    from core.jobs.model import JobOptions
+    from core.jobs.queue import TranscriptionQueue
+
+    cid = info.conversation_id
+    try:
+        passes = library.passes(cid)
+    except NotFoundError:
+        library.create_conversation(Conversation(
+            conversation_id=cid, title=info.title, created=info.started, duration_ms=duration_ms,
+            source=info.source, locale=info.locale, model=info.model, channels=1,
+        ))
+        passes = []
+    if not library.audio_sources(cid):
+        library.add_audio(cid, audio, copy=False, channels=1, duration_ms=duration_ms)
+    if not any(p.kind == REALTIME_PASS for p in passes):
+        ordered = sorted(utterances, key=lambda u: u.offset_ms)
+        library.add_pass(cid, ordered, speakers_of(ordered), kind=REALTIME_PASS, model=info.model,
+                         options={"mode": info.mode, "source": info.source})
+    if info.mode == REAL_TIME_AND_ASYNC and duration_ms > 0:
+        queue = queue or TranscriptionQueue(library)
+        if not queue.jobs(conversation_id=cid):
+            queue.enqueue(cid, JobOptions.from_json(json.dumps(info.job_options)), mode=JOB_MODE)
+    return cid
+
+
+def finish(folder: Path) -> None:
+    """Return None after removing the sidecar files of a stored recording (the audio stays)."""
+    for name in (RESULTS_FILE, SESSION_FILE):  # session.json last: it is what marks the folder unfinished
+        try:
+            (Path(folder) / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot tidy the recording folder {folder}: {exc.strerror or exc}.") from exc

@@ -1,0 +1,99 @@
+"""Recordings a crash left unfinished: find them, store them in the library with their audio, or discard them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from core import paths
+from core.audio.recorder import repair_wav
+from core.errors import AudioError, StoreError
+from core.live import journal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UnfinishedRecording:
+    """A live recording whose process died before storing it: what survived of it."""
+
+    conversation_id: str
+    folder: Path
+    title: str
+    started: datetime
+    duration_ms: int
+    results: int
+    info: journal.SessionInfo
+
+    @property
+    def audio(self) -> Path:
+        return self.folder / journal.AUDIO_FILE
+
+
+def _alive(pid: int) -> bool:
+    from core.jobs.queue import process_alive
+
+    return pid == os.getpid() or process_alive(pid)
+
+
+def _audio_ms(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return max(0, size - 44) // 2 * 1000 // 16_000
+
+
+def find_unfinished_recordings() -> list[UnfinishedRecording]:
+    """Return the recordings whose session process is gone without storing them, oldest first."""
+    found = []
+    for folder in sorted(paths.audio_dir().iterdir()):
+        info = journal.read_info(folder) if folder.is_dir() else None
+        if info is None or _alive(info.pid):
+            continue
+        found.append(UnfinishedRecording(
+            conversation_id=info.conversation_id, folder=folder, title=info.title, started=info.started,
+            duration_ms=_audio_ms(folder / journal.AUDIO_FILE), results=len(journal.read_results(folder)), info=info,
+        ))
+    return sorted(found, key=lambda r: r.started)
+
+
+def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True) -> str:
+    """Return the conversationId after storing an unfinished recording: its audio, journaled results and (RealTimeAndAsync) job."""
+    from core.store import Library
+
+    if not recording.audio.exists():
+        raise AudioError(f"The recording “{recording.title}” has no audio file left in {recording.folder}.",
+                         hint="Discard it.")
+    duration_ms = repair_wav(recording.audio)
+    info = recording.info if queue else _without_job(recording.info)
+    results = journal.read_results(recording.folder)
+    owned = library is None
+    library = library or Library.open()
+    try:
+        cid = journal.save_session(library, info, results, recording.audio, duration_ms)
+    finally:
+        if owned:
+            library.close()
+    journal.finish(recording.folder)
+    log.info("recovered %s: %d ms of audio, %d results", cid, duration_ms, len(results))
+    return cid
+
+
+def _without_job(info: journal.SessionInfo) -> journal.SessionInfo:
+    from dataclasses import replace
+
+    return replace(info, mode=journal.REAL_TIME)
+
+
+def discard_unfinished(recording: UnfinishedRecording) -> None:
+    """Return None after deleting an unfinished recording's folder (audio included)."""
+    root = paths.audio_dir().resolve()
+    folder = recording.folder.resolve()
+    if root not in folder.parents:
+        raise StoreError(f"Not deleting {folder}: it is outside the audio folder {root}.")
+    shutil.rmtree(folder)

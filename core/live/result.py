@@ -1,0 +1,109 @@
+"""The result of a live session's event: an interim hypothesis or the final text of one utterance.
+
+Carries Parley's own fields (integer milliseconds, speaker numbers) and the Speech SDK's names
+(ResultId, Text, SpeakerId, OffsetInTicks, Duration in 100-ns ticks), and renders itself as a
+Watson streaming message or an Azure ConversationTranscriptionResult.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.results import Conversation, Utterance, Word, ms_to_ticks
+from core.views.azure_remote import UNKNOWN_SPEAKER, conversation_transcription_result
+from core.views.watson import watson_result_event
+
+RECOGNIZING, RECOGNIZED, NO_MATCH = "RecognizingSpeech", "RecognizedSpeech", "NoMatch"
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """One interim (final=False) or final result of an utterance; interims and the final share result_index and result_id."""
+
+    result_id: str
+    result_index: int
+    final: bool
+    utterance: Utterance
+    stable_words: int = 0
+    speaker_label: str | None = None  # "Guest-1" or a name; None when unknown
+    no_match: bool = False  # a final that found no words after interim text was shown
+
+    @property
+    def text(self) -> str:
+        return self.utterance.display
+
+    @property
+    def speaker(self) -> int | None:
+        return self.utterance.speaker
+
+    @property
+    def offset_ms(self) -> int:
+        return self.utterance.offset_ms
+
+    @property
+    def duration_ms(self) -> int:
+        return self.utterance.duration_ms
+
+    @property
+    def end_ms(self) -> int:
+        return self.utterance.end_ms
+
+    @property
+    def words(self) -> list[Word]:
+        return self.utterance.words
+
+    # the Speech SDK's names
+
+    @property
+    def ResultId(self) -> str:  # noqa: N802 - mirrors the SDK
+        return self.result_id
+
+    @property
+    def Text(self) -> str:  # noqa: N802
+        return self.text
+
+    @property
+    def SpeakerId(self) -> str:  # noqa: N802
+        return self.speaker_label or UNKNOWN_SPEAKER
+
+    @property
+    def OffsetInTicks(self) -> int:  # noqa: N802
+        return ms_to_ticks(self.offset_ms)
+
+    @property
+    def Duration(self) -> int:  # noqa: N802
+        return ms_to_ticks(self.duration_ms)
+
+    @property
+    def Reason(self) -> str:  # noqa: N802
+        return NO_MATCH if self.no_match else RECOGNIZED if self.final else RECOGNIZING
+
+    def _conversation(self) -> Conversation:
+        from core.results import Speaker, utc_now
+
+        speakers = {}
+        if self.speaker is not None:
+            name = self.speaker_label if self.speaker_label and self.speaker_label != f"Guest-{self.speaker}" else None
+            speakers[self.speaker] = Speaker(self.speaker, name)
+        return Conversation("", "", utc_now(), 0, "", "en-US", "", speakers=speakers)
+
+    def to_watson(self) -> dict:
+        """Return the Watson streaming message {"results": [...], "result_index": n[, "speaker_labels": [...]]}."""
+        return watson_result_event(self.utterance, self.result_index, final=self.final, conversation=self._conversation())
+
+    def to_azure(self) -> dict:
+        """Return the Speech SDK's ConversationTranscriptionResult as a dict (times in ticks, "Json" a string)."""
+        result = conversation_transcription_result(self._conversation(), self.utterance)
+        result["Reason"] = self.Reason
+        return result
+
+    def to_json(self) -> dict:
+        """Return the CLI's JSON line for this result: event name, index, final flag, speaker and both shapes."""
+        return {
+            "event": "transcribed" if self.final else "transcribing",
+            "result_index": self.result_index,
+            "final": self.final,
+            "speaker": self.SpeakerId,
+            "watson": self.to_watson(),
+            "azure": self.to_azure(),
+        }

@@ -1,0 +1,389 @@
+"""ConversationTranscriber: a live session from an audio source to results, a crash-safe recording and a stored conversation.
+
+Threads (none of them ever waits on a slower one):
+- the source's thread (PortAudio's callback or the file player) only queues blocks;
+- the capture pump writes each block to the recording first, measures its level, then hands it on;
+- the recognizer thread drains everything queued, feeds the speaker tracker and the streaming
+  recognizer, and runs one interim decode per round (skipped when audio piles up); at the end it
+  finalizes, stores the conversation and queues the re-transcription;
+- the event thread calls listeners, one event at a time, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue as queues
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from core import paths
+from core.asr.streaming import RecognitionEvent, StreamingOptions, StreamingRecognizer
+from core.audio.capture import END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
+from core.audio.recorder import Recorder
+from core.errors import ParleyError
+from core.live import journal
+from core.live.events import (
+    ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
+    SessionEventArgs, WarningEventArgs,
+)
+from core.live.result import LiveResult
+from core.live.speakers import LiveSpeakerTracker, label_utterance, speaker_tracker_for
+from core.results import Utterance, new_conversation_id, utc_now
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
+MODES = (journal.REAL_TIME, journal.REAL_TIME_AND_ASYNC)
+_END, _PAUSE = object(), object()
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """How a live session listens and what it does at the end."""
+
+    model: str = "tiny.en"
+    language: str | None = None
+    mode: str = journal.REAL_TIME_AND_ASYNC  # or "RealTime": no re-transcription job
+    end_of_phrase_silence_ms: int = 800
+    interim_results: bool = True
+    split_at_phrase_end: bool = True
+    diarize: bool = False
+    title: str | None = None
+    job_options: object | None = None  # core.jobs.JobOptions of the queued re-transcription
+    max_lag_ms: int = 2000  # audio waiting beyond this skips interim decodes until caught up
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ParleyError(f"Unknown live mode '{self.mode}'.", hint=f"Use {' or '.join(MODES)}.")
+
+    def streaming(self) -> StreamingOptions:
+        """Return the streaming recognizer's options."""
+        return StreamingOptions(model=self.model, language=self.language, end_of_phrase_silence_ms=self.end_of_phrase_silence_ms,
+                                interim_results=self.interim_results, split_at_phrase_end=self.split_at_phrase_end)
+
+
+def _level(block: np.ndarray) -> tuple[float, float]:
+    if not len(block):
+        return 0.0, -math.inf
+    peak = float(np.max(np.abs(block)))
+    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
+    return min(peak, 1.0), (20 * math.log10(rms) if rms > 0 else -math.inf)
+
+
+class ConversationTranscriber:
+    """A live session: start(), pause()/resume(), stop() -> conversationId; events as EventSignals."""
+
+    def __init__(self, source: AudioSource, options: LiveOptions | None = None, library=None, *,
+                 speaker_tracker: LiveSpeakerTracker | None = None, queue=None):
+        self.source = source
+        self.options = options or LiveOptions()
+        self.library = library
+        self.queue = queue
+        self.tracker = speaker_tracker or speaker_tracker_for(self.options.diarize)
+        self.session_started = EventSignal("session_started")
+        self.session_stopped = EventSignal("session_stopped")
+        self.transcribing = EventSignal("transcribing")
+        self.transcribed = EventSignal("transcribed")
+        self.canceled = EventSignal("canceled")
+        self.level_changed = EventSignal("level_changed")
+        self.warning = EventSignal("warning")
+        self.session_id = uuid.uuid4().hex
+        self.conversation_id: str | None = None
+        self.level, self.level_dbfs = 0.0, -math.inf
+        self.error: BaseException | None = None  # what went wrong while storing, if anything
+        self.recognizer = StreamingRecognizer(self.options.streaming(), on_event=self._recognized)
+        self._state = IDLE
+        self._lock = threading.Lock()
+        self._ended = threading.Event()
+        self._captured: queues.SimpleQueue = queues.SimpleQueue()
+        self._heard: queues.SimpleQueue = queues.SimpleQueue()
+        self._waiting_samples = 0  # audio handed to the recognizer thread but not yet taken
+        self._count_lock = threading.Lock()
+        self._finals: list[Utterance] = []
+        self._results: list[LiveResult] = []
+        self._labels: dict[int, str] = {}
+        self._warned: set[str] = set()
+        self._recorder: Recorder | None = None
+        self._journal: journal.SessionJournal | None = None
+        self._events: EventDispatcher | None = None
+        self._threads: list[threading.Thread] = []
+        self._live_marker = None
+        self._abandoned = False
+
+    # -- public surface -------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def recorded_ms(self) -> int:
+        """Return how much audio is in the recording so far."""
+        return self._recorder.duration_ms if self._recorder else 0
+
+    @property
+    def folder(self):
+        return paths.audio_dir() / self.conversation_id if self.conversation_id else None
+
+    def results(self) -> list[LiveResult]:
+        """Return the final results so far, in order."""
+        return list(self._results)
+
+    def start(self) -> None:
+        """Return None once capture runs; raise DeviceError (or AudioError) when the source cannot start."""
+        from core.jobs.live import live_session
+
+        with self._lock:
+            if self._state != IDLE:
+                raise ParleyError("This live session has already been started.", hint="Create a new ConversationTranscriber.")
+            self._state = RUNNING
+        self.conversation_id = new_conversation_id()
+        started = utc_now()
+        folder = paths.audio_dir() / self.conversation_id
+        info = journal.SessionInfo(
+            conversation_id=self.conversation_id, title=self.options.title or _default_title(started), started=started,
+            pid=_pid(), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
+            mode=self.options.mode, job_options=_job_options(self.options.job_options),
+        )
+        self._recorder = Recorder(folder / journal.AUDIO_FILE)
+        self._journal = journal.SessionJournal(folder, info)
+        self._live_marker = live_session()
+        self._live_marker.__enter__()
+        self._events = EventDispatcher()
+        self._threads = [threading.Thread(target=self._pump, name="parley-live-capture", daemon=True),
+                         threading.Thread(target=self._listen, name="parley-live-recognizer", daemon=True)]
+        for thread in self._threads:
+            thread.start()
+        try:
+            self.source.start(self._captured.put, self._source_status)
+        except BaseException:
+            self._abandon(folder)
+            raise
+        self._post(self.session_started, SessionEventArgs(self.session_id, self.conversation_id))
+
+    def pause(self) -> None:
+        """Return None; capture holds (nothing is recorded) and the utterance under way is finalized."""
+        with self._lock:
+            if self._state != RUNNING:
+                return
+            self._state = PAUSED
+        self.source.pause()
+        self._captured.put(_PAUSE)
+
+    def resume(self) -> None:
+        """Return None; capture goes on (the recording continues where it paused)."""
+        with self._lock:
+            if self._state != PAUSED:
+                return
+            self._state = RUNNING
+        self.source.resume()
+
+    def stop(self) -> str | None:
+        """Return the conversationId after the conversation is stored (at once when called from an event callback)."""
+        self._request_stop()
+        if threading.current_thread() in (*self._threads, self._events.thread if self._events else None):
+            return self.conversation_id
+        self.wait()
+        if self._events is not None:
+            self._events.close()
+        return self.conversation_id
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Return whether the session has ended (stored) within the timeout."""
+        if self._state == IDLE:
+            return True
+        return self._ended.wait(timeout)
+
+    # -- threads --------------------------------------------------------------------------------
+
+    def _request_stop(self) -> None:
+        with self._lock:
+            if self._state in (IDLE, STOPPING, STOPPED):
+                return
+            self._state = STOPPING
+        self.source.stop()
+        self._captured.put(_END)
+
+    def _source_status(self, status: SourceStatus) -> None:
+        if status.code == END_OF_STREAM:
+            self._post(self.canceled, CanceledEventArgs("EndOfStream", "EndOfStream", status.message, self.session_id))
+        elif status.fatal:
+            self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
+        else:
+            self._warn(status.code, status.message, once=status.code != INPUT_OVERFLOW)
+        if status.fatal:
+            threading.Thread(target=self._request_stop, name="parley-live-stop", daemon=True).start()
+
+    def _pump(self) -> None:
+        """Capture pump: every block goes to the recording first, then to the level meter and the recognizer."""
+        while True:
+            item = self._captured.get()
+            if item is _END or item is _PAUSE:
+                self._heard.put(item)
+                if item is _END:
+                    return
+                continue
+            offset_ms = self._recorder.duration_ms
+            try:
+                self._recorder.write(item)
+            except ParleyError as exc:  # the disk is full or gone: stop, keeping what is recorded
+                self._post(self.canceled, CanceledEventArgs(ERROR, "RecordingFailed", exc.user_message(), self.session_id))
+                threading.Thread(target=self._request_stop, daemon=True).start()
+                continue
+            self.level, self.level_dbfs = _level(item)
+            self._post(self.level_changed, LevelEventArgs(self.level, self.level_dbfs, offset_ms))
+            with self._count_lock:
+                self._waiting_samples += len(item)
+            self._heard.put((offset_ms, item))
+
+    def _listen(self) -> None:
+        """Recognizer thread: drain, feed, one interim decode per round; finalize and store at the end."""
+        failed = False
+        try:
+            self.recognizer.whisper  # load the model while the first audio is being recorded
+        except ParleyError as exc:
+            failed = self._recognizer_failed(exc)
+        while True:
+            items = [self._heard.get()]
+            while True:
+                try:
+                    items.append(self._heard.get_nowait())
+                except queues.Empty:
+                    break
+            ended = False
+            for item in items:
+                if item is _END:
+                    ended = True
+                    continue
+                if item is _PAUSE:
+                    failed = failed or self._safely(self.recognizer.flush)
+                    continue
+                offset_ms, block = item
+                with self._count_lock:
+                    self._waiting_samples -= len(block)
+                if not failed:
+                    failed = self._safely(lambda: (self.tracker.feed(block, offset_ms), self.recognizer.feed(block)))
+            if ended:
+                if not failed:
+                    self._safely(self.recognizer.flush)
+                break
+            if not failed:
+                if self._waiting_samples * 1000 // SAMPLE_RATE > self.options.max_lag_ms:
+                    self.recognizer.skip_update()
+                    self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
+                else:
+                    failed = self._safely(self.recognizer.update)
+        self._finish()
+
+    def _safely(self, step) -> bool:
+        """Return True when a recognition step failed (reported once; capture and recording go on)."""
+        try:
+            step()
+            return False
+        except Exception as exc:  # recognition must never take the recording down with it
+            log.exception("live recognition failed")
+            return self._recognizer_failed(exc)
+
+    def _recognizer_failed(self, exc: BaseException) -> bool:
+        message = exc.user_message() if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {exc}"
+        self._post(self.canceled, CanceledEventArgs(ERROR, "RecognizerError", message, self.session_id))
+        return True
+
+    def _recognized(self, event: RecognitionEvent) -> None:
+        """Called by the recognizer (on its thread): label speakers, journal finals, post the event."""
+        utterance = label_utterance(event.utterance, self.tracker.label(event.utterance.offset_ms, event.utterance.end_ms))
+        label = f"Guest-{utterance.speaker}" if utterance.speaker is not None else None
+        result = LiveResult(result_id=utterance.result_id, result_index=event.result_index, final=event.final,
+                            utterance=utterance, stable_words=event.stable_words, speaker_label=label,
+                            no_match=event.no_match)
+        if event.final and not event.no_match:
+            self._finals.append(utterance)
+            self._results.append(result)
+            self._journal.append(utterance)
+        signal = self.transcribed if event.final else self.transcribing
+        self._post(signal, ConversationTranscriptionEventArgs(result, self.session_id))
+
+    def _finish(self) -> None:
+        """Close the recording, store the conversation, tidy up and say the session stopped."""
+        if self._abandoned:
+            return
+        try:
+            self._recorder.close()
+            self._journal.close()
+            self.tracker.close()
+            self._store()
+        except Exception as exc:  # the recording and its journal stay on disk for recovery
+            log.exception("storing the live session %s failed", self.conversation_id)
+            self.error = exc
+            message = exc.user_message() if isinstance(exc, ParleyError) else str(exc)
+            self._post(self.canceled, CanceledEventArgs(ERROR, "StoreError", message, self.session_id))
+        finally:
+            self._live_marker.__exit__(None, None, None)
+            with self._lock:
+                self._state = STOPPED
+            self._post(self.session_stopped, SessionEventArgs(self.session_id, self.conversation_id))
+            self._ended.set()
+
+    def _store(self) -> None:
+        from core.store import Library
+
+        library = self.library or Library.open()
+        try:
+            journal.save_session(library, self._journal.info, self._finals, self._recorder.path, self._recorder.duration_ms,
+                                 queue=self.queue)
+        finally:
+            if self.library is None:
+                library.close()
+        journal.finish(self._journal.folder)
+
+    def _abandon(self, folder) -> None:
+        """Undo a start whose source failed: nothing was recorded, so nothing is kept."""
+        import shutil
+
+        self._abandoned = True
+        self._captured.put(_END)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._recorder.close()
+        self._journal.close()
+        self._live_marker.__exit__(None, None, None)
+        self._events.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        with self._lock:
+            self._state = STOPPED
+        self._ended.set()
+
+    def _post(self, signal: EventSignal, args) -> None:
+        if self._events is not None:
+            self._events.post(signal, args)
+
+    def _warn(self, code: str, message: str, *, once: bool = True) -> None:
+        if once and code in self._warned:
+            return
+        self._warned.add(code)
+        log.warning("%s", message)
+        self._post(self.warning, WarningEventArgs(code, message))
+
+
+def _default_title(started: datetime) -> str:
+    return f"Recording {started.astimezone().strftime('%Y-%m-%d %H:%M')}"
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _job_options(options) -> dict:
+    if options is None:
+        return {}
+    from dataclasses import asdict
+
+    return asdict(options)
