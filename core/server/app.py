@@ -131,9 +131,15 @@ def _add_error_schemas(app: FastAPI) -> None:
     def openapi():
         if app.openapi_schema is None:
             schema = original()
+            from pydantic.json_schema import models_json_schema
+
+            from core.server.models_batch import TranscriptionReport, V3Result
+
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            components["AzureError"] = AzureError.model_json_schema()
-            components["WatsonError"] = WatsonError.model_json_schema()
+            models = [(m, "serialization") for m in (AzureError, WatsonError, V3Result, TranscriptionReport)]
+            _, extra = models_json_schema(models, ref_template="#/components/schemas/{model}")
+            for name, definition in extra.get("$defs", {}).items():
+                components.setdefault(name, definition)
             app.openapi_schema = schema
         return app.openapi_schema
 

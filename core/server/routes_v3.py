@@ -193,9 +193,13 @@ def _document(request: Request, record: Transcription, file_id: str) -> dict:
     return document
 
 
+def _json_bytes(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _file_entry(request: Request, record: Transcription, file_id: str) -> TranscriptionFile:
     url = f"{_self(request, record.transcription_id)}/files/{file_id}"
-    size = len(json.dumps(_document(request, record, file_id), ensure_ascii=False).encode("utf-8"))
+    size = len(_json_bytes(_document(request, record, file_id)))
     return TranscriptionFile(
         self=url, name=f"{file_id}.json", kind="TranscriptionReport" if file_id == "report" else "Transcription",
         properties=FileProperties(size=size), createdDateTime=timestamp(record.updated), links=FileLinks(contentUrl=f"{url}/content"),
@@ -221,13 +225,16 @@ def get_file(request: Request, id: str = ID, file_id: str = _FILE_ID) -> Transcr
     return _file_entry(request, record, file_id)
 
 
+_CONTENT_SCHEMA = {"oneOf": [{"$ref": "#/components/schemas/V3Result"}, {"$ref": "#/components/schemas/TranscriptionReport"}]}
+
+
 @router.get(
-    "/transcriptions/{id}/files/{file_id}/content", summary="Get a result file's content",
-    response_model=V3Result | TranscriptionReport,
+    "/transcriptions/{id}/files/{file_id}/content", summary="Get a result file's content", response_class=Response,
+    responses={200: {"description": "contenturl_N.json or report.json", "content": {"application/json": {"schema": _CONTENT_SCHEMA}}}},
 )
-def file_content(request: Request, id: str = ID, file_id: str = _FILE_ID) -> dict:
-    """Return contenturl_N.json (the v3 result of one recording) or report.json."""
+def file_content(request: Request, id: str = ID, file_id: str = _FILE_ID) -> Response:
+    """Return contenturl_N.json (the v3 result of one recording) or report.json, byte for byte as listed."""
     record = _service(request).get(id, API)
     if file_id not in _file_names(record):
         raise ApiError(404, f"The transcription has no file '{file_id}'.")
-    return _document(request, record, file_id)
+    return Response(_json_bytes(_document(request, record, file_id)), media_type="application/json")
