@@ -202,8 +202,7 @@ class MicrophoneSource:
         self.input = find_input_device(self.device)
         self.name = f"microphone: {self.input.name}"
         rate, channels = self._negotiate(sd, self.input)
-        self._on_block, self._on_status = on_block, on_status
-        self._convert = BlockResampler(rate)
+        self.attach(on_block, on_status, rate)
         try:
             self._stream = sd.InputStream(
                 device=self.input.index, samplerate=rate, channels=channels, dtype="float32",
@@ -217,6 +216,11 @@ class MicrophoneSource:
         self._last_block = time.monotonic()
         self._watchdog = threading.Thread(target=self._watch, name="parley-mic-watchdog", daemon=True)
         self._watchdog.start()
+
+    def attach(self, on_block: BlockCallback, on_status: StatusCallback, rate: int) -> None:
+        """Return None after wiring the callbacks and a converter from `rate` (what start() does before opening)."""
+        self._on_block, self._on_status = on_block, on_status
+        self._convert = BlockResampler(rate)
 
     def _callback(self, indata, frames, time_info, status) -> None:
         """PortAudio's audio-thread callback: report overflow, convert, hand the block on (never raises)."""
