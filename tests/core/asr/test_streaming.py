@@ -1,0 +1,177 @@
+"""The streaming recognizer on real audio with the real tiny.en model: interim/final semantics, stable words, pauses, short buffers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from core.asr.streaming import (
+    StreamingOptions,
+    StreamingRecognizer,
+    StreamingVad,
+    after_committed,
+    agreed_prefix,
+    normalized,
+)
+from core.audio.decode import load_audio
+from core.results import Word
+from helpers.reference import normalise, wer
+
+RATE = 16_000
+
+
+class Run:
+    """Feeds audio in 100 ms blocks, asking for an interim decode after each, and records what happens."""
+
+    def __init__(self, audio: np.ndarray, options: StreamingOptions):
+        self.events = []
+        self.decoded_ms: list[int] = []
+        self.recognizer = StreamingRecognizer(options, on_event=self.events.append)
+        original = self.recognizer._decode
+
+        def measured(audio, start, **kw):
+            self.decoded_ms.append(len(audio) * 1000 // RATE)
+            return original(audio, start, **kw)
+
+        self.recognizer._decode = measured
+        for at in range(0, len(audio), 1600):
+            self.recognizer.feed(audio[at:at + 1600])
+            self.recognizer.update()
+        self.recognizer.flush()
+
+    @property
+    def finals(self):
+        return [e for e in self.events if e.final and not e.no_match]
+
+    def text(self) -> str:
+        return " ".join(e.utterance.display for e in self.finals)
+
+
+@pytest.fixture(scope="module")
+def audio(sample_wav) -> np.ndarray:
+    return load_audio(sample_wav)
+
+
+@pytest.fixture(scope="module")
+def live_run(audio) -> Run:
+    """The sample heard once as a live stream with interim decodes every second of new audio."""
+    return Run(audio, StreamingOptions(update_interval_ms=1000))
+
+
+def _words(event) -> list[str]:
+    return [normalized(w.text) for w in event.utterance.words]
+
+
+def test_each_utterance_shows_interims_then_one_final_under_one_result_index(live_run):
+    events = live_run.events
+    assert any(not e.final for e in events) and live_run.finals
+    indices = [e.result_index for e in events]
+    assert indices == sorted(indices)  # one utterance at a time, in order
+    assert sorted(set(indices)) == list(range(max(indices) + 1))
+    by_index = defaultdict(list)
+    for e in events:
+        by_index[e.result_index].append(e)
+    for index, group in by_index.items():
+        assert [e.final for e in group] == [False] * (len(group) - 1) + [True], index
+        assert len({e.utterance.result_id for e in group}) == 1  # interims and final share the ResultId
+    assert len({e.utterance.result_id for e in live_run.finals}) == len(live_run.finals)
+    assert sum(not e.final for e in events) >= len(live_run.finals)  # interims come before most finals
+
+
+def test_committed_words_never_change(live_run):
+    by_index = defaultdict(list)
+    for e in live_run.events:
+        by_index[e.result_index].append(e)
+    for group in by_index.values():
+        for k, event in enumerate(group):
+            stable = _words(event)[: event.stable_words]
+            for later in group[k + 1:]:
+                assert _words(later)[: len(stable)] == stable
+
+
+def test_finals_read_like_the_reference(live_run, sample_reference):
+    assert wer(sample_reference, live_run.text()) <= 0.25
+    offsets = [e.utterance.offset_ms for e in live_run.finals]
+    assert offsets == sorted(offsets)
+    for e in live_run.finals:
+        u = e.utterance
+        assert 6000 <= u.offset_ms and u.end_ms <= 30_100
+        assert all(u.offset_ms <= w.offset_ms and w.end_ms <= u.end_ms for w in u.words)
+        assert u.forms.display == " ".join(w.text for w in u.words)
+        assert u.lexical and u.itn and u.masked_itn and u.lexical == u.lexical.lower()  # the four text forms are filled in
+
+
+def test_a_conversation_without_pauses_is_still_split_and_the_buffer_stays_short(live_run):
+    assert len(live_run.finals) >= 4  # the sample never pauses 0.8 s: finals come at sentence ends
+    assert max(live_run.decoded_ms) <= 20_500
+    assert live_run.recognizer.stats.interim_decodes >= 10
+
+
+def _with_pause(audio: np.ndarray, pause_s: float) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    quiet = (0.001 * rng.standard_normal(int(RATE * pause_s))).astype(np.float32)
+    return np.concatenate([audio[int(6.4 * RATE):int(9.95 * RATE)], quiet, audio[int(12.45 * RATE):int(14.3 * RATE)]])
+
+
+def test_a_pause_longer_than_end_of_phrase_silence_ends_the_utterance(audio):
+    clip = _with_pause(audio, 1.5)
+    finals_only = dict(interim_results=False, split_at_phrase_end=False)
+    split = Run(clip, StreamingOptions(**finals_only)).finals
+    assert len(split) == 2
+    assert "hello" in normalise(split[0].utterance.display) and "jersey" in normalise(split[1].utterance.display)
+    assert split[1].utterance.offset_ms >= 3550 + 1500 - 300  # after the pause (pre-roll allowed)
+    assert [e.result_index for e in split] == [0, 1]
+    joined = Run(clip, StreamingOptions(end_of_phrase_silence_ms=2000, **finals_only)).finals
+    assert len(joined) == 1 and "jersey" in normalise(joined[0].utterance.display)
+
+
+def test_silence_and_faint_noise_give_no_results_and_no_decodes():
+    rng = np.random.default_rng(1)
+    noise = (0.002 * rng.standard_normal(RATE * 5)).astype(np.float32)
+    run = Run(np.concatenate([np.zeros(RATE * 3, np.float32), noise]), StreamingOptions())
+    assert run.events == [] and run.decoded_ms == []
+
+
+def test_an_utterance_longer_than_the_limit_is_cut_in_a_quiet_frame_without_losing_words(audio, sample_reference):
+    run = Run(audio, StreamingOptions(interim_results=False, split_at_phrase_end=False, max_utterance_ms=12_000))
+    assert len(run.finals) >= 2
+    assert max(run.decoded_ms) <= 12_500
+    assert wer(sample_reference, run.text()) <= 0.3
+
+
+def test_the_incremental_vad_matches_the_batch_vad(audio):
+    from faster_whisper.vad import get_vad_model
+
+    n = len(audio) // 512
+    frames = audio[: n * 512].reshape(n, 512)
+    batch = get_vad_model()(audio[: n * 512].copy()).reshape(-1)
+    vad = StreamingVad()
+    pieces = [vad(frames[at:at + k]) for at, k in zip(range(0, n, 7), [7] * n)]
+    incremental = np.concatenate(pieces)
+    assert incremental.shape == batch.shape
+    assert np.max(np.abs(incremental - batch)) < 0.05
+    speech = incremental >= 0.5
+    first_speech_s = np.argmax(speech) * 512 / RATE
+    assert 6.0 <= first_speech_s <= 7.2  # the sample is silent until 6.7 s
+    assert speech[int(8.5 * RATE / 512):int(28 * RATE / 512)].mean() > 0.8
+
+
+def _w(text: str, start: int, end: int) -> Word:
+    return Word(text, start, end - start, 0.9)
+
+
+def test_local_agreement_helpers():
+    a = [_w("Hello,", 0, 300), _w("world", 300, 600), _w("again", 600, 900)]
+    b = [_w("hello", 0, 300), _w("world.", 300, 600), _w("there", 600, 900)]
+    assert agreed_prefix(a, b) == 2  # case and punctuation do not count
+    assert agreed_prefix([], b) == 0
+    committed = [_w("I", 0, 100), _w("know", 100, 400)]
+    # a new hypothesis repeats the committed words: only what follows them is new
+    again = [_w("I", 0, 100), _w("know", 120, 400), _w("you", 420, 600)]
+    assert [w.text for w in after_committed(committed, again)] == ["you"]
+    # a re-heard last word with a later timestamp is matched by its text
+    shifted = [_w("know.", 350, 420), _w("you", 420, 600)]
+    assert [w.text for w in after_committed(committed, shifted)] == ["you"]
+    assert after_committed([], again) == again
