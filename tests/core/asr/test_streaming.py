@@ -20,6 +20,7 @@ from core.results import Word
 from helpers.reference import normalise, wer
 
 RATE = 16_000
+pytestmark = pytest.mark.slow
 
 
 class Run:

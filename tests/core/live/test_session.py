@@ -1,0 +1,164 @@
+"""ConversationTranscriber on pyannote's sample played through the file source: events, results, storage, the queued job."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from core.audio.capture import FileSource, MicrophoneSource
+from core.errors import DeviceError, ModelError, ParleyError
+from core.jobs.live import live_session_running
+from core.jobs.queue import TranscriptionQueue
+from core.live import ConversationTranscriber, LiveOptions
+from core.store import Library
+from core.audio.decode import load_audio as wav_samples
+from helpers.reference import wer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def session(module_home, sample_wav, live_session_runner):
+    """The whole sample heard live at 4x speed, stored in the module's library."""
+    return live_session_runner(FileSource(sample_wav, speed=4.0), LiveOptions(title="Sample call"), module_home)
+
+
+def _library(record) -> Library:
+    return Library.open(record.home / "library.sqlite3")
+
+
+def test_events_come_in_order_on_one_background_thread(session):
+    names = session.names()
+    assert names[0] == "session_started" and names[-1] == "session_stopped"
+    assert "transcribing" in names and "transcribed" in names
+    threads = {thread for _, _, thread, _ in session.events}
+    assert len(threads) == 1 and threading.main_thread().name not in threads
+    canceled = session.of("canceled")
+    assert [(c.reason, c.error_code) for c in canceled] == [("EndOfStream", "EndOfStream")]
+    started, stopped = session.of("session_started")[0], session.of("session_stopped")[0]
+    assert started.conversation_id == stopped.conversation_id == session.conversation_id
+    assert started.session_id == stopped.session_id
+    assert session.transcriber.state == "stopped"
+
+
+def test_interim_results_then_a_final_per_result_index(session):
+    results = [args.result for name, args, *_ in session.events if name in ("transcribing", "transcribed")]
+    by_index = defaultdict(list)
+    for r in results:
+        by_index[r.result_index].append(r)
+    assert sorted(by_index) == list(range(len(by_index)))
+    for index, group in by_index.items():
+        assert [r.final for r in group][-1] is True and not any(r.final for r in group[:-1]), index
+        assert len({r.ResultId for r in group}) == 1
+    finals = [r for r in results if r.final and not r.no_match]
+    assert [r.result_index for r in finals] == sorted(r.result_index for r in finals)
+    assert session.transcriber.results() == finals
+
+
+def test_results_carry_azure_and_watson_shapes(session):
+    final = session.transcriber.results()[1]
+    assert final.Text == final.utterance.display and final.SpeakerId == "Unknown" and final.speaker is None
+    assert final.OffsetInTicks == final.offset_ms * 10_000 and final.Duration == final.duration_ms * 10_000
+    assert final.Reason == "RecognizedSpeech"
+    watson = final.to_watson()
+    assert watson["result_index"] == final.result_index and watson["results"][0]["final"] is True
+    best = watson["results"][0]["alternatives"][0]
+    assert best["transcript"].strip() == final.utterance.lexical and len(best["timestamps"]) == len(final.words)
+    azure = final.to_azure()
+    assert azure["ResultId"] == final.ResultId and azure["OffsetInTicks"] == final.OffsetInTicks
+    assert azure["SpeakerId"] == "Unknown" and azure["Text"] == final.Text
+    interim = next(args.result for name, args, *_ in session.events if name == "transcribing")
+    assert interim.Reason == "RecognizingSpeech" and interim.to_watson()["results"][0]["final"] is False
+    assert interim.to_json()["event"] == "transcribing"
+
+
+def test_the_conversation_is_stored_with_its_audio_and_realtime_pass(session, sample_wav, sample_reference):
+    with _library(session) as library:
+        conversation = library.get_conversation(session.conversation_id)
+        passes = library.passes(session.conversation_id)
+        audio = library.audio_path(session.conversation_id)
+    assert conversation.title == "Sample call" and conversation.source == "live: file: sample.wav"
+    assert [p.kind for p in passes] == ["realtime"] and passes[0].is_current
+    finals = session.transcriber.results()
+    assert [u.result_id for u in conversation.ordered()] == [r.result_id for r in finals]
+    assert [u.display for u in conversation.ordered()] == [r.text for r in finals]
+    assert wer(sample_reference, " ".join(r.text for r in finals)) <= 0.3
+    assert audio == session.home / "audio" / session.conversation_id / "recording.wav"
+    recorded, original = wav_samples(audio), wav_samples(sample_wav)
+    assert len(recorded) == len(original) and np.max(np.abs(recorded - original)) < 1e-3
+    assert conversation.duration_ms == 30_000
+    assert sorted(p.name for p in audio.parent.iterdir()) == ["recording.wav"]  # the journal is tidied away
+
+
+def test_a_re_transcription_job_is_queued_and_jobs_paused_while_recording(session):
+    with _library(session) as library:
+        jobs = TranscriptionQueue(library).jobs(conversation_id=session.conversation_id)
+    assert [(j.mode, j.state) for j in jobs] == [("RealTimeAndAsync", "NotStarted")]
+    assert session.live_marker_seen and all(session.live_marker_seen)
+    assert not (session.home / "live-session.pid").exists()
+
+
+def test_level_meter_values_follow_the_audio(session):
+    levels = session.of("level_changed")
+    assert len(levels) >= 290  # one per 100 ms block
+    quiet = [lv.peak for lv in levels if lv.offset_ms < 5000]
+    loud = [lv.peak for lv in levels if 8000 <= lv.offset_ms < 28000]
+    assert max(quiet) < np.median(loud)
+    assert all(0 <= lv.peak <= 1 for lv in levels) and all(lv.rms_dbfs <= 0 for lv in levels)
+    assert session.transcriber.level >= 0
+
+
+def test_stop_is_idempotent_and_a_session_starts_only_once(session):
+    assert session.transcriber.stop() == session.conversation_id
+    with pytest.raises(ParleyError):
+        session.transcriber.start()
+
+
+def test_realtime_mode_stores_without_queuing_and_pause_keeps_file_audio(excerpt):
+    source = FileSource(excerpt, speed=2.0)
+    transcriber = ConversationTranscriber(source, LiveOptions(mode="RealTime"))
+    transcriber.start()
+    deadline = time.monotonic() + 30
+    while transcriber.recorded_ms < 500 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    transcriber.pause()
+    assert transcriber.state == "paused" and source.paused
+    held = transcriber.recorded_ms
+    time.sleep(0.6)
+    assert transcriber.recorded_ms - held <= 200  # at most the block in flight
+    transcriber.resume()
+    assert transcriber.state == "running"
+    assert transcriber.wait(120)
+    cid = transcriber.stop()
+    with Library.open() as library:
+        assert TranscriptionQueue(library).jobs(conversation_id=cid) == []
+        assert library.get_conversation(cid).duration_ms == len(wav_samples(excerpt)) * 1000 // 16000
+        assert library.passes(cid)[0].kind == "realtime"
+        assert library.get_conversation(cid).utterances  # the pause finalized nothing away
+
+
+def test_a_missing_microphone_fails_start_and_leaves_nothing_behind(parley_home):
+    transcriber = ConversationTranscriber(MicrophoneSource())
+    try:
+        transcriber.start()
+    except DeviceError as exc:
+        assert "microphone" in exc.user_message().lower()
+    else:
+        transcriber.stop()
+        pytest.skip("this machine has a microphone")
+    assert transcriber.state == "stopped"
+    assert list((parley_home / "audio").iterdir()) == []
+    assert not live_session_running()
+    with Library.open() as library:
+        assert library.conversation_count() == 0
+
+
+def test_an_unknown_model_or_mode_is_refused_before_anything_starts(excerpt):
+    with pytest.raises(ModelError):
+        ConversationTranscriber(FileSource(excerpt), LiveOptions(model="no-such-model"))
+    with pytest.raises(ParleyError):
+        LiveOptions(mode="Async")
