@@ -48,14 +48,23 @@ class Services:
         self.transcriptions = TranscriptionService(self.library)
         self.recognizer = Recognizer(self.config)
         if self.config.run_worker:
-            self.worker = Worker(self.config.library(), poll_interval=0.5)
-            self._thread(self.worker.run, "parley-worker")
+            self._thread(self._work, "parley-worker")
         self._thread(self._maintain, "parley-maintenance")
 
     def _thread(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self.threads.append(thread)
+
+    def _work(self) -> None:
+        # the worker stops on a job that vanished under it (deleted right after it ended): start a new one
+        while not self.stop.is_set():
+            self.worker = Worker(self.config.library(), poll_interval=0.5)
+            try:
+                self.worker.run()
+            except ParleyError as exc:
+                log.warning("job worker stopped (%s); starting it again", exc.user_message())
+                self.stop.wait(1.0)
 
     def _maintain(self) -> None:
         while not self.stop.wait(self.config.maintenance_interval_s):

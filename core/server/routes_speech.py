@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 import logging
+import time
+from datetime import datetime, timezone
 
 from core.errors import ParleyError
 from core.jobs.remote import RemoteConversationTranscriptionClient
@@ -20,6 +22,7 @@ from core.server.limits import read_body
 from core.server.recognition import decode_body
 from core.server.languages import LocaleError
 from core.server.rendering import PROFANITY_BY_PARAM, filter_profanity
+from core.server.transcriptions import PURGE_GRACE_S
 
 log = logging.getLogger(__name__)
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -203,6 +206,11 @@ def get_offline_task(request: Request, id: str = _CONVERSATION_ID) -> RemoteConv
 def delete_offline_task(request: Request, id: str = _CONVERSATION_ID) -> RemoteConversationTranscription:
     """Delete the conversation's background transcription (its audio and live transcript stay); answer processingStatus Deleted."""
     client = RemoteConversationTranscriptionClient(request.app.state.services.library)
+    job = client.latest_job(id)
+    if job is not None and job.finished is not None:  # let the worker reap the job's process before its row goes
+        wait = PURGE_GRACE_S - (datetime.now(timezone.utc) - job.finished).total_seconds()
+        if wait > 0:
+            time.sleep(min(wait, PURGE_GRACE_S))
     client.delete_remote_transcription(id)
     return RemoteConversationTranscription(id=id, processingStatus="Deleted", transcriptions=[])
 
