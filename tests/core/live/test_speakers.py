@@ -1,0 +1,74 @@
+"""The live speaker seam: a tracker hears every block, and its turns label words, results, events and the stored pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.audio.capture import FileSource
+from core.live import ConversationTranscriber, LiveOptions, LiveSpeakerTracker, NoSpeakers, label_utterance
+from core.results import TextForms, Utterance, Word
+from core.store import Library
+
+EXCERPT_START_MS = 6400
+
+
+class RttmTracker:
+    """A tracker that knows the answer: the sample's reference turns (shifted to the excerpt), fed like a real one."""
+
+    def __init__(self, rttm):
+        self.turns = []
+        for line in rttm.read_text().split("\n"):
+            parts = line.split()
+            if parts:
+                start = int(float(parts[3]) * 1000) - EXCERPT_START_MS
+                self.turns.append((start, start + int(float(parts[4]) * 1000), 1 if parts[7] == "speaker90" else 2))
+        self.fed: list[tuple[int, int]] = []
+        self.closed = False
+
+    def feed(self, block: np.ndarray, offset_ms: int) -> None:
+        self.fed.append((offset_ms, len(block)))
+
+    def label(self, start_ms: int, end_ms: int):
+        return [t for t in self.turns if t[1] > start_ms and t[0] < end_ms]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _utterance(words):
+    return Utterance("r1", 0, words[0].offset_ms, words[-1].end_ms - words[0].offset_ms,
+                     TextForms("a b c", "a b c", "a b c", "a b c"), 0.9, words=words)
+
+
+def test_words_take_the_turn_they_overlap_most_and_the_utterance_the_majority():
+    words = [Word("a", 0, 400), Word("b", 450, 300), Word("c", 900, 300)]
+    labelled = label_utterance(_utterance(words), [(0, 500, 1), (500, 2000, 2)])
+    assert [w.speaker for w in labelled.words] == [1, 2, 2]
+    assert labelled.speaker == 2
+    assert label_utterance(_utterance(words), []).speaker is None
+    assert isinstance(NoSpeakers(), LiveSpeakerTracker) and NoSpeakers().label(0, 1000) == []
+
+
+@pytest.mark.slow
+def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(excerpt, sample_dir):
+    tracker = RttmTracker(sample_dir / "sample.rttm")
+    transcriber = ConversationTranscriber(FileSource(excerpt, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
+    events = []
+    transcriber.transcribed.connect(events.append)
+    transcriber.start()
+    assert transcriber.wait(120)
+    cid = transcriber.stop()
+    # every block reached the tracker, in order, on the recording's clock
+    assert tracker.fed[0][0] == 0 and tracker.closed
+    assert all(a + n * 1000 // 16000 == b for (a, n), (b, _) in zip(tracker.fed, tracker.fed[1:]))
+    results = [e.result for e in events if not e.result.no_match]
+    assert results and all(r.speaker in (1, 2) for r in results)
+    assert {r.SpeakerId for r in results} <= {"Guest-1", "Guest-2"}
+    first_word = results[0].words[0]
+    assert first_word.speaker == 1  # Diane says the first "Hello?"
+    assert "speaker_labels" in results[0].to_watson()
+    with Library.open() as library:
+        stored = library.get_conversation(cid)
+    assert stored.has_speakers and set(stored.speakers) <= {1, 2}
+    assert [u.speaker for u in stored.ordered()] == [r.speaker for r in results]
