@@ -105,23 +105,16 @@ def _spell_token(token: str, lang: str) -> str:
     return _spell_number(token, lang)
 
 
-@lru_cache(maxsize=1)
-def _profanity():
-    from better_profanity import profanity
-
-    profanity.load_censor_words()
-    return profanity
-
-
 def mask_profanity(text: str) -> str:
     """Return the text with every profane word replaced by asterisks of the same length."""
     if not text:
         return text
-    checker = _profanity()
+    from core.text.profanity import is_profane
+
     out = []
     for token in text.split(" "):
         core_word = token.strip(_EDGE_PUNCT)
-        if core_word and checker.contains_profanity(core_word):
+        if core_word and is_profane(core_word):
             token = token.replace(core_word, "*" * len(core_word))
         out.append(token)
     return " ".join(out)

@@ -44,7 +44,8 @@ class TextOptions:
 RAW = TextOptions(profanity="None", punctuation="Automatic", hesitations="keep")
 
 
-@lru_cache(maxsize=4096)
+# small on purpose: it serves the few renders of one utterance in a row, and a long export must not grow it
+@lru_cache(maxsize=512)
 def render_forms(forms: TextForms, options: TextOptions = TextOptions()) -> TextForms:
     """Return the four forms as the options show them (Lexical marks hesitations; MaskedITN is always masked)."""
     lexical, itn, display = forms.lexical, forms.itn, forms.display

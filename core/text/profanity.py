@@ -20,11 +20,26 @@ def _checker():
     return profanity
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1)
+def _plain_words() -> frozenset[str]:
+    return frozenset(str(word).lower() for word in _checker().CENSOR_WORDSET)
+
+
+@lru_cache(maxsize=8192)
+def _listed(core: str) -> bool:
+    return _checker().contains_profanity(core)
+
+
 def is_profane(word: str) -> bool:
     """Return whether one word (punctuation around it ignored) is on the profanity list."""
     core = word.strip(_EDGE)
-    return bool(core) and _checker().contains_profanity(core)
+    if not core:
+        return False
+    # a word of letters only can match the list only as spelled there (leetspeak variants hold digits or
+    # symbols): a set lookup gives better-profanity's answer ~1000 times faster than its matcher
+    if core.isalpha():
+        return core.lower() in _plain_words()
+    return _listed(core)
 
 
 def filter_word(token: str, mode: str) -> str | None:

@@ -23,7 +23,7 @@ def supports(locale: str) -> bool:
     return (locale or "en").lower().startswith("en")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def sentiment_of(text: str, locale: str = "en-US") -> Sentiment | None:
     """Return the sentiment of one utterance's display text, or None for an unsupported language or no text."""
     if not text.strip() or not supports(locale):

@@ -76,7 +76,10 @@ def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence
 
 
 def _speaker_labels(utterances, final: bool) -> list[dict]:
-    labels = []
+    return list(_iter_speaker_labels(utterances, final))
+
+
+def _iter_speaker_labels(utterances, final: bool):
     # one label per word, as Watson does; an utterance without words is labelled as a whole
     for utterance in utterances:
         spans = utterance.words or [utterance]
@@ -84,17 +87,14 @@ def _speaker_labels(utterances, final: bool) -> list[dict]:
             number = span.speaker if isinstance(span, Word) and span.speaker is not None else utterance.speaker
             if number is None:
                 continue
-            labels.append(
-                {
-                    "from": seconds_2dp(span.offset_ms),
-                    "to": seconds_2dp(span.end_ms),
-                    "speaker": number - 1,
-                    # Parley's diarization gives no per-word speaker confidence
-                    "confidence": None,
-                    "final": final,
-                }
-            )
-    return labels
+            yield {
+                "from": seconds_2dp(span.offset_ms),
+                "to": seconds_2dp(span.end_ms),
+                "speaker": number - 1,
+                # Parley's diarization gives no per-word speaker confidence
+                "confidence": None,
+                "final": final,
+            }
 
 
 def speech_recognition_results(
@@ -128,7 +128,7 @@ def speech_recognition_results(
     if speaker_labels is None:
         speaker_labels = conversation.has_speakers
     if speaker_labels:
-        document["speaker_labels"] = LazyList(lambda: _speaker_labels(conversation.ordered(), True))
+        document["speaker_labels"] = LazyList(lambda: _iter_speaker_labels(conversation.ordered(), True))
         names = {str(n - 1): speaker_name(conversation, n) for n in sorted(conversation.speakers)}
         names = {k: v for k, v in names.items() if v}
         if names:
