@@ -193,6 +193,14 @@ async def recognize_websocket(websocket: WebSocket) -> None:
     stream = Stream(websocket, services.recognizer)
     session: Session | None = None
     inactivity = DEFAULT_INACTIVITY_S
+    pending: asyncio.Task | None = None  # the interim hypothesis being computed; audio keeps being read meanwhile
+
+    async def settle() -> None:
+        nonlocal pending
+        if pending is not None:
+            await pending
+            pending = None
+
     try:
         while True:
             try:
@@ -218,6 +226,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                     await websocket.send_json({"state": "listening"})
                     continue
                 if session is not None:  # stop
+                    await settle()
                     await stream.finish(session)
                     session = Session(session.start, locale)
                 await websocket.send_json({"state": "listening"})
@@ -228,6 +237,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 await websocket.close(code=1003)
                 return
             if not data:  # an empty frame ends the audio, like stop
+                await settle()
                 await stream.finish(session)
                 session = Session(session.start, locale)
                 await websocket.send_json({"state": "listening"})
@@ -237,11 +247,15 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 await websocket.send_json({"error": "The audio of this session is too long."})
                 await websocket.close(code=1009)
                 return
-            if session.due_for_interim():
-                await stream.interim(session)
+            if session.due_for_interim() and (pending is None or pending.done()):
+                if pending is not None:
+                    pending.result()  # raise what the last one met
+                pending = asyncio.create_task(stream.interim(session))
     except WebSocketDisconnect:
         return
     except (ApiError, ParleyError) as exc:
+        if pending is not None:
+            pending.cancel()
         message = exc.detail if isinstance(exc, ApiError) else exc.user_message()
         log.info("websocket recognition ended: %s", message)
         try:

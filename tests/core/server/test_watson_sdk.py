@@ -1,0 +1,112 @@
+"""The real ibm-watson SDK (SpeechToTextV1) pointed at the local service: recognize, WebSocket with interim results, async jobs."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from ibm_cloud_sdk_core.api_exception import ApiException
+from ibm_cloud_sdk_core.authenticators import BasicAuthenticator, BearerTokenAuthenticator
+from ibm_watson import SpeechToTextV1
+from ibm_watson.websocket import AudioSource, RecognizeCallback
+from server_support import wait_for
+
+
+@pytest.fixture
+def stt(server, api_key) -> SpeechToTextV1:
+    service = SpeechToTextV1(authenticator=BasicAuthenticator("apikey", api_key))
+    service.set_service_url(server.url)
+    return service
+
+
+def test_recognize_with_timestamps_confidence_keywords_and_alternatives(stt, ten_seconds):
+    with open(ten_seconds, "rb") as audio:
+        result = stt.recognize(
+            audio=audio, content_type="audio/wav", model="en-US_BroadbandModel", timestamps=True, word_confidence=True,
+            keywords=["hello", "there"], keywords_threshold=0.3, max_alternatives=2,
+        ).get_result()
+    assert result["result_index"] == 0 and result["results"]
+    first = result["results"][0]
+    assert first["final"] is True
+    best = first["alternatives"][0]
+    assert best["transcript"].startswith("hello") and best["transcript"].endswith(" ")
+    word, start, end = best["timestamps"][0]
+    assert word == "hello" and 6.0 < start < end < 10.0
+    assert best["word_confidence"][0][0] == "hello" and 0 < best["word_confidence"][0][1] <= 1
+    transcript = " ".join(r["alternatives"][0]["transcript"] for r in result["results"])
+    assert "there" in transcript
+    spotted = {k for r in result["results"] for k in r.get("keywords_result", {})}
+    assert {"hello", "there"} <= spotted
+
+
+def test_recognize_refuses_a_wrong_key(server, ten_seconds):
+    service = SpeechToTextV1(authenticator=BasicAuthenticator("apikey", "0" * 32))
+    service.set_service_url(server.url)
+    with open(ten_seconds, "rb") as audio, pytest.raises(ApiException) as refused:
+        service.recognize(audio=audio, content_type="audio/wav")
+    assert refused.value.code == 401
+
+
+class Collector(RecognizeCallback):
+    def __init__(self):
+        super().__init__()
+        self.hypotheses, self.finals, self.data, self.errors = [], [], [], []
+        self.listening = threading.Event()
+        self.closed = threading.Event()
+
+    def on_listening(self):
+        self.listening.set()
+
+    def on_hypothesis(self, hypothesis):
+        self.hypotheses.append(hypothesis)
+
+    def on_transcription(self, transcript):
+        self.finals.append(transcript)
+
+    def on_data(self, data):
+        self.data.append(data)
+
+    def on_error(self, error):
+        self.errors.append(error)
+
+    def on_close(self):
+        self.closed.set()
+
+
+def test_recognize_using_websocket_with_interim_results(server, api_key, sample_wav):
+    token = server.services.tokens.issue(server.services.keys.verify(api_key))
+    service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
+    service.set_service_url(f"ws://127.0.0.1:{server.port}")  # the SDK only derives wss:// from https://
+    collector = Collector()
+    with open(sample_wav, "rb") as audio:
+        service.recognize_using_websocket(
+            audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector, model="en-US_BroadbandModel",
+            interim_results=True, timestamps=True, inactivity_timeout=30,
+        )
+    assert collector.closed.is_set() and collector.listening.is_set() and not collector.errors
+    interim = [d for d in collector.data if d["results"] and not d["results"][0]["final"]]
+    finals = [d for d in collector.data if d["results"] and d["results"][0]["final"]]
+    assert interim, "no interim results were sent"
+    assert len(finals) >= 2
+    assert [d["result_index"] for d in finals] == list(range(len(finals)))
+    for event in interim:  # an interim shares the index of the final that follows it
+        assert event["result_index"] <= finals[-1]["result_index"]
+    text = " ".join(d["results"][0]["alternatives"][0]["transcript"] for d in finals)
+    assert "hello" in text and "there" in text
+    assert finals[0]["results"][0]["alternatives"][0]["timestamps"]
+
+
+def test_async_jobs_create_check_list_delete(stt, ten_seconds):
+    with open(ten_seconds, "rb") as audio:
+        job = stt.create_job(audio=audio, content_type="audio/wav", model="en-US_BroadbandModel", timestamps=True, user_token="job-1").get_result()
+    assert job["status"] in ("waiting", "processing") and job["id"]
+    listed = stt.check_jobs().get_result()["recognitions"]
+    assert [j["id"] for j in listed] == [job["id"]] and listed[0]["user_token"] == "job-1"
+    done = wait_for(lambda: (j := stt.check_job(job["id"]).get_result())["status"] in ("completed", "failed") and j, 180)
+    assert done["status"] == "completed", done
+    results = done["results"][0]["results"]
+    assert results[0]["final"] and results[0]["alternatives"][0]["timestamps"][0][0] == "hello"
+    stt.delete_job(job["id"])
+    with pytest.raises(ApiException) as gone:
+        stt.check_job(job["id"])
+    assert gone.value.code == 404
