@@ -292,6 +292,7 @@ class FileSource:
         self.block_ms = block_ms
         self.name = f"file: {self.path.name}"
         self.delivered_ms = 0
+        self.started: float | None = None  # time.monotonic() when playback began (moved on by pauses)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._running = threading.Event()
@@ -308,7 +309,7 @@ class FileSource:
         self._thread.start()
 
     def _play(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
-        clock = time.monotonic()
+        clock = self.started = time.monotonic()
         played = 0.0  # seconds of audio delivered since `clock` was last set
         size = SAMPLE_RATE * self.block_ms // 1000
         try:
@@ -316,8 +317,10 @@ class FileSource:
                 for at in range(0, len(chunk), size):
                     block = chunk[at:at + size]
                     if not self._running.is_set():
+                        held = time.monotonic()
                         self._running.wait()
                         clock, played = time.monotonic(), 0.0
+                        self.started += clock - held
                     if self._stopping.is_set():
                         return
                     played += len(block) / SAMPLE_RATE

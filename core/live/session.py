@@ -328,6 +328,7 @@ class ConversationTranscriber:
             with self._lock:
                 self._state = STOPPED
             self._post(self.session_stopped, SessionEventArgs(self.session_id, self.conversation_id))
+            self._events.close(wait=False)  # the event thread ends once it has delivered everything
             self._ended.set()
 
     def _store(self) -> None:

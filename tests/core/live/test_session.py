@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from core.audio.capture import FileSource, MicrophoneSource
+from core.audio.capture import DEVICE_LOST, INPUT_OVERFLOW, FileSource, MicrophoneSource, SourceStatus
 from core.errors import DeviceError, ModelError, ParleyError
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
@@ -162,3 +162,49 @@ def test_an_unknown_model_or_mode_is_refused_before_anything_starts(excerpt):
         ConversationTranscriber(FileSource(excerpt), LiveOptions(model="no-such-model"))
     with pytest.raises(ParleyError):
         LiveOptions(mode="Async")
+
+
+class UnpluggedMicrophone:
+    """A source that acts like a microphone pulled out mid-session: blocks, one overflow, then DeviceLost."""
+
+    name = "microphone: test headset"
+    sample_rate = 16_000
+
+    def __init__(self, audio, seconds: float):
+        self.audio, self.seconds = audio, seconds
+        self.paused = False
+        self.stopped = threading.Event()
+
+    def start(self, on_block, on_status):
+        def play():
+            for at in range(0, int(self.seconds * 16_000), 1600):
+                if self.stopped.is_set():
+                    return
+                on_block(self.audio[at:at + 1600])
+                if at == 16_000:
+                    on_status(SourceStatus(INPUT_OVERFLOW, "The input dropped samples (overflow #1)."))
+                time.sleep(0.01)
+            on_status(SourceStatus(DEVICE_LOST, "The input device was lost (unplugged?).", fatal=True))
+
+        threading.Thread(target=play, daemon=True).start()
+
+    def stop(self):
+        self.stopped.set()
+
+    def pause(self):
+        self.paused = True
+
+    def resume(self):
+        self.paused = False
+
+
+def test_an_unplugged_device_is_reported_and_what_was_recorded_is_kept(sample_wav, live_session_runner, parley_home):
+    audio = wav_samples(sample_wav)[int(6.4 * 16_000):]
+    record = live_session_runner(UnpluggedMicrophone(audio, 3.0), LiveOptions(mode="RealTime"), parley_home)
+    assert [w.code for w in record.of("warning")] == ["InputOverflow"]
+    assert [(c.reason, c.error_code) for c in record.of("canceled")] == [("Error", "DeviceLost")]
+    assert record.names()[-1] == "session_stopped"
+    with Library.open() as library:
+        conversation = library.get_conversation(record.conversation_id)
+    assert conversation.duration_ms == 3000 and conversation.source == "live: microphone: test headset"
+    assert "hello" in " ".join(u.lexical for u in conversation.utterances)

@@ -1,0 +1,225 @@
+"""Live captioning benchmark: update pace, word latency, live WER, CPU, memory and drift at real-time speed.
+
+    python benchmarks/live.py                    # pyannote's sample.wav (30 s) played in real time
+    python benchmarks/live.py --minutes 10       # + the sample repeated to 10 minutes
+    python benchmarks/live.py --speed 1.0 --cores 2 --json out.json
+
+The recording is played through the file source at `--speed` (1.0 = real time) into a real
+ConversationTranscriber (tiny.en, VAD, LocalAgreement; results stored in a throw-away library).
+Every transcribing/transcribed event is timed on arrival; audio time = (arrival - playback
+start) x speed. Measured:
+- interim update interval: time between consecutive events of one result_index;
+- word latency: for each word of the finals, from the end of the word in the audio (its final
+  timestamp) to its first appearance in any event (same text, start within 0.5 s) and to its final;
+- final latency after the pause: for finals that a pause ended, arrival - (last word end + 0.8 s);
+- live WER of the finals against sample.stm (lowercase, no punctuation);
+- CPU: process CPU time / wall time; peak RSS (ru_maxrss);
+- drift: word latencies in the first vs the last minute of audio.
+Targets (2 cores, tiny.en): updates <= 1 s apart, final latency p95 <= 1.5 s after the pause,
+no drift, live WER <= 15%, RSS <= 800 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+SR = 16_000
+_NORMAL = re.compile(r"[^\w']+")
+
+
+def _norm(text: str) -> str:
+    return _NORMAL.sub("", text.lower())
+
+
+def _sample_dir() -> Path:
+    import importlib.util
+
+    # found without importing pyannote.audio, which would load torch and inflate the RSS we measure
+    spec = importlib.util.find_spec("pyannote")
+    return Path(list(spec.submodule_search_locations)[0]) / "audio" / "sample"
+
+
+def build_recording(folder: Path, minutes: float | None) -> tuple[Path, str, int]:
+    """Return (wav path, reference transcript, duration ms): the sample, or the sample repeated to `minutes`."""
+    from helpers.audiofiles import write_wav
+    from helpers.reference import stm_transcript
+
+    from core.audio.decode import load_audio
+
+    sample = _sample_dir() / "sample.wav"
+    reference = stm_transcript(_sample_dir() / "sample.stm")
+    if not minutes:
+        return sample, reference, len(load_audio(sample)) * 1000 // SR
+    audio = load_audio(sample)
+    copies = max(1, round(minutes * 60 * SR / len(audio)))
+    path = write_wav(folder / f"sample-x{copies}.wav", np.tile(audio, copies), SR)
+    return path, " ".join([reference] * copies), copies * len(audio) * 1000 // SR
+
+
+@dataclass
+class Timeline:
+    """Events as they arrived: (arrival audio ms, result)."""
+
+    speed: float
+    events: list[tuple[float, object]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    started: float | None = None
+
+    def on(self, args) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.events.append((now, args.result))
+
+
+def _pct(values, q) -> float | None:
+    return float(np.percentile(values, q)) if len(values) else None
+
+
+def _fmt(value, unit="s", scale=1000.0) -> str:
+    return "n/a" if value is None else f"{value / scale:.2f} {unit}"
+
+
+def analyse(timeline: Timeline, source_started: float, eops_ms: int) -> dict:
+    """Return the update pace, word latencies, pause latency and drift measured from the events."""
+    arrivals = [((t - source_started) * 1000 * timeline.speed, r) for t, r in timeline.events]
+    by_index: dict[int, list[float]] = {}
+    for at, r in arrivals:
+        by_index.setdefault(r.result_index, []).append(at)
+    intervals = [b - a for times in by_index.values() for a, b in zip(times, times[1:])]
+    finals = [(at, r) for at, r in arrivals if r.final and not r.no_match]
+    seen: dict[str, list[tuple[int, float]]] = {}  # normalized word -> (start ms, first arrival)
+    for at, r in arrivals:
+        for w in r.words:
+            seen.setdefault(_norm(w.text), []).append((w.offset_ms, at))
+    first, final, word_end = [], [], []
+    for at, r in finals:
+        for w in r.words:
+            candidates = [arrival for start, arrival in seen.get(_norm(w.text), []) if abs(start - w.offset_ms) <= 500]
+            first.append(min(candidates + [at]) - w.end_ms)
+            final.append(at - w.end_ms)
+            word_end.append(w.end_ms)
+    after_pause = []
+    ordered = sorted(finals, key=lambda f: f[1].offset_ms)
+    for (at, r), nxt in zip(ordered, ordered[1:] + [None]):
+        gap = (nxt[1].offset_ms - r.end_ms) if nxt else eops_ms * 10
+        if gap >= eops_ms:  # this final was ended by a pause, not at a sentence end
+            after_pause.append(at - (r.end_ms + eops_ms))
+    word_end = np.array(word_end)
+    first, final = np.array(first), np.array(final)
+    last_minute = word_end >= (word_end.max() - 60_000 if len(word_end) else 0)
+    first_minute = word_end < (word_end.min() + 60_000 if len(word_end) else 0)
+    return {
+        "events": len(arrivals), "finals": len(finals),
+        "update_interval_p50_ms": _pct(intervals, 50), "update_interval_p95_ms": _pct(intervals, 95),
+        "first_latency_p50_ms": _pct(first, 50), "first_latency_p95_ms": _pct(first, 95),
+        "final_latency_p50_ms": _pct(final, 50), "final_latency_p95_ms": _pct(final, 95),
+        "after_pause_p50_ms": _pct(after_pause, 50), "after_pause_p95_ms": _pct(after_pause, 95),
+        "after_pause_count": len(after_pause),
+        "first_minute_final_p50_ms": _pct(final[first_minute], 50), "first_minute_final_p95_ms": _pct(final[first_minute], 95),
+        "last_minute_final_p50_ms": _pct(final[last_minute], 50), "last_minute_final_p95_ms": _pct(final[last_minute], 95),
+        "first_minute_first_p95_ms": _pct(first[first_minute], 95), "last_minute_first_p95_ms": _pct(first[last_minute], 95),
+    }
+
+
+def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict:
+    """Return the measurements of one live session over `path`."""
+    from helpers.reference import wer
+
+    from core.audio.capture import FileSource
+    from core.live import ConversationTranscriber, LiveOptions
+
+    options = LiveOptions(mode="RealTime")
+    source = FileSource(path, speed=speed)
+    transcriber = ConversationTranscriber(source, options)
+    transcriber.recognizer.whisper  # load the model before the clock starts
+    timeline = Timeline(speed)
+    transcriber.transcribing.connect(timeline.on)
+    transcriber.transcribed.connect(timeline.on)
+    warnings = []
+    transcriber.warning.connect(lambda a: warnings.append(a.code))
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    transcriber.start()
+    transcriber.wait()
+    transcriber.stop()
+    wall, cpu = time.monotonic() - wall0, time.process_time() - cpu0
+    result = analyse(timeline, source.started, options.end_of_phrase_silence_ms)
+    text = " ".join(r.text for r in transcriber.results())
+    stats = transcriber.recognizer.stats
+    result.update(
+        audio_s=duration_ms / 1000, wall_s=wall, speed=speed, wer=wer(reference, text),
+        cpu_percent_of_one_core=100 * cpu / wall, cores=len(os.sched_getaffinity(0)),
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        interim_decodes=stats.interim_decodes, final_decodes=stats.final_decodes,
+        mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
+        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)),
+    )
+    return result
+
+
+def report(name: str, r: dict) -> None:
+    """Print one run's numbers against the targets."""
+    def ok(flag):
+        return "ok" if flag else "MISSED"
+
+    print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s")
+    print(f"events {r['events']}, finals {r['finals']}, interim decodes {r['interim_decodes']}, final decodes "
+          f"{r['final_decodes']}, mean decode {r['mean_decode_s']:.2f} s, skipped updates {r['skipped_updates']}, "
+          f"warnings {r['warnings'] or 'none'}")
+    p95 = r["update_interval_p95_ms"]
+    print(f"interim update interval   p50 {_fmt(r['update_interval_p50_ms'])}  p95 {_fmt(p95)}   [{ok(p95 is not None and p95 <= 1000)} <= 1 s]")
+    print(f"word end -> first shown   p50 {_fmt(r['first_latency_p50_ms'])}  p95 {_fmt(r['first_latency_p95_ms'])}")
+    print(f"word end -> final         p50 {_fmt(r['final_latency_p50_ms'])}  p95 {_fmt(r['final_latency_p95_ms'])}")
+    pause = r["after_pause_p95_ms"]
+    print(f"pause end -> final        p50 {_fmt(r['after_pause_p50_ms'])}  p95 {_fmt(pause)}  ({r['after_pause_count']} finals ended by a pause)"
+          f"   [{ok(pause is not None and pause <= 1500)} <= 1.5 s]")
+    drift = None
+    if r["first_minute_final_p95_ms"] is not None and r["last_minute_final_p95_ms"] is not None:
+        drift = r["last_minute_final_p95_ms"] - r["first_minute_final_p95_ms"]
+    print(f"final latency p95 first minute {_fmt(r['first_minute_final_p95_ms'])}, last minute "
+          f"{_fmt(r['last_minute_final_p95_ms'])} (first shown p95 {_fmt(r['first_minute_first_p95_ms'])} -> "
+          f"{_fmt(r['last_minute_first_p95_ms'])})   [{ok(drift is not None and drift <= 500)} no drift]")
+    print(f"live WER {100 * r['wer']:.1f}%   [{ok(r['wer'] <= 0.15)} <= 15%]")
+    print(f"CPU {r['cpu_percent_of_one_core']:.0f}% of one core; peak RSS {r['peak_rss_mb']:.0f} MB   [{ok(r['peak_rss_mb'] <= 800)} <= 800 MB]")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, help="also run the sample repeated to this many minutes")
+    parser.add_argument("--only-long", action="store_true", help="skip the 30 s run")
+    parser.add_argument("--speed", type=float, default=1.0, help="playback speed (1.0 = real time)")
+    parser.add_argument("--cores", type=int, help="pin the process to this many cores")
+    parser.add_argument("--json", type=Path, help="write the measurements here")
+    args = parser.parse_args()
+    if args.cores:
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+    os.environ["PARLEY_HOME"] = tempfile.mkdtemp(prefix="parley-live-bench-")
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        runs = ([] if args.only_long else [("sample", None)]) + ([(f"{args.minutes:g} minutes", args.minutes)] if args.minutes else [])
+        for name, minutes in runs:
+            path, reference, duration_ms = build_recording(Path(folder), minutes)
+            results[name] = run_once(path, reference, duration_ms, args.speed)
+            report(name, results[name])
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
