@@ -36,7 +36,7 @@ def safe_name(conversation: Conversation) -> str:
 def _names(conversation: Conversation, exporter: Exporter, channels: list[int | None], taken: set[str]) -> list[str]:
     stem = safe_name(conversation)
     base, n = stem, 1
-    while any(f"{stem}{exporter.extension}".lower() == t or f"{stem}.channel" in t for t in taken):
+    while any(t == f"{stem}{exporter.extension}".lower() or t.startswith(f"{stem}.channel".lower()) for t in taken):
         n += 1
         stem = f"{base}-{n}"
     if len(channels) == 1:

@@ -1,13 +1,16 @@
 """Export failures: clear ExportErrors and never a half-written file."""
 
 import io
+import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
 from core.errors import ExportError
 from core.export import FORMATS, ExportOptions, Exporter, export_conversation, write_conversation
+from core.results import TextForms
 
 
 def test_unknown_format_lists_the_known_ones(tmp_path, call):
@@ -102,3 +105,47 @@ def test_export_file_mode_follows_the_umask(tmp_path, call):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "azure-v3"])
+def test_unwritable_place_is_an_export_error(tmp_path, call, fmt):
+    # /proc refuses new files even to root
+    with pytest.raises(ExportError) as info:
+        export_conversation(call, fmt, Path("/proc/parley-export" + FORMATS[fmt].extension))
+    assert "/proc/parley-export" in str(info.value) and info.value.hint
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_folder_is_an_export_error(tmp_path, call):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ExportError, match="Permission denied"):
+            export_conversation(call, "txt", folder / "call.txt")
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_non_ascii_names_and_text_in_every_format(tmp_path, call, fmt):
+    call.speakers[1].name = "Zoë Ødegård-Łukasz 王"
+    call.title = "Réunion — Ω"
+    for u in call.utterances:
+        if u.result_id == "r-hello":
+            u.forms = TextForms("ça va", "ça va", "ça va", "Ça va? 日本語 😀")
+    paths = export_conversation(call, fmt, tmp_path / f"x{FORMATS[fmt].extension}")
+    if FORMATS[fmt].binary:
+        from docx import Document
+
+        text = "\n".join(p.text for p in Document(str(paths[0])).paragraphs)
+    else:
+        text = "".join(p.read_bytes().decode("utf-8") for p in paths)  # strict UTF-8
+    if fmt == "rttm":
+        assert "Zoë_Ødegård-Łukasz_王" in text
+        return
+    assert "Zoë Ødegård-Łukasz 王" in text  # Alice's channel 0 file comes first for azure-v2
+    # Watson's transcripts are the lexical form; every other format shows the display text
+    assert ("ça va " if fmt == "watson" else "Ça va? 日本語 😀") in text
+    if FORMATS[fmt].extension == ".json":
+        json.loads(paths[0].read_text(encoding="utf-8"))
