@@ -20,7 +20,6 @@ A StreamingRecognizer is used from one thread (feed/update/flush); results go to
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -28,8 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.asr.agreement import after_committed, agreed_prefix
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
 from core.asr.transcriber import locale_for
+from core.asr.vad import FRAME as VAD_FRAME
+from core.asr.vad import StreamingVad
 from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
@@ -37,9 +39,6 @@ from core.text.forms import forms_from_display
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
-VAD_FRAME = 512  # 32 ms, what the silero model takes
-_VAD_CONTEXT = 64
-_NORMAL = re.compile(r"[^\w']+")
 
 
 @dataclass(frozen=True)
@@ -90,59 +89,6 @@ class RecognizerStats:
     decode_seconds: float = 0.0
     last_decode_seconds: float = 0.0
     skipped_updates: int = 0
-
-
-class StreamingVad:
-    """Silero VAD run incrementally: speech probabilities for each 32 ms frame, state kept between calls."""
-
-    def __init__(self):
-        from faster_whisper.vad import get_vad_model
-
-        self._model = get_vad_model()
-        self.reset()
-
-    def reset(self) -> None:
-        """Return None after forgetting the stream so far."""
-        self._h = np.zeros((1, 1, 128), dtype=np.float32)
-        self._c = np.zeros((1, 1, 128), dtype=np.float32)
-        self._context = np.zeros(_VAD_CONTEXT, dtype=np.float32)
-
-    def __call__(self, frames: np.ndarray) -> np.ndarray:
-        """Return one speech probability per frame of a (n, 512) float32 array."""
-        if len(frames) == 0:
-            return np.zeros(0, dtype=np.float32)
-        previous = np.vstack([self._context[np.newaxis], frames[:-1, -_VAD_CONTEXT:]])
-        batch = np.hstack([previous, frames]).astype(np.float32, copy=False)
-        out, self._h, self._c = self._model.session.run(None, {"input": batch, "h": self._h, "c": self._c})
-        self._context = frames[-1, -_VAD_CONTEXT:].copy()
-        return np.asarray(out, dtype=np.float32).reshape(-1)
-
-
-def normalized(text: str) -> str:
-    """Return a word as compared for agreement: lowercase, without punctuation."""
-    return _NORMAL.sub("", text.lower())
-
-
-def agreed_prefix(previous: list[Word], current: list[Word]) -> int:
-    """Return how many leading words two hypotheses share (compared without case and punctuation)."""
-    count = 0
-    for a, b in zip(previous, current):
-        if normalized(a.text) != normalized(b.text):
-            break
-        count += 1
-    return count
-
-
-def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
-    """Return the words of a new hypothesis that follow the committed ones (by time, then by overlap)."""
-    if not committed:
-        return list(words)
-    last_end = committed[-1].end_ms
-    tail = [w for w in words if w.offset_ms >= last_end - 100]
-    for n in range(min(5, len(committed), len(tail)), 0, -1):
-        if [normalized(w.text) for w in committed[-n:]] == [normalized(w.text) for w in tail[:n]]:
-            return tail[n:]
-    return tail
 
 
 @dataclass

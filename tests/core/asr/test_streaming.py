@@ -7,14 +7,9 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from core.asr.streaming import (
-    StreamingOptions,
-    StreamingRecognizer,
-    StreamingVad,
-    after_committed,
-    agreed_prefix,
-    normalized,
-)
+from core.asr.agreement import after_committed, agreed_prefix, normalized
+from core.asr.streaming import StreamingOptions, StreamingRecognizer
+from core.asr.vad import StreamingVad
 from core.audio.decode import load_audio
 from core.results import Word
 from helpers.reference import normalise, wer
