@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import IO, Callable
 
 from core.errors import ExportError
 from core.results import Conversation, Utterance
+from core.text.hesitations import HESITATION_MODES
 from core.text.keywords import check_keywords
 from core.text.options import TextOptions, render_forms
+from core.text.profanity import PROFANITY_MODES
+from core.text.punctuation import PUNCTUATION_MODES
 from core.views.lazy import LazyList, LazyText
 
 TEXT_FORMS = ("display", "lexical", "itn", "masked_itn")
@@ -29,11 +32,12 @@ class ExportOptions:
     speakers: bool = True
     timestamps: bool = True
     word_timestamps: bool = False
-    text_form: str = "display"
+    # "choices" metadata tells a form (the GUI's export dialog) what a text option may be
+    text_form: str = field(default="display", metadata={"choices": TEXT_FORMS})
     sentiment: bool = False
-    profanity: str = "Masked"
-    punctuation: str = "DictatedAndAutomatic"
-    hesitations: str = "keep"
+    profanity: str = field(default="Masked", metadata={"choices": PROFANITY_MODES})
+    punctuation: str = field(default="DictatedAndAutomatic", metadata={"choices": PUNCTUATION_MODES})
+    hesitations: str = field(default="keep", metadata={"choices": HESITATION_MODES})
     keywords: tuple[str, ...] = ()
     keywords_threshold: float | None = None
     max_alternatives: int | None = None
