@@ -26,19 +26,24 @@ def _choose(value: str, known: tuple[str, ...], what: str) -> str:
 
 @dataclass(frozen=True)
 class TextOptions:
-    """Profanity mode (None|Removed|Tags|Masked), punctuation mode and whether display text keeps hesitations."""
+    """Profanity mode (None|Removed|Tags|Masked), punctuation mode and whether display text keeps hesitations.
+
+    Raises ExportError for an unknown mode.
+    """
 
     profanity: str = DEFAULT_PROFANITY
     punctuation: str = DEFAULT_PUNCTUATION
     hesitations: str = "keep"
 
+    def __post_init__(self) -> None:
+        # modes are matched without regard to case and kept in their canonical spelling
+        object.__setattr__(self, "profanity", _choose(self.profanity, PROFANITY_MODES, "profanity filter mode"))
+        object.__setattr__(self, "punctuation", _choose(self.punctuation, PUNCTUATION_MODES, "punctuation mode"))
+        object.__setattr__(self, "hesitations", _choose(self.hesitations, HESITATION_MODES, "hesitation mode"))
+
     def checked(self) -> "TextOptions":
-        """Return the options with modes in their canonical spelling; raise ExportError for an unknown mode."""
-        return TextOptions(
-            _choose(self.profanity, PROFANITY_MODES, "profanity filter mode"),
-            _choose(self.punctuation, PUNCTUATION_MODES, "punctuation mode"),
-            _choose(self.hesitations, HESITATION_MODES, "hesitation mode"),
-        )
+        """Return the options (modes were checked and spelled canonically when they were made)."""
+        return self
 
 
 RAW = TextOptions(profanity="None", punctuation="Automatic", hesitations="keep")

@@ -59,3 +59,9 @@ def test_unknown_mode_is_an_export_error():
         TextOptions(profanity="Bleeped").checked()
     assert TextOptions(profanity="masked").checked().profanity == "Masked"
     assert render_forms(TextForms("", "", "", "")).display == ""
+
+
+def test_modes_match_without_regard_to_case():
+    options = TextOptions(profanity="none", punctuation="automatic", hesitations="KEEP")
+    assert (options.profanity, options.punctuation, options.hesitations) == ("None", "Automatic", "keep")
+    assert render_forms(forms_from_display(SENTENCE), options).display == SENTENCE
