@@ -4,15 +4,19 @@ How it stays fast and stable over a long meeting on a small CPU:
 - A VAD gate (faster-whisper's silero model, run frame by frame with its state kept) decides where
   speech is; silence is never decoded, so whisper cannot hallucinate on it, and no temperature
   fallback is used (temperature 0 only).
+- Interim hypotheses re-decode the utterance's buffer greedily (with word timestamps). Words that
+  two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again.
+  Interim updates of one utterance share its `result_index`.
 - An utterance ends after `end_of_phrase_silence_ms` of non-speech (Watson's
-  end_of_phrase_silence_time, 0.8 s): its audio is decoded once more (beam search) and emitted
-  as the final result. Interim updates of one utterance share its `result_index`.
-- Interim hypotheses re-decode the utterance's buffer greedily. Words that two consecutive
-  hypotheses agree on are committed (LocalAgreement-2) and never change again; the buffer is
-  trimmed at the end of a committed word once it grows long, so a decode never costs more than a
-  ~10 s window, and an utterance that runs past `max_utterance_ms` is finalized at a committed word.
-- The caller decides when to run an interim decode (`update()`); when it falls behind it simply
-  skips them, and finals still come at every pause: fewer interim updates, never drift.
+  end_of_phrase_silence_time, 0.8 s). When the last interim decode already heard all of its
+  speech, that hypothesis is the final at once; otherwise the buffer is decoded once more (beam).
+  With `split_at_phrase_end` a final also comes at a committed sentence end (Watson's
+  split_transcript_at_phrase_end), so a conversation without pauses still gets finals.
+- After such a final a long buffer is cut in the quietest frame between the two sentences, so a
+  decode rarely covers more than ~10 s; a result longer than `max_utterance_ms` is finalized at
+  its last committed word (or, with nothing committed, cut in a quiet frame).
+- The caller decides when to run an interim decode (`update()`); when it falls behind it skips
+  them, and finals still come at every pause: fewer interim updates, never drift.
 
 A StreamingRecognizer is used from one thread (feed/update/flush); results go to `on_event`.
 """
@@ -89,6 +93,7 @@ class RecognizerStats:
     decode_seconds: float = 0.0
     last_decode_seconds: float = 0.0
     skipped_updates: int = 0
+    reused_finals: int = 0  # finals taken from an interim decode that had heard the whole utterance
 
 
 @dataclass
@@ -257,6 +262,8 @@ class StreamingRecognizer:
             return False
         if utterance.end - utterance.decoded_to < _samples(opts.update_interval_ms) or utterance.speech < _samples(opts.min_speech_ms):
             return False
+        if utterance.decoded_to >= utterance.last_speech_end + _samples(opts.post_speech_ms):
+            return False  # nothing was said since the last decode: leave the CPU free for the final
         words = self._decode(utterance.audio(), utterance.start, beam=1, prompt=self._prompt(utterance))
         self.stats.interim_decodes += 1
         utterance.decoded_to = utterance.end
@@ -334,7 +341,11 @@ class StreamingRecognizer:
             self._preroll = audio[frames * VAD_FRAME:].copy()
             self._preroll_probabilities = utterance.probabilities[frames:]
         words: list[Word] = []
-        if utterance.speech >= _samples(self.options.min_speech_ms) or utterance.committed:
+        if utterance.decoded_to >= end and utterance.decoded_to > utterance.start and not carry:
+            # the last interim decode already heard all of it: its hypothesis is the final (no wait at the pause)
+            words = utterance.committed + [w for w in utterance.tail if w.offset_ms < _ms(end)]
+            self.stats.reused_finals += 1
+        elif utterance.speech >= _samples(self.options.min_speech_ms) or utterance.committed:
             decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=self.options.final_beam_size,
                                    prompt=self._prompt(utterance))
             self.stats.final_decodes += 1

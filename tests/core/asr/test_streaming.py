@@ -123,6 +123,15 @@ def test_a_pause_longer_than_end_of_phrase_silence_ends_the_utterance(audio):
     assert len(joined) == 1 and "jersey" in normalise(joined[0].utterance.display)
 
 
+def test_with_interims_the_final_at_a_pause_needs_no_new_decode(audio):
+    run = Run(_with_pause(audio, 1.5), StreamingOptions(split_at_phrase_end=False))
+    assert len(run.finals) == 2
+    assert run.recognizer.stats.reused_finals >= 1  # the first final came from the hypothesis heard before the pause
+    first = [e for e in run.events if e.result_index == 0]
+    assert first[-1].audio_ms - first[-1].utterance.end_ms <= 800 + 250 + 100  # emitted when the pause was heard
+    assert "hello" in normalise(run.finals[0].utterance.display) and "jersey" in normalise(run.finals[1].utterance.display)
+
+
 def test_silence_and_faint_noise_give_no_results_and_no_decodes():
     rng = np.random.default_rng(1)
     noise = (0.002 * rng.standard_normal(RATE * 5)).astype(np.float32)
