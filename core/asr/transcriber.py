@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.asr.alternatives import alternatives_for
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
 from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
@@ -42,6 +43,7 @@ class TranscriptionOptions:
     word_timestamps: bool = True
     vad_filter: bool = True
     initial_prompt: str | None = None
+    max_alternatives: int = 1  # N-best: above 1, each utterance is decoded again for its alternatives
 
 
 def locale_for(language: str | None) -> str:
@@ -170,6 +172,12 @@ class Transcriber:
                 utterance = _utterance(segment, channel, offset_ms, self.locale)
                 if utterance is None:
                     continue
+                if opts.max_alternatives > 1:
+                    utterance.alternatives = alternatives_for(
+                        self.whisper, audio, utterance.offset_ms - offset_ms, utterance.duration_ms,
+                        utterance.display, opts.max_alternatives,
+                        language=self.detected_language, locale=self.locale, beam_size=opts.beam_size,
+                    )
                 last_text = utterance.display
                 if hook is not None:
                     hook("transcribe", completed=utterance.end_ms, total=total_ms)

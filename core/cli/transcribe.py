@@ -36,6 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--format", default="txt", choices=sorted(FORMATS), help="output format (default txt)")
     cmd.add_argument("--output", type=Path, help="write here instead of stdout (one file per input when several)")
     cmd.add_argument("--word-timestamps", action="store_true", help="include word timings in JSON formats")
+    cmd.add_argument("--max-alternatives", type=int, default=1, help="N-best hypotheses per utterance (slower above 1)")
     cmd.add_argument("--mono", action="store_true", help="mix stereo to mono instead of one result per channel")
     cmd.add_argument("--no-store", action="store_true", help="do not keep the conversation in the library")
     cmd.add_argument("--reference", action="store_true", help="store a reference to the file instead of a copy")
@@ -63,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
         raise ParleyError("No recording given.", "Name one or more files, or use --sample.")
     if args.mode == "async":
         return _enqueue(files, args)
-    options = TranscriptionOptions(model=args.model, language=args.language, device=args.device)
+    options = TranscriptionOptions(
+        model=args.model, language=args.language, device=args.device, max_alternatives=args.max_alternatives
+    )
     speakers = job_options(args, args.model).speakers()
-    export_options = ExportOptions(word_timestamps=args.word_timestamps)
+    export_options = ExportOptions(word_timestamps=args.word_timestamps, max_alternatives=args.max_alternatives)
     failures = 0
     for path in files:
         progress = ProgressBar(path.name)

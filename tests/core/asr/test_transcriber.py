@@ -110,3 +110,13 @@ def test_base_model_transcribes_the_sample(sample_wav, sample_reference):
 def test_english_only_model_refuses_other_languages():
     with pytest.raises(ModelError, match="only transcribes English"):
         Transcriber(TranscriptionOptions(model="tiny.en", language="fr"))
+
+
+def test_n_best_alternatives_when_asked(sample_wav):
+    conv = transcribe_file(sample_wav, TranscriptionOptions(max_alternatives=3))
+    with_alternatives = [u for u in conv.utterances if u.alternatives]
+    assert len(with_alternatives) >= len(conv.utterances) // 2
+    for u in with_alternatives:
+        assert len(u.alternatives) <= 2
+        assert all(a.forms.display and a.forms.display != u.display for a in u.alternatives)
+        assert all(0.0 <= a.confidence <= 1.0 for a in u.alternatives)
