@@ -1,0 +1,118 @@
+"""Give every word and utterance a speaker, splitting utterances where the speaker changes.
+
+Each word goes to the speaker whose turns overlap it most (the nearest turn when none
+does); an utterance whose words change speaker is split there, so every utterance has
+exactly one speaker. Split parts get result ids derived from the original
+(``"{result_id}-1"``, ``"{result_id}-2"``, ...) and their text forms are rebuilt from their
+words (joined with single spaces; whisper words carry their own punctuation). An utterance that
+touches a span where two or more voices overlap is marked ``overlapped``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+
+from core.diarization.turns import Diarization, _merge_spans
+from core.results import Utterance, Word
+from core.text.forms import forms_from_display
+
+
+class _SpeakerIndex:
+    """Each speaker's merged speech spans, searchable by time."""
+
+    def __init__(self, diarization: Diarization):
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for turn in diarization.turns:
+            spans.setdefault(turn.speaker, []).append((turn.start_ms, turn.end_ms))
+        self.spans = {speaker: _merge_spans(s) for speaker, s in spans.items()}
+        self.starts = {speaker: [s for s, _ in merged] for speaker, merged in self.spans.items()}
+        self.overlaps = diarization.overlaps
+
+    def _overlap(self, speaker: int, start: int, end: int) -> int:
+        spans, starts = self.spans[speaker], self.starts[speaker]
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        total = 0
+        while i < len(spans) and spans[i][0] < end:
+            total += max(0, min(end, spans[i][1]) - max(start, spans[i][0]))
+            i += 1
+        return total
+
+    def _distance(self, speaker: int, start: int, end: int) -> int:
+        spans, starts = self.spans[speaker], self.starts[speaker]
+        i = bisect.bisect_right(starts, start)
+        best = None
+        for j in (i - 1, i):
+            if 0 <= j < len(spans):
+                s, e = spans[j]
+                gap = max(0, s - end, start - e)
+                best = gap if best is None else min(best, gap)
+        return best if best is not None else 1 << 62
+
+    def speaker_of(self, start: int, end: int) -> int | None:
+        """Return the speaker talking most in [start, end), else the nearest one, else None."""
+        if not self.spans:
+            return None
+        if end <= start:
+            end = start + 1
+        overlaps = {speaker: self._overlap(speaker, start, end) for speaker in self.spans}
+        best = max(overlaps, key=lambda s: (overlaps[s], -s))
+        if overlaps[best] > 0:
+            return best
+        return min(self.spans, key=lambda s: (self._distance(s, start, end), s))
+
+    def is_overlapped(self, start: int, end: int) -> bool:
+        """Return True when [start, end) touches a span where two or more voices overlap."""
+        return any(s < end and e > start for s, e in self.overlaps)
+
+
+def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: str, index: _SpeakerIndex, locale: str) -> Utterance:
+    start = min(w.offset_ms for w in words)
+    end = max(w.end_ms for w in words)
+    confidences = [w.confidence for w in words if w.confidence is not None]
+    return replace(
+        utterance,
+        result_id=result_id,
+        offset_ms=start,
+        duration_ms=end - start,
+        forms=forms_from_display(" ".join(w.text.strip() for w in words), locale),
+        confidence=sum(confidences) / len(confidences) if confidences else utterance.confidence,
+        speaker=speaker,
+        words=words,
+        alternatives=[],  # the N-best hypotheses covered the whole original utterance
+        overlapped=index.is_overlapped(start, end),
+        sentiment=None,
+    )
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    runs: list[list[Word]] = []
+    for word in words:
+        if runs and runs[-1][-1].speaker == word.speaker:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, locale: str = "en-US") -> list[Utterance]:
+    """Return the utterances with speakers set, split where the speaker changes, in the same order."""
+    index = _SpeakerIndex(diarization)
+    if not index.spans:
+        return list(utterances)
+    result: list[Utterance] = []
+    for utterance in utterances:
+        if not utterance.words:
+            speaker = index.speaker_of(utterance.offset_ms, utterance.end_ms)
+            overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)
+            result.append(replace(utterance, speaker=speaker, overlapped=overlapped))
+            continue
+        words = [replace(w, speaker=index.speaker_of(w.offset_ms, w.end_ms)) for w in utterance.words]
+        runs = _runs(words)
+        if len(runs) == 1:
+            overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)
+            result.append(replace(utterance, speaker=words[0].speaker, words=words, overlapped=overlapped))
+            continue
+        for n, run in enumerate(runs, 1):
+            result.append(_rebuilt(utterance, run, run[0].speaker, f"{utterance.result_id}-{n}", index, locale))
+    return result

@@ -1,0 +1,73 @@
+"""Words to speakers: largest overlap, nearest turn, splits where the speaker changes."""
+
+from __future__ import annotations
+
+from core.diarization.assign import assign_speakers
+from core.diarization.turns import Diarization
+from core.results import TextForms, Utterance, Word
+from core.text.forms import forms_from_display
+
+
+def _utterance(result_id: str, words: list[tuple[str, int, int]], confidence: float = 0.9) -> Utterance:
+    ws = [Word(text=t, offset_ms=s, duration_ms=e - s, confidence=confidence) for t, s, e in words]
+    display = " ".join(t for t, _, _ in words)
+    return Utterance(
+        result_id=result_id,
+        channel=0,
+        offset_ms=ws[0].offset_ms,
+        duration_ms=ws[-1].end_ms - ws[0].offset_ms,
+        forms=forms_from_display(display),
+        confidence=confidence,
+        words=ws,
+    )
+
+
+DIARIZATION = Diarization.from_turns([(0, 2000, "a"), (2100, 4000, "b"), (3800, 5000, "a"), (6000, 7000, "b")])
+
+
+def test_utterance_is_split_where_the_speaker_changes():
+    utterance = _utterance(
+        "r1",
+        [("Hello", 100, 500), ("there,", 600, 1900), ("I'm", 2200, 2600), ("Bob.", 2700, 3500)],
+    )
+
+    parts = assign_speakers([utterance], DIARIZATION)
+
+    assert [p.result_id for p in parts] == ["r1-1", "r1-2"]
+    assert [p.speaker for p in parts] == [1, 2]
+    assert parts[0].display == "Hello there,"
+    assert parts[1].display == "I'm Bob."
+    assert parts[1].lexical == "i'm bob"
+    assert (parts[1].offset_ms, parts[1].end_ms) == (2200, 3500)
+    assert all(w.speaker == p.speaker for p in parts for w in p.words)
+    assert not any(p.overlapped for p in parts)
+
+
+def test_largest_overlap_wins_and_overlap_regions_mark_utterances():
+    # 3700-4500 overlaps b for 300 ms and a for 700 ms; the span 3800-4000 is overlapped speech
+    utterance = _utterance("r2", [("yes", 3700, 4500), ("indeed", 4500, 4900)])
+    (part,) = assign_speakers([utterance], DIARIZATION)
+    assert part.result_id == "r2"
+    assert part.speaker == 1
+    assert part.overlapped is True
+    assert part.display == utterance.display
+
+
+def test_words_outside_every_turn_go_to_the_nearest_turn():
+    utterance = _utterance("r3", [("late", 5300, 5500), ("word", 5800, 5900)])
+    parts = assign_speakers([utterance], DIARIZATION)
+    # 5300-5500 is 300 ms after a's turn, 5800-5900 is 100 ms before b's
+    assert [(p.speaker, p.display) for p in parts] == [(1, "late"), (2, "word")]
+
+
+def test_utterances_without_words_take_the_largest_overlapping_turn():
+    bare = Utterance("r4", 0, 1500, 3000, TextForms("a", "a", "a", "A"), 0.5)
+    (part,) = assign_speakers([bare], DIARIZATION)
+    assert part.speaker == 2  # 2100-4000 covers 1900 ms of 1500-4500, a covers 500 + 700
+    assert part.overlapped is True
+    assert part.words == []
+
+
+def test_no_turns_leaves_utterances_untouched():
+    utterance = _utterance("r5", [("hi", 0, 100)])
+    assert assign_speakers([utterance], Diarization()) == [utterance]
