@@ -95,7 +95,7 @@ def _fmt(value, unit="s", scale=1000.0) -> str:
     return "n/a" if value is None else f"{value / scale:.2f} {unit}"
 
 
-def analyse(timeline: Timeline, source_started: float, eops_ms: int) -> dict:
+def analyse(timeline: Timeline, source_started: float, eops_ms: int, duration_ms: int) -> dict:
     """Return the update pace, word latencies, pause latency and drift measured from the events."""
     arrivals = [((t - source_started) * 1000 * timeline.speed, r) for t, r in timeline.events]
     by_index: dict[int, list[float]] = {}
@@ -117,8 +117,8 @@ def analyse(timeline: Timeline, source_started: float, eops_ms: int) -> dict:
     after_pause = []
     ordered = sorted(finals, key=lambda f: f[1].offset_ms)
     for (at, r), nxt in zip(ordered, ordered[1:] + [None]):
-        gap = (nxt[1].offset_ms - r.end_ms) if nxt else eops_ms * 10
-        if gap >= eops_ms:  # this final was ended by a pause, not at a sentence end
+        gap = (nxt[1].offset_ms - r.end_ms) if nxt else duration_ms - r.end_ms
+        if gap >= eops_ms + 200:  # a pause ended this final (not a sentence end, nor the end of the file)
             after_pause.append(at - (r.end_ms + eops_ms))
     word_end = np.array(word_end)
     first, final = np.array(first), np.array(final)
@@ -158,7 +158,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict
     transcriber.wait()
     transcriber.stop()
     wall, cpu = time.monotonic() - wall0, time.process_time() - cpu0
-    result = analyse(timeline, source.started, options.end_of_phrase_silence_ms)
+    result = analyse(timeline, source.started, options.end_of_phrase_silence_ms, duration_ms)
     text = " ".join(r.text for r in transcriber.results())
     stats = transcriber.recognizer.stats
     result.update(

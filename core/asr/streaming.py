@@ -295,11 +295,11 @@ class StreamingRecognizer:
         self._speaking = False
 
     def _split_at_phrase_end(self, utterance: _Utterance) -> None:
-        """Finalize committed words up to a sentence end once a committed word follows it (Watson's split_transcript_at_phrase_end)."""
+        """Finalize the committed words up to the last committed sentence end (Watson's split_transcript_at_phrase_end)."""
         if not self.options.split_at_phrase_end:
             return
         committed = utterance.committed
-        for k in range(len(committed) - 2, -1, -1):
+        for k in range(len(committed) - 1, -1, -1):
             if committed[k].text[-1:] in ".?!" and committed[k].end_ms - _ms(utterance.first) >= self.options.min_phrase_ms:
                 self._finish_result(utterance, k + 1)
                 return
