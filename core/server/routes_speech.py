@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from datetime import datetime, timezone
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -9,18 +12,14 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-import logging
-import time
-from datetime import datetime, timezone
-
 from core.errors import ParleyError
 from core.jobs.remote import RemoteConversationTranscriptionClient
 from core.results import ms_to_ticks
 from core.server.auth import credentials, subscription_key_only
 from core.server.errors import ERROR_RESPONSES, ApiError
+from core.server.languages import LocaleError
 from core.server.limits import read_body
 from core.server.recognition import decode_body
-from core.server.languages import LocaleError
 from core.server.rendering import PROFANITY_BY_PARAM, filter_profanity
 from core.server.transcriptions import PURGE_GRACE_S
 
@@ -78,7 +77,7 @@ async def recognize_short_audio(
 ) -> SpeechRecognitionResponse:
     """Return the final recognition of up to 60 s of audio (WAV/PCM 16 kHz or Ogg/Opus; chunked transfer accepted)."""
     services = request.app.state.services
-    if not content_type.split(";")[0].strip().lower() in _SHORT_AUDIO_TYPES:
+    if content_type.split(";")[0].strip().lower() not in _SHORT_AUDIO_TYPES:
         raise ApiError(415, "Send audio/wav; codecs=audio/pcm; samplerate=16000 or audio/ogg; codecs=opus.")
     body = await read_body(request, services.config.max_short_audio_bytes)
     audio = await run_in_threadpool(decode_body, body, content_type)

@@ -26,7 +26,6 @@ from core.server.models_batch import (
     TranscriptionReport,
     TranscriptionUpdateV3,
     TranscriptionV3,
-    V3Result,
 )
 from core.server.rendering import call_view, only_channels, text_options
 from core.server.sources import save_upload
