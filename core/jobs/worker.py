@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import paths
+from core.errors import NotFoundError
 from core.jobs.model import CANCELED, RUNNING
 from core.jobs.queue import MAX_ATTEMPTS, TranscriptionQueue
 from core.store import Library
@@ -57,17 +58,20 @@ class Worker:
         still = []
         for item in self._running:
             code = item.process.poll()
-            job = queue.job(item.job_id)
+            try:
+                job = queue.job(item.job_id)
+            except NotFoundError:  # deleted with its conversation: nothing is left to save
+                job = None
             if code is None:
-                if job.state == CANCELED:
+                if job is None or job.state == CANCELED:
                     self._stop(item)
                 still.append(item)
                 continue
-            if job.state == RUNNING:
+            if job is not None and job.state == RUNNING:
                 how = f"signal {-code}" if code < 0 else f"exit status {code}"
                 hint = " (out of memory?)" if code == -signal.SIGKILL else ""
-                queue.fail(item.job_id, f"The transcription process stopped unexpectedly ({how}){hint}.")
-            log.info("job %s: process ended (%s), job %s", item.job_id, code, queue.job(item.job_id).state)
+                job = queue.fail(item.job_id, f"The transcription process stopped unexpectedly ({how}){hint}.")
+            log.info("job %s: process ended (%s), job %s", item.job_id, code, job.state if job else "deleted")
         self._running = still
 
     def _stop(self, item: _Running) -> None:

@@ -128,3 +128,19 @@ def test_a_worker_killed_mid_job_is_recovered_and_the_job_completes(library, sam
     done = queue.job(job.job_id)
     assert done.state == "Succeeded" and done.attempts == 2
     assert len(library.passes(done.conversation_id)) == 1, "the job ran to completion exactly once"
+
+
+def test_a_conversation_deleted_under_a_running_job_does_not_stop_the_worker(library, long_recording, sample_wav):
+    queue = TranscriptionQueue(library)
+    doomed = store_recording(library, long_recording, "doomed", duration_ms=240_000)
+    job = queue.enqueue(doomed, FAST)
+    after = queue.enqueue(store_recording(library, sample_wav, "after"), FAST)
+    worker = Worker(poll_interval=0.1)
+    thread = threading.Thread(target=worker.run, kwargs={"once": True})
+    thread.start()
+    _wait(lambda: queue.job(job.job_id).step == "transcribe", 60, "the job to start transcribing")
+    queue.cancel(job.job_id)
+    library.delete_conversation(doomed)  # the job row goes with it while its process may still run
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert queue.job(after.job_id).state == "Succeeded"
