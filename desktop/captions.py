@@ -8,6 +8,7 @@ back to the bottom resumes following.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
@@ -16,17 +17,41 @@ from PySide6.QtWidgets import QTextEdit, QWidget
 from desktop.speaker_colors import format_time, speaker_color
 
 FOLLOW_SLACK_PX = 8
+_NOBODY = object()  # the speaker before the first caption
+
+
+Run = tuple  # (speaker number or None, offset_ms, text): words of one speaker in a row
 
 
 @dataclass(frozen=True)
 class Caption:
-    """One line of captions as shown: its utterance id, speaker, start time and text."""
+    """One utterance as shown: its id, start, text, and the speaker runs it is drawn as."""
 
     result_id: str
     speaker: int | None
     offset_ms: int
     text: str
     final: bool
+    runs: tuple[Run, ...] = ()
+
+    @property
+    def speakers(self) -> set[int | None]:
+        """Return the speakers heard in this utterance."""
+        return {run[0] for run in self.runs} or {self.speaker}
+
+
+def speaker_runs(speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> tuple[Run, ...]:
+    """Return an utterance as runs of one speaker each: by its words' speakers when they differ, else whole."""
+    labelled = [w for w in words if getattr(w, "speaker", None) is not None and w.text.strip()]
+    if len({w.speaker for w in labelled}) < 2 or len(labelled) != len([w for w in words if w.text.strip()]):
+        return ((speaker, offset_ms, text.strip()),)
+    runs: list[list] = []
+    for word in labelled:
+        if runs and runs[-1][0] == word.speaker:
+            runs[-1][2].append(word.text.strip())
+        else:
+            runs.append([word.speaker, word.offset_ms, [word.text.strip()]])
+    return tuple((n, at, " ".join(parts)) for n, at, parts in runs)
 
 
 class CaptionsView(QTextEdit):
@@ -70,20 +95,20 @@ class CaptionsView(QTextEdit):
 
     # updates
 
-    def show_interim(self, result_id: str, speaker: int | None, offset_ms: int, text: str) -> None:
+    def show_interim(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> None:
         """Show (or replace) the provisional text of the utterance being spoken; returns nothing."""
-        self._interim = Caption(result_id, speaker, offset_ms, text, final=False)
+        self._interim = Caption(result_id, speaker, offset_ms, text, False, speaker_runs(speaker, offset_ms, text, words))
         self._redraw_tail()
 
-    def add_final(self, result_id: str, speaker: int | None, offset_ms: int, text: str) -> None:
+    def add_final(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> None:
         """Show the final text of an utterance in place of its interim text; returns nothing."""
         follow = self.following()
-        caption = Caption(result_id, speaker, offset_ms, text, final=True)
+        caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words))
         if self._interim is not None and self._interim.result_id == result_id:
             self._interim = None
         cursor = self._tail_cursor()
         cursor.removeSelectedText()
-        self._write(cursor, caption, self._finals[-1] if self._finals else None)
+        self._write(cursor, caption, self._last_speaker())
         self._final_end = cursor.position()
         self._finals.append(caption)
         self._write_interim(cursor)
@@ -106,34 +131,41 @@ class CaptionsView(QTextEdit):
 
     def _write_interim(self, cursor: QTextCursor) -> None:
         if self._interim is not None and self._interim.text.strip():
-            self._write(cursor, self._interim, self._finals[-1] if self._finals else None)
+            self._write(cursor, self._interim, self._last_speaker())
 
-    def _write(self, cursor: QTextCursor, caption: Caption, previous: Caption | None) -> None:
-        new_turn = previous is None or previous.speaker != caption.speaker
-        block = QTextBlockFormat()
-        block.setTopMargin(10 if new_turn and previous is not None else 2)
-        if not self.document().isEmpty() or cursor.position() > 0:
-            cursor.insertBlock(block)
-        else:
-            cursor.setBlockFormat(block)
-        if new_turn:
-            label = QTextCharFormat()
-            label.setFontWeight(QFont.Weight.Bold)
-            label.setForeground(speaker_color(caption.speaker))
-            cursor.insertText(self._speaker_label(caption.speaker), label)
-            stamp = QTextCharFormat()
-            stamp.setForeground(QColor("#6b7280"))
-            stamp.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
-            cursor.insertText(f"  {format_time(caption.offset_ms)}", stamp)
-            cursor.insertBlock(QTextBlockFormat())
+    def _last_speaker(self):
+        return self._finals[-1].runs[-1][0] if self._finals else _NOBODY
+
+    def _write(self, cursor: QTextCursor, caption: Caption, previous) -> None:
         text = QTextCharFormat()
         if caption.final:
             text.setForeground(self.palette().text())
         else:
             text.setForeground(QColor("#8a8f98"))
             text.setFontItalic(True)
-        text.setProperty(QTextCharFormat.Property.UserProperty, caption.result_id)
-        cursor.insertText(caption.text.strip(), text)
+        for index, (speaker, offset_ms, words) in enumerate(caption.runs):
+            new_turn = speaker != previous
+            block = QTextBlockFormat()
+            block.setTopMargin(10 if new_turn and previous is not _NOBODY else 2)
+            if new_turn or index == 0:
+                if not self.document().isEmpty() or cursor.position() > 0:
+                    cursor.insertBlock(block)
+                else:
+                    cursor.setBlockFormat(block)
+            else:
+                cursor.insertText(" ", text)
+            if new_turn:
+                label = QTextCharFormat()
+                label.setFontWeight(QFont.Weight.Bold)
+                label.setForeground(speaker_color(speaker))
+                cursor.insertText(self._speaker_label(speaker), label)
+                stamp = QTextCharFormat()
+                stamp.setForeground(QColor("#6b7280"))
+                stamp.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
+                cursor.insertText(f"  {format_time(offset_ms)}", stamp)
+                cursor.insertBlock(QTextBlockFormat())
+            cursor.insertText(words, text)
+            previous = speaker
 
     def _scroll(self, follow: bool) -> None:
         if follow:

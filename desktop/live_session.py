@@ -50,20 +50,23 @@ class LiveSession(QObject):
     stopped = Signal(str)  # conversationId, once stored
     warning = Signal(str)
     failed = Signal(object)  # the exception that kept it from starting or from being stored
+    _ended_in_core = Signal(str, object)  # from core's event thread: conversationId, storing error or None
 
-    def __init__(self, ops: Ops, parent: QObject | None = None):
+    def __init__(self, ops: Ops, parent: QObject | None = None, speaker_tracker=None):
         super().__init__(parent)
         self._ops = ops
+        self._speaker_tracker = speaker_tracker  # a factory, or None for core's default
         self.transcriber = None
         self.conversation_id: str | None = None
-        self._stopping = False
+        self._stop_asked = False
+        self._ended_in_core.connect(self._stored)
 
     @property
     def state(self) -> str:
         """Return idle, starting, running, paused, stopping or stopped."""
         if self.transcriber is None:
             return "starting" if self.conversation_id == "" else "idle"
-        return "stopping" if self._stopping and self.transcriber.state != "stopped" else self.transcriber.state
+        return "stopping" if self._stop_asked and self.transcriber.state != "stopped" else self.transcriber.state
 
     @property
     def active(self) -> bool:
@@ -83,19 +86,22 @@ class LiveSession(QObject):
     def start(self, choice: InputChoice, options) -> None:
         """Open the input and start captioning off the GUI thread; `started` or `failed` follows."""
         self.conversation_id = ""  # marks "starting"
-        library = self._ops.library
 
-        def start():
+        def start(library):
             from core.jobs.queue import TranscriptionQueue
             from core.live import ConversationTranscriber
 
+            tracker = self._speaker_tracker() if self._speaker_tracker else None
             transcriber = ConversationTranscriber(
-                build_source(choice), options=options, library=library, queue=TranscriptionQueue(library)
+                build_source(choice), options=options, library=library, queue=TranscriptionQueue(library),
+                speaker_tracker=tracker,
             )
             transcriber.transcribing.connect(lambda e: self.interim.emit(e.result))
             transcriber.transcribed.connect(lambda e: self.final.emit(e.result))
             transcriber.canceled.connect(lambda e: self.ended.emit(e.reason, e.error_details or ""))
             transcriber.warning.connect(lambda e: self.warning.emit(e.message))
+            # the one way the end is learnt, whether the user stopped or the input ended by itself
+            transcriber.session_stopped.connect(lambda e: self._ended_in_core.emit(e.conversation_id, transcriber.error))
             transcriber.start()
             return transcriber
 
@@ -108,7 +114,10 @@ class LiveSession(QObject):
             self.conversation_id = None
             self.failed.emit(error)
 
-        self._ops.background(start, parent=self).success(on_started).failure(on_failed).run()
+        def opened(library) -> None:  # the library opens on its thread at start-up; start after it
+            self._ops.background(lambda: start(library), parent=self).success(on_started).failure(on_failed).run()
+
+        self._ops.library_op(lambda library: library, parent=self).success(opened).failure(on_failed).run()
 
     def pause(self) -> None:
         """Pause capture (nothing is recorded until resume); returns nothing."""
@@ -121,18 +130,17 @@ class LiveSession(QObject):
             self.transcriber.resume()
 
     def stop(self) -> None:
-        """Stop and store the recording off the GUI thread; `stopped` (or `failed`) follows."""
+        """Ask the recording to stop (off the GUI thread); `stopped` (or `failed`) follows once it is stored."""
         transcriber = self.transcriber
-        if transcriber is None or self._stopping:
+        if transcriber is None or self._stop_asked:
             return
-        self._stopping = True
+        self._stop_asked = True
+        self._ops.background(transcriber.stop, parent=self).failure(self.failed.emit).run()
 
-        def on_stopped(conversation_id: str) -> None:
-            self._stopping = False
+    def _stored(self, conversation_id: str, error: BaseException | None) -> None:
+        self._stop_asked = True
+        self._ops.changes.library_changed.emit()
+        if error is not None:
+            self.failed.emit(error)  # the recording and its journal stay on disk for recovery
+        else:
             self.stopped.emit(conversation_id)
-
-        def on_failed(error: BaseException) -> None:
-            self._stopping = False
-            self.failed.emit(error)
-
-        self._ops.background(transcriber.stop, parent=self).success(on_stopped).failure(on_failed).changes().run()

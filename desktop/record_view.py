@@ -191,10 +191,10 @@ class RecordView(QWidget):
             return
         self.captions.clear_captions()
         self.status.setText("Starting…")
-        session = LiveSession(self.services.ops, self)
+        session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
-        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text))
-        session.final.connect(lambda r: self.captions.add_final(r.result_id, r.speaker, r.offset_ms, r.text))
+        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words))
+        session.final.connect(lambda r: self.captions.add_final(r.result_id, r.speaker, r.offset_ms, r.text, r.words))
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)
         session.warning.connect(lambda message: self.status.setText(message))
@@ -230,8 +230,8 @@ class RecordView(QWidget):
         self._update_buttons()
 
     def _ended(self, reason: str, details: str) -> None:
-        self.status.setText("The recording ended." if reason == "EndOfStream" else f"The recording stopped: {details}")
-        if self.session is not None and self.session.state not in ("stopping", "stopped"):
+        self.status.setText("The recording ended; saving…" if reason == "EndOfStream" else f"The recording stopped: {details}")
+        if self.session is not None:
             self.session.stop()
         self._update_buttons()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.settings import Settings
 from desktop.ops import Changes, Ops
@@ -18,6 +20,8 @@ class Services:
     settings: Settings
     library_path: Path
     worker: WorkerProcess | None = None
+    # builds the live speaker tracker of each recording; None: core's default for the diarize setting
+    live_speaker_tracker: Callable[[], Any] | None = None
 
     @property
     def changes(self) -> Changes:

@@ -20,6 +20,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESTART_DELAY_MS = 3000
 MAX_RESTARTS = 3
 
+# `parley worker`, ended by the kernel when the app dies, even by SIGKILL (Linux: PR_SET_PDEATHSIG)
+_LAUNCH = """
+import contextlib, ctypes, os, runpy, signal, sys
+with contextlib.suppress(OSError, AttributeError):
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)  # the app died before we could ask to follow it
+sys.argv = ["parley", "worker"]
+runpy.run_module("core.cli", run_name="__main__")
+"""
+
 
 class WorkerProcess(QObject):
     """Starts, watches (restarts after a crash) and stops the `parley worker` process."""
@@ -48,7 +59,7 @@ class WorkerProcess(QObject):
         process.setProcessEnvironment(env)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedChannels)
         process.finished.connect(self._finished)
-        process.start(sys.executable, ["-m", "core.cli", "worker"])
+        process.start(sys.executable, ["-c", _LAUNCH, str(os.getpid())])
         self._process = process
         log.info("job worker started")
 

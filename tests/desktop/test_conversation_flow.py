@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
 
-from conftest import store, wait_ops, words_of
+from desktop_helpers import store, wait_ops, words_of
 
 
 def _open(qtbot, window, cid):

@@ -7,7 +7,7 @@ import zipfile
 
 from PySide6.QtCore import Qt
 
-from conftest import store, wait_ops
+from desktop_helpers import store, wait_ops
 
 
 def _export_dialog(qtbot, window, ids):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from conftest import store, wait_ops
+from desktop_helpers import store, wait_ops
 
 
 @pytest.fixture

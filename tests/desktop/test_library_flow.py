@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from conftest import store, wait_ops
+from desktop_helpers import store, wait_ops
 from helpers.audiofiles import overwrite_with_noise
 
 

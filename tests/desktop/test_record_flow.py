@@ -1,0 +1,135 @@
+"""Recording: the sample played as the input gives interim (grey, italic) then final captions with two
+speakers; stopping stores the conversation, which the library then lists; closing mid-recording saves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_helpers import rttm_turns, wait_ops
+from desktop.speaker_colors import speaker_color
+
+SPEED = 2.0  # the 30 s sample in 15 s
+
+
+class ReferenceSpeakers:
+    """A live speaker tracker that knows the sample's reference turns (sample.rttm).
+
+    The GUI is under test here, not live diarization: this gives the captions real,
+    known speaker turns to show, through core's own LiveSpeakerTracker seam.
+    """
+
+    def __init__(self, rttm):
+        self.turns = rttm_turns(rttm)
+
+    def feed(self, block, offset_ms):
+        pass
+
+    def label(self, start_ms, end_ms):
+        return [t for t in self.turns if t[0] < end_ms and t[1] > start_ms]
+
+    def close(self):
+        pass
+
+
+def _tail_format(captions):
+    cursor = QTextCursor(captions.document())
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.movePosition(QTextCursor.MoveOperation.Left)
+    cursor.movePosition(QTextCursor.MoveOperation.Right)
+    return cursor.charFormat()
+
+
+def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbot, window, services, sample_wav, sample_dir):
+    services.live_speaker_tracker = lambda: ReferenceSpeakers(sample_dir / "sample.rttm")
+    view = window.record_view
+    window.show_page("Record")
+    view.set_file_input(sample_wav, speed=SPEED)
+    assert view.input_box.currentText() == "Recording: sample.wav"
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTimeAndAsync"))
+
+    seen = {"interim": [], "final": [], "levels": []}
+
+    def on_interim(result):  # runs after the captions view took the same signal
+        shown = view.captions.interim
+        seen["interim"].append((result.result_id, shown.text == result.text.strip() if shown else False,
+                                _tail_format(view.captions).fontItalic()))
+
+    def on_final(result):
+        seen["final"].append(result.result_id)
+
+    qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+    assert view.session is not None
+    view.session.interim.connect(on_interim)
+    view.session.final.connect(on_final)
+    qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    assert not view.record_button.isEnabled() and view.stop_button.isEnabled() and view.pause_button.isEnabled()
+    assert window.stop_action.isEnabled()
+    view.meter.set_peak(0)
+    qtbot.waitUntil(lambda: view.meter.level > 0.3, timeout=10_000)  # the meter hears the speech
+
+    with qtbot.waitSignal(view.conversation_saved, timeout=240_000) as saved:
+        pass  # the file ends by itself; the session stores the conversation
+    cid = saved.args[0]
+
+    # interim text came first, shown provisional (italic, grey) and matching the hypothesis
+    assert seen["interim"], "no interim captions were shown"
+    assert all(matches and italic for _, matches, italic in seen["interim"])
+    interim_ids = {rid for rid, _, _ in seen["interim"]}
+    # ... and final text replaced it: every utterance that had interims ended as a final caption
+    finals = view.captions.finals
+    assert [c.result_id for c in finals] == seen["final"]
+    assert interim_ids & set(seen["final"])
+    assert view.captions.interim is None
+    assert not _tail_format(view.captions).fontItalic()
+    assert set().union(*(c.speakers for c in finals)) == {1, 2}
+    html = view.captions.toHtml().lower()
+    assert speaker_color(1).name() in html and speaker_color(2).name() in html
+    assert sum(len(c.text.split()) for c in finals) > 40
+    assert view.elapsed.text() in ("0:29", "0:30")
+    assert view.record_button.isEnabled() and not view.stop_button.isEnabled()
+
+    # the conversation is in the library, newest first, with its better pass queued
+    library = window.library_view
+    qtbot.waitUntil(lambda: library.conversation_ids()[:1] == [cid])
+    assert library.table.topLevelItem(0).text(3) == "2" and library.table.topLevelItem(0).text(4) == "Queued"
+    stored = services.ops.call_library(lambda lib: lib.get_conversation(cid))
+    assert [u.result_id for u in stored.ordered()] == [c.result_id for c in finals]
+    assert abs(stored.duration_ms - 30_000) < 500
+
+    assert "Open the conversation" in view.status.text()
+    view.status.linkActivated.emit("open")
+    qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid and window.conversation_view.data is not None)
+    assert window.stack.currentWidget() is window.conversation_view
+
+
+def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services, sample_wav, monkeypatch):
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()  # Ctrl+R
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1500, timeout=10_000)
+    window.pause_action.trigger()
+    assert view.session.state == "paused" and view.pause_button.text() == "Resume"
+    held = view.session.recorded_ms
+    qtbot.wait(600)
+    assert view.session.recorded_ms - held < 200  # nothing recorded while paused
+    window.pause_action.trigger()
+    assert view.session.state == "running"
+    qtbot.waitUntil(lambda: view.session.recorded_ms > held + 800, timeout=10_000)
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
+    window.close()
+    assert asked == ["Stop recording?"] and window.isVisible() and view.recording
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000) as saved:
+        window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    stored = services.ops.call_library(lambda lib: lib.get_conversation(saved.args[0]))
+    assert 2000 < stored.duration_ms < 15_000
+    assert services.ops.call_library(lambda lib: lib.audio_path(saved.args[0])).is_file()
+    wait_ops(qtbot, services)
