@@ -222,6 +222,7 @@ class ConversationTranscriber:
 
     def _pump(self) -> None:
         """Capture pump: every block goes to the recording first, then to the level meter and the recognizer."""
+        write_failed = False
         while True:
             item = self._captured.get()
             if item is _END or item is _PAUSE:
@@ -229,10 +230,13 @@ class ConversationTranscriber:
                 if item is _END:
                     return
                 continue
+            if write_failed:
+                continue  # nothing is analysed that is not on disk
             offset_ms = self._recorder.duration_ms
             try:
                 self._recorder.write(item)
             except ParleyError as exc:  # the disk is full or gone: stop, keeping what is recorded
+                write_failed = True
                 self._post(self.canceled, CanceledEventArgs(ERROR, "RecordingFailed", exc.user_message(), self.session_id))
                 threading.Thread(target=self._request_stop, daemon=True).start()
                 continue

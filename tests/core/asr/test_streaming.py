@@ -50,10 +50,20 @@ def audio(sample_wav) -> np.ndarray:
     return load_audio(sample_wav)
 
 
+CUT_S = 21.6  # the sample's first 15 s of speech, up to "I'm in New Jersey now though."
+
+
 @pytest.fixture(scope="module")
 def live_run(audio) -> Run:
-    """The sample heard once as a live stream with interim decodes every second of new audio."""
-    return Run(audio, StreamingOptions(update_interval_ms=1000))
+    """The sample's first 21.6 s heard as a live stream with interim decodes every second of new audio."""
+    return Run(audio[: int(CUT_S * RATE)], StreamingOptions(update_interval_ms=1000))
+
+
+@pytest.fixture(scope="module")
+def cut_reference(sample_dir) -> str:
+    from helpers.reference import stm_lines
+
+    return " ".join(text for start, end, _, text in stm_lines(sample_dir / "sample.stm") if end <= CUT_S)
 
 
 def _words(event) -> list[str]:
@@ -87,13 +97,13 @@ def test_committed_words_never_change(live_run):
                 assert _words(later)[: len(stable)] == stable
 
 
-def test_finals_read_like_the_reference(live_run, sample_reference):
-    assert wer(sample_reference, live_run.text()) <= 0.25
+def test_finals_read_like_the_reference(live_run, cut_reference):
+    assert wer(cut_reference, live_run.text()) <= 0.25
     offsets = [e.utterance.offset_ms for e in live_run.finals]
     assert offsets == sorted(offsets)
     for e in live_run.finals:
         u = e.utterance
-        assert 6000 <= u.offset_ms and u.end_ms <= 30_100
+        assert 6000 <= u.offset_ms and u.end_ms <= CUT_S * 1000 + 100
         assert all(u.offset_ms <= w.offset_ms and w.end_ms <= u.end_ms for w in u.words)
         assert u.forms.display == " ".join(w.text for w in u.words)
         assert u.lexical and u.itn and u.masked_itn and u.lexical == u.lexical.lower()  # the four text forms are filled in
@@ -102,7 +112,7 @@ def test_finals_read_like_the_reference(live_run, sample_reference):
 def test_a_conversation_without_pauses_is_still_split_and_the_buffer_stays_short(live_run):
     assert len(live_run.finals) >= 4  # the sample never pauses 0.8 s: finals come at sentence ends
     assert max(live_run.decoded_ms) <= 20_500
-    assert live_run.recognizer.stats.interim_decodes >= 10
+    assert live_run.recognizer.stats.interim_decodes >= 8
 
 
 def _with_pause(audio: np.ndarray, pause_s: float) -> np.ndarray:
