@@ -15,6 +15,7 @@ import logging
 import math
 import queue as queues
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,7 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 MODES = (journal.REAL_TIME, journal.REAL_TIME_AND_ASYNC)
 _END, _PAUSE = object(), object()
+WARNING_INTERVAL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class ConversationTranscriber:
         self._results: list[LiveResult] = []
         self._labels: dict[int, str] = {}
         self._warned: set[str] = set()
+        self._warned_at: dict[str, float] = {}
         self._recorder: Recorder | None = None
         self._journal: journal.SessionJournal | None = None
         self._events: EventDispatcher | None = None
@@ -151,8 +154,14 @@ class ConversationTranscriber:
             pid=_pid(), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
             mode=self.options.mode, job_options=_job_options(self.options.job_options),
         )
-        self._recorder = Recorder(folder / journal.AUDIO_FILE)
-        self._journal = journal.SessionJournal(folder, info)
+        try:
+            self._recorder = Recorder(folder / journal.AUDIO_FILE)
+            self._journal = journal.SessionJournal(folder, info)
+        except BaseException:
+            with self._lock:
+                self._state = STOPPED
+            self._ended.set()
+            raise
         self._live_marker = live_session()
         self._live_marker.__enter__()
         self._events = EventDispatcher()
@@ -369,9 +378,14 @@ class ConversationTranscriber:
             self._events.post(signal, args)
 
     def _warn(self, code: str, message: str, *, once: bool = True) -> None:
+        """Post a warning: once per session, or (repeating kinds) at most every WARNING_INTERVAL_S."""
+        now = time.monotonic()
         if once and code in self._warned:
             return
+        if not once and now - self._warned_at.get(code, -math.inf) < WARNING_INTERVAL_S:
+            return
         self._warned.add(code)
+        self._warned_at[code] = now
         log.warning("%s", message)
         self._post(self.warning, WarningEventArgs(code, message))
 
