@@ -251,7 +251,7 @@ class StreamingRecognizer:
             utterance.silence += VAD_FRAME
         if utterance.silence >= _samples(opts.end_of_phrase_silence_ms):
             self._finalize(utterance.last_speech_end + _samples(opts.post_speech_ms))
-        elif self._position - utterance.first >= _samples(opts.max_utterance_ms):
+        elif max(self._position - utterance.first, utterance.length) >= _samples(opts.max_utterance_ms):
             self._split()
 
     def update(self) -> bool:
