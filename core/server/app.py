@@ -57,7 +57,7 @@ class Services:
         self.threads.append(thread)
 
     def _work(self) -> None:
-        # the worker stops on a job that vanished under it (deleted right after it ended): start a new one
+        # a library error (a busy or briefly unreadable file) must not end the service's transcriptions
         while not self.stop.is_set():
             self.worker = Worker(self.config.library(), poll_interval=0.5)
             try:
