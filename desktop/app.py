@@ -40,7 +40,9 @@ def app_icon() -> QIcon:
 def style_sheet() -> str:
     """Return the application's style sheet ('' when missing)."""
     path = RESOURCES / "style.qss"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    if not path.is_file():
+        return ""
+    return path.read_text(encoding="utf-8").replace("@RESOURCES@", RESOURCES.as_posix())
 
 
 def application(argv: list[str] | None = None) -> QApplication:

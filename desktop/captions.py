@@ -147,12 +147,12 @@ class CaptionsView(QTextEdit):
             new_turn = speaker != previous
             block = QTextBlockFormat()
             block.setTopMargin(10 if new_turn and previous is not _NOBODY else 2)
-            if new_turn or index == 0:
+            if new_turn:
                 if not self.document().isEmpty() or cursor.position() > 0:
                     cursor.insertBlock(block)
                 else:
                     cursor.setBlockFormat(block)
-            else:
+            else:  # the same voice goes on: same paragraph
                 cursor.insertText(" ", text)
             if new_turn:
                 label = QTextCharFormat()

@@ -79,6 +79,7 @@ class ConversationView(QWidget):
         self.details = QLabel("", objectName="conversationDetails")
         self.pass_box = QComboBox(objectName="passChooser")
         self.pass_box.setAccessibleName("Transcript version")
+        self.pass_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.pass_box.activated.connect(self._pass_chosen)
         self.retranscribe_button = QPushButton("Transcribe again…", objectName="retranscribeButton")
         self.retranscribe_button.clicked.connect(lambda: self.conversation_id and self.retranscribe_requested.emit(self.conversation_id))

@@ -126,8 +126,6 @@ class MainWindow(QMainWindow):
 
     def _nav_changed(self, row: int) -> None:
         page = (self.record_view, self.library_view, self.jobs_view)[row] if row >= 0 else self.library_view
-        if page is self.library_view and self.stack.currentWidget() is self.conversation_view:
-            return  # already inside the library, reading a conversation
         self.stack.setCurrentWidget(page)
 
     def open_conversation(self, conversation_id: str, offset_ms: int | None = None) -> None:

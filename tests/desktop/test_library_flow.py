@@ -65,6 +65,9 @@ def test_search_highlights_the_match_and_jumps_to_the_moment(qtbot, window, serv
     marked = [s.cursor.selectedText() for s in conversation.transcript.extraSelections()]
     assert any(word in text.lower() for text in marked)
 
+    qtbot.mouseClick(conversation.back_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is view and view.stack.currentWidget() is view.hits
+
 
 def test_rename_and_delete_ask_first(qtbot, window, services, two_speaker_sample, sample_wav, monkeypatch, parley_home):
     cid = store(services, two_speaker_sample, sample_wav, title="Untitled")

@@ -133,3 +133,27 @@ def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services,
     assert 2000 < stored.duration_ms < 15_000
     assert services.ops.call_library(lambda lib: lib.audio_path(saved.args[0])).is_file()
     wait_ops(qtbot, services)
+
+
+def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
+    from desktop.captions import CaptionsView
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+    captions.resize(500, 200)
+    captions.show()
+    bar = captions.verticalScrollBar()
+    for i in range(40):
+        captions.add_final(f"r{i}", 1 + i % 2, i * 2000, f"Sentence number {i} of a long meeting.")
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+
+    bar.setValue(0)  # the user scrolls up to read
+    captions.show_interim("r40", 1, 80_000, "and now something")
+    captions.add_final("r40", 1, 80_000, "And now something new.")
+    assert bar.value() == 0 and not captions.following()
+
+    bar.setValue(bar.maximum())  # back at the bottom: following again
+    captions.show_interim("r41", 2, 82_000, "one more")
+    assert bar.value() == bar.maximum() and captions.following()
+    assert captions.interim.text == "one more" and captions.finals[-1].text == "And now something new."
+    assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
