@@ -2,7 +2,7 @@
 
     python benchmarks/diarization.py                 # pyannote's sample.wav (30 s, 2 speakers)
     python benchmarks/diarization.py --corpus 12     # + 12 generated conversations
-    python benchmarks/diarization.py --threads 2 --num-speakers 2
+    python benchmarks/diarization.py --threads 2 --num-speakers 2 --repeat 1
 
 DER uses pyannote.metrics with overlap included, at collar 0 and 0.25 s, with the speaker
 count found automatically unless --num-speakers is given. RTF = diarization wall time /
@@ -318,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--num-speakers", type=int, default=None, help="tell the pipeline the speaker count")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeat", type=int, default=3, help="runs on the sample (the machine may be shared: best is shown too)")
     args = parser.parse_args(argv)
 
     import torch
@@ -331,10 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     diarizer.diarize(audio[: 5 * SR])  # build and warm up
     print(f"model load + warm-up {time.perf_counter() - start:.1f}s, threads {args.threads}, peak RSS {_peak_rss_mb():.0f} MB")
 
-    sample = run([(name, audio, turns)], diarizer, args.num_speakers)
+    runs = [run([(name, audio, turns)], diarizer, args.num_speakers) for _ in range(max(1, args.repeat))]
+    sample = runs[0]
     print(
-        f"SAMPLE  DER c0 {sample['der_c0']:.1%}  c0.25 {sample['der_c25']:.1%}  RTF {sample['rtf']:.3f}"
-        f"  peak RSS {_peak_rss_mb():.0f} MB  (targets: DER c0 <= 10%, RTF <= 0.1, RSS <= 1500 MB)"
+        f"SAMPLE  DER c0 {sample['der_c0']:.1%}  c0.25 {sample['der_c25']:.1%}  RTF first {sample['rtf']:.3f}"
+        f" best of {len(runs)} {min(r['rtf'] for r in runs):.3f}  peak RSS {_peak_rss_mb():.0f} MB"
+        "  (targets: DER c0 <= 10%, RTF <= 0.1, RSS <= 1500 MB)"
     )
     if args.corpus:
         conversations = build_corpus(args.corpus, args.seed, args.kind)

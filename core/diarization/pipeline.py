@@ -10,7 +10,7 @@ What runs (``build_offline_pipeline``): pyannote.audio 4's ``SpeakerDiarization`
 - clustering: pyannote's agglomerative clustering, average linkage on cosine distance,
   threshold 0.4, min_cluster_size 1 (no PLDA exists for CAM++, so no VBx);
 - a 2 s hop between segmentation windows (``segmentation_step`` 0.2), CAM++ fed at most
-  4 s of each speaker's frames per window, lengths cut to multiples of 250 ms.
+  4 s of each speaker's frames per window, cut to one of six fixed lengths (0.25-4 s).
 
 Why (measured on this 2-core machine, details in /work/notes/diarization.md):
 
