@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 APP_ID = "parley"
+WARM_UP_DELAY_MS = 1500
 
 
 def app_icon() -> QIcon:
@@ -87,10 +88,19 @@ def shutdown(services: Services) -> None:
     services.ops.shutdown()
 
 
+def _warm_up() -> None:
+    # the first import of the speech engine (CTranslate2, PyAV, PortAudio) holds Python's lock for
+    # long stretches; done while the user looks at the window, not when they press Record
+    import core.audio.capture  # noqa: F401
+    import core.live  # noqa: F401
+
+
 def build_window(services: Services) -> MainWindow:
-    """Return the main window over the services."""
+    """Return the main window over the services (the engine's libraries load soon after, off the GUI thread)."""
     window = MainWindow(services)
     window.setWindowIcon(app_icon())
+    QTimer.singleShot(WARM_UP_DELAY_MS, lambda: services.ops.background(_warm_up, parent=window).failure(
+        lambda error: log.warning("warm-up failed: %s", error)).run())
     return window
 
 

@@ -84,7 +84,11 @@ class LiveSession(QObject):
         return self.transcriber.recorded_ms if self.transcriber is not None else 0
 
     def start(self, choice: InputChoice, options) -> None:
-        """Open the input and start captioning off the GUI thread; `started` or `failed` follows."""
+        """Open the input and start captioning off the GUI thread; `started` or `failed` follows.
+
+        `options` is core's LiveOptions, or a function returning them (called off the GUI thread,
+        since core.live's first import loads the speech engine's libraries).
+        """
         self.conversation_id = ""  # marks "starting"
 
         def start(library):
@@ -93,7 +97,7 @@ class LiveSession(QObject):
 
             tracker = self._speaker_tracker() if self._speaker_tracker else None
             transcriber = ConversationTranscriber(
-                build_source(choice), options=options, library=library, queue=TranscriptionQueue(library),
+                build_source(choice), options=options() if callable(options) else options, library=library, queue=TranscriptionQueue(library),
                 speaker_tracker=tracker,
             )
             transcriber.transcribing.connect(lambda e: self.interim.emit(e.result))

@@ -30,6 +30,23 @@ FILE_INPUT = "file"
 POLL_MS = 100
 
 
+def live_options(settings, mode: str, job_options):
+    """Return core's LiveOptions for the settings, the recording mode and the better pass's job options."""
+    from core.live import LiveOptions
+
+    return LiveOptions(
+        model=settings.model, language=settings.language, mode=mode,
+        end_of_phrase_silence_ms=settings.end_of_phrase_silence_ms, diarize=settings.diarize, job_options=job_options,
+    )
+
+
+def prepare_engine(options) -> None:
+    """Load the live model and the voice detector (cached per process), so Record starts without a hitch."""
+    from core.asr.streaming import StreamingRecognizer
+
+    StreamingRecognizer(options.streaming(), on_event=lambda event: None).whisper
+
+
 class RecordView(QWidget):
     """Records a conversation with live captions; the conversation is stored when it stops."""
 
@@ -45,6 +62,7 @@ class RecordView(QWidget):
         self._file_input: Path | None = None
         self._file_speed: float | None = 1.0
         self._last_id: str | None = None
+        self._prepared: tuple | None = None  # (model, device) whose engine is loaded
 
         self.input_box = QComboBox(objectName="inputDevice")
         self.input_box.setMinimumWidth(240)
@@ -94,6 +112,26 @@ class RecordView(QWidget):
         self._timer.timeout.connect(self._poll)
         self._update_buttons()
         self.refresh_devices()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.prepare()
+
+    def prepare(self) -> None:
+        """Load the live speech model off the GUI thread, once per model (someone who opens this view is about to record)."""
+        settings, mode = self.services.settings, self.mode_box.currentData()
+        key = (settings.model, settings.device, settings.language)
+        if key == self._prepared:
+            return
+        self._prepared = key
+
+        def failed(error) -> None:
+            self._prepared = None  # a real recording will say what is wrong
+            log.warning("could not prepare the live model: %s", error)
+
+        job = self.services.job_options()
+        op = self.services.ops.background(lambda: prepare_engine(live_options(settings, mode, job)), parent=self)
+        op.failure(failed).run()
 
     # inputs
 
@@ -168,23 +206,17 @@ class RecordView(QWidget):
         return self.session is not None and self.session.active
 
     def live_options(self):
-        """Return core's LiveOptions from the settings and the chosen mode."""
-        from core.live import LiveOptions
-
-        s = self.services.settings
-        return LiveOptions(
-            model=s.model, language=s.language, mode=self.mode_box.currentData(),
-            end_of_phrase_silence_ms=s.end_of_phrase_silence_ms, diarize=s.diarize,
-            job_options=self.services.job_options(),
-        )
+        """Return core's LiveOptions from the settings and the chosen mode (imports core.live: slow the first time)."""
+        return live_options(self.services.settings, self.mode_box.currentData(), self.services.job_options())
 
     def start_recording(self) -> None:
         """Start a new recording with the chosen input and mode; returns nothing."""
         if self.recording:
             return
+        settings, mode = self.services.settings, self.mode_box.currentData()
         try:
-            options = self.live_options()
-        except Exception as exc:  # a bad setting or a missing engine: tell the user, stay idle
+            job = self.services.job_options()
+        except Exception as exc:  # a bad setting: tell the user, stay idle
             from desktop.errors import show_error
 
             show_error(self, exc)
@@ -200,7 +232,7 @@ class RecordView(QWidget):
         session.warning.connect(lambda message: self.status.setText(message))
         session.failed.connect(self._failed)
         self.session = session
-        session.start(self.input_choice(), options)
+        session.start(self.input_choice(), lambda: live_options(settings, mode, job))
         self._update_buttons()
         self.recording_changed.emit(True)
 
