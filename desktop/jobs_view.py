@@ -103,20 +103,27 @@ class JobsView(QWidget):
         before = {j.job_id: j.state for j in self.jobs}
         ended = any(before.get(j.job_id) not in (None, j.state) and j.is_finished for j in jobs)
         selected = self.selected_job()
+        same_rows = [j.job_id for j in jobs] == [j.job_id for j in self.jobs]
         self.jobs = jobs
-        self.table.clear()
-        for job in jobs:
-            item = QTreeWidgetItem([self._titles.get(job.conversation_id, job.conversation_id), job.options.model, STATE_TEXT.get(job.state, job.state), "", job.error or job.step or ""])
-            item.setData(0, JOB_ROLE, job.job_id)
-            item.setToolTip(4, job.error or job.step or "")
-            self.table.addTopLevelItem(item)
-            bar = QProgressBar()
-            bar.setRange(0, 100)
-            bar.setValue(job.progress)
-            bar.setObjectName(f"jobProgress{job.job_id}")
-            self.table.setItemWidget(item, 3, bar)
-            if selected is not None and job.job_id == selected.job_id:
-                item.setSelected(True)
+        if not same_rows:  # rows come and go: build them again; otherwise update them in place
+            self.table.clear()
+            for job in jobs:
+                item = QTreeWidgetItem()
+                item.setData(0, JOB_ROLE, job.job_id)
+                self.table.addTopLevelItem(item)
+                bar = QProgressBar(objectName=f"jobProgress{job.job_id}")
+                bar.setRange(0, 100)
+                self.table.setItemWidget(item, 3, bar)
+                item.setSelected(selected is not None and job.job_id == selected.job_id)
+        for row, job in enumerate(jobs):
+            item = self.table.topLevelItem(row)
+            detail = job.error or job.step or ""
+            for column, text in enumerate((self._titles.get(job.conversation_id, job.conversation_id), job.options.model,
+                                           STATE_TEXT.get(job.state, job.state), "", detail)):
+                if item.text(column) != text:
+                    item.setText(column, text)
+            item.setToolTip(4, detail)
+            self.table.itemWidget(item, 3).setValue(job.progress)
         pending = sum(1 for j in jobs if j.is_pending)
         self.summary.setText(f"{pending} waiting or running" if pending else "No jobs waiting")
         self.pending_changed.emit(pending)

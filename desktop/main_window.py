@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         rec.open_requested.connect(self.open_conversation)
         rec.recording_changed.connect(self._recording_changed)
         rec.conversation_saved.connect(lambda cid: self.statusBar().showMessage("Recording saved to the library.", 5000))
+        rec.recovery.recovered.connect(lambda cid: self.statusBar().showMessage("Recovered the interrupted recording.", 5000))
+        rec.recovery.found.connect(lambda count: self.show_page("Record"))
         jobs.open_requested.connect(self.open_conversation)
         jobs.pending_changed.connect(self._jobs_pending)
         self.stack.currentChanged.connect(lambda _: self._update_actions())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.captions import CaptionsView
 from desktop.level_meter import LevelMeter
 from desktop.live_session import InputChoice, LiveSession
+from desktop.recovery_banner import RecoveryBanner
 from desktop.services import Services
 from desktop.speaker_colors import format_time
 
@@ -88,6 +89,8 @@ class RecordView(QWidget):
         self.status = QLabel("", objectName="recordStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.linkActivated.connect(lambda _: self._last_id and self.open_requested.emit(self._last_id))
+        self.recovery = RecoveryBanner(services)
+        self.recovery.recovered.connect(self._recovered)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Input"))
@@ -103,6 +106,7 @@ class RecordView(QWidget):
         controls.addSpacing(12)
         controls.addWidget(self.meter, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.recovery)
         layout.addLayout(top)
         layout.addLayout(controls)
         layout.addWidget(self.captions, 1)
@@ -112,6 +116,7 @@ class RecordView(QWidget):
         self._timer.timeout.connect(self._poll)
         self._update_buttons()
         self.refresh_devices()
+        self.recovery.check()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -276,6 +281,10 @@ class RecordView(QWidget):
         self._update_buttons()
         self.recording_changed.emit(False)
         self.conversation_saved.emit(conversation_id)
+
+    def _recovered(self, conversation_id: str) -> None:
+        self._last_id = conversation_id
+        self.status.setText("The interrupted recording is in the library. <a href='open'>Open it</a>")
 
     def _failed(self, error: BaseException) -> None:
         from desktop.errors import show_error

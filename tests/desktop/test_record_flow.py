@@ -157,3 +157,50 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
     assert bar.value() == bar.maximum() and captions.following()
     assert captions.interim.text == "one more" and captions.finals[-1].text == "And now something new."
     assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
+
+
+def _interrupted_recording(home, sample_wav):
+    """Leave what a recording process killed mid-way leaves: the journal and audio of a dead process."""
+    import subprocess
+    import sys
+
+    from core.audio.decode import load_audio
+    from core.audio.recorder import Recorder
+    from core.live import journal
+    from core.results import new_conversation_id, utc_now
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    cid = new_conversation_id()
+    folder = home / "audio" / cid
+    info = journal.SessionInfo(conversation_id=cid, title="Interrupted call", started=utc_now(), pid=dead,
+                               source="live: microphone", model="tiny.en", locale="en-US", mode="RealTime")
+    journal.SessionJournal(folder, info).close()
+    with Recorder(folder / journal.AUDIO_FILE) as recorder:
+        recorder.write(load_audio(sample_wav)[:8 * 16_000])
+    return cid
+
+
+def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, sample_wav, parley_home, monkeypatch):
+    cid = _interrupted_recording(parley_home, sample_wav)
+    from desktop.app import build_window
+
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    banner = window.record_view.recovery
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert window.stack.currentWidget() is window.record_view
+    assert "Interrupted call" in banner.text.text() and "0:08" in banner.text.text()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    qtbot.mouseClick(banner.discard_button, Qt.MouseButton.LeftButton)
+    assert banner.isVisible()  # kept: the user said no
+
+    qtbot.mouseClick(banner.recover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: cid in window.library_view.conversation_ids())
+    stored = services.ops.call_library(lambda lib: lib.audio_sources(cid))
+    assert stored[0].duration_ms == 8000
+    window.record_view.status.linkActivated.emit("open")
+    qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid)
+    wait_ops(qtbot, services)
