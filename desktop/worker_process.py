@@ -59,7 +59,10 @@ class WorkerProcess(QObject):
         process.setProcessEnvironment(env)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedChannels)
         process.finished.connect(self._finished)
-        process.start(sys.executable, ["-c", _LAUNCH, str(os.getpid())])
+        if getattr(sys, "frozen", False):  # a packaged app: its executable is `parley` itself
+            process.start(sys.executable, ["worker"])
+        else:
+            process.start(sys.executable, ["-c", _LAUNCH, str(os.getpid())])
         self._process = process
         log.info("job worker started")
 
