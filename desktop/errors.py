@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from core.errors import ParleyError
 
@@ -43,6 +43,9 @@ def error_message(error: BaseException) -> tuple[str, str, str]:
 def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     """Return the (non-blocking, window-modal) message box that now shows the error."""
     title, text, hint = error_message(error)
+    for shown in QApplication.topLevelWidgets():  # the same message is already on screen: once is enough
+        if shown.objectName() == "errorDialog" and shown.isVisible() and (shown.windowTitle(), shown.text()) == (title, text):
+            return shown
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     if hint:

@@ -64,6 +64,7 @@ class RecordView(QWidget):
         self._file_speed: float | None = 1.0
         self._last_id: str | None = None
         self._prepared: tuple | None = None  # (model, device) whose engine is loaded
+        self._device_names: dict[int, str] = {}
 
         self.input_box = QComboBox(objectName="inputDevice")
         self.input_box.setMinimumWidth(240)
@@ -157,6 +158,7 @@ class RecordView(QWidget):
         current = self.input_box.currentData()
         self.input_box.clear()
         wanted = self.services.settings.input_device
+        self._device_names = {device.index: device.name for device in devices}
         for device in devices:
             label = device.name + ("  (default)" if device.is_default else "")
             self.input_box.addItem(label, device.index)
@@ -237,9 +239,28 @@ class RecordView(QWidget):
         session.warning.connect(lambda message: self.status.setText(message))
         session.failed.connect(self._failed)
         self.session = session
-        session.start(self.input_choice(), lambda: live_options(settings, mode, job))
+        choice = self.input_choice()
+        session.start(choice, lambda: live_options(settings, mode, job))
+        self._remember_input(choice)
         self._update_buttons()
         self.recording_changed.emit(True)
+
+    def _remember_input(self, choice: InputChoice) -> None:
+        """Keep the microphone just used as the one to offer next time (in the settings file)."""
+        from dataclasses import replace
+
+        name = self._device_names.get(choice.device) if choice.device is not None else None
+        if name is None or name == self.services.settings.input_device:
+            return
+        settings = replace(self.services.settings, input_device=name)
+
+        def save():
+            from core.settings import save_settings
+
+            save_settings(settings)
+            return settings
+
+        self.services.ops.background(save, parent=self).success(self.services.use_settings).run()
 
     def toggle_pause(self) -> None:
         """Pause a running recording, or resume a paused one; returns nothing."""

@@ -139,3 +139,23 @@ def test_a_corrupt_import_shows_one_clear_error(qtbot, window, services, sample_
     box.accept()
     wait_ops(qtbot, services)
     assert window.library_view.conversation_ids() == []
+
+
+def test_a_damaged_library_is_reported_once_and_the_window_still_opens(qtbot, qapp, parley_home):
+    (parley_home / "library.sqlite3").write_bytes(b"this is not a database, just some bytes" * 200)
+    from desktop.app import build_window, create_services, shutdown
+
+    services = create_services(start_worker=False)
+    try:
+        window = build_window(services)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: len(_error_boxes()) == 1)
+        wait_ops(qtbot, services)
+        [box] = _error_boxes()
+        assert box.windowTitle() == "The library cannot be used"
+        assert "library.sqlite3" in box.text() and "not a Parley library" in box.text()
+        assert "backup" in box.informativeText()
+        box.accept()
+    finally:
+        shutdown(services)
