@@ -46,8 +46,11 @@ def test_search_highlights_the_match_and_jumps_to_the_moment(qtbot, window, serv
     services.changes.library_changed.emit()
     word, utterance = _distinct_word(two_speaker_sample)
     view = window.library_view
-    window.search_action.trigger()
-    assert view.search_box.hasFocus()
+    window.show_page("Record")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # the search shortcut
+    assert window.stack.currentWidget() is view and view.search_box.hasFocus()
     qtbot.keyClicks(view.search_box, word)
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.hits and view.hits.count() == 1)
     item = view.hits.item(0)
@@ -159,3 +162,10 @@ def test_a_damaged_library_is_reported_once_and_the_window_still_opens(qtbot, qa
         box.accept()
     finally:
         shutdown(services)
+
+
+def test_keyboard_shortcuts(window):
+    shortcuts = {a.objectName(): a.shortcut().toString() for a in window.actions()}
+    assert shortcuts["record"] == "Ctrl+R" and shortcuts["pause"] == "Ctrl+Shift+P" and shortcuts["stop"] == "Ctrl+."
+    assert shortcuts["play"] == "Space" and shortcuts["search"] == "Ctrl+F" and shortcuts["import"] == "Ctrl+O"
+    assert not window.stop_action.isEnabled() and not window.play_action.isEnabled()  # nothing to stop or play yet
