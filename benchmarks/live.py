@@ -190,6 +190,9 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict
     rss.stop()
     result = analyse(timeline, source.started, options.end_of_phrase_silence_ms, duration_ms)
     text = " ".join(r.text for r in transcriber.results())
+    if os.environ.get("PARLEY_BENCH_SHOW"):
+        for r in transcriber.results():
+            print(f"  [{r.offset_ms / 1000:7.2f}] {r.text}")
     stats = transcriber.recognizer.stats
     result.update(
         audio_s=duration_ms / 1000, wall_s=wall, speed=speed, wer=wer(reference, text),
