@@ -64,6 +64,7 @@ class StreamingOptions:
     split_at_phrase_end: bool = True  # also finalize at a committed sentence end (Watson's split_transcript_at_phrase_end)
     min_phrase_ms: int = 1000
     final_beam_size: int = 5
+    interim_beam_size: int = 1
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see ShortWindowWhisper
 
@@ -298,7 +299,7 @@ class StreamingRecognizer:
             return False
         if utterance.decoded_to >= utterance.last_speech_end + _samples(opts.post_speech_ms):
             return False  # nothing was said since the last decode: leave the CPU free for the final
-        words = self._decode(utterance.audio(), utterance.start, beam=1, prompt=self._prompt(utterance))
+        words = self._decode(utterance.audio(), utterance.start, beam=opts.interim_beam_size, prompt=self._prompt(utterance))
         self.stats.interim_decodes += 1
         utterance.decoded_to = utterance.end
         fresh = after_committed(utterance.anchor, words)
