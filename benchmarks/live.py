@@ -202,6 +202,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict
         mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
         skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)),
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
+        rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
     )
     return result
@@ -232,7 +233,8 @@ def report(name: str, r: dict) -> None:
           f"{_fmt(r['last_minute_first_p95_ms'])})   [{ok(drift is not None and drift <= 500)} no drift]")
     print(f"live WER {100 * r['wer']:.1f}%   [{ok(r['wer'] <= 0.15)} <= 15%]")
     print(f"CPU {r['cpu_percent_of_one_core']:.0f}% of one core; peak RSS {r['peak_rss_mb']:.0f} MB   [{ok(r['peak_rss_mb'] <= 800)} <= 800 MB]; "
-          f"RSS after 1 min {r['rss_after_1_min_mb']:.0f} MB, at the end {r['rss_at_end_mb']:.0f} MB")
+          f"RSS after 1 min {r['rss_after_1_min_mb']:.0f} MB, at 25/50/75/100% of the run "
+          f"{'/'.join(f'{v:.0f}' for v in r['rss_quarters_mb'])} MB")
 
 
 def main() -> int:
