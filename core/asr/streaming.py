@@ -217,6 +217,7 @@ class StreamingRecognizer:
         self.locale = locale_for(self.language or "en")
         self.on_event = on_event
         self.stats = RecognizerStats()
+        self.hurry = False  # set by the caller while audio is waiting: finals decode greedily
         self._whisper = None
         self._vad = StreamingVad()
         self._pending = np.zeros(0, dtype=np.float32)
@@ -381,7 +382,8 @@ class StreamingRecognizer:
             words = utterance.committed + [w for w in utterance.tail if w.offset_ms < _ms(end)]
             self.stats.reused_finals += 1
         elif utterance.speech >= _samples(self.options.min_speech_ms) or utterance.committed:
-            decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=self.options.final_beam_size,
+            beam = 1 if self.hurry else self.options.final_beam_size
+            decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=beam,
                                    prompt=self._prompt(utterance))
             self.stats.final_decodes += 1
             words = utterance.committed + after_committed(utterance.anchor, decoded)

@@ -58,7 +58,7 @@ class LiveOptions:
     diarize: bool = False
     title: str | None = None
     job_options: object | None = None  # core.jobs.JobOptions of the queued re-transcription
-    max_lag_ms: int = 2000  # audio waiting beyond this skips interim decodes until caught up
+    max_lag_ms: int = 4000  # audio waiting beyond this skips interim decodes until caught up
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -287,7 +287,11 @@ class ConversationTranscriber:
                     self._safely(self.recognizer.flush)
                 break
             if not failed:
-                if self._waiting_samples * 1000 // SAMPLE_RATE > self.options.max_lag_ms:
+                waiting_ms = self._waiting_samples * 1000 // SAMPLE_RATE
+                # one interim decode per round keeps the lag bounded by a round's length; when finals alone
+                # fall behind, they decode greedily and interims wait until the backlog is gone
+                self.recognizer.hurry = waiting_ms > 1000
+                if waiting_ms > self.options.max_lag_ms:
                     self.recognizer.skip_update()
                     self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
                 else:
