@@ -14,6 +14,9 @@ HUGGINGFACE = "huggingface"
 
 log = logging.getLogger(__name__)
 
+# what keyring backends raise besides KeyringError (D-Bus, a locked collection, a broken file)
+_BACKEND_FAILURES = (KeyringError, OSError, RuntimeError, KeyError, ValueError)
+
 
 def _no_backend() -> bool:
     backend = keyring.get_keyring()
@@ -26,7 +29,7 @@ def get_secret(name: str) -> str | None:
         return None
     try:
         return keyring.get_password(SERVICE, name)
-    except KeyringError as exc:
+    except _BACKEND_FAILURES as exc:
         raise SecretStoreError(f"The OS keyring refused to read '{name}': {exc}") from exc
 
 
@@ -39,7 +42,7 @@ def set_secret(name: str, value: str | None) -> None:
             keyring.set_password(SERVICE, name, value)
         elif keyring.get_password(SERVICE, name) is not None:
             keyring.delete_password(SERVICE, name)
-    except KeyringError as exc:
+    except _BACKEND_FAILURES as exc:
         raise SecretStoreError(f"The OS keyring refused to store '{name}': {exc}") from exc
 
 

@@ -103,14 +103,14 @@ def existing_audio(sources: list[AudioSource], title: str) -> AudioSource:
 
 
 def remove_copies(sources: list[AudioSource], audio_root: Path) -> list[Path]:
-    """Return the copied files that were deleted; references and anything outside audio_root stay."""
+    """Return the library's own files that were deleted (copies, and recordings made in audio_root); references elsewhere stay."""
     root = audio_root.resolve()
     removed: list[Path] = []
     folders: set[Path] = set()
     for source in sources:
-        if not source.copied:
-            continue
         path = source.path.resolve()
+        if not source.copied and root not in path.parents:  # the user's own file, only referenced
+            continue
         if root not in path.parents:
             log.warning("not deleting %s: it is outside the audio folder %s", path, root)
             continue

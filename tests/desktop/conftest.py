@@ -20,7 +20,7 @@ from desktop_helpers import rttm_turns, speaker_at, wait_ops
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in a dict (for tests only)."""
 
-    priority = 1
+    priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
 
     def __init__(self):
         super().__init__()

@@ -103,7 +103,7 @@ def _memory_keyring():
     from keyring.backend import KeyringBackend
 
     class MemoryKeyring(KeyringBackend):
-        priority = 1
+        priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
 
         def __init__(self):
             super().__init__()

@@ -145,8 +145,6 @@ def test_recovery_finishes_a_save_that_was_cut_short_and_discard_deletes(parley_
     assert not other.exists() and (folder / journal.AUDIO_FILE).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="needs Library.add_audio(..., owned=True): recordings registered with copy=False are "
-                                       "kept when their conversation is deleted")
 def test_deleting_a_recorded_conversation_deletes_its_recording(parley_home):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     folder = _unfinished_folder(parley_home, int(dead.stdout))

@@ -16,7 +16,7 @@ import keyring.errors
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A real keyring backend that keeps secrets in this process's memory."""
 
-    priority = 1
+    priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
 
     def __init__(self):
         super().__init__()
@@ -36,7 +36,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 class FileKeyring(keyring.backend.KeyringBackend):
     """A keyring backend shared by processes through a JSON file named by $PARLEY_TEST_KEYRING (tests only)."""
 
-    priority = 1
+    priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
 
     @property
     def _path(self) -> Path:
