@@ -41,6 +41,8 @@ SAMPLE_RATE = 16_000
 MIN_ACTIVE_FRAMES = 6  # ~100 ms: less local speech in a window is not a speaker
 MIN_STITCH_FRAMES = 6  # frames two windows must agree on to continue a track
 STITCH_IOU = 0.5  # ...and how much of the shared frames: below it the model changed its mind, a new track starts
+MAX_WINDOWS_PER_FEED = 2  # a backlog (audio heard while the models loaded) is worked off a little per block
+MAX_BACKLOG_S = 120  # audio kept while the models load; older audio goes unlabelled
 CATCH_UP_SAMPLES = 160  # label() analyses pending audio first when at least this much (10 ms) waits
 
 
@@ -49,7 +51,7 @@ class OnlineSpeakerOptions:
     """How the live tracker listens: window and step, clustering threshold, speaker cap, CPU share."""
 
     window_ms: int = 5_000
-    step_ms: int = 500
+    step_ms: int = 1_000
     threshold: float = 0.65  # cosine distance from a speaker's centroid that still counts as that speaker
     max_speakers: int = 8
     min_embed_ms: int = 1_500  # speech alone a new track needs before it is embedded
@@ -96,9 +98,17 @@ class _Models:
         return vector / norm if np.isfinite(norm) and norm > 0 else None
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()
+
+
 def shared_models() -> _Models:
-    """Return the process's segmentation and embedding models (loaded on first use)."""
+    """Return the process's segmentation and embedding models (loaded once; other callers wait for it)."""
+    with _loading:
+        return _load_models()
+
+
+@lru_cache(maxsize=1)
+def _load_models() -> _Models:
     return _Models()
 
 
@@ -127,10 +137,14 @@ class _Window:
 class OnlineSpeakerTracker:
     """A LiveSpeakerTracker that finds speakers as it hears them (see the module docstring)."""
 
-    def __init__(self, options: OnlineSpeakerOptions | None = None, *, models: _Models | None = None):
+    def __init__(self, options: OnlineSpeakerOptions | None = None, *, models: _Models | None = None,
+                 preload: bool = True):
         self.options = options or OnlineSpeakerOptions()
         self._models = models
         self._lock = threading.Lock()
+        self._preloading = models is None and preload
+        if self._preloading:  # torch and pyannote take seconds to load: not on the recognizer's thread
+            threading.Thread(target=self._preload, name="parley-speaker-models", daemon=True).start()
         self._audio = np.zeros(0, np.float32)
         self._audio_start = 0  # sample index of _audio[0]
         self._fed = 0  # samples heard
@@ -141,12 +155,24 @@ class OnlineSpeakerTracker:
         self._next_track = 0
         self._speakers = SpeakerCentroids(self.options.threshold, self.options.max_speakers)
         self._committed = 0  # frames before this global index never change
+        self._blind_ms = -(1 << 62)  # label() answered [] up to here while the models were loading
         self._timeline = SpeakerTimeline()
         self._step = self.options.step_ms * SAMPLE_RATE // 1000
         self._cost = 0.0  # seconds one window costs (moving average)
         self._failed = self._closed = False
         self.compute_s = self.cpu_s = 0.0  # wall and CPU seconds spent analysing, for benchmarks
         self.windows_run = self.embeddings_run = 0
+
+    def load(self) -> None:
+        """Return once the models are loaded (waiting for the background load when one runs)."""
+        _ = self.models
+
+    def _preload(self) -> None:
+        try:
+            self.load()
+        except Exception:  # reported once; the session goes on without speakers
+            log.exception("loading the live speaker models failed; results get no speaker")
+            self._failed = True
 
     # -- the LiveSpeakerTracker protocol ----------------------------------------------------------
 
@@ -159,14 +185,20 @@ class OnlineSpeakerTracker:
                 self._origin_ms = int(offset_ms)
             self._audio = np.concatenate([self._audio, np.asarray(block, np.float32).ravel()])
             self._fed += len(block)
-            self._guarded(self._catch_up)
+            if self._models is None and self._preloading:  # still loading: keep the audio for later
+                self._forget(self._fed - MAX_BACKLOG_S * SAMPLE_RATE)
+                self._processed = max(self._processed, self._audio_start)
+                return
+            self._guarded(lambda: self._catch_up(MAX_WINDOWS_PER_FEED))
 
     def label(self, start_ms: int, end_ms: int) -> list[tuple[int, int, int]]:
         """Return the speaker turns within [start_ms, end_ms), fixing them for good (they never change)."""
         with self._lock:
             if self._origin_ms is None:
                 return []
-            if not (self._failed or self._closed):
+            if self._models is None and self._preloading:  # still loading: this span stays without speakers
+                self._blind_ms = max(self._blind_ms, int(end_ms))
+            elif not (self._failed or self._closed):
                 self._guarded(lambda: self._fix(end_ms))
             return self._timeline.within(start_ms, end_ms)
 
@@ -202,6 +234,11 @@ class OnlineSpeakerTracker:
     def heard_ms(self) -> int:
         """Return how much audio the tracker has heard."""
         return self._fed * 1000 // SAMPLE_RATE
+
+    @property
+    def step_ms(self) -> int:
+        """Return the step between analysed windows now (it grows while windows are slow)."""
+        return self._step * 1000 // SAMPLE_RATE
 
     def footprint(self) -> dict[str, int]:
         """Return how much the tracker holds: audio samples, windows, open tracks, speakers, committed turns."""
@@ -242,23 +279,29 @@ class OnlineSpeakerTracker:
         finally:
             torch.set_num_threads(before)
 
-    def _catch_up(self) -> None:
-        while self._fed - self._processed >= self._step:
+    def _catch_up(self, most: int | None = None) -> None:
+        done = 0
+        while self._fed - self._processed >= self._step and (most is None or done < most):
             self._run_window(self._processed + self._step)
+            done += 1
 
     def _fix(self, end_ms: int) -> None:
         """Analyse what is pending, name the tracks heard before end_ms and commit every frame that starts before it."""
-        if self._sample(end_ms) > self._processed and self._fed - self._processed >= CATCH_UP_SAMPLES:
-            self._run_window(self._fed)
-        frame_ms = self.models.frame_ms
-        heard_ms = self._fed * 1000 / SAMPLE_RATE
-        stop = int(np.ceil(min(end_ms - self._origin_ms, heard_ms) / frame_ms + 0.5))
+        if self._sample(end_ms) > self._processed:
+            self._catch_up()  # whole steps still waiting (only after the models loaded late)
+            if self._fed - self._processed >= CATCH_UP_SAMPLES:
+                self._run_window(self._fed)
+        stop = self._frames_before(min(end_ms, self._origin_ms + self._fed * 1000 // SAMPLE_RATE))
         if stop <= self._committed:
             return
         for track_id in {t for w in self._windows for t in w.tracks if t is not None}:
             if self._tracks[track_id].speaker is None:
                 self._name_now(track_id, stop)
         self._commit(stop, covered_only=False)
+
+    def _frames_before(self, ms: int) -> int:
+        """Return the index of the first frame that starts at or after `ms`."""
+        return int(np.ceil((ms - self._origin_ms) / self.models.frame_ms + 0.5))
 
     def _sample(self, ms: int) -> int:
         return (int(ms) - self._origin_ms) * SAMPLE_RATE // 1000
@@ -468,6 +511,7 @@ class OnlineSpeakerTracker:
 
     def _commit(self, stop: int, *, covered_only: bool = True) -> None:
         """Fix frames up to `stop` as turns that never change (frames no window heard stay without a speaker)."""
+        self._committed = max(self._committed, self._frames_before(self._blind_ms))
         if covered_only and self._windows:
             stop = min(stop, self._windows[-1].stop)
         if stop <= self._committed:

@@ -103,9 +103,10 @@ def label_utterance(utterance: Utterance, turns: list[Turn]) -> Utterance:
 def split_by_speaker(utterance: Utterance, turns: list[Turn], *, locale: str = "en-US") -> list[Utterance]:
     """Return the utterance cut where its words' speaker changes, each piece with one speaker.
 
-    Words take the speaker of the turn they overlap most (else the nearest turn); an utterance
-    that is not cut keeps its result id, pieces are "{result_id}-1", "-2", ... with text rebuilt
-    from their words (core.diarization.assign). No turns: the utterance comes back unchanged.
+    Words take the speaker of the turn they overlap most (else the nearest turn) and pieces get
+    their text rebuilt from their words (core.diarization.assign). The first piece keeps the
+    utterance's result id (the one its interim results carried), the others are "{result_id}-2",
+    "-3", ... No turns: the utterance comes back unchanged.
     """
     from core.diarization.assign import assign_speakers
     from core.diarization.turns import Diarization, SpeakerTurn, overlap_spans
@@ -114,4 +115,6 @@ def split_by_speaker(utterance: Utterance, turns: list[Turn], *, locale: str = "
     if not known:
         return [utterance]
     diarization = Diarization(turns=known, overlaps=overlap_spans(known), num_speakers=len({t.speaker for t in known}))
-    return assign_speakers([utterance], diarization, locale=locale)
+    pieces = assign_speakers([utterance], diarization, locale=locale)
+    return [replace(piece, result_id=utterance.result_id if n == 1 else f"{utterance.result_id}-{n}")
+            for n, piece in enumerate(pieces, 1)]

@@ -82,6 +82,7 @@ def fed(sample_wav, sample_dir):
 
     audio = load_audio(sample_wav)
     tracker = OnlineSpeakerTracker(FIXED)
+    tracker.load()  # a session's tracker loads while the recognizer does; here every block must be analysed
     pending = _utterances(sample_dir)
     given, footprints, peeked = [], {}, None
     for at in range(0, len(audio), BLOCK):
@@ -131,7 +132,7 @@ def test_labels_once_given_never_change(fed):
 def test_silence_gives_no_speaker(fed):
     assert dict(fed["given"])[SILENT_SPAN] == []
     assert fed["tracker"].label(*SILENT_SPAN) == []
-    quiet = OnlineSpeakerTracker(FIXED)
+    quiet = OnlineSpeakerTracker(FIXED, preload=False)  # loads on the first feed()
     rng = np.random.default_rng(0)
     audio = np.concatenate([np.zeros(5 * 16000, np.float32), rng.normal(0, 0.002, 5 * 16000).astype(np.float32)])
     for at in range(0, len(audio), BLOCK):
@@ -177,7 +178,7 @@ def test_split_by_speaker_cuts_where_the_words_speaker_changes():
              Word("are", 1250, 150, 0.8), Word("you?", 1450, 300, 0.6)]
     pieces = split_by_speaker(_utterance(words), [(0, 450, 1), (550, 950, 2), (980, 1800, 1)])
     assert [p.speaker for p in pieces] == [1, 2, 1]
-    assert [p.result_id for p in pieces] == ["r7-1", "r7-2", "r7-3"]
+    assert [p.result_id for p in pieces] == ["r7", "r7-2", "r7-3"]  # the first keeps its interims' id
     assert [p.display for p in pieces] == ["Hello?", "Hi.", "How are you?"]
     assert [(p.offset_ms, p.end_ms) for p in pieces] == [(0, 400), (600, 900), (1000, 1750)]
     assert all({w.speaker for w in p.words} == {p.speaker} for p in pieces)
@@ -200,6 +201,7 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
     transcriber = ConversationTranscriber(FileSource(sample_wav, speed=None), LiveOptions(mode="RealTime", diarize=True))
     tracker = transcriber.tracker
     assert isinstance(tracker, OnlineSpeakerTracker)
+    tracker.load()  # as the app does before Record; audio heard while loading would go unlabelled
     transcriber.start()
     assert transcriber.wait(300)
     cid = transcriber.stop()
@@ -219,6 +221,7 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
                 pairs.append((talking.pop(), word.speaker))
     names = sorted({who for who, _ in pairs})
     right = max(sum(1 for who, s in pairs if s == mapping[names.index(who)]) for mapping in itertools.permutations((1, 2)))
+    log.warning("session: %d of %d words (%.3f) carry their reference speaker", right, len(pairs), right / len(pairs))
     assert len(pairs) > 40 and right / len(pairs) >= 0.75
     assert {r.SpeakerId for r in results} == {"Guest-1", "Guest-2"}
     # no flicker: asking again for each final's span gives the speakers its words were given

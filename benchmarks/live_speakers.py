@@ -1,0 +1,194 @@
+"""Live speaker labels benchmark: agreement with the reference, DER, speakers found, CPU per second of audio, memory.
+
+    python benchmarks/live_speakers.py                   # pyannote's sample.wav (30 s, 2 speakers)
+    python benchmarks/live_speakers.py --repeat 20       # the sample 20 times in a row (10 min): cost and memory over time
+    python benchmarks/live_speakers.py --corpus 16       # + 16 generated conversations (benchmarks/diarization.py)
+    python benchmarks/live_speakers.py --threshold 0.6 --step-ms 500 --min-embed-ms 1000
+
+The tracker (core.live.online_speakers) is fed like a live session feeds it: 100 ms blocks in
+order, and asked for the labels of each reference utterance once 0.8 s of audio past its end has
+been heard (as a final after a pause would ask). Measured:
+- speakers found; agreement = share of reference speech time labelled with its speaker's
+  counterpart (best one-to-one mapping); DER (pyannote.metrics, collar 0, overlap included);
+- flicker: labels asked again at the end that differ from what was answered (must be 0);
+- cost: CPU seconds (the feeding thread) and wall seconds per second of audio, windows run,
+  embeddings computed; the step the tracker settled on;
+- memory: the tracker's footprint (audio samples, windows, tracks, turns) at the end and the
+  largest seen, which must not grow with the length of the session.
+The machine's load average is printed: wall times on a shared 2-core machine mean little without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SR = 16_000
+BLOCK = 1600
+PAUSE_MS = 800
+
+
+def sample_item(repeat: int = 1) -> tuple[str, np.ndarray, list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Return (name, audio, reference turns ms, utterance spans ms) of the sample, repeated `repeat` times."""
+    from core.audio.decode import load_audio
+    from core.diarization.embedding import package_dir
+
+    base = package_dir("pyannote.audio") / "sample"
+    audio = load_audio(base / "sample.wav")
+    turns, spans = [], []
+    for line in (base / "sample.rttm").read_text().splitlines():
+        f = line.split()
+        start = round(float(f[3]) * 1000)
+        turns.append((start, start + round(float(f[4]) * 1000), f[7]))
+    for line in (base / "sample.stm").read_text().splitlines():
+        f = line.split()
+        spans.append((round(float(f[3]) * 1000), round(float(f[4]) * 1000)))
+    length = len(audio) * 1000 // SR
+    shift = lambda k, items: [(a + k * length, b + k * length, *rest) for a, b, *rest in items]  # noqa: E731
+    return (f"sample x{repeat}", np.tile(audio, repeat),
+            [t for k in range(repeat) for t in shift(k, turns)], [s for k in range(repeat) for s in shift(k, spans)])
+
+
+def corpus_items(count: int, seed: int):
+    """Return generated conversations as (name, audio, reference turns ms, utterance spans ms)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from diarization import build_corpus
+
+    items = []
+    for conversation in build_corpus(count, seed=seed):
+        turns = [(round(s * 1000), round(e * 1000), who) for s, e, who in conversation.turns]
+        items.append((conversation.name, conversation.audio, turns, [(s, e) for s, e, _ in turns]))
+    return items
+
+
+def agreement(turns, reference, total_ms: int) -> float:
+    """Return the share of reference speech time labelled with its speaker's counterpart (best mapping)."""
+    def grid(spans):
+        out = {}
+        for start, end, who in spans:
+            out.setdefault(who, np.zeros(total_ms, bool))[max(0, start):end] = True
+        return out
+
+    ref, hyp = grid(reference), grid(turns)
+    speech = np.logical_or.reduce(list(ref.values()))
+    names = sorted(ref)
+    if len(hyp) + len(names) > 9:  # too many to try every mapping: greedy by overlap
+        right, used = np.zeros(total_ms, bool), set()
+        for name in sorted(names, key=lambda n: -ref[n].sum()):
+            free = [s for s in hyp if s not in used]
+            if free:
+                best = max(free, key=lambda s: (ref[name] & hyp[s]).sum())
+                used.add(best)
+                right |= ref[name] & hyp[best]
+        return float(right.sum() / speech.sum())
+    best = 0.0
+    for chosen in itertools.permutations(list(hyp) + [None] * len(names), len(names)):
+        right = np.zeros(total_ms, bool)
+        for name, speaker in zip(names, chosen):
+            if speaker is not None:
+                right |= ref[name] & hyp[speaker]
+        best = max(best, float(right.sum() / speech.sum()))
+    return best
+
+
+def der(turns, reference) -> dict:
+    """Return pyannote.metrics' detailed diarization error components (collar 0, overlap included)."""
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref, hyp = Annotation(), Annotation()
+    for i, (start, end, who) in enumerate(reference):
+        ref[Segment(start / 1000, end / 1000), i] = who
+    for i, (start, end, speaker) in enumerate(turns):
+        hyp[Segment(start / 1000, end / 1000), i] = str(speaker)
+    return DiarizationErrorRate(collar=0.0, skip_overlap=False)(ref, hyp, detailed=True)
+
+
+def run(item, options) -> dict:
+    """Feed one recording to a fresh tracker like a session would; return its measures."""
+    from core.live.online_speakers import OnlineSpeakerTracker
+
+    name, audio, reference, spans = item
+    tracker = OnlineSpeakerTracker(options)
+    pending = sorted(spans, key=lambda s: s[1])
+    given, largest = [], {}
+    began = time.perf_counter()
+    for at in range(0, len(audio), BLOCK):
+        tracker.feed(audio[at:at + BLOCK], at * 1000 // SR)
+        heard = (at + BLOCK) * 1000 // SR
+        while pending and pending[0][1] + PAUSE_MS <= heard:
+            span = pending.pop(0)
+            given.append((span, tracker.label(*span)))
+        if heard % 10_000 == 0:
+            for key, value in tracker.footprint().items():
+                largest[key] = max(largest.get(key, 0), value)
+    given += [(span, tracker.label(*span)) for span in pending]
+    total_ms = len(audio) * 1000 // SR
+    final = tracker.label(0, total_ms)
+    wall = time.perf_counter() - began
+    flicker = sum(1 for span, turns in given if tracker.label(*span) != turns)
+    details = der(final, reference)
+    return {
+        "name": name, "seconds": total_ms / 1000, "speakers": tracker.num_speakers,
+        "reference_speakers": len({who for *_, who in reference}), "agreement": agreement(final, reference, total_ms),
+        "der": details, "flicker": flicker, "labels": len(given), "cpu_s": tracker.cpu_s, "analysis_s": tracker.compute_s,
+        "feed_wall_s": wall, "windows": tracker.windows_run, "embeddings": tracker.embeddings_run,
+        "step_ms": tracker.step_ms, "footprint": tracker.footprint(), "largest": largest,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=1, help="play the sample this many times in a row")
+    parser.add_argument("--corpus", type=int, default=0, help="also run this many generated conversations")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--threshold", type=float)
+    parser.add_argument("--step-ms", type=int)
+    parser.add_argument("--window-ms", type=int)
+    parser.add_argument("--min-embed-ms", type=int)
+    parser.add_argument("--max-speakers", type=int)
+    parser.add_argument("--max-cpu-share", type=float, help="default: the tracker's; a large value fixes the step")
+    args = parser.parse_args(argv)
+
+    from dataclasses import fields
+
+    from core.live.online_speakers import OnlineSpeakerOptions, shared_models
+
+    chosen = {f.name: getattr(args, f.name) for f in fields(OnlineSpeakerOptions) if getattr(args, f.name, None) is not None}
+    options = OnlineSpeakerOptions(**chosen)
+    began = time.perf_counter()
+    shared_models()
+    print(f"options: {options}")
+    print(f"models loaded in {time.perf_counter() - began:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    items = [sample_item(args.repeat)] + (corpus_items(args.corpus, args.seed) if args.corpus else [])
+    totals = {"total": 0.0, "confusion": 0.0, "missed detection": 0.0, "false alarm": 0.0}
+    for item in items:
+        r = run(item, options)
+        d = r["der"]
+        for key in totals:
+            totals[key] += d[key]
+        print(f"{r['name']:<22} {r['seconds']:6.0f} s  speakers {r['speakers']}/{r['reference_speakers']}  "
+              f"agreement {r['agreement']:.3f}  DER {d['diarization error rate']:.3f} "
+              f"(confusion {d['confusion'] / d['total']:.3f})  flicker {r['flicker']}/{r['labels']}  "
+              f"CPU {r['cpu_s'] * 1000 / r['seconds']:.0f} ms/s, wall {r['analysis_s'] * 1000 / r['seconds']:.0f} ms/s "
+              f"(step {r['step_ms']} ms, {r['windows']} windows, {r['embeddings']} embeddings)  "
+              f"held {r['footprint']} largest {r['largest']}")
+    if len(items) > 1:
+        errors = totals["confusion"] + totals["missed detection"] + totals["false alarm"]
+        print(f"all: DER {errors / totals['total']:.3f} (confusion {totals['confusion'] / totals['total']:.3f}, "
+              f"missed {totals['missed detection'] / totals['total']:.3f}, "
+              f"false alarm {totals['false alarm'] / totals['total']:.3f}); load average {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
