@@ -26,9 +26,9 @@ TARGETS = {"tiny.en": (0.125, 0.06), "base": (0.20, 0.09)}  # (WER, RTF) on 2 co
 
 
 def _sample() -> Path:
-    import pyannote.audio
+    from core.cli.transcribe import sample_recording
 
-    return Path(pyannote.audio.__file__).parent / "sample"
+    return sample_recording().parent
 
 
 def _child(engine: str, model_name: str, runs: int) -> dict:

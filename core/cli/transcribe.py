@@ -20,9 +20,13 @@ log = logging.getLogger(__name__)
 
 def sample_recording() -> Path:
     """Return the path of the two-speaker sample conversation that ships with pyannote.audio."""
-    import pyannote.audio
+    import importlib.util
 
-    return Path(pyannote.audio.__file__).parent / "sample" / "sample.wav"
+    # found without importing pyannote.audio, which would load torch for nothing
+    spec = importlib.util.find_spec("pyannote.audio")
+    if spec is None or spec.origin is None:
+        raise ParleyError("The sample recording ships with pyannote.audio, which is not installed.")
+    return Path(spec.origin).parent / "sample" / "sample.wav"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
