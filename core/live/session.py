@@ -33,7 +33,7 @@ from core.live.events import (
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.result import LiveResult
-from core.live.speakers import LiveSpeakerTracker, label_utterance, speaker_tracker_for
+from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for
 from core.results import Utterance, new_conversation_id, utc_now
 
 log = logging.getLogger(__name__)
@@ -313,8 +313,17 @@ class ConversationTranscriber:
         return True
 
     def _recognized(self, event: RecognitionEvent) -> None:
-        """Called by the recognizer (on its thread): label speakers, journal finals, post the event."""
-        utterance = label_utterance(event.utterance, self.tracker.label(event.utterance.offset_ms, event.utterance.end_ms))
+        """Called by the recognizer (on its thread): label speakers, journal finals, post the event.
+
+        An interim takes the tracker's current guess (interim_turns: peek() when it has one); a final
+        takes its settled turns (label()).
+        """
+        heard = event.utterance
+        if event.final:
+            turns = self.tracker.label(heard.offset_ms, heard.end_ms) if not event.no_match else []
+        else:
+            turns = interim_turns(self.tracker, heard.offset_ms, heard.end_ms)
+        utterance = label_utterance(heard, turns)
         label = f"Guest-{utterance.speaker}" if utterance.speaker is not None else None
         result = LiveResult(result_id=utterance.result_id, result_index=event.result_index, final=event.final,
                             utterance=utterance, stable_words=event.stable_words, speaker_label=label,

@@ -64,6 +64,7 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
     assert all(a + n * 1000 // 16000 == b for (a, n), (b, _) in zip(tracker.fed, tracker.fed[1:]))
     results = [e.result for e in events if not e.result.no_match]
     assert results and all(r.speaker in (1, 2) for r in results)
+    assert len({w.speaker for r in results for w in r.words}) == 2  # "Hello?" is Diane's, "Neither did I." Sheila's
     assert {r.SpeakerId for r in results} <= {"Guest-1", "Guest-2"}
     first_word = results[0].words[0]
     assert first_word.speaker == 1  # Diane says the first "Hello?"
