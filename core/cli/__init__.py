@@ -31,9 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from desktop.app import main as gui_main
+    # the desktop package registers itself under this entry point group: core never imports it
+    from importlib.metadata import entry_points
 
-    return gui_main()
+    apps = list(entry_points(group="parley.gui"))
+    if not apps:
+        raise ParleyError("The desktop app is not installed.", "Install Parley with its desktop package (pip install -e .).")
+    return apps[0].load()()
 
 
 def main(argv: list[str] | None = None) -> int:
