@@ -11,8 +11,8 @@ been heard (as a final after a pause would ask). Measured:
 - speakers found; agreement = share of reference speech time labelled with its speaker's
   counterpart (best one-to-one mapping); DER (pyannote.metrics, collar 0, overlap included);
 - flicker: labels asked again at the end that differ from what was answered (must be 0);
-- cost: CPU seconds (the feeding thread) and wall seconds per second of audio, windows run,
-  embeddings computed; the step the tracker settled on;
+- cost: CPU and wall seconds spent in feed() and label() per second of audio, windows run,
+  embeddings computed, the step the tracker settled on, and what one label() call takes;
 - memory: the tracker's footprint (audio samples, windows, tracks, turns) at the end and the
   largest seen, which must not grow with the length of the session.
 The machine's load average is printed: wall times on a shared 2-core machine mean little without it.
@@ -123,14 +123,16 @@ def run(item, options) -> dict:
     name, audio, reference, spans = item
     tracker = OnlineSpeakerTracker(options)
     pending = sorted(spans, key=lambda s: s[1])
-    given, largest = [], {}
+    given, largest, label_s = [], {}, []
     began = time.perf_counter()
     for at in range(0, len(audio), BLOCK):
         tracker.feed(audio[at:at + BLOCK], at * 1000 // SR)
         heard = (at + BLOCK) * 1000 // SR
         while pending and pending[0][1] + PAUSE_MS <= heard:
             span = pending.pop(0)
+            asked = time.perf_counter()
             given.append((span, tracker.label(*span)))
+            label_s.append(time.perf_counter() - asked)
         if heard % 10_000 == 0:
             for key, value in tracker.footprint().items():
                 largest[key] = max(largest.get(key, 0), value)
@@ -145,7 +147,7 @@ def run(item, options) -> dict:
         "reference_speakers": len({who for *_, who in reference}), "agreement": agreement(final, reference, total_ms),
         "der": details, "flicker": flicker, "labels": len(given), "cpu_s": tracker.cpu_s, "analysis_s": tracker.compute_s,
         "feed_wall_s": wall, "windows": tracker.windows_run, "embeddings": tracker.embeddings_run,
-        "step_ms": tracker.step_ms, "footprint": tracker.footprint(), "largest": largest,
+        "step_ms": tracker.step_ms, "label_ms": (1000 * float(np.mean(label_s)), 1000 * max(label_s)) if label_s else (0, 0), "footprint": tracker.footprint(), "largest": largest,
     }
 
 
@@ -183,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
               f"agreement {r['agreement']:.3f}  DER {d['diarization error rate']:.3f} "
               f"(confusion {d['confusion'] / d['total']:.3f})  flicker {r['flicker']}/{r['labels']}  "
               f"CPU {r['cpu_s'] * 1000 / r['seconds']:.0f} ms/s, wall {r['analysis_s'] * 1000 / r['seconds']:.0f} ms/s "
-              f"(step {r['step_ms']} ms, {r['windows']} windows, {r['embeddings']} embeddings)  "
+              f"(step {r['step_ms']} ms, {r['windows']} windows, {r['embeddings']} embeddings; "
+              f"label() {r['label_ms'][0]:.0f} ms mean, {r['label_ms'][1]:.0f} max)  "
               f"held {r['footprint']} largest {r['largest']}")
     if len(items) > 1:
         errors = totals["confusion"] + totals["missed detection"] + totals["false alarm"]

@@ -102,7 +102,7 @@ class OnlineSpeakerTracker:
         self._step = self.options.step_ms * SAMPLE_RATE // 1000
         self._cost = 0.0  # seconds one window costs (moving average)
         self._failed = self._closed = False
-        self.compute_s = self.cpu_s = 0.0  # wall and CPU seconds spent analysing, for benchmarks
+        self.compute_s = self.cpu_s = 0.0  # wall and CPU seconds spent in feed() and label(), for benchmarks
         self.windows_run = self.embeddings_run = 0
 
     def load(self) -> None:
@@ -203,12 +203,16 @@ class OnlineSpeakerTracker:
 
     def _guarded(self, work) -> None:
         """Run a step; a failure stops the tracker (labels stay as committed), never the session."""
+        began, began_cpu = time.perf_counter(), time.thread_time()
         try:
             with torch_threads(self.options.threads):
                 work()
         except Exception:  # the live session must go on without speakers rather than stop
             log.exception("live speaker tracking failed; later results get no speaker")
             self._failed = True
+        finally:
+            self.compute_s += time.perf_counter() - began
+            self.cpu_s += time.thread_time() - began_cpu
 
     def _catch_up(self, most: int | None = None) -> None:
         done = 0
@@ -250,7 +254,7 @@ class OnlineSpeakerTracker:
         return chunk
 
     def _run_window(self, end: int) -> None:
-        began, began_cpu = time.perf_counter(), time.thread_time()
+        began = time.perf_counter()
         models = self.models
         size = self.options.window_ms * SAMPLE_RATE // 1000
         chunk = self._chunk(end)
@@ -271,8 +275,6 @@ class OnlineSpeakerTracker:
         self._commit(int(np.floor(((end - size) * 1000 / SAMPLE_RATE) / models.frame_ms)))
         self._forget(end - 2 * size - self._step)
         cost = time.perf_counter() - began
-        self.compute_s += cost
-        self.cpu_s += time.thread_time() - began_cpu
         self._cost = cost if self.windows_run == 1 else 0.8 * self._cost + 0.2 * cost
         wanted = int(self._cost / self.options.max_cpu_share * SAMPLE_RATE)
         self._step = min(max(self.options.step_ms * SAMPLE_RATE // 1000, wanted), size // 2)
