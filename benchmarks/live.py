@@ -165,14 +165,14 @@ def analyse(timeline: Timeline, source_started: float, eops_ms: int, duration_ms
     }
 
 
-def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict:
+def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000) -> dict:
     """Return the measurements of one live session over `path`."""
     from helpers.reference import wer
 
     from core.audio.capture import FileSource
     from core.live import ConversationTranscriber, LiveOptions
 
-    options = LiveOptions(mode="RealTime")
+    options = LiveOptions(mode="RealTime", encoder_window_ms=window_ms)
     source = FileSource(path, speed=speed)
     transcriber = ConversationTranscriber(source, options)
     transcriber.recognizer.whisper  # load the model before the clock starts
@@ -200,7 +200,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float) -> dict
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         interim_decodes=stats.interim_decodes, final_decodes=stats.final_decodes,
         mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
-        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)),
+        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)), encoder_window_ms=window_ms,
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
         rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
@@ -214,7 +214,7 @@ def report(name: str, r: dict) -> None:
         return "ok" if flag else "MISSED"
 
     print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s, "
-          f"machine load (5 min) {r['load_average_at_end']:.1f}")
+          f"machine load (5 min) {r['load_average_at_end']:.1f}, encoder window {r['encoder_window_ms'] / 1000:.0f} s")
     print(f"events {r['events']}, finals {r['finals']}, interim decodes {r['interim_decodes']}, final decodes "
           f"{r['final_decodes']}, mean decode {r['mean_decode_s']:.2f} s, skipped updates {r['skipped_updates']}, "
           f"warnings {r['warnings'] or 'none'}")
@@ -243,6 +243,7 @@ def main() -> int:
     parser.add_argument("--only-long", action="store_true", help="skip the 30 s run")
     parser.add_argument("--speed", type=float, default=1.0, help="playback speed (1.0 = real time)")
     parser.add_argument("--cores", type=int, help="pin the process to this many cores")
+    parser.add_argument("--window-ms", type=int, default=30_000, help="encoder window (30000 = whisper's; 20000 is cheaper)")
     parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
     if args.cores:
@@ -253,7 +254,7 @@ def main() -> int:
         runs = ([] if args.only_long else [("sample", None)]) + ([(f"{args.minutes:g} minutes", args.minutes)] if args.minutes else [])
         for name, minutes in runs:
             path, reference, duration_ms = build_recording(Path(folder), minutes)
-            results[name] = run_once(path, reference, duration_ms, args.speed)
+            results[name] = run_once(path, reference, duration_ms, args.speed, args.window_ms)
             report(name, results[name])
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
