@@ -33,7 +33,7 @@ from core.live.events import (
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.result import LiveResult
-from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for
+from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import Utterance, new_conversation_id, utc_now
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class LiveOptions:
     end_of_phrase_silence_ms: int = 800
     interim_results: bool = True
     split_at_phrase_end: bool = True
-    diarize: bool = False
+    diarize: bool = False  # live speaker labels (online diarization); finals are cut where the speaker changes
     title: str | None = None
     job_options: object | None = None  # core.jobs.JobOptions of the queued re-transcription
     max_lag_ms: int = 4000  # audio waiting beyond this skips interim decodes until caught up
@@ -111,7 +111,7 @@ class ConversationTranscriber:
         self._count_lock = threading.Lock()
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
-        self._labels: dict[int, str] = {}
+        self._index_shift = 0  # result indexes added by finals cut at speaker changes
         self._warned: set[str] = set()
         self._warned_at: dict[str, float] = {}
         self._recorder: Recorder | None = None
@@ -315,26 +315,35 @@ class ConversationTranscriber:
         return True
 
     def _recognized(self, event: RecognitionEvent) -> None:
-        """Called by the recognizer (on its thread): label speakers, journal finals, post the event.
+        """Called by the recognizer (on its thread): label speakers, journal finals, post the events.
 
-        An interim takes the tracker's current guess (interim_turns: peek() when it has one); a final
-        takes its settled turns (label()).
+        An interim takes the tracker's current guess (interim_turns: peek() when it has one). A final
+        takes its settled turns (label()) and is cut where the speaker changes: each piece is a final
+        result of its own with the next result_index (the first keeps the interims' result id and
+        index), and every later result's index moves on by the pieces added.
         """
-        heard = event.utterance
-        if event.final:
-            turns = self.tracker.label(heard.offset_ms, heard.end_ms) if not event.no_match else []
-        else:
-            turns = interim_turns(self.tracker, heard.offset_ms, heard.end_ms)
-        utterance = label_utterance(heard, turns)
+        heard, index = event.utterance, event.result_index + self._index_shift
+        if not event.final:
+            utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
+            self._emit(self.transcribing, utterance, index, event.stable_words)
+            return
+        if event.no_match:
+            self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
+            return
+        turns = self.tracker.label(heard.offset_ms, heard.end_ms)
+        pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale) if turns else [heard]
+        self._index_shift += len(pieces) - 1
+        for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker
+            self._finals.append(piece)
+            self._journal.append(piece)
+            self._emit(self.transcribed, piece, index + n, len(piece.words))
+
+    def _emit(self, signal: EventSignal, utterance: Utterance, index: int, stable_words: int, *, no_match: bool = False) -> None:
         label = f"Guest-{utterance.speaker}" if utterance.speaker is not None else None
-        result = LiveResult(result_id=utterance.result_id, result_index=event.result_index, final=event.final,
-                            utterance=utterance, stable_words=event.stable_words, speaker_label=label,
-                            no_match=event.no_match)
-        if event.final and not event.no_match:
-            self._finals.append(utterance)
+        result = LiveResult(result_id=utterance.result_id, result_index=index, final=signal is self.transcribed,
+                            utterance=utterance, stable_words=stable_words, speaker_label=label, no_match=no_match)
+        if result.final and not no_match:
             self._results.append(result)
-            self._journal.append(utterance)
-        signal = self.transcribed if event.final else self.transcribing
         self._post(signal, ConversationTranscriptionEventArgs(result, self.session_id))
 
     def _finish(self) -> None:

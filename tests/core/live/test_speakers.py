@@ -65,6 +65,12 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
     results = [e.result for e in events if not e.result.no_match]
     assert results and all(r.speaker in (1, 2) for r in results)
     assert len({w.speaker for r in results for w in r.words}) == 2  # "Hello?" is Diane's, "Neither did I." Sheila's
+    # finals are cut where the speaker changes: one speaker per result, each piece with the next result_index
+    assert all(w.speaker == r.speaker for r in results for w in r.words)
+    assert any(r.result_id.endswith("-2") for r in results)  # "Hello? Hello?" is one phrase of two speakers
+    indexes = [e.result.result_index for e in events]
+    assert indexes == list(range(indexes[0], indexes[0] + len(indexes)))
+    assert [r.speaker for r in results][:2] == [1, 2]
     assert {r.SpeakerId for r in results} <= {"Guest-1", "Guest-2"}
     first_word = results[0].words[0]
     assert first_word.speaker == 1  # Diane says the first "Hello?"
