@@ -9,7 +9,8 @@ How it stays fast and stable over a long meeting on a small CPU:
   Interim updates of one utterance share its `result_index`.
 - An utterance ends after `end_of_phrase_silence_ms` of non-speech (Watson's
   end_of_phrase_silence_time, 0.8 s). When the last interim decode already heard all of its
-  speech, that hypothesis is the final at once; otherwise the buffer is decoded once more (beam).
+  speech, that hypothesis is the final at once; otherwise the buffer is decoded once more. An
+  interim decode is also run as soon as a pause begins, so the final rarely has to wait for one.
   With `split_at_phrase_end` a final also comes at a committed sentence end (Watson's
   split_transcript_at_phrase_end), so a conversation without pauses still gets finals.
 - After such a final a long buffer is cut in the quietest frame between the two sentences, so a
@@ -25,15 +26,16 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
 from core.asr.transcriber import locale_for
+from core.asr.short_window import ShortWindowWhisper
+from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.errors import ModelError
@@ -42,7 +44,7 @@ from core.text.forms import forms_from_display
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
+REUSE_MARGIN_MS = 100  # an interim decode that heard this far past the last speech frame is the final at a pause
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class StreamingOptions:
     max_utterance_ms: int = 20_000  # a longer result is finalized at its last committed word
     split_at_phrase_end: bool = True  # also finalize at a committed sentence end (Watson's split_transcript_at_phrase_end)
     min_phrase_ms: int = 1000
-    final_beam_size: int = 5
+    final_beam_size: int = 1  # finals are mostly the last interim hypothesis (greedy); a beam here only delays the rest
     interim_beam_size: int = 1
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see ShortWindowWhisper
@@ -98,112 +100,6 @@ class RecognizerStats:
     reused_finals: int = 0  # finals taken from an interim decode that had heard the whole utterance
 
 
-@dataclass
-class _Utterance:
-    """The audio buffer of the speech under way and the words of the result being built from it."""
-
-    start: int  # absolute sample where the buffer starts
-    first: int  # absolute sample where the current result starts
-    chunks: list[np.ndarray] = field(default_factory=list)
-    probabilities: list[float] = field(default_factory=list)  # one per 512-sample frame of the buffer
-    length: int = 0
-    speech: int = 0
-    silence: int = 0
-    last_speech_end: int = 0
-    history: list[Word] = field(default_factory=list)  # the last words already finalized from this buffer
-    committed: list[Word] = field(default_factory=list)
-    tail: list[Word] = field(default_factory=list)
-    decoded_to: int = 0
-    index: int | None = None
-    result_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    shown: str = ""
-
-    @property
-    def end(self) -> int:
-        return self.start + self.length
-
-    @property
-    def anchor(self) -> list[Word]:
-        """Return the words new hypotheses must follow: recently finalized plus committed ones."""
-        return (self.history + self.committed)[-5:]
-
-    def append(self, frame: np.ndarray, probability: float) -> None:
-        self.chunks.append(frame)
-        self.probabilities.append(probability)
-        self.length += len(frame)
-
-    def quiet_point(self, low_ms: int, high_ms: int) -> int:
-        """Return the absolute sample in the middle of the least speech-like frame between two times."""
-        first = max(0, (_samples(low_ms) - self.start) // VAD_FRAME)
-        last = min(len(self.probabilities), max(first + 1, -(-(_samples(high_ms) - self.start) // VAD_FRAME)))
-        if first >= last:
-            return min(max(_samples(low_ms), self.start), self.end)
-        best = first + int(np.argmin(self.probabilities[first:last]))
-        return self.start + best * VAD_FRAME + VAD_FRAME // 2
-
-    def audio(self) -> np.ndarray:
-        joined = np.concatenate(self.chunks) if len(self.chunks) != 1 else self.chunks[0]
-        self.chunks = [joined]
-        return joined
-
-    def cut(self, at: int) -> None:
-        """Drop the buffer before `at` (absolute sample)."""
-        joined = self.audio()
-        keep = max(0, min(self.length, at - self.start))
-        self.chunks = [joined[keep:]]
-        self.probabilities = self.probabilities[keep // VAD_FRAME:]
-        self.start += keep
-        self.length -= keep
-
-    def next_result(self, finalized: list[Word], first_ms: int) -> None:
-        """Start a new result in the same buffer after `finalized` words were emitted as final."""
-        self.history = (self.history + finalized)[-5:]
-        self.committed = self.committed[len(finalized):] if self.committed[: len(finalized)] == finalized else []
-        self.first = first_ms * SAMPLE_RATE // 1000
-        self.index, self.result_id, self.shown = None, uuid.uuid4().hex, ""
-
-
-def _ms(samples: int) -> int:
-    return samples * 1000 // SAMPLE_RATE
-
-
-def _samples(ms: int) -> int:
-    return ms * SAMPLE_RATE // 1000
-
-
-class ShortWindowWhisper:
-    """A view of a cached WhisperModel whose encoder may see less padding than whisper's 30 s window.
-
-    faster-whisper pads every window to 30 s, and encoding that padding is most of the cost of a
-    short decode. CTranslate2's encoder accepts shorter inputs, so this view can cut the padded mel
-    features to max(`window_ms`, the audio + 1 s, in 5 s steps). Measured on the sample with tiny.en
-    (fed in real-time order, three update paces): a 20 s window needs 35% less CPU per update but
-    the live WER rises from 16.0% to 19.3% on average, so the default stays at 30 s (no cut); 20 s
-    is an option for slow machines. The shared model itself is never changed (the view is a copy).
-    """
-
-    def __init__(self, model, window_ms: int):
-        import copy
-        import types
-
-        self.model = model
-        self.frames = min(3000, max(500, window_ms // 10))
-        self._view = copy.copy(model)
-        self._view.encode = types.MethodType(self._encode, self._view)
-        self._wanted = 3000
-
-    def _encode(self, view, features: np.ndarray):
-        features = features[..., : self._wanted]
-        return type(self.model).encode(view, features)
-
-    def transcribe(self, audio: np.ndarray, **options):
-        """Return faster-whisper's (segments, info) for `audio`, encoded in the short window."""
-        audio_frames = len(audio) // 160
-        self._wanted = 3000 if self.frames >= 3000 else min(3000, max(self.frames, -(-(audio_frames + 100) // 500) * 500))
-        segments, info = self._view.transcribe(audio, **options)
-        return list(segments), info
-
-
 class StreamingRecognizer:
     """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
 
@@ -225,7 +121,7 @@ class StreamingRecognizer:
         self._preroll = np.zeros(0, dtype=np.float32)
         self._preroll_probabilities: list[float] = []
         self._speaking = False
-        self._utterance: _Utterance | None = None
+        self._utterance: UtteranceBuffer | None = None
         self._next_index = 0
         self._context: list[Word] = []  # the last finalized words
 
@@ -239,7 +135,7 @@ class StreamingRecognizer:
     @property
     def heard_ms(self) -> int:
         """Return how much audio has been fed and examined so far."""
-        return _ms(self._position)
+        return samples_to_ms(self._position)
 
     @property
     def in_utterance(self) -> bool:
@@ -264,14 +160,14 @@ class StreamingRecognizer:
         if utterance is None:
             if self._speaking:
                 start = self._position - len(self._preroll)
-                utterance = self._utterance = _Utterance(start=start, first=start)
+                utterance = self._utterance = UtteranceBuffer(start=start, first=start)
                 for at, quiet in enumerate(self._preroll_probabilities):
                     utterance.append(self._preroll[at * VAD_FRAME:(at + 1) * VAD_FRAME], quiet)
                 utterance.append(frame, probability)
                 utterance.decoded_to = utterance.start
                 self._preroll, self._preroll_probabilities = np.zeros(0, dtype=np.float32), []
             else:
-                keep = _samples(opts.pre_speech_ms) // VAD_FRAME
+                keep = ms_to_samples(opts.pre_speech_ms) // VAD_FRAME
                 self._preroll = np.concatenate([self._preroll, frame])[-keep * VAD_FRAME:]
                 self._preroll_probabilities = (self._preroll_probabilities + [probability])[-keep:]
         else:
@@ -285,9 +181,9 @@ class StreamingRecognizer:
             utterance.last_speech_end = self._position
         else:
             utterance.silence += VAD_FRAME
-        if utterance.silence >= _samples(opts.end_of_phrase_silence_ms):
-            self._finalize(utterance.last_speech_end + _samples(opts.post_speech_ms))
-        elif max(self._position - utterance.first, utterance.length) >= _samples(opts.max_utterance_ms):
+        if utterance.silence >= ms_to_samples(opts.end_of_phrase_silence_ms):
+            self._finalize(utterance.last_speech_end + ms_to_samples(opts.post_speech_ms))
+        elif max(self._position - utterance.first, utterance.length) >= ms_to_samples(opts.max_utterance_ms):
             self._split()
 
     def update(self) -> bool:
@@ -296,10 +192,13 @@ class StreamingRecognizer:
         opts = self.options
         if utterance is None or not opts.interim_results:
             return False
-        if utterance.end - utterance.decoded_to < _samples(opts.update_interval_ms) or utterance.speech < _samples(opts.min_speech_ms):
+        heard_all = utterance.last_speech_end + ms_to_samples(opts.post_speech_ms)
+        if utterance.decoded_to >= heard_all or utterance.speech < ms_to_samples(opts.min_speech_ms):
+            return False  # nothing was said since the last decode: leave the CPU free
+        # decode every update_interval_ms of new audio, and once more as soon as a pause begins, so that
+        # this hypothesis (having heard all the speech) is the final when the pause is long enough
+        if utterance.end - utterance.decoded_to < ms_to_samples(opts.update_interval_ms) and utterance.end < heard_all:
             return False
-        if utterance.decoded_to >= utterance.last_speech_end + _samples(opts.post_speech_ms):
-            return False  # nothing was said since the last decode: leave the CPU free for the final
         words = self._decode(utterance.audio(), utterance.start, beam=opts.interim_beam_size, prompt=self._prompt(utterance))
         self.stats.interim_decodes += 1
         utterance.decoded_to = utterance.end
@@ -327,20 +226,20 @@ class StreamingRecognizer:
             self._pending = np.zeros(0, dtype=np.float32)
             self._frame(padded, float(self._vad(padded[np.newaxis])[0]))
         if self._utterance is not None:
-            self._finalize(self._utterance.last_speech_end + _samples(self.options.post_speech_ms))
+            self._finalize(self._utterance.last_speech_end + ms_to_samples(self.options.post_speech_ms))
         self._speaking = False
 
-    def _split_at_phrase_end(self, utterance: _Utterance) -> None:
+    def _split_at_phrase_end(self, utterance: UtteranceBuffer) -> None:
         """Finalize the committed words up to the last committed sentence end (Watson's split_transcript_at_phrase_end)."""
         if not self.options.split_at_phrase_end:
             return
         committed = utterance.committed
         for k in range(len(committed) - 1, -1, -1):
-            if committed[k].text[-1:] in ".?!" and committed[k].end_ms - _ms(utterance.first) >= self.options.min_phrase_ms:
+            if committed[k].text[-1:] in ".?!" and committed[k].end_ms - samples_to_ms(utterance.first) >= self.options.min_phrase_ms:
                 self._finish_result(utterance, k + 1)
                 return
 
-    def _finish_result(self, utterance: _Utterance, count: int) -> None:
+    def _finish_result(self, utterance: UtteranceBuffer, count: int) -> None:
         """Emit the first `count` committed words as a final; cut a long buffer in the pause after them."""
         done = utterance.committed[:count]
         following = (utterance.committed + utterance.tail)[count:]
@@ -348,16 +247,16 @@ class StreamingRecognizer:
         self._remember(done)
         gap_end = following[0].offset_ms if following else done[-1].end_ms + 200
         quiet = utterance.quiet_point(done[-1].end_ms - 100, max(gap_end, done[-1].end_ms) + 100)
-        utterance.next_result(done, _ms(quiet))
-        if utterance.length > _samples(self.options.trim_after_ms):
+        utterance.next_result(done, samples_to_ms(quiet))
+        if utterance.length > ms_to_samples(self.options.trim_after_ms):
             utterance.cut(quiet)
-            log.debug("buffer cut to %d ms after a final", _ms(utterance.length))
+            log.debug("buffer cut to %d ms after a final", samples_to_ms(utterance.length))
 
     def _split(self) -> None:
         """Finalize an over-long result at its last committed word; the rest goes on as the next result."""
         utterance = self._utterance
         if not utterance.committed:  # nothing agreed yet (the recognizer is behind): cut in the quietest recent frame
-            now = _ms(self._position)
+            now = samples_to_ms(self._position)
             self._finalize(utterance.quiet_point(now - 3000, now - 300), carry=True)
             return
         self._finish_result(utterance, len(utterance.committed))
@@ -372,16 +271,17 @@ class StreamingRecognizer:
             end = utterance.start + after * VAD_FRAME
             self._utterance = self._carried(utterance, after)
         else:
-            keep = _samples(self.options.pre_speech_ms) // VAD_FRAME
+            keep = ms_to_samples(self.options.pre_speech_ms) // VAD_FRAME
             frames = max(after, len(utterance.probabilities) - keep)
             self._preroll = audio[frames * VAD_FRAME:].copy()
             self._preroll_probabilities = utterance.probabilities[frames:]
         words: list[Word] = []
-        if utterance.decoded_to >= end and utterance.decoded_to > utterance.start and not carry:
+        covered = min(end, utterance.last_speech_end + ms_to_samples(REUSE_MARGIN_MS))
+        if utterance.decoded_to >= covered and utterance.decoded_to > utterance.start and not carry:
             # the last interim decode already heard all of it: its hypothesis is the final (no wait at the pause)
-            words = utterance.committed + [w for w in utterance.tail if w.offset_ms < _ms(end)]
+            words = utterance.committed + [w for w in utterance.tail if w.offset_ms < samples_to_ms(end)]
             self.stats.reused_finals += 1
-        elif utterance.speech >= _samples(self.options.min_speech_ms) or utterance.committed:
+        elif utterance.speech >= ms_to_samples(self.options.min_speech_ms) or utterance.committed:
             beam = 1 if self.hurry else self.options.final_beam_size
             decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=beam,
                                    prompt=self._prompt(utterance))
@@ -393,10 +293,10 @@ class StreamingRecognizer:
         elif utterance.index is not None:  # interim text was shown: say it came to nothing
             self._emit(utterance, [], final=True)
 
-    def _carried(self, utterance: _Utterance, frames: int) -> _Utterance:
+    def _carried(self, utterance: UtteranceBuffer, frames: int) -> UtteranceBuffer:
         """Return a new utterance holding the buffer after its first `frames` frames."""
         start = utterance.start + frames * VAD_FRAME
-        rest = _Utterance(start=start, first=start, decoded_to=start, silence=utterance.silence,
+        rest = UtteranceBuffer(start=start, first=start, decoded_to=start, silence=utterance.silence,
                           last_speech_end=max(start, utterance.last_speech_end))
         rest.chunks = [utterance.audio()[frames * VAD_FRAME:]]
         rest.probabilities = utterance.probabilities[frames:]
@@ -407,11 +307,11 @@ class StreamingRecognizer:
     def _remember(self, words: list[Word]) -> None:
         self._context = (self._context + list(words))[-64:]
 
-    def _prompt(self, utterance: _Utterance) -> str | None:
+    def _prompt(self, utterance: UtteranceBuffer) -> str | None:
         """Return earlier text whose audio lies before the buffer, as whisper's context."""
         if not self.options.prompt_chars:
             return None
-        start_ms = _ms(utterance.start)
+        start_ms = samples_to_ms(utterance.start)
         before = [w.text for w in self._context + utterance.committed if w.end_ms <= start_ms]
         prompt = " ".join(before)[-self.options.prompt_chars:].strip()
         return prompt or None
@@ -425,7 +325,7 @@ class StreamingRecognizer:
             audio, language=self.language, beam_size=beam, best_of=1, temperature=0.0, word_timestamps=True,
             condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
         )
-        offset_ms, limit_ms = _ms(start), _ms(start + len(audio))
+        offset_ms, limit_ms = samples_to_ms(start), samples_to_ms(start + len(audio))
         words = []
         for segment in segments:
             for w in segment.words or []:
@@ -440,12 +340,12 @@ class StreamingRecognizer:
         self.stats.last_decode_seconds = spent
         return words
 
-    def _emit(self, utterance: _Utterance, words: list[Word], *, final: bool) -> None:
+    def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool) -> None:
         if utterance.index is None:
             utterance.index, self._next_index = self._next_index, self._next_index + 1
         text = " ".join(w.text for w in words)
         forms = forms_from_display(text, self.locale)
-        offset = words[0].offset_ms if words else _ms(utterance.first)
+        offset = words[0].offset_ms if words else samples_to_ms(utterance.first)
         end = words[-1].end_ms if words else offset
         result = Utterance(
             result_id=utterance.result_id, channel=0, offset_ms=offset, duration_ms=max(0, end - offset), forms=forms,

@@ -194,7 +194,7 @@ def test_local_agreement_helpers():
 
 def test_the_short_encoder_window_hears_the_same_words_and_leaves_the_shared_model_alone(audio):
     from core.asr.models import load_whisper, resolve_model
-    from core.asr.streaming import ShortWindowWhisper
+    from core.asr.short_window import ShortWindowWhisper
 
     model = load_whisper(resolve_model("tiny.en"))
     view = ShortWindowWhisper(model, 20_000)
