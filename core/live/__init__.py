@@ -11,9 +11,10 @@ from core.live.events import (
     SessionEventArgs,
     WarningEventArgs,
 )
+from core.live.options import LiveOptions
 from core.live.recovery import UnfinishedRecording, discard_unfinished, find_unfinished_recordings, recover
 from core.live.result import LiveResult
-from core.live.session import ConversationTranscriber, LiveOptions
+from core.live.session import ConversationTranscriber
 from core.live.speakers import LiveSpeakerTracker, NoSpeakers, label_utterance
 
 __all__ = [

@@ -17,14 +17,12 @@ import queue as queues
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
-
 from core import paths
-from core.asr.streaming import RecognitionEvent, StreamingOptions, StreamingRecognizer
+from core.asr.streaming import RecognitionEvent, StreamingRecognizer
 from core.audio.capture import END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
+from core.audio.levels import block_level
 from core.audio.recorder import Recorder
 from core.errors import ParleyError
 from core.live import journal
@@ -32,6 +30,7 @@ from core.live.events import (
     ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
     SessionEventArgs, WarningEventArgs,
 )
+from core.live.options import LiveOptions
 from core.live.result import LiveResult
 from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import Utterance, new_conversation_id, utc_now
@@ -40,44 +39,8 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
-MODES = (journal.REAL_TIME, journal.REAL_TIME_AND_ASYNC)
 _END, _PAUSE = object(), object()
 WARNING_INTERVAL_S = 5.0
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """How a live session listens and what it does at the end."""
-
-    model: str = "tiny.en"
-    language: str | None = None
-    mode: str = journal.REAL_TIME_AND_ASYNC  # or "RealTime": no re-transcription job
-    end_of_phrase_silence_ms: int = 800
-    interim_results: bool = True
-    split_at_phrase_end: bool = True
-    diarize: bool = False  # live speaker labels (online diarization); finals are cut where the speaker changes
-    title: str | None = None
-    job_options: object | None = None  # core.jobs.JobOptions of the queued re-transcription
-    max_lag_ms: int = 4000  # audio waiting beyond this skips interim decodes until caught up
-    encoder_window_ms: int = 30_000  # 20_000 saves ~35% CPU per update on slow machines, for ~3 WER points
-
-    def __post_init__(self):
-        if self.mode not in MODES:
-            raise ParleyError(f"Unknown live mode '{self.mode}'.", hint=f"Use {' or '.join(MODES)}.")
-
-    def streaming(self) -> StreamingOptions:
-        """Return the streaming recognizer's options."""
-        return StreamingOptions(model=self.model, language=self.language, end_of_phrase_silence_ms=self.end_of_phrase_silence_ms,
-                                interim_results=self.interim_results, split_at_phrase_end=self.split_at_phrase_end,
-                                encoder_window_ms=self.encoder_window_ms)
-
-
-def _level(block: np.ndarray) -> tuple[float, float]:
-    if not len(block):
-        return 0.0, -math.inf
-    peak = float(np.max(np.abs(block)))
-    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
-    return min(peak, 1.0), (20 * math.log10(rms) if rms > 0 else -math.inf)
 
 
 class ConversationTranscriber:
@@ -251,7 +214,7 @@ class ConversationTranscriber:
                 self._post(self.canceled, CanceledEventArgs(ERROR, "RecordingFailed", exc.user_message(), self.session_id))
                 threading.Thread(target=self._request_stop, daemon=True).start()
                 continue
-            self.level, self.level_dbfs = _level(item)
+            self.level, self.level_dbfs = block_level(item)
             self._post(self.level_changed, LevelEventArgs(self.level, self.level_dbfs, offset_ms))
             with self._count_lock:
                 self._waiting_samples += len(item)
