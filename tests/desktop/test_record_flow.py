@@ -7,30 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
-from desktop_helpers import rttm_turns, wait_ops
+from desktop_helpers import wait_ops
 from desktop.speaker_colors import speaker_color
 
 SPEED = 2.0  # the 30 s sample in 15 s
-
-
-class ReferenceSpeakers:
-    """A live speaker tracker that knows the sample's reference turns (sample.rttm).
-
-    The GUI is under test here, not live diarization: this gives the captions real,
-    known speaker turns to show, through core's own LiveSpeakerTracker seam.
-    """
-
-    def __init__(self, rttm):
-        self.turns = rttm_turns(rttm)
-
-    def feed(self, block, offset_ms):
-        pass
-
-    def label(self, start_ms, end_ms):
-        return [t for t in self.turns if t[0] < end_ms and t[1] > start_ms]
-
-    def close(self):
-        pass
 
 
 def _tail_format(captions):
@@ -41,8 +21,8 @@ def _tail_format(captions):
     return cursor.charFormat()
 
 
-def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbot, window, services, sample_wav, sample_dir):
-    services.live_speaker_tracker = lambda: ReferenceSpeakers(sample_dir / "sample.rttm")
+def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbot, window, services, sample_wav):
+    assert services.settings.diarize and services.live_speaker_tracker is None  # core's real live speaker tracker
     view = window.record_view
     window.show_page("Record")
     view.set_file_input(sample_wav, speed=SPEED)
@@ -84,6 +64,7 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
     assert view.captions.interim is None
     assert not _tail_format(view.captions).fontItalic()
     assert set().union(*(c.speakers for c in finals)) == {1, 2}
+    assert all(len(c.speakers) == 1 for c in finals)  # finals are cut where the speaker changes
     html = view.captions.toHtml().lower()
     assert speaker_color(1).name() in html and speaker_color(2).name() in html
     assert sum(len(c.text.split()) for c in finals) > 40
