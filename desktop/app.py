@@ -104,8 +104,12 @@ def build_window(services: Services) -> MainWindow:
     return window
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the desktop app until its window closes; return the exit status."""
+def main(argv: list[str] | None = None, files: list[Path] | None = None) -> int:
+    """Run the desktop app until its window closes; return the exit status.
+
+    `files` (from `parley gui FILE...`, the desktop entry's "Open with") are imported once the
+    window is up and queued for transcription, as a drop onto the window would.
+    """
     started = time.perf_counter()
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -114,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     window = build_window(services)
     window.show()
     QTimer.singleShot(0, lambda: log.info("window shown in %.0f ms", 1000 * (time.perf_counter() - started)))
+    if files:
+        window.show_page("Library")
+        window.library_view.import_files([Path(f).expanduser().absolute() for f in files])
     try:
         return app.exec()
     finally:

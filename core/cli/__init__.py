@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 from core.errors import ParleyError
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (transcribe, library, jobs, server, live):
         module.register(commands)
     gui = commands.add_parser("gui", help="open the desktop app")
+    gui.add_argument("files", nargs="*", type=Path, metavar="FILE", help="recordings to import (queued for transcription)")
     gui.set_defaults(run=_run_gui)
     return parser
 
@@ -37,7 +39,7 @@ def _run_gui(args: argparse.Namespace) -> int:
     apps = list(entry_points(group="parley.gui"))
     if not apps:
         raise ParleyError("The desktop app is not installed.", "Install Parley with its desktop package (pip install -e .).")
-    return apps[0].load()()
+    return apps[0].load()(files=list(getattr(args, "files", None) or []))
 
 
 def main(argv: list[str] | None = None) -> int:

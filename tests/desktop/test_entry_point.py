@@ -63,3 +63,42 @@ def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home
         if app.poll() is None:
             app.send_signal(signal.SIGKILL)
             app.wait(10)
+
+
+def test_parley_gui_with_files_imports_them_and_queues_their_transcription(parley_home, sample_wav):
+    """What "Open with Parley" in a file manager does (the desktop entry passes the files)."""
+    from core.jobs.queue import TranscriptionQueue
+    from core.store import Library
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PARLEY_HOME=str(parley_home))
+    app = subprocess.Popen([sys.executable, "-m", "core.cli", "gui", str(sample_wav)], cwd=ROOT, env=env,
+                           stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        found = []
+        deadline = time.monotonic() + 90
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.5)
+            if (parley_home / "library.sqlite3").exists():
+                with Library.open() as library:
+                    found = [(c.title, [j.mode for j in TranscriptionQueue(library).jobs(conversation_id=c.conversation_id)])
+                             for c in library.list_conversations()]
+        assert found == [("sample", ["Async"])]
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(10)
+
+
+def test_the_desktop_entry_script_adds_parley_to_the_menu_and_removes_it(tmp_path):
+    data = tmp_path / "share"
+    env = dict(os.environ, XDG_DATA_HOME=str(data))
+    done = subprocess.run(["bash", str(ROOT / "packaging" / "desktop-entry.sh")], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    entry = (data / "applications" / "parley.desktop").read_text()
+    exec_line = next(line for line in entry.splitlines() if line.startswith("Exec="))
+    program = exec_line.split('"')[1]
+    assert Path(program).is_file() and os.access(program, os.X_OK) and exec_line.endswith(" gui %F")
+    assert "MimeType=audio/wav;" in entry and "Icon=parley" in entry
+    assert (data / "icons" / "hicolor" / "scalable" / "apps" / "parley.svg").is_file()
+    assert (data / "icons" / "hicolor" / "256x256" / "apps" / "parley.png").is_file()
+    gone = subprocess.run(["bash", str(ROOT / "packaging" / "desktop-entry.sh"), "--remove"], env=env, capture_output=True, text=True)
+    assert gone.returncode == 0 and not (data / "applications" / "parley.desktop").exists()
