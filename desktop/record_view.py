@@ -42,10 +42,16 @@ def live_options(settings, mode: str, job_options):
 
 
 def prepare_engine(options) -> None:
-    """Load the live model and the voice detector (cached per process), so Record starts without a hitch."""
+    """Load the live model, the voice detector and, when speakers are labelled, the speaker models
+    (all cached per process), so Record starts without a hitch: their first load holds Python's
+    lock for long stretches, which would stall the window during a recording."""
     from core.asr.streaming import StreamingRecognizer
 
     StreamingRecognizer(options.streaming(), on_event=lambda event: None).whisper
+    if options.diarize:
+        from core.live.speaker_models import shared_models
+
+        shared_models()
 
 
 class RecordView(QWidget):
@@ -63,7 +69,8 @@ class RecordView(QWidget):
         self._file_input: Path | None = None
         self._file_speed: float | None = 1.0
         self._last_id: str | None = None
-        self._prepared: tuple | None = None  # (model, device) whose engine is loaded
+        self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
+        self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
         self._device_names: dict[int, str] = {}
 
         self.input_box = QComboBox(objectName="inputDevice")
@@ -126,18 +133,27 @@ class RecordView(QWidget):
     def prepare(self) -> None:
         """Load the live speech model off the GUI thread, once per model (someone who opens this view is about to record)."""
         settings, mode = self.services.settings, self.mode_box.currentData()
-        key = (settings.model, settings.device, settings.language)
+        key = (settings.model, settings.device, settings.language, settings.diarize)
         if key == self._prepared:
             return
         self._prepared = key
+        self.engine_ready = False
+        if not self.recording and not self.status.text():
+            self.status.setText("Loading the speech models…")
+
+        def settled() -> None:
+            self.engine_ready = True
+            if self.status.text() == "Loading the speech models…":
+                self.status.setText("")
 
         def failed(error) -> None:
             self._prepared = None  # a real recording will say what is wrong
             log.warning("could not prepare the live model: %s", error)
+            settled()
 
         job = self.services.job_options()
         op = self.services.ops.background(lambda: prepare_engine(live_options(settings, mode, job)), parent=self)
-        op.failure(failed).run()
+        op.success(lambda _: settled()).failure(failed).run()
 
     # inputs
 

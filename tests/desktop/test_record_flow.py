@@ -25,6 +25,9 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
     assert services.settings.diarize and services.live_speaker_tracker is None  # core's real live speaker tracker
     view = window.record_view
     window.show_page("Record")
+    # the speech and speaker models load off the GUI thread as soon as the view shows
+    qtbot.waitUntil(lambda: view.engine_ready, timeout=120_000)
+    assert view.status.text() != "Loading the speech models…"
     view.set_file_input(sample_wav, speed=SPEED)
     assert view.input_box.currentText() == "Recording: sample.wav"
     view.mode_box.setCurrentIndex(view.mode_box.findData("RealTimeAndAsync"))
