@@ -3,6 +3,7 @@
     python benchmarks/live.py                    # pyannote's sample.wav (30 s) played in real time
     python benchmarks/live.py --minutes 10       # + the sample repeated to 10 minutes
     python benchmarks/live.py --speed 1.0 --cores 2 --json out.json
+    python benchmarks/live.py --diarize             # with live speaker labels (the desktop's default)
 
 The recording is played through the file source at `--speed` (1.0 = real time) into a real
 ConversationTranscriber (tiny.en, VAD, LocalAgreement; results stored in a throw-away library).
@@ -176,17 +177,19 @@ def _growth(times: np.ndarray, latencies: np.ndarray) -> float | None:
     return float(slope * (times.max() - times.min()))
 
 
-def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000) -> dict:
+def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000, diarize: bool = False) -> dict:
     """Return the measurements of one live session over `path`."""
     from helpers.reference import wer
 
     from core.audio.capture import FileSource
     from core.live import ConversationTranscriber, LiveOptions
 
-    options = LiveOptions(mode="RealTime", encoder_window_ms=window_ms)
+    options = LiveOptions(mode="RealTime", encoder_window_ms=window_ms, diarize=diarize)
     source = FileSource(path, speed=speed)
     transcriber = ConversationTranscriber(source, options)
-    transcriber.recognizer.whisper  # load the model before the clock starts
+    transcriber.recognizer.whisper  # load the models before the clock starts
+    if diarize:
+        transcriber.tracker.load()
     timeline = Timeline(speed)
     transcriber.transcribing.connect(timeline.on)
     transcriber.transcribed.connect(timeline.on)
@@ -211,7 +214,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         interim_decodes=stats.interim_decodes, final_decodes=stats.final_decodes,
         mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
-        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)), encoder_window_ms=window_ms,
+        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)), encoder_window_ms=window_ms, diarize=diarize,
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
         rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
@@ -225,7 +228,8 @@ def report(name: str, r: dict) -> None:
         return "ok" if flag else "MISSED"
 
     print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s, "
-          f"machine load (5 min) {r['load_average_at_end']:.1f}, encoder window {r['encoder_window_ms'] / 1000:.0f} s")
+          f"machine load (5 min) {r['load_average_at_end']:.1f}, encoder window {r['encoder_window_ms'] / 1000:.0f} s"
+          f"{', live speaker labels on' if r['diarize'] else ''}")
     print(f"events {r['events']}, finals {r['finals']}, interim decodes {r['interim_decodes']}, final decodes "
           f"{r['final_decodes']}, mean decode {r['mean_decode_s']:.2f} s, skipped updates {r['skipped_updates']}, "
           f"warnings {r['warnings'] or 'none'}")
@@ -258,6 +262,7 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=1.0, help="playback speed (1.0 = real time)")
     parser.add_argument("--cores", type=int, help="pin the process to this many cores")
     parser.add_argument("--window-ms", type=int, default=30_000, help="encoder window (30000 = whisper's; 20000 is cheaper)")
+    parser.add_argument("--diarize", action="store_true", help="label speakers live too (the desktop app's default)")
     parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
     if args.cores:
@@ -268,7 +273,7 @@ def main() -> int:
         runs = ([] if args.only_long else [("sample", None)]) + ([(f"{args.minutes:g} minutes", args.minutes)] if args.minutes else [])
         for name, minutes in runs:
             path, reference, duration_ms = build_recording(Path(folder), minutes)
-            results[name] = run_once(path, reference, duration_ms, args.speed, args.window_ms)
+            results[name] = run_once(path, reference, duration_ms, args.speed, args.window_ms, args.diarize)
             report(name, results[name])
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
