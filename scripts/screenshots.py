@@ -5,8 +5,8 @@ and the Conversation view. Run it under a display, e.g.
 
 It works in a throw-away data folder: the bundled two-speaker sample is transcribed with
 speakers (the better pass) into a fresh library, then played as the live input at real speed.
-The live captions' speaker labels come from that diarization of the same file, handed to the
-session through core's LiveSpeakerTracker seam. PNGs go to docs/ (or --out).
+The live captions' speaker labels come from the app's own live speaker tracker (the diarize
+setting, on by default). PNGs go to docs/ (or --out).
 """
 
 from __future__ import annotations
@@ -21,22 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 log = logging.getLogger("screenshots")
-
-
-class TurnsTracker:
-    """A LiveSpeakerTracker that answers from speaker turns known beforehand."""
-
-    def __init__(self, turns):
-        self.turns = turns
-
-    def feed(self, block, offset_ms):
-        pass
-
-    def label(self, start_ms, end_ms):
-        return [t for t in self.turns if t[0] < end_ms and t[1] > start_ms]
-
-    def close(self):
-        pass
 
 
 def sample_path() -> Path:
@@ -83,9 +67,7 @@ def main() -> int:
     app = application([sys.argv[0]])
     sample = sample_path()
     conversation = replace(transcribe_sample(sample), title="Catching up: Diane and Sheila")
-    turns = [(w.offset_ms, w.end_ms, w.speaker) for u in conversation.utterances for w in u.words if w.speaker]
     services = create_services(start_worker=False)
-    services.live_speaker_tracker = lambda: TurnsTracker(turns)
 
     def store(lib):
         lib.save_conversation(conversation, kind="async", options={"model": conversation.model})
@@ -107,6 +89,12 @@ def main() -> int:
     window.show_page("Record")
     record = window.record_view
     record.set_file_input(sample, speed=1.0)
+    waited = 0.0
+    while not record.engine_ready:  # the speech and speaker models load as the view shows
+        wait(0.2)
+        waited += 0.2
+        if waited > 120:
+            raise RuntimeError("the live models did not load")
     record.start_recording()
     waited = 0.0
     while record.session is None or record.session.recorded_ms < args.live_seconds * 1000:
