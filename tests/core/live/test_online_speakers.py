@@ -16,6 +16,8 @@ import pytest
 from core.live.online_speakers import OnlineSpeakerOptions, OnlineSpeakerTracker
 from core.live.speakers import NoSpeakers, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import TextForms, Utterance, Word
+from helpers.speaker_metrics import agreement
+from helpers.speaker_metrics import der as der_details
 
 log = logging.getLogger(__name__)
 
@@ -41,38 +43,9 @@ def _utterances(sample_dir) -> list[tuple[int, int]]:
     return [(round(start * 1000), round(end * 1000)) for start, end, *_ in stm_lines(sample_dir / "sample.stm")]
 
 
-def agreement(turns, reference, total_ms: int) -> float:
-    """Return the share of reference speech time labelled with its speaker's counterpart (best one-to-one mapping)."""
-    def grid(spans):
-        out = {}
-        for start, end, who in spans:
-            out.setdefault(who, np.zeros(total_ms, bool))[max(0, start):end] = True
-        return out
-
-    ref, hyp = grid(reference), grid(turns)
-    speech = np.logical_or.reduce(list(ref.values()))
-    names = sorted(ref)
-    best = 0.0
-    for chosen in itertools.permutations(list(hyp) + [None] * len(names), len(names)):
-        right = np.zeros(total_ms, bool)
-        for name, speaker in zip(names, chosen):
-            if speaker is not None:
-                right |= ref[name] & hyp[speaker]
-        best = max(best, right.sum() / speech.sum())
-    return float(best)
-
-
 def der(turns, reference) -> float:
     """Return pyannote.metrics' diarization error rate (collar 0, overlap included)."""
-    from pyannote.core import Annotation, Segment
-    from pyannote.metrics.diarization import DiarizationErrorRate
-
-    ref, hyp = Annotation(), Annotation()
-    for i, (start, end, who) in enumerate(reference):
-        ref[Segment(start / 1000, end / 1000), i] = who
-    for i, (start, end, speaker) in enumerate(turns):
-        hyp[Segment(start / 1000, end / 1000), i] = str(speaker)
-    return float(DiarizationErrorRate(collar=0.0, skip_overlap=False)(ref, hyp))
+    return float(der_details(turns, reference)["diarization error rate"])
 
 
 @pytest.fixture(scope="module")
