@@ -9,45 +9,18 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from core.results import Conversation, Speaker
 from desktop_helpers import rttm_turns, speaker_at, wait_ops
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in a dict (for tests only)."""
-
-    priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
-
-    def __init__(self):
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service, username):
-        from keyring.errors import PasswordDeleteError
-
-        if (service, username) not in self.secrets:
-            raise PasswordDeleteError(username)
-        del self.secrets[(service, username)]
+from helpers.memory_keyring import MemoryKeyring, keyring_backend
 
 
 @pytest.fixture(autouse=True)
 def memory_keyring():
     """Use an in-memory keyring for the test; give back the previous backend afterwards."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyring_backend(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture

@@ -98,38 +98,12 @@ def pipeline_folder(tmp_path_factory):
     return build_pipeline_folder(tmp_path_factory.mktemp("community-like"))
 
 
-def _memory_keyring():
-    """Return a real keyring backend that keeps passwords in a dict."""
-    from keyring.backend import KeyringBackend
-
-    class MemoryKeyring(KeyringBackend):
-        priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
-
-        def __init__(self):
-            super().__init__()
-            self.store = {}
-
-        def get_password(self, service, username):
-            return self.store.get((service, username))
-
-        def set_password(self, service, username, password):
-            self.store[(service, username)] = password
-
-        def delete_password(self, service, username):
-            self.store.pop((service, username), None)
-
-    return MemoryKeyring()
-
-
 @pytest.fixture
 def keyring_backend():
-    import keyring
+    from helpers.memory_keyring import MemoryKeyring, keyring_backend as installed
 
-    previous = keyring.get_keyring()
-    backend = _memory_keyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with installed(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from server_support import LiveServer, MemoryKeyring, excerpt, keyring_backend
+from helpers.memory_keyring import MemoryKeyring, keyring_backend
+from server_support import LiveServer, excerpt
 
 from core.server import ServerConfig
 from core.settings import Settings, save_settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -11,26 +10,6 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import keyring.errors
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A real keyring backend that keeps secrets in this process's memory."""
-
-    priority = -1  # never chosen by keyring on its own (nor chained): tests install it explicitly
-
-    def __init__(self):
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service, username):
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
 
 
 class FileKeyring(keyring.backend.KeyringBackend):
@@ -121,14 +100,3 @@ def excerpt(src: Path, dst: Path, start_s: float, seconds: float) -> Path:
         writer.setparams(params)
         writer.writeframes(frames)
     return dst
-
-
-@contextlib.contextmanager
-def keyring_backend(backend):
-    """Use a keyring backend for the duration of the block."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)

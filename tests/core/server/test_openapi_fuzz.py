@@ -9,7 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
-from server_support import LiveServer, MemoryKeyring, keyring_backend
+from helpers.memory_keyring import MemoryKeyring, keyring_backend
+from server_support import LiveServer
 
 from core.server import ServerConfig
 
