@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTreeWidget,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.html_delegate import HTML_ROLE, HtmlDelegate
 from desktop.services import Services
 from desktop.speaker_colors import format_time
+from desktop.confirm import confirm
 
 log = logging.getLogger(__name__)
 
@@ -238,12 +238,7 @@ class LibraryView(QWidget):
             return
         ids = [item.data(0, ID_ROLE) for item in items]
         what = f"“{items[0].text(0)}”" if len(items) == 1 else f"these {len(items)} conversations"
-        answer = QMessageBox.question(
-            self, "Delete conversation",
-            f"Delete {what} with its transcripts and the recording Parley keeps? This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not confirm(self, "Delete conversation", f"Delete {what} with its transcripts and the recording Parley keeps? This cannot be undone."):
             return
 
         def delete(lib) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from desktop.live_session import InputChoice, LiveSession
 from desktop.recovery_banner import RecoveryBanner
 from desktop.services import Services
 from desktop.speaker_colors import format_time
+from desktop.confirm import confirm
 
 log = logging.getLogger(__name__)
 
@@ -349,9 +349,4 @@ class RecordView(QWidget):
 
     def confirm_stop_for_exit(self) -> bool:
         """Return whether the user agrees to stop and save the recording so the app can close."""
-        answer = QMessageBox.question(
-            self, "Stop recording?",
-            "A recording is in progress. Stop it and save what was recorded before closing?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, "Stop recording?", "A recording is in progress. Stop it and save what was recorded before closing?")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop.services import Services
 from desktop.speaker_colors import format_time
+from desktop.confirm import confirm
 
 
 class RecoveryBanner(QFrame):
@@ -82,12 +83,9 @@ class RecoveryBanner(QFrame):
         if not self.unfinished:
             return
         recording = self.unfinished[0]
-        answer = QMessageBox.question(
-            self, "Discard recording",
-            f"Delete the interrupted recording “{recording.title}” ({format_time(recording.duration_ms)})? This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = (f"Delete the interrupted recording “{recording.title}” ({format_time(recording.duration_ms)})? "
+                    "This cannot be undone.")
+        if not confirm(self, "Discard recording", question):
             return
 
         def discard():

@@ -294,7 +294,7 @@ class ConversationTranscriber:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
             return
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
-        pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale) if turns else [heard]
+        pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
         self._index_shift += len(pieces) - 1
         for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker
             self._finals.append(piece)
