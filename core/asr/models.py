@@ -35,6 +35,7 @@ HUB_REPOS = {
 } | {"large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo", "distil-large-v3": "Systran/faster-distil-whisper-large-v3"}
 _REQUIRED_FILES = ("model.bin", "config.json")
 _assembly_lock = threading.Lock()
+SPLIT_MAX_BYTES = 300 * 2**20  # models up to this size decode on one thread (see load_split_whisper)
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def cpu_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=6)
 def _load(path: str, device: str, compute_type: str, threads: int):
     from faster_whisper import WhisperModel
 
@@ -202,7 +203,32 @@ def _load(path: str, device: str, compute_type: str, threads: int):
         raise ModelError(f"Could not load the speech model in '{path}': {exc}") from exc
 
 
-def load_whisper(model: SpeechModel, device: str = "auto"):
-    """Return a faster-whisper WhisperModel for the model, built once per process and device."""
+def load_whisper(model: SpeechModel, device: str = "auto", *, threads: int | None = None):
+    """Return a faster-whisper WhisperModel for the model, built once per process, device and thread count (default: all cores)."""
     dev, compute_type = select_device(device)
-    return _load(str(model.path), dev, compute_type, cpu_threads() if dev == "cpu" else 1)
+    return _load(str(model.path), dev, compute_type, (threads or cpu_threads()) if dev == "cpu" else 1)
+
+
+def load_split_whisper(model: SpeechModel, device: str = "auto"):
+    """Return a WhisperModel that encodes on every core and decodes on one (on CPU, for models up to base size).
+
+    The encoder is one large parallel pass and runs faster on all cores (tiny.en, 2 cores: 0.35 s
+    against 0.57 s for a 30 s window); generation is many small steps, each memory-bound, and runs
+    faster on one thread, even with a beam of 5 (7.9 ms a token against 11.4 ms on two). Measured on
+    the sample: a live decode of 12 s drops from 1.12 s to 0.99 s, a beam-5 transcription of the
+    whole sample from 2.85 s to 2.19 s. The second copy of the weights costs 72 MB (tiny.en) or
+    138 MB (base); larger models, whose steps are heavy enough to share, keep one copy on all cores.
+    """
+    encoder = load_whisper(model, device)
+    if encoder.model.device != "cpu" or cpu_threads() == 1 or (model.path / "model.bin").stat().st_size > SPLIT_MAX_BYTES:
+        return encoder
+    return _split(encoder, load_whisper(model, device, threads=1))
+
+
+@lru_cache(maxsize=4)
+def _split(encoder, decoder):
+    import copy
+
+    view = copy.copy(decoder)  # shares the one-thread weights, tokenizer and feature extractor
+    view.encode = encoder.encode
+    return view

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
-from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
+from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, resolve_model
 from core.asr.transcriber import locale_for
-from core.asr.short_window import ShortWindowWhisper
 from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
+from core.asr.window_decoder import WindowDecoder
 from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
@@ -68,7 +68,7 @@ class StreamingOptions:
     final_beam_size: int = 1  # finals are mostly the last interim hypothesis (greedy); a beam here only delays the rest
     interim_beam_size: int = 1
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
-    encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see ShortWindowWhisper
+    encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,10 @@ class StreamingRecognizer:
         self._context: list[Word] = []  # the last finalized words
 
     @property
-    def whisper(self):
-        """Return the faster-whisper model (loaded on first use, cached per process) behind a short encoder window."""
+    def whisper(self) -> WindowDecoder:
+        """Return the one-pass whisper decoder (models loaded on first use, cached per process)."""
         if self._whisper is None:
-            self._whisper = ShortWindowWhisper(load_whisper(self.model, self.options.device), self.options.encoder_window_ms)
+            self._whisper = WindowDecoder(load_split_whisper(self.model, self.options.device), self.options.encoder_window_ms)
         return self._whisper
 
     @property
@@ -321,20 +321,13 @@ class StreamingRecognizer:
         if len(audio) < VAD_FRAME:
             return []
         began = time.perf_counter()
-        segments, _ = self.whisper.transcribe(
-            audio, language=self.language, beam_size=beam, best_of=1, temperature=0.0, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
-        )
+        heard = self.whisper.words(audio, language=self.language, beam_size=beam, prompt=prompt)
         offset_ms, limit_ms = samples_to_ms(start), samples_to_ms(start + len(audio))
         words = []
-        for segment in segments:
-            for w in segment.words or []:
-                text = w.word.strip()
-                if not text:
-                    continue
-                begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
-                end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
-                words.append(Word(text=text, offset_ms=begin, duration_ms=end - begin, confidence=round(float(w.probability), 4)))
+        for w in heard:
+            begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
+            end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
+            words.append(Word(text=w.text, offset_ms=begin, duration_ms=end - begin, confidence=round(w.probability, 4)))
         spent = time.perf_counter() - began
         self.stats.decode_seconds += spent
         self.stats.last_decode_seconds = spent

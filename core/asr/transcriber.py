@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.asr.alternatives import alternatives_for
-from core.asr.models import DEFAULT_MODEL, SpeechModel, load_whisper, resolve_model
+from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, resolve_model
 from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
@@ -134,9 +134,9 @@ class Transcriber:
 
     @property
     def whisper(self):
-        """Return the loaded faster-whisper model (loaded on first use)."""
+        """Return the loaded faster-whisper model (loaded on first use; on CPU it decodes on one core, see load_split_whisper)."""
         if self._whisper is None:
-            self._whisper = load_whisper(self.model, self.options.device)
+            self._whisper = load_split_whisper(self.model, self.options.device)
         return self._whisper
 
     @property

@@ -190,20 +190,3 @@ def test_local_agreement_helpers():
     shifted = [_w("know.", 350, 420), _w("you", 420, 600)]
     assert [w.text for w in after_committed(committed, shifted)] == ["you"]
     assert after_committed([], again) == again
-
-
-def test_the_short_encoder_window_hears_the_same_words_and_leaves_the_shared_model_alone(audio):
-    from core.asr.models import load_whisper, resolve_model
-    from core.asr.short_window import ShortWindowWhisper
-
-    model = load_whisper(resolve_model("tiny.en"))
-    view = ShortWindowWhisper(model, 20_000)
-    clip = audio[int(8.4 * RATE):int(14.2 * RATE)]
-    options = dict(language="en", beam_size=1, temperature=0.0, word_timestamps=True, condition_on_previous_text=False)
-    short, _ = view.transcribe(clip, **options)
-    assert view._wanted == 2000  # 5.8 s of audio padded to 20 s, not 30 s
-    full = list(model.transcribe(clip, **options)[0])
-    assert "encode" not in vars(model)  # the cached model still encodes whole windows
-    words = lambda segments: " ".join(s.text for s in segments)  # noqa: E731
-    assert wer(words(full), words(short)) <= 0.2
-    assert "jersey" in normalise(words(short))

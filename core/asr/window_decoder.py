@@ -1,0 +1,126 @@
+"""One whisper pass over a live audio buffer: encode once on every core, decode once on one, align the words.
+
+faster-whisper's `transcribe` is built for files: it walks 30 s windows and, when a window's last
+timestamp falls short of its end, decodes again from there: a second encoder pass over the same
+short buffer, which doubled the cost of some live decodes (a 6 s buffer took as long as a 12 s one).
+A live buffer is never longer than one window, so this decoder runs exactly one pass: log-mel
+features, one encoder call, one generation without timestamp tokens (a third fewer tokens), and
+one cross-attention alignment that gives every word its start and end.
+
+The model given is normally `core.asr.models.load_split_whisper`'s: on CPU it encodes on every
+core and generates on one, which is faster for both halves.
+
+The encoder may also see a shorter window than whisper's 30 s (`window_ms`): padding is most of a
+short buffer's encoder cost, but whisper was trained on 30 s windows and the live WER rises (from
+16.0 % to 19.3 % on the sample with 20 s), so the default keeps 30 s.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+
+HOP = 160  # samples per log-mel frame
+FULL_WINDOW = 3000  # log-mel frames of whisper's 30 s window
+NO_SPEECH_THRESHOLD = 0.6  # faster-whisper's: a pass this sure of silence, and unsure of its words, has none
+LOG_PROB_THRESHOLD = -1.0
+TOKENS_PER_SECOND = 10  # more than anyone speaks: a pass that goes on past this is looping
+PREPEND_PUNCTUATION = "\"'“¿([{-"
+APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
+SENTENCE_ENDS = ".。!！?？"
+
+
+class HeardWord(NamedTuple):
+    """A word of one pass: its text, start and end in seconds from the buffer's start, and its probability."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+class WindowDecoder:
+    """Decodes one live buffer (≤ 30 s) in one whisper pass (see the module doc)."""
+
+    def __init__(self, model, window_ms: int = 30_000):
+        self.model = model  # a faster-whisper WhisperModel
+        self.frames = min(FULL_WINDOW, max(500, window_ms // 10))
+        self._tokenizers: dict[str | None, object] = {}
+        self._lock = threading.Lock()
+
+    def encoder_frames(self, samples: int) -> int:
+        """Return how many log-mel frames the encoder sees for a buffer of `samples`: the window, or the audio + 1 s in 5 s steps."""
+        if self.frames >= FULL_WINDOW:
+            return FULL_WINDOW
+        return min(FULL_WINDOW, max(self.frames, -(-(samples // HOP + 100) // 500) * 500))
+
+    def words(self, audio: np.ndarray, *, language: str | None, beam_size: int = 1, prompt: str | None = None) -> list[HeardWord]:
+        """Return the words whisper hears in `audio` (≤ 30 s, 16 kHz mono), greedy or with a beam, temperature 0."""
+        from faster_whisper.audio import pad_or_trim
+
+        features = self.model.feature_extractor(np.asarray(audio, dtype=np.float32))
+        content = min(features.shape[-1] - 1, FULL_WINDOW)
+        if content <= 0:
+            return []
+        window = pad_or_trim(features[:, :content])[:, : self.encoder_frames(len(audio))]
+        encoded = self.model.encode(window)
+        tokenizer = self._tokenizer(language, encoded)
+        head = []
+        if prompt:
+            head = [tokenizer.sot_prev] + tokenizer.encode(" " + prompt.strip())[-(self.model.max_length // 2 - 1):]
+        start = head + list(tokenizer.sot_sequence) + [tokenizer.no_timestamps]
+        # CTranslate2 4.x stops whisper at about half of max_length new tokens (measured), hence the 2x
+        budget = min(self.model.max_length, len(start) + 2 * (16 + int(TOKENS_PER_SECOND * len(audio) / 16_000)))
+        result = self.model.model.generate(
+            encoded, [start], beam_size=beam_size, patience=1, length_penalty=1, max_length=budget,
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=self._suppressed(tokenizer),
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        if not tokens:
+            return []
+        average_log_prob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        if result.no_speech_prob > NO_SPEECH_THRESHOLD and average_log_prob < LOG_PROB_THRESHOLD:
+            return []
+        return self._aligned(tokenizer, tokens, encoded, content)
+
+    def _aligned(self, tokenizer, tokens: list[int], encoded, frames: int) -> list[HeardWord]:
+        """Return the words of `tokens` with their times from the cross-attention alignment (faster-whisper's rules)."""
+        from faster_whisper.transcribe import merge_punctuations
+
+        alignment = self.model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
+        durations = np.array([w["end"] - w["start"] for w in alignment])
+        durations = durations[durations.nonzero()]
+        if len(durations):  # a word at a sentence end may not stretch over the pause after it
+            longest = 2 * min(0.7, float(np.median(durations)))
+            for i in range(1, len(alignment)):
+                if alignment[i]["end"] - alignment[i]["start"] > longest:
+                    if alignment[i]["word"] in SENTENCE_ENDS:
+                        alignment[i]["end"] = alignment[i]["start"] + longest
+                    elif alignment[i - 1]["word"] in SENTENCE_ENDS:
+                        alignment[i]["start"] = alignment[i]["end"] - longest
+        merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
+        return [HeardWord(w["word"].strip(), float(w["start"]), float(w["end"]), float(w["probability"]))
+                for w in alignment if w["word"].strip()]
+
+    def _tokenizer(self, language: str | None, encoded):
+        """Return the tokenizer for `language`, detected from this window when None on a multilingual model."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        multilingual = self.model.model.is_multilingual
+        if not multilingual:
+            language = "en"
+        elif language is None:
+            language = self.model.model.detect_language(encoded)[0][0][0][2:-2]
+        with self._lock:
+            if language not in self._tokenizers:
+                self._tokenizers[language] = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe", language=language)
+            return self._tokenizers[language]
+
+    @staticmethod
+    def _suppressed(tokenizer) -> list[int]:
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        return list(get_suppressed_tokens(tokenizer, [-1]))
