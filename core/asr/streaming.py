@@ -4,7 +4,8 @@ How it stays fast and stable over a long meeting on a small CPU:
 - A VAD gate (faster-whisper's silero model, run frame by frame with its state kept) decides where
   speech is; silence is never decoded, so whisper cannot hallucinate on it, and no temperature
   fallback is used (temperature 0 only).
-- Interim hypotheses re-decode the utterance's buffer greedily (with word timestamps). Words that
+- Interim hypotheses re-decode the utterance's buffer greedily, in one whisper pass with word times
+  (core.asr.window_decoder: one encoder pass on every core, generation on one). Words that
   two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again.
   Interim updates of one utterance share its `result_index`.
 - An utterance ends after `end_of_phrase_silence_ms` of non-speech (Watson's
@@ -69,6 +70,7 @@ class StreamingOptions:
     interim_beam_size: int = 1
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
+    timestamp_tokens: bool = False  # True: ~1 point better live WER, slower updates and finals; see WindowDecoder
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class StreamingRecognizer:
     def whisper(self) -> WindowDecoder:
         """Return the one-pass whisper decoder (models loaded on first use, cached per process)."""
         if self._whisper is None:
-            self._whisper = WindowDecoder(load_split_whisper(self.model, self.options.device), self.options.encoder_window_ms)
+            self._whisper = WindowDecoder(load_split_whisper(self.model, self.options.device), self.options.encoder_window_ms,
+                                          timestamp_tokens=self.options.timestamp_tokens)
         return self._whisper
 
     @property

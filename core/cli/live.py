@@ -132,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
     transcriber = ConversationTranscriber(source, options)
     _connect(transcriber, args.jsonl)
     if threading.current_thread() is threading.main_thread():
+        # SIGINT too: a process started in the background by a script inherits SIGINT ignored, and
+        # Python then never raises KeyboardInterrupt, so `kill -INT` would not stop the session
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
     transcriber.start()
     if not args.jsonl:

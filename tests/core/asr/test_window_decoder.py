@@ -72,8 +72,17 @@ def test_a_short_window_encodes_less_padding_and_hears_the_same(split, audio):
     assert short.encoder_frames(len(clip)) == 2000  # 5.8 s of audio padded to 20 s, not 30 s
     assert short.encoder_frames(19 * RATE) == 2000 and short.encoder_frames(20 * RATE) == 2500 and short.encoder_frames(29 * RATE) == 3000
     assert WindowDecoder(split).encoder_frames(len(clip)) == 3000
-    heard = " ".join(w.text for w in short.words(clip, language="en"))
-    assert view.frames == [2000] and "jersey" in normalise(heard)
+    jersey = audio[int(12.5 * RATE):int(14.3 * RATE)]  # "This is Diane in New Jersey."
+    heard = " ".join(w.text for w in short.words(jersey, language="en"))
+    assert view.frames == [2000] and "diane in new jersey" in normalise(heard)
+
+
+def test_with_timestamp_tokens_the_pass_hears_the_same_words(split, audio):
+    clip = audio[int(8.4 * RATE):int(14.2 * RATE)]
+    plain = " ".join(w.text for w in WindowDecoder(split).words(clip, language="en"))
+    timed = WindowDecoder(split, timestamp_tokens=True).words(clip, language="en")
+    assert wer(plain, " ".join(w.text for w in timed)) <= 0.2 and "jersey" in normalise(" ".join(w.text for w in timed))
+    assert all(0 <= w.start <= w.end <= len(clip) / RATE + 0.02 for w in timed)
 
 
 def test_silence_and_empty_audio_give_no_words(split):

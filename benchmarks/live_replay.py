@@ -1,0 +1,109 @@
+"""Live WER of streaming options, replayed on a simulated clock: the same answer on a busy machine or a quiet one.
+
+    python benchmarks/live_replay.py                                   # the sample, default options
+    python benchmarks/live_replay.py --copies 6 --options '{"trim_after_ms": 15000}'
+    python benchmarks/live_replay.py --copies 6 --show                 # print the finals too
+
+benchmarks/live.py plays audio in real time, so which buffers get decoded depends on how fast each
+decode happened to be, and the live WER of one configuration moves by a point or more between runs
+(the sample: 14.8-16.0 % over five runs). Comparing options that way needs many long quiet runs.
+This replay feeds the StreamingRecognizer the way a live session does (100 ms blocks, one interim
+decode per round, greedy finals when more than 1 s is waiting, interims skipped past 4 s), but
+on a clock where a decode of N seconds of audio takes `--cost-base + --cost-per-second * N` seconds
+(defaults fitted to tiny.en on 2 cores). The decodes are real; only their timing is modelled, so a
+replay is deterministic and several can run at once. It prints the live WER against sample.stm
+and, on the modelled clock, the update interval p95 (a check of the pacing, not of real speed:
+benchmarks/live.py measures that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+SR = 16_000
+BLOCK = SR // 10  # the capture's 100 ms blocks
+
+
+def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float) -> tuple[list, float, object]:
+    """Return (events with their modelled arrival times, modelled end time, recognizer stats) of one replay."""
+    from core.asr.streaming import StreamingRecognizer
+
+    clock = [0.0]
+    events = []
+    recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
+    decode = recognizer._decode
+
+    def modelled(chunk, start, **kw):
+        words = decode(chunk, start, **kw)
+        clock[0] += cost_base + cost_per_second * len(chunk) / SR
+        return words
+
+    recognizer._decode = modelled
+    fed = 0
+    while fed < len(audio):
+        arrived = min(len(audio), round(clock[0] * SR) // BLOCK * BLOCK)
+        if arrived <= fed:  # nothing new: wait for the next block
+            clock[0] = (fed + BLOCK) / SR
+            continue
+        for at in range(fed, arrived, BLOCK):
+            recognizer.feed(audio[at:at + BLOCK])
+        fed = arrived
+        waiting_ms = (round(clock[0] * SR) - fed) * 1000 // SR
+        recognizer.hurry = waiting_ms > 1000
+        if waiting_ms > 4000:
+            recognizer.skip_update()
+        elif not recognizer.update():
+            clock[0] = max(clock[0], (fed + BLOCK) / SR)
+    recognizer.flush()
+    return events, clock[0], recognizer.stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=1, help="replay the sample repeated this many times")
+    parser.add_argument("--options", default="{}", help="StreamingOptions fields as JSON")
+    parser.add_argument("--cost-base", type=float, default=0.5, help="modelled seconds per decode")
+    parser.add_argument("--cost-per-second", type=float, default=0.035, help="modelled seconds per second of audio decoded")
+    parser.add_argument("--show", action="store_true", help="print the finals")
+    args = parser.parse_args()
+
+    from helpers.reference import stm_transcript, wer
+    from live import _sample_dir
+
+    from core.asr.streaming import StreamingOptions
+    from core.audio.decode import load_audio
+
+    audio = np.tile(load_audio(_sample_dir() / "sample.wav"), args.copies)
+    reference = " ".join([stm_transcript(_sample_dir() / "sample.stm")] * args.copies)
+    began = time.monotonic()
+    events, _, stats = replay(audio, StreamingOptions(**json.loads(args.options)), args.cost_base, args.cost_per_second)
+    finals = [e for _, e in events if e.final and not e.no_match]
+    if args.show:
+        for e in finals:
+            print(f"  [{e.utterance.offset_ms / 1000:7.2f}] {e.utterance.display}")
+    arrivals: dict[int, list[float]] = {}
+    for at, e in events:
+        arrivals.setdefault(e.result_index, []).append(at)
+    intervals = [b - a for times in arrivals.values() for a, b in zip(times, times[1:])]
+    print(json.dumps({
+        "options": json.loads(args.options), "audio_s": len(audio) / SR,
+        "live_wer": round(wer(reference, " ".join(e.utterance.display for e in finals)), 4),
+        "finals": len(finals), "decodes": stats.interim_decodes + stats.final_decodes,
+        "modelled_update_interval_p95_s": round(float(np.percentile(intervals, 95)), 3) if intervals else None,
+        "wall_s": round(time.monotonic() - began, 1),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
