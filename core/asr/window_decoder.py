@@ -52,7 +52,7 @@ class WindowDecoder:
         self.model = model  # a faster-whisper WhisperModel
         self.timestamp_tokens = timestamp_tokens
         self.frames = min(FULL_WINDOW, max(500, window_ms // 10))
-        self._tokenizers: dict[str | None, object] = {}
+        self._tokenizers: dict[str, object] = {}
         self._lock = threading.Lock()
 
     def encoder_frames(self, samples: int) -> int:
@@ -78,7 +78,8 @@ class WindowDecoder:
         start = head + list(tokenizer.sot_sequence) + ([] if self.timestamp_tokens else [tokenizer.no_timestamps])
         # CTranslate2 4.x stops whisper at about half of max_length new tokens (measured), and timestamp
         # tokens come on top of the words'
-        budget = min(self.model.max_length, len(start) + (4 if self.timestamp_tokens else 2) * (16 + int(TOKENS_PER_SECOND * len(audio) / 16_000)))
+        expected = 16 + int(TOKENS_PER_SECOND * len(audio) / 16_000)
+        budget = min(self.model.max_length, len(start) + (4 if self.timestamp_tokens else 2) * expected)
         result = self.model.model.generate(
             encoded, [start], beam_size=beam_size, patience=1, length_penalty=1, max_length=budget,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,

@@ -53,7 +53,8 @@ def test_one_pass_hears_what_faster_whisper_hears_with_its_word_times(split, aud
     clip = audio[int(8.4 * RATE):int(14.2 * RATE)]  # "I didn't know you were there. ... This is Diane in New Jersey."
     words = WindowDecoder(view).words(clip, language="en")
     assert view.frames == [3000]  # one encoder pass of a whole window
-    segments, _ = load_whisper(resolve_model("tiny.en"), "cpu").transcribe(clip, language="en", beam_size=1, temperature=0.0, word_timestamps=True,
+    whisper = load_whisper(resolve_model("tiny.en"), "cpu")
+    segments, _ = whisper.transcribe(clip, language="en", beam_size=1, temperature=0.0, word_timestamps=True,
                                      condition_on_previous_text=False)
     reference = " ".join(s.text for s in segments)
     heard = " ".join(w.text for w in words)
