@@ -37,7 +37,9 @@ BLOCK = SR // 10  # the capture's 100 ms blocks
 def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float) -> tuple[list, float, object]:
     """Return (events with their modelled arrival times, modelled end time, recognizer stats) of one replay."""
     from core.asr.streaming import StreamingRecognizer
+    from core.live import LiveOptions
 
+    max_lag_ms = LiveOptions().max_lag_ms  # the session's own limit for skipping interims
     clock = [0.0]
     events = []
     recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
@@ -60,7 +62,7 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float)
         fed = arrived
         waiting_ms = (round(clock[0] * SR) - fed) * 1000 // SR
         recognizer.hurry = waiting_ms > 1000
-        if waiting_ms > 4000:
+        if waiting_ms > max_lag_ms:
             recognizer.skip_update()
         elif not recognizer.update():
             clock[0] = max(clock[0], (fed + BLOCK) / SR)

@@ -52,7 +52,7 @@ class WindowDecoder:
         self.model = model  # a faster-whisper WhisperModel
         self.timestamp_tokens = timestamp_tokens
         self.frames = min(FULL_WINDOW, max(500, window_ms // 10))
-        self._tokenizers: dict[str, object] = {}
+        self._tokenizers: dict[str, tuple[object, list[int]]] = {}  # language -> (tokenizer, tokens never generated)
         self._lock = threading.Lock()
 
     def encoder_frames(self, samples: int) -> int:
@@ -71,7 +71,7 @@ class WindowDecoder:
             return []
         window = pad_or_trim(features[:, :content])[:, : self.encoder_frames(len(audio))]
         encoded = self.model.encode(window)
-        tokenizer = self._tokenizer(language, encoded)
+        tokenizer, suppressed = self._tokenizer(language, encoded)
         head = []
         if prompt:
             head = [tokenizer.sot_prev] + tokenizer.encode(" " + prompt.strip())[-(self.model.max_length // 2 - 1):]
@@ -83,7 +83,7 @@ class WindowDecoder:
         result = self.model.model.generate(
             encoded, [start], beam_size=beam_size, patience=1, length_penalty=1, max_length=budget,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
-            suppress_tokens=self._suppressed(tokenizer), max_initial_timestamp_index=50,
+            suppress_tokens=suppressed, max_initial_timestamp_index=50,
         )[0]
         generated = result.sequences_ids[0]
         tokens = [t for t in generated if t < tokenizer.eot]  # the words' tokens, without any timestamps
@@ -113,9 +113,10 @@ class WindowDecoder:
         return [HeardWord(w["word"].strip(), float(w["start"]), float(w["end"]), float(w["probability"]))
                 for w in alignment if w["word"].strip()]
 
-    def _tokenizer(self, language: str | None, encoded):
-        """Return the tokenizer for `language`, detected from this window when None on a multilingual model."""
+    def _tokenizer(self, language: str | None, encoded) -> tuple[object, list[int]]:
+        """Return (tokenizer, suppressed tokens) for `language`, detected from this window when None on a multilingual model."""
         from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
 
         multilingual = self.model.model.is_multilingual
         if not multilingual:
@@ -123,12 +124,7 @@ class WindowDecoder:
         elif language is None:
             language = self.model.model.detect_language(encoded)[0][0][0][2:-2]
         with self._lock:
-            if language not in self._tokenizers:
-                self._tokenizers[language] = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe", language=language)
+            if language not in self._tokenizers:  # built once: the suppressed list takes ~5 ms to compute
+                tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe", language=language)
+                self._tokenizers[language] = (tokenizer, list(get_suppressed_tokens(tokenizer, [-1])))
             return self._tokenizers[language]
-
-    @staticmethod
-    def _suppressed(tokenizer) -> list[int]:
-        from faster_whisper.transcribe import get_suppressed_tokens
-
-        return list(get_suppressed_tokens(tokenizer, [-1]))
