@@ -42,6 +42,7 @@ class Settings:
 
     def validated(self) -> "Settings":
         """Return the settings after checking every value (raises SettingsError)."""
+        from core.asr.streaming import PHRASE_SILENCE_RANGE_MS
         from core.jobs.model import PROFANITY_MODES, PUNCTUATION_MODES
 
         if self.device not in ("auto", "cpu", "cuda"):
@@ -52,8 +53,9 @@ class Settings:
             raise SettingsError(f"Unknown punctuation mode '{self.punctuation}'.")
         if self.live_mode not in ("RealTime", "RealTimeAndAsync"):
             raise SettingsError(f"Unknown live mode '{self.live_mode}'.")
-        if not 100 <= int(self.end_of_phrase_silence_ms) <= 10_000:
-            raise SettingsError("The end-of-phrase silence must be between 0.1 and 10 seconds.")
+        low, high = PHRASE_SILENCE_RANGE_MS
+        if not low <= int(self.end_of_phrase_silence_ms) <= high:
+            raise SettingsError(f"The end-of-phrase silence must be between {low / 1000:g} and {high / 1000:g} seconds.")
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:

@@ -39,13 +39,22 @@ from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.asr.window_decoder import WindowDecoder
-from core.errors import ModelError
+from core.errors import ModelError, ParleyError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
 
 log = logging.getLogger(__name__)
 
 REUSE_MARGIN_MS = 100  # an interim decode that heard this far past the last speech frame is the final at a pause
+PHRASE_SILENCE_RANGE_MS = (100, 10_000)  # the end-of-phrase pauses a session may be set to
+
+
+def check_phrase_silence(ms: int) -> None:
+    """Return None when `ms` is a usable end-of-phrase pause; raise ParleyError otherwise."""
+    low, high = PHRASE_SILENCE_RANGE_MS
+    if not low <= ms <= high:
+        raise ParleyError(f"An end-of-phrase pause of {ms} ms is out of range.",
+                          f"Give {low} to {high} ms (Watson's default end_of_phrase_silence_time is 800 ms).")
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,9 @@ class StreamingOptions:
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
     timestamp_tokens: bool = False  # True: ~1 point better live WER, slower updates and finals; see WindowDecoder
+
+    def __post_init__(self):
+        check_phrase_silence(self.end_of_phrase_silence_ms)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ import sys
 
 from core.jobs.model import JobOptions
 from core.results import ms_to_seconds
+from core.cli.args import at_least, not_negative
 
 
 def add_speaker_arguments(cmd: argparse.ArgumentParser) -> None:
     """Add --diarize/--speakers/--min-speakers/--max-speakers to a command; returns nothing."""
     cmd.add_argument("--diarize", action="store_true", help="find who spoke when")
-    cmd.add_argument("--speakers", type=int, help="exact number of speakers (implies --diarize)")
-    cmd.add_argument("--min-speakers", type=int)
-    cmd.add_argument("--max-speakers", type=int)
+    cmd.add_argument("--speakers", type=at_least(1), help="exact number of speakers (implies --diarize)")
+    cmd.add_argument("--min-speakers", type=at_least(1))
+    cmd.add_argument("--max-speakers", type=at_least(1))
 
 
 def job_options(args: argparse.Namespace, model: str) -> JobOptions:
@@ -41,7 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_speaker_arguments(add)
     add.set_defaults(run=_add)
     listing = sub.add_parser("list", help="jobs, newest first")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=at_least(1), default=50)
     listing.set_defaults(run=_list)
     cancel = sub.add_parser("cancel", help="cancel a waiting or running job")
     cancel.add_argument("job_id", type=int)
@@ -52,7 +53,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     worker = commands.add_parser("worker", help="run queued jobs (each in its own process)")
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
-    worker.add_argument("--parallel", type=int, default=1, help="jobs at once (default 1)")
+    worker.add_argument("--parallel", type=at_least(1), default=1, help="jobs at once (default 1)")
     worker.set_defaults(run=_worker)
 
     remote = commands.add_parser("remote", help="RemoteConversationTranscriptionClient: async results by conversationId")
@@ -60,7 +61,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     get = rsub.add_parser("get", help="print the async transcription result of a conversation")
     get.add_argument("conversation_id")
     get.add_argument("--wait", action="store_true", help="wait until the job has finished")
-    get.add_argument("--timeout", type=float)
+    get.add_argument("--timeout", type=not_negative)
     get.add_argument("--format", default="remote", choices=("remote", "azure-v3", "watson"))
     get.set_defaults(run=_remote_get)
 

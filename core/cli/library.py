@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
+from core.cli.args import at_least, between
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -15,14 +16,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     conv = commands.add_parser("conversations", help="list, show, search and edit stored conversations")
     sub = conv.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="newest conversations first")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=at_least(1), default=100)
     listing.set_defaults(run=_list)
     show = sub.add_parser("show", help="print a conversation's transcript")
     show.add_argument("conversation_id")
     show.set_defaults(run=_show)
     search = sub.add_parser("search", help="full-text search across all conversations")
     search.add_argument("query")
-    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--limit", type=at_least(1), default=50)
     search.set_defaults(run=_search)
     delete = sub.add_parser("delete", help="delete a conversation and its stored audio")
     delete.add_argument("conversation_id")
@@ -118,9 +119,9 @@ def add_export_option_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hesitations", default="keep", choices=HESITATION_MODES, help="keep or drop uh/um in display text")
     group.add_argument("--sentiment", action="store_true", help="per-utterance sentiment (Azure v2, CSV)")
     group.add_argument("--keywords", help="comma-separated keywords to spot (Watson keywords_result)")
-    group.add_argument("--keywords-threshold", type=float, help="minimum keyword confidence, 0..1 (default 0.5)")
-    group.add_argument("--max-alternatives", type=int, help="at most this many N-best hypotheses per utterance")
-    group.add_argument("--word-alternatives-threshold", type=float, help="add Watson word_alternatives above this confidence")
+    group.add_argument("--keywords-threshold", type=between(0, 1), help="minimum keyword confidence, 0..1 (default 0.5)")
+    group.add_argument("--max-alternatives", type=at_least(1), help="at most this many N-best hypotheses per utterance")
+    group.add_argument("--word-alternatives-threshold", type=between(0, 1), help="add Watson word_alternatives above this confidence")
 
 
 def export_options_from(args: argparse.Namespace) -> ExportOptions:

@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 
 from core.asr.models import DEFAULT_MODEL
+from core.asr.streaming import PHRASE_SILENCE_RANGE_MS
+from core.cli.args import between, not_negative
 
 MODES = {"realtime": "RealTime", "realtime-and-async": "RealTimeAndAsync"}
 
@@ -25,13 +27,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--device", help="input device index or name (default: the system's default input)")
     where.add_argument("--input", type=Path, metavar="FILE", help="play a recording instead of a microphone")
     where.add_argument("--list-devices", action="store_true", help="list the input devices and exit")
-    cmd.add_argument("--speed", type=float, default=1.0, help="playback speed of --input (default 1.0; 0 = as fast as possible)")
+    cmd.add_argument("--speed", type=not_negative, default=1.0, help="playback speed of --input (default 1.0; 0 = as fast as possible)")
     cmd.add_argument("--diarize", action="store_true", help="label speakers live (Guest-1, Guest-2, ...); finals are cut where the speaker changes")
     cmd.add_argument("--mode", default="realtime-and-async", choices=sorted(MODES),
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")
     cmd.add_argument("--jsonl", action="store_true", help="print every event as a JSON line (Watson-style results)")
     cmd.add_argument("--model", default=DEFAULT_MODEL, help="speech model (default tiny.en)")
-    cmd.add_argument("--silence", type=int, default=800, metavar="MS", help="pause that ends an utterance (default 800 ms)")
+    cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS", help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
     cmd.add_argument("--title", help="title of the stored conversation")
     cmd.add_argument("--no-recover", action="store_true", help="do not store recordings a crash left unfinished")
     cmd.set_defaults(run=run)

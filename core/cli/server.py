@@ -6,13 +6,14 @@ import argparse
 import sys
 
 from core.server.config import DEFAULT_HOST, DEFAULT_PORT
+from core.cli.args import port
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the serve and keys commands to the CLI; returns nothing."""
     serve = commands.add_parser("serve", help="serve the speech REST APIs (Azure, Watson) on this machine")
     serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST}: this machine only)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--port", type=port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free port)")
     serve.add_argument("--english-model", default="tiny.en", help="model for English (default tiny.en)")
     serve.add_argument("--model", dest="multilingual_model", default="base", help="model for other languages (default base)")
     serve.add_argument("--batch-model", help="model for batch transcriptions (default: by language as above)")

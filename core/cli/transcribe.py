@@ -14,6 +14,7 @@ from core.cli.progress import ProgressBar
 from core.errors import ParleyError
 from core.export import FORMATS, ExportOptions, export_conversation
 from core.transcription import transcribe_file
+from core.cli.args import at_least
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--format", default="txt", choices=sorted(FORMATS), help="output format (default txt)")
     cmd.add_argument("--output", type=Path, help="write here instead of stdout (one file per input when several)")
     cmd.add_argument("--word-timestamps", action="store_true", help="include word timings in JSON formats")
-    cmd.add_argument("--max-alternatives", type=int, default=1, help="N-best hypotheses per utterance (slower above 1)")
+    cmd.add_argument("--max-alternatives", type=at_least(1), default=1, help="N-best hypotheses per utterance (slower above 1)")
     cmd.add_argument("--mono", action="store_true", help="mix stereo to mono instead of one result per channel")
     cmd.add_argument("--no-store", action="store_true", help="do not keep the conversation in the library")
     cmd.add_argument("--reference", action="store_true", help="store a reference to the file instead of a copy")

@@ -44,7 +44,10 @@ class JobOptions:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise JobError(f"{name.replace('_', ' ')} must be at least 1, not {value}.")
+                raise JobError(f"The {name.replace('_', ' ')} must be at least 1, not {value}.", "Give 1 or more speakers.")
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise JobError(f"The min speakers ({self.min_speakers}) is larger than the max speakers ({self.max_speakers}).",
+                           "Give a minimum no larger than the maximum.")
 
     def to_json(self) -> str:
         """Return the options as the JSON text stored with the job."""

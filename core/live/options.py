@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.asr.streaming import StreamingOptions
+from core.asr.streaming import StreamingOptions, check_phrase_silence
 from core.errors import ParleyError
 from core.live import journal
 
@@ -30,6 +30,7 @@ class LiveOptions:
     def __post_init__(self):
         if self.mode not in MODES:
             raise ParleyError(f"Unknown live mode '{self.mode}'.", hint=f"Use {' or '.join(MODES)}.")
+        check_phrase_silence(self.end_of_phrase_silence_ms)
 
     def streaming(self) -> StreamingOptions:
         """Return the streaming recognizer's options."""
