@@ -45,8 +45,8 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float)
     recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
     decode = recognizer._decode
 
-    def modelled(chunk, start, **kw):
-        words = decode(chunk, start, **kw)
+    def modelled(utterance, chunk, **kw):
+        words = decode(utterance, chunk, **kw)
         clock[0] += cost_base + cost_per_second * len(chunk) / SR
         return words
 

@@ -4,6 +4,11 @@ How it stays fast and stable over a long meeting on a small CPU:
 - A VAD gate (faster-whisper's silero model, run frame by frame with its state kept) decides where
   speech is; silence is never decoded, so whisper cannot hallucinate on it, and no temperature
   fallback is used (temperature 0 only).
+- The VAD is late on a soft first word after a long silence (the sample's first "Hello?" peaks at
+  0.36 there, under the 0.5 threshold), so an utterance's buffer starts 1 s before its first speech
+  frame and whisper hears the word the VAD missed (300 ms lost it). Whisper's alignment stretches
+  a first word back over such a quiet lead-in, so it is made to begin no earlier than the first
+  frame that sounds at all like speech (ONSET_PROBABILITY).
 - Interim hypotheses re-decode the utterance's buffer greedily, in one whisper pass with word times
   (core.asr.window_decoder: one encoder pass on every core, generation on one). Words that
   two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again.
@@ -46,6 +51,7 @@ from core.text.forms import forms_from_display
 log = logging.getLogger(__name__)
 
 REUSE_MARGIN_MS = 100  # an interim decode that heard this far past the last speech frame is the final at a pause
+ONSET_PROBABILITY = 0.1  # a frame this speech-like is a word beginning, even under the VAD threshold (silence: ~0.01)
 PHRASE_SILENCE_RANGE_MS = (100, 10_000)  # the end-of-phrase pauses a session may be set to
 
 
@@ -68,7 +74,7 @@ class StreamingOptions:
     interim_results: bool = True
     update_interval_ms: int = 500  # new audio needed before the next interim decode
     vad_threshold: float = 0.5
-    pre_speech_ms: int = 300  # audio kept before the first speech frame
+    pre_speech_ms: int = 1000  # audio kept before the first speech frame: the VAD fires late on a soft first word
     post_speech_ms: int = 250  # audio kept after the last speech frame in the final decode
     min_speech_ms: int = 250  # shorter blips of "speech" are dropped
     trim_after_ms: int = 10_000  # a longer buffer is cut in the pause after its next final
@@ -214,7 +220,7 @@ class StreamingRecognizer:
         # this hypothesis (having heard all the speech) is the final when the pause is long enough
         if utterance.end - utterance.decoded_to < ms_to_samples(opts.update_interval_ms) and utterance.end < heard_all:
             return False
-        words = self._decode(utterance.audio(), utterance.start, beam=opts.interim_beam_size, prompt=self._prompt(utterance))
+        words = self._decode(utterance, utterance.audio(), beam=opts.interim_beam_size)
         self.stats.interim_decodes += 1
         utterance.decoded_to = utterance.end
         fresh = after_committed(utterance.anchor, words)
@@ -298,8 +304,7 @@ class StreamingRecognizer:
             self.stats.reused_finals += 1
         elif utterance.speech >= ms_to_samples(self.options.min_speech_ms) or utterance.committed:
             beam = 1 if self.hurry else self.options.final_beam_size
-            decoded = self._decode(audio[: end - utterance.start], utterance.start, beam=beam,
-                                   prompt=self._prompt(utterance))
+            decoded = self._decode(utterance, audio[: end - utterance.start], beam=beam)
             self.stats.final_decodes += 1
             words = utterance.committed + after_committed(utterance.anchor, decoded)
         if words:
@@ -331,17 +336,21 @@ class StreamingRecognizer:
         prompt = " ".join(before)[-self.options.prompt_chars:].strip()
         return prompt or None
 
-    def _decode(self, audio: np.ndarray, start: int, *, beam: int, prompt: str | None) -> list[Word]:
-        """Return the words whisper hears in `audio` (absolute times), greedy or with a beam, temperature 0."""
+    def _decode(self, utterance: UtteranceBuffer, audio: np.ndarray, *, beam: int) -> list[Word]:
+        """Return the words whisper hears in `audio`, the start of the utterance's buffer (absolute times), temperature 0."""
         if len(audio) < VAD_FRAME:
             return []
         began = time.perf_counter()
-        heard = self.whisper.words(audio, language=self.language, beam_size=beam, prompt=prompt)
-        offset_ms, limit_ms = samples_to_ms(start), samples_to_ms(start + len(audio))
+        heard = self.whisper.words(audio, language=self.language, beam_size=beam, prompt=self._prompt(utterance))
+        offset_ms, limit_ms = samples_to_ms(utterance.start), samples_to_ms(utterance.start + len(audio))
+        # whisper's alignment stretches the first word back over the quiet pre-roll: it begins no earlier than the speech
+        onset_ms = samples_to_ms(utterance.onset(ONSET_PROBABILITY))
         words = []
         for w in heard:
             begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
             end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
+            if not words:
+                begin = max(begin, min(onset_ms, end))
             words.append(Word(text=w.text, offset_ms=begin, duration_ms=end - begin, confidence=round(w.probability, 4)))
         spent = time.perf_counter() - began
         self.stats.decode_seconds += spent

@@ -64,6 +64,13 @@ class UtteranceBuffer:
         best = first + int(np.argmin(self.probabilities[first:last]))
         return self.start + best * VAD_FRAME + VAD_FRAME // 2
 
+    def onset(self, level: float) -> int:
+        """Return the absolute sample where the first frame at least `level` speech-like begins (the buffer's start if none)."""
+        for at, probability in enumerate(self.probabilities):
+            if probability >= level:
+                return self.start + at * VAD_FRAME
+        return self.start
+
     def audio(self) -> np.ndarray:
         joined = np.concatenate(self.chunks) if len(self.chunks) != 1 else self.chunks[0]
         self.chunks = [joined]

@@ -27,9 +27,9 @@ class Run:
         self.recognizer = StreamingRecognizer(options, on_event=self.events.append)
         original = self.recognizer._decode
 
-        def measured(audio, start, **kw):
+        def measured(utterance, audio, **kw):
             self.decoded_ms.append(len(audio) * 1000 // RATE)
-            return original(audio, start, **kw)
+            return original(utterance, audio, **kw)
 
         self.recognizer._decode = measured
         for at in range(0, len(audio), 1600):
@@ -140,6 +140,19 @@ def test_with_interims_the_final_at_a_pause_needs_no_new_decode(audio):
     first = [e for e in run.events if e.result_index == 0]
     assert first[-1].audio_ms - first[-1].utterance.end_ms <= 800 + 250 + 100  # emitted when the pause was heard
     assert "hello" in normalise(run.finals[0].utterance.display) and "jersey" in normalise(run.finals[1].utterance.display)
+
+
+def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):
+    """The end of the sample, then its start again: Diane's faint "Hello?" (10.68 s here) stays under the VAD threshold."""
+    stream = np.concatenate([audio[26 * RATE:], audio[: 12 * RATE]])
+    probabilities = StreamingVad()(stream[: len(stream) // 512 * 512].reshape(-1, 512))
+    assert probabilities[int(10.6 * RATE) // 512:int(11.2 * RATE) // 512].max() < 0.5  # the VAD misses it...
+    run = Run(stream, StreamingOptions(update_interval_ms=1000))
+    after_silence = [e.utterance for e in run.finals if e.utterance.offset_ms > 5000]
+    first = after_silence[0]
+    assert first.offset_ms <= 10_800  # ...but the buffer began early enough for whisper to hear it,
+    assert first.offset_ms >= 10_500  # and the word is not stretched back over the quiet second before it
+    assert normalise(" ".join(u.display for u in after_silence)).startswith("hello hello oh hello")
 
 
 def test_silence_and_faint_noise_give_no_results_and_no_decodes():
