@@ -5,10 +5,10 @@ How it stays fast and stable over a long meeting on a small CPU:
   speech is; silence is never decoded, so whisper cannot hallucinate on it, and no temperature
   fallback is used (temperature 0 only).
 - The VAD is late on a soft first word after a long silence (the sample's first "Hello?" peaks at
-  0.36 there, under the 0.5 threshold), so an utterance's buffer starts 1 s before its first speech
-  frame and whisper hears the word the VAD missed (300 ms lost it). Whisper's alignment stretches
-  a first word back over such a quiet lead-in, so it is made to begin no earlier than the first
-  frame that sounds at all like speech (ONSET_PROBABILITY).
+  0.26 in its second copy, under the 0.5 threshold), so an utterance's buffer starts 1 s before
+  its first speech frame and whisper hears the word the VAD missed (300 ms lost it). Whisper's
+  alignment stretches a first word back over such a quiet lead-in, so it is made to begin no
+  earlier than the first frame that sounds at all like speech (ONSET_PROBABILITY).
 - Interim hypotheses re-decode the utterance's buffer greedily, in one whisper pass with word times
   (core.asr.window_decoder: one encoder pass on every core, generation on one). Words that
   two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again.

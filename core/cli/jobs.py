@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
+from core.cli.args import at_least, not_negative
 from core.jobs.model import JobOptions
 from core.results import ms_to_seconds
-from core.cli.args import at_least, not_negative
 
 
 def add_speaker_arguments(cmd: argparse.ArgumentParser) -> None:

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.cli.args import at_least, between
 from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
-from core.cli.args import at_least, between
 
 
 def register(commands: argparse._SubParsersAction) -> None:

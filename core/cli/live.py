@@ -33,7 +33,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")
     cmd.add_argument("--jsonl", action="store_true", help="print every event as a JSON line (Watson-style results)")
     cmd.add_argument("--model", default=DEFAULT_MODEL, help="speech model (default tiny.en)")
-    cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS", help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
+    cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS",
+                     help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
     cmd.add_argument("--title", help="title of the stored conversation")
     cmd.add_argument("--no-recover", action="store_true", help="do not store recordings a crash left unfinished")
     cmd.set_defaults(run=run)

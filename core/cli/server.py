@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.server.config import DEFAULT_HOST, DEFAULT_PORT
 from core.cli.args import port
+from core.server.config import DEFAULT_HOST, DEFAULT_PORT
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from core.asr.models import DEFAULT_MODEL
 from core.asr.transcriber import TranscriptionOptions
+from core.cli.args import at_least
 from core.cli.jobs import add_speaker_arguments, job_options
 from core.cli.progress import ProgressBar
 from core.errors import ParleyError
 from core.export import FORMATS, ExportOptions, export_conversation
 from core.transcription import transcribe_file
-from core.cli.args import at_least
 
 log = logging.getLogger(__name__)
 
