@@ -32,8 +32,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from core.server import ServerConfig, serve
+    from core.server import ServerConfig, check_address, serve
 
+    check_address(args.host, args.port)  # an unusable address is the error to show, not a warning about it
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"parley: warning: serving on {args.host}: other machines can reach the service.", file=sys.stderr)
     serve(ServerConfig(

@@ -72,3 +72,10 @@ def test_serving_on_a_busy_port_or_a_foreign_address_is_a_clear_error():
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     check_address("127.0.0.1", port)  # free again: no error
+
+
+def test_serve_on_an_address_of_another_machine_says_only_why_it_cannot(capsys):
+    assert main(["serve", "--host", "192.0.2.1", "--port", "8765"]) != 0
+    err = capsys.readouterr().err
+    assert "Cannot serve on 192.0.2.1" in err
+    assert "other machines can reach" not in err  # no warning about a service that never starts
