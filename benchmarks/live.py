@@ -126,6 +126,17 @@ def _fmt(value, unit="s", scale=1000.0) -> str:
     return "n/a" if value is None else f"{value / scale:.2f} {unit}"
 
 
+def pause_latencies(finals: list[tuple[float, int, int]], eops_ms: int, duration_ms: int) -> list[float]:
+    """Return, for each final that a pause ended, its arrival - (its last word's end + the pause); finals are (arrival, start, end) ms."""
+    latencies = []
+    ordered = sorted(finals, key=lambda f: f[1])
+    for (at, _, end), following in zip(ordered, ordered[1:] + [None]):
+        gap = (following[1] - end) if following else duration_ms - end
+        if gap >= eops_ms + 200:  # a pause ended this final (not a sentence end, nor the end of the file)
+            latencies.append(at - (end + eops_ms))
+    return latencies
+
+
 def analyse(timeline: Timeline, source_started: float, eops_ms: int, duration_ms: int) -> dict:
     """Return the update pace, word latencies, pause latency and drift measured from the events."""
     arrivals = [((t - source_started) * 1000 * timeline.speed, r) for t, r in timeline.events]
@@ -145,12 +156,7 @@ def analyse(timeline: Timeline, source_started: float, eops_ms: int, duration_ms
             first.append(min(candidates + [at]) - w.end_ms)
             final.append(at - w.end_ms)
             word_end.append(w.end_ms)
-    after_pause = []
-    ordered = sorted(finals, key=lambda f: f[1].offset_ms)
-    for (at, r), nxt in zip(ordered, ordered[1:] + [None]):
-        gap = (nxt[1].offset_ms - r.end_ms) if nxt else duration_ms - r.end_ms
-        if gap >= eops_ms + 200:  # a pause ended this final (not a sentence end, nor the end of the file)
-            after_pause.append(at - (r.end_ms + eops_ms))
+    after_pause = pause_latencies([(at, r.offset_ms, r.end_ms) for at, r in finals], eops_ms, duration_ms)
     word_end = np.array(word_end)
     first, final = np.array(first), np.array(final)
     last_minute = word_end >= (word_end.max() - 60_000 if len(word_end) else 0)

@@ -12,8 +12,8 @@ decode per round, greedy finals when more than 1 s is waiting, interims skipped 
 on a clock where a decode of N seconds of audio takes `--cost-base + --cost-per-second * N` seconds
 (defaults fitted to tiny.en on 2 cores). The decodes are real; only their timing is modelled, so a
 replay is deterministic and several can run at once. It prints the live WER against sample.stm
-and, on the modelled clock, the update interval p95 (a check of the pacing, not of real speed:
-benchmarks/live.py measures that).
+and, on the modelled clock, the update interval p95 and each pause's wait for its final (as
+benchmarks/live.py measures it): a check of the pacing, not of real speed.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from helpers.reference import stm_transcript, wer
-    from live import _sample_dir
+    from live import _sample_dir, pause_latencies
 
     from core.asr.streaming import StreamingOptions
     from core.audio.decode import load_audio
@@ -88,7 +88,8 @@ def main() -> int:
     audio = np.tile(load_audio(_sample_dir() / "sample.wav"), args.copies)
     reference = " ".join([stm_transcript(_sample_dir() / "sample.stm")] * args.copies)
     began = time.monotonic()
-    events, _, stats = replay(audio, StreamingOptions(**json.loads(args.options)), args.cost_base, args.cost_per_second)
+    options = StreamingOptions(**json.loads(args.options))
+    events, _, stats = replay(audio, options, args.cost_base, args.cost_per_second)
     finals = [e for _, e in events if e.final and not e.no_match]
     if args.show:
         for e in finals:
@@ -97,11 +98,14 @@ def main() -> int:
     for at, e in events:
         arrivals.setdefault(e.result_index, []).append(at)
     intervals = [b - a for times in arrivals.values() for a, b in zip(times, times[1:])]
+    after_pause = pause_latencies([(at * 1000, e.utterance.offset_ms, e.utterance.end_ms) for at, e in events if e.final and not e.no_match],
+                                  options.end_of_phrase_silence_ms, len(audio) * 1000 // SR)
     print(json.dumps({
         "options": json.loads(args.options), "audio_s": len(audio) / SR,
         "live_wer": round(wer(reference, " ".join(e.utterance.display for e in finals)), 4),
         "finals": len(finals), "decodes": stats.interim_decodes + stats.final_decodes,
         "modelled_update_interval_p95_s": round(float(np.percentile(intervals, 95)), 3) if intervals else None,
+        "modelled_pause_to_final_s": [round(v / 1000, 2) for v in after_pause],
         "wall_s": round(time.monotonic() - began, 1),
     }))
     return 0
