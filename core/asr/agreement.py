@@ -7,6 +7,7 @@ import re
 from core.results import Word
 
 _NORMAL = re.compile(r"[^\w']+")
+MATCH_MS = 1000  # a committed word re-heard this close to its first start is the same word
 
 
 def normalized(text: str) -> str:
@@ -25,12 +26,23 @@ def agreed_prefix(previous: list[Word], current: list[Word]) -> int:
 
 
 def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
-    """Return the words of a new hypothesis that follow the committed ones (by time, then by overlap)."""
+    """Return the words of a new hypothesis that follow the committed ones (by text near their time, else by time).
+
+    The committed words' last 5..1 words are looked for in the hypothesis, their last one starting
+    within MATCH_MS of where it started before; what follows the closest match is new. Only when
+    the hypothesis does not repeat them (the buffer was cut after them) does time alone decide.
+    Text comes first because a committed last word's end is unreliable: when it was committed at
+    the end of a buffer, whisper's alignment stretched it, and a time rule then dropped the next
+    word ("Chicago also. I'm in New Jersey" came out as "... also. in New Jersey").
+    """
     if not committed:
         return list(words)
-    last_end = committed[-1].end_ms
-    tail = [w for w in words if w.offset_ms >= last_end - 100]
-    for n in range(min(5, len(committed), len(tail)), 0, -1):
-        if [normalized(w.text) for w in committed[-n:]] == [normalized(w.text) for w in tail[:n]]:
-            return tail[n:]
-    return tail
+    last = committed[-1]
+    texts = [normalized(w.text) for w in words]
+    for n in range(min(5, len(committed)), 0, -1):
+        target = [normalized(w.text) for w in committed[-n:]]
+        near = [(abs(words[i + n - 1].offset_ms - last.offset_ms), i) for i in range(len(words) - n + 1)
+                if texts[i:i + n] == target and abs(words[i + n - 1].offset_ms - last.offset_ms) <= MATCH_MS]
+        if near:
+            return list(words[min(near)[1] + n:])
+    return [w for w in words if w.offset_ms >= last.end_ms - 100]

@@ -203,3 +203,18 @@ def test_local_agreement_helpers():
     shifted = [_w("know.", 350, 420), _w("you", 420, 600)]
     assert [w.text for w in after_committed(committed, shifted)] == ["you"]
     assert after_committed([], again) == again
+
+
+def test_a_word_after_a_stretched_committed_word_is_kept():
+    # "also." was committed at the end of a buffer, where whisper's alignment stretched its end to 20.35 s;
+    # re-decoded with more audio it ends at 20.12 s and "I'm" starts at 20.17 s (sample.stm: 20.173 s)
+    committed = [_w("Chicago", 18900, 19400), _w("also.", 19450, 20350)]
+    heard = [_w("Chicago", 18900, 19400), _w("also.", 19450, 20120), _w("I'm", 20170, 20300), _w("in", 20300, 20400)]
+    assert [w.text for w in after_committed(committed, heard)] == ["I'm", "in"]
+    # a word said twice: the committed "Hello?" is the first one, so the second is new (it used to be dropped)
+    hello = [_w("Hello?", 6680, 7160)]
+    twice = [_w("Hello?", 6680, 7160), _w("Hello?", 7630, 8150), _w("Oh,", 8440, 8600)]
+    assert [w.text for w in after_committed(hello, twice)] == ["Hello?", "Oh,"]
+    # the same text far from the committed words is another occurrence: time decides
+    later = [_w("also", 25000, 25300), _w("then", 25300, 25600)]
+    assert [w.text for w in after_committed(committed, later)] == ["also", "then"]
