@@ -41,8 +41,8 @@ def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
     texts = [normalized(w.text) for w in words]
     for n in range(min(5, len(committed)), 0, -1):
         target = [normalized(w.text) for w in committed[-n:]]
-        near = [(abs(words[i + n - 1].offset_ms - last.offset_ms), i) for i in range(len(words) - n + 1)
-                if texts[i:i + n] == target and abs(words[i + n - 1].offset_ms - last.offset_ms) <= MATCH_MS]
+        matches = [(abs(words[i + n - 1].offset_ms - last.offset_ms), i) for i in range(len(words) - n + 1) if texts[i:i + n] == target]
+        near = [match for match in matches if match[0] <= MATCH_MS]
         if near:
             return list(words[min(near)[1] + n:])
     return [w for w in words if w.offset_ms >= last.end_ms - 100]

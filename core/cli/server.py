@@ -32,11 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from core.server import ServerConfig, check_address, serve
+    from core.server import ServerConfig, serve
 
-    check_address(args.host, args.port)  # an unusable address is the error to show, not a warning about it
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"parley: warning: serving on {args.host}: other machines can reach the service.", file=sys.stderr)
     serve(ServerConfig(
         host=args.host, port=args.port, english_model=args.english_model, multilingual_model=args.multilingual_model,
         batch_model=args.batch_model, run_worker=not args.no_worker,

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 
 from core.errors import ParleyError
@@ -14,13 +15,18 @@ from core.server.app import create_app
 from core.server.config import DEFAULT_HOST, DEFAULT_PORT, ServerConfig
 from core.server.keys import ApiKey, ApiKeys
 
+log = logging.getLogger(__name__)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 
 def serve(config: ServerConfig | None = None, *, log_level: str = "info") -> None:
     """Run the service under uvicorn until interrupted; returns when it stops."""
     import uvicorn
 
     config = config or ServerConfig()
-    check_address(config.host, config.port)
+    check_address(config.host, config.port)  # an unusable address is the error to show, before any warning
+    if config.host not in LOOPBACK_HOSTS:
+        log.warning("Serving on %s: other machines can reach the service.", config.host)
     uvicorn.run(
         create_app(config), host=config.host, port=config.port, log_level=log_level,
         ws="websockets-sansio", proxy_headers=False, server_header=False, timeout_keep_alive=30,
