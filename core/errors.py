@@ -23,6 +23,11 @@ class ParleyError(Exception):
         return f"{text} — {self.hint}" if self.hint else text
 
 
+def describe(exc: BaseException) -> str:
+    """Return one line for a person about any exception: a ParleyError's message and hint, else its type and text."""
+    return exc.user_message() if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {exc}"
+
+
 class AudioError(ParleyError):
     """A recording could not be read."""
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.errors import describe
 from core.live.speaker_clusters import FOUND, WAIT, SpeakerCentroids
 from core.live.speaker_models import SpeakerModels, shared_models
 from core.live.speaker_turns import SpeakerTimeline
@@ -84,7 +85,7 @@ class OnlineSpeakerTracker:
         self._models = models
         self._lock = threading.Lock()
         self._preloading = models is None and preload
-        if self._preloading:  # the models take a second to load (minutes to export, once): not on the recognizer's thread
+        if self._preloading:  # the models take a second to load (half a minute to export, once): not on the recognizer's thread
             threading.Thread(target=self._preload, name="parley-speaker-models", daemon=True).start()
         self._audio = np.zeros(0, np.float32)
         self._audio_start = 0  # sample index of _audio[0]
@@ -117,10 +118,7 @@ class OnlineSpeakerTracker:
             self._stop(exc)
 
     def _stop(self, exc: BaseException) -> None:
-        from core.errors import ParleyError
-
-        reason = exc.user_message() if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {exc}"
-        self.problem = f"Live speaker labels stopped; later results get no speaker. {reason}"
+        self.problem = f"Live speaker labels stopped; later results get no speaker. {describe(exc)}"
         self._failed = True
 
     # -- the LiveSpeakerTracker protocol ----------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import queue as queues
 import threading
 import time
@@ -24,7 +25,7 @@ from core.asr.streaming import RecognitionEvent, StreamingRecognizer
 from core.audio.capture import END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
 from core.audio.levels import block_level
 from core.audio.recorder import Recorder
-from core.errors import ParleyError
+from core.errors import ParleyError, describe
 from core.live import journal
 from core.live.events import (
     ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
@@ -116,7 +117,7 @@ class ConversationTranscriber:
         folder = paths.audio_dir() / self.conversation_id
         info = journal.SessionInfo(
             conversation_id=self.conversation_id, title=self.options.title or _default_title(started), started=started,
-            pid=_pid(), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
+            pid=os.getpid(), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
             mode=self.options.mode, job_options=_job_options(self.options.job_options),
         )
         try:
@@ -281,7 +282,7 @@ class ConversationTranscriber:
             return self._recognizer_failed(exc)
 
     def _recognizer_failed(self, exc: BaseException) -> bool:
-        message = exc.user_message() if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {exc}"
+        message = describe(exc)
         self._post(self.canceled, CanceledEventArgs(ERROR, "RecognizerError", message, self.session_id))
         return True
 
@@ -387,12 +388,6 @@ class ConversationTranscriber:
 
 def _default_title(started: datetime) -> str:
     return f"Recording {started.astimezone().strftime('%Y-%m-%d %H:%M')}"
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 def _job_options(options) -> dict:

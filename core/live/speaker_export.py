@@ -119,6 +119,8 @@ def export(folder: Path, weights: dict[str, Path]) -> None:
         meta = {"version": EXPORT_VERSION, "frame_ms": field.step * 1000, "centre_ms": (field.start + field.duration / 2) * 1000,
                 "powerset": mapping, "sources": {name: str(path) for name, path in weights.items()}}
         (work / META).write_text(json.dumps(meta, indent=1))
+        if folder.exists() and not (folder / META).is_file():  # the remains of a damaged export
+            shutil.rmtree(folder, ignore_errors=True)
         try:
             work.rename(folder)  # whole or not at all; another process may have just done the same
         except OSError:

@@ -133,6 +133,9 @@ def test_a_damaged_export_is_made_again(tmp_path, monkeypatch, sample_wav):
     chunk = load_audio(sample_wav)[16_000 * 10:16_000 * 15]
     assert (models.activity(chunk) == shared_models().activity(chunk)).all()
     assert (folder / "segmentation.onnx").stat().st_size > 1_000_000
+    (folder / "speakers.json").unlink()  # an export killed before its last file: made again, over its remains
+    assert speaker_export.exported() == folder and (folder / "speakers.json").is_file()
+    assert [p.name for p in (tmp_path / "live-speakers").iterdir()] == [folder.name]
 
 
 def test_weights_that_cannot_be_exported_give_a_clear_error_and_leave_nothing(tmp_path, monkeypatch):
