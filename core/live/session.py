@@ -2,10 +2,14 @@
 
 Threads (none of them ever waits on a slower one):
 - the source's thread (PortAudio's callback or the file player) only queues blocks;
-- the capture pump writes each block to the recording first, measures its level, then hands it on;
-- the recognizer thread drains everything queued, feeds the speaker tracker and the streaming
-  recognizer, and runs one interim decode per round (skipped when audio piles up); at the end it
-  finalizes, stores the conversation and queues the re-transcription;
+- the capture pump writes each block to the recording first, measures its level, then hands it on
+  to the recognizer and the speaker threads;
+- the recognizer thread drains everything queued, feeds the streaming recognizer, and runs one
+  interim decode per round (skipped when audio piles up); at the end it finalizes, stores the
+  conversation and queues the re-transcription;
+- the speaker thread feeds the speaker tracker, so its windows and embeddings overlap whisper's
+  generation (which keeps one core busy) instead of delaying the next decode. A final waits until
+  the tracker has heard as far as the recognizer (in real time it is ahead: ~50 ms of work a second);
 - the event thread calls listeners, one event at a time, in order.
 """
 
@@ -42,6 +46,7 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE = object(), object()
 WARNING_INTERVAL_S = 5.0
+SPEAKER_WAIT_S = 30.0  # a final waits this long at most for the speaker thread (only a stuck tracker takes that long)
 
 
 class ConversationTranscriber:
@@ -71,6 +76,10 @@ class ConversationTranscriber:
         self._ended = threading.Event()
         self._captured: queues.SimpleQueue = queues.SimpleQueue()
         self._heard: queues.SimpleQueue = queues.SimpleQueue()
+        self._spoken: queues.SimpleQueue = queues.SimpleQueue()  # blocks for the speaker thread
+        self._spoken_ms = 0  # the recording time the tracker has been fed up to
+        self._listened_ms = 0  # ... and the recognizer
+        self._speakers_done = threading.Event()
         self._waiting_samples = 0  # audio handed to the recognizer thread but not yet taken
         self._count_lock = threading.Lock()
         self._finals: list[Utterance] = []
@@ -132,7 +141,8 @@ class ConversationTranscriber:
         self._live_marker.__enter__()
         self._events = EventDispatcher()
         self._threads = [threading.Thread(target=self._pump, name="parley-live-capture", daemon=True),
-                         threading.Thread(target=self._listen, name="parley-live-recognizer", daemon=True)]
+                         threading.Thread(target=self._listen, name="parley-live-recognizer", daemon=True),
+                         threading.Thread(target=self._speak, name="parley-live-speakers", daemon=True)]
         for thread in self._threads:
             thread.start()
         try:
@@ -203,6 +213,7 @@ class ConversationTranscriber:
             if item is _END or item is _PAUSE:
                 self._heard.put(item)
                 if item is _END:
+                    self._spoken.put(item)
                     return
                 continue
             if write_failed:
@@ -220,6 +231,25 @@ class ConversationTranscriber:
             with self._count_lock:
                 self._waiting_samples += len(item)
             self._heard.put((offset_ms, item))
+            self._spoken.put((offset_ms, item))
+
+    def _speak(self) -> None:
+        """Speaker thread: feeds the tracker every recorded block (a tracker failing stops only the labels)."""
+        try:
+            while (item := self._spoken.get()) is not _END:
+                offset_ms, block = item
+                self.tracker.feed(block, offset_ms)
+                self._spoken_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
+        except Exception:  # OnlineSpeakerTracker guards itself; any other tracker must not hang the finals
+            log.exception("feeding the live speaker tracker failed; later results get no speaker")
+        finally:
+            self._speakers_done.set()
+
+    def _await_speakers(self, heard_ms: int) -> None:
+        """Return once the tracker has been fed up to `heard_ms` of the recording, as far as the recognizer (or SPEAKER_WAIT_S passed)."""
+        deadline = time.monotonic() + SPEAKER_WAIT_S
+        while self._spoken_ms < heard_ms and not self._speakers_done.is_set() and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def _listen(self) -> None:
         """Recognizer thread: drain, feed, one interim decode per round; finalize and store at the end."""
@@ -244,10 +274,11 @@ class ConversationTranscriber:
                     failed = failed or self._safely(self.recognizer.flush)
                     continue
                 offset_ms, block = item
+                self._listened_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
                 with self._count_lock:
                     self._waiting_samples -= len(block)
                 if not failed:
-                    failed = self._safely(lambda: (self.tracker.feed(block, offset_ms), self.recognizer.feed(block)))
+                    failed = self._safely(lambda: self.recognizer.feed(block))
             self._check_speakers()
             if ended:
                 if not failed:
@@ -302,6 +333,7 @@ class ConversationTranscriber:
         if event.no_match:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
             return
+        self._await_speakers(self._listened_ms)
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
         pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
         self._index_shift += len(pieces) - 1
@@ -325,6 +357,7 @@ class ConversationTranscriber:
         try:
             self._recorder.close()
             self._journal.close()
+            self._speakers_done.wait(SPEAKER_WAIT_S)
             self.tracker.close()
             self._store()
         except Exception as exc:  # the recording and its journal stay on disk for recovery

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -24,10 +26,12 @@ class RttmTracker:
                 start = int(float(parts[3]) * 1000) - EXCERPT_START_MS
                 self.turns.append((start, start + int(float(parts[4]) * 1000), 1 if parts[7] == "speaker90" else 2))
         self.fed: list[tuple[int, int]] = []
+        self.threads: set[str] = set()
         self.closed = False
 
     def feed(self, block: np.ndarray, offset_ms: int) -> None:
         self.fed.append((offset_ms, len(block)))
+        self.threads.add(threading.current_thread().name)
 
     def label(self, start_ms: int, end_ms: int):
         return [t for t in self.turns if t[1] > start_ms and t[0] < end_ms]
@@ -61,6 +65,7 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
     cid = transcriber.stop()
     # every block reached the tracker, in order, on the recording's clock
     assert tracker.fed[0][0] == 0 and tracker.closed
+    assert tracker.threads == {"parley-live-speakers"}  # its own thread, not the recognizer's
     assert all(a + n * 1000 // 16000 == b for (a, n), (b, _) in zip(tracker.fed, tracker.fed[1:]))
     results = [e.result for e in events if not e.result.no_match]
     assert results and all(r.speaker in (1, 2) for r in results)
