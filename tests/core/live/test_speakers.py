@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -84,3 +85,32 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
         stored = library.get_conversation(cid)
     assert stored.has_speakers and set(stored.speakers) <= {1, 2}
     assert [u.speaker for u in stored.ordered()] == [r.speaker for r in results]
+
+
+class SlowTracker(RttmTracker):
+    """An RttmTracker that takes 100 ms a block (as long as the block: a machine too busy for real time) and notes how far it had heard at each label()."""
+
+    def __init__(self, rttm):
+        super().__init__(rttm)
+        self.asked: list[tuple[int, int]] = []  # (end_ms asked, end of the audio fed by then)
+
+    def feed(self, block: np.ndarray, offset_ms: int) -> None:
+        time.sleep(0.1)
+        super().feed(block, offset_ms)
+
+    def label(self, start_ms: int, end_ms: int):
+        offset, count = self.fed[-1] if self.fed else (0, 0)
+        self.asked.append((end_ms, offset + count * 1000 // 16000))
+        return super().label(start_ms, end_ms)
+
+
+@pytest.mark.slow
+def test_a_final_waits_for_a_tracker_running_behind(excerpt, sample_dir):
+    """The file plays at full speed and the tracker lags: each final still asks only once its audio was fed."""
+    tracker = SlowTracker(sample_dir / "sample.rttm")
+    transcriber = ConversationTranscriber(FileSource(excerpt, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
+    transcriber.start()
+    assert transcriber.wait(120)
+    transcriber.stop()
+    assert tracker.asked and all(heard >= end for end, heard in tracker.asked)
+    assert {r.speaker for r in transcriber.results()} == {1, 2}
