@@ -326,6 +326,7 @@ class ConversationTranscriber:
         index), and every later result's index moves on by the pieces added.
         """
         heard, index = event.utterance, event.result_index + self._index_shift
+        self._await_speakers(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
         if not event.final:
             utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
             self._emit(self.transcribing, utterance, index, event.stable_words)
@@ -333,7 +334,6 @@ class ConversationTranscriber:
         if event.no_match:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
             return
-        self._await_speakers(self._listened_ms)
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
         pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
         self._index_shift += len(pieces) - 1
