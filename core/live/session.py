@@ -8,8 +8,9 @@ Threads (none of them ever waits on a slower one):
   interim decode per round (skipped when audio piles up); at the end it finalizes, stores the
   conversation and queues the re-transcription;
 - the speaker thread feeds the speaker tracker, so its windows and embeddings overlap whisper's
-  generation (which keeps one core busy) instead of delaying the next decode. A final waits until
-  the tracker has heard as far as the recognizer (in real time it is ahead: ~50 ms of work a second);
+  generation (which keeps one core busy) instead of delaying the next decode. A result waits until
+  the tracker has heard as far as the recognizer; in real time it is ahead (~50 ms of work a
+  second), and only a machine too slow for real time makes results wait for it;
 - the event thread calls listeners, one event at a time, in order.
 """
 
@@ -46,7 +47,7 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE = object(), object()
 WARNING_INTERVAL_S = 5.0
-SPEAKER_WAIT_S = 30.0  # a final waits this long at most for the speaker thread (only a stuck tracker takes that long)
+SPEAKER_WAIT_S = 30.0  # a result waits this long at most for the speaker thread (only a stuck tracker takes that long)
 
 
 class ConversationTranscriber:
