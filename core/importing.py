@@ -11,7 +11,6 @@ from pathlib import Path
 
 from core.asr.transcriber import locale_for
 from core.audio.decode import probe
-from core.errors import ParleyError
 from core.jobs.model import ASYNC, Job, JobOptions
 from core.jobs.queue import TranscriptionQueue
 from core.results import Conversation, new_conversation_id, utc_now
@@ -32,7 +31,9 @@ def import_recording(
     """Return (conversationId, queued job) for a recording stored in the library and queued as an Async job.
 
     The file is checked first (a missing, empty or damaged file raises an AudioError and
-    nothing is stored); if storing the audio fails, the new conversation is removed again.
+    nothing is stored). The conversation, its recording and its job are then stored in one
+    transaction: a reader never sees the conversation without its job, and a failure or a
+    killed process leaves nothing behind but, at worst, an unreferenced copy of the file.
     """
     path = Path(path)
     options = options or JobOptions()
@@ -47,12 +48,9 @@ def import_recording(
         model=options.model,
         channels=1 if mono else info.channels,
     )
-    library.create_conversation(conversation)
-    try:
-        library.add_audio(conversation.conversation_id, path, copy=copy)
+    with library.adding_conversation(
+        conversation, path, copy=copy, channels=info.channels, duration_ms=info.duration_ms
+    ):
         job = TranscriptionQueue(library).enqueue(conversation.conversation_id, options, mode=ASYNC)
-    except ParleyError:
-        library.delete_conversation(conversation.conversation_id)
-        raise
     log.info("imported %s as %s (job %s)", path, conversation.conversation_id, job.job_id)
     return conversation.conversation_id, job

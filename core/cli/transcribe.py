@@ -100,8 +100,8 @@ def _store(conversation, path: Path, *, copy: bool) -> None:
     from core.store import Library
 
     with Library.open() as library:
-        library.save_conversation(conversation, kind="file", options={"model": conversation.model})
-        library.add_audio(conversation.conversation_id, path, copy=copy)
+        with library.adding_conversation(conversation, path, copy=copy, options={"model": conversation.model}):
+            pass
 
 
 def _enqueue(files: list[Path], args: argparse.Namespace) -> int:

@@ -214,12 +214,8 @@ class TranscriptionService:
             duration_ms=info.duration_ms, source=source.url, locale=locale or locale_for(options.language),
             model=options.model, channels=info.channels,
         )
-        self.library.create_conversation(conversation)
-        try:
-            self.library.add_audio(conversation.conversation_id, source.path, copy=True, channels=info.channels, duration_ms=info.duration_ms)
-        except BaseException:
-            self.library.delete_conversation(conversation.conversation_id)
-            raise
+        with self.library.adding_conversation(conversation, source.path, channels=info.channels, duration_ms=info.duration_ms):
+            pass
         return conversation.conversation_id
 
     def update(self, transcription_id: str, api: str, *, name: str | None = None, description: str | None = None,

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -20,6 +21,22 @@ from core.store.records import AudioSource, from_db_time
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class PlacedAudio:
+    """A recording ready to be recorded in audio_sources: the library's copy, or the user's file in place."""
+
+    path: Path
+    sha256: str
+    channels: int
+    duration_ms: int
+    copied: bool
+
+    def discard(self) -> None:
+        """Return None after removing the copy (never a referenced file) when its row is not saved."""
+        if self.copied:
+            discard_copy(self.path)
 
 
 def sha256_of(path: Path) -> str:
@@ -77,13 +94,13 @@ def source_from_row(row: tuple) -> AudioSource:
     )
 
 
-_COLUMNS = "id, conversation_id, path, channels, duration_ms, sha256, copied, added"
+COLUMNS = "id, conversation_id, path, channels, duration_ms, sha256, copied, added"
 
 
 def list_sources(db: Database, conversation_id: str) -> list[AudioSource]:
     """Return the recordings of a conversation in the order they were added."""
     rows = db.execute(
-        f"SELECT {_COLUMNS} FROM audio_sources WHERE conversation_id = ? ORDER BY id", [conversation_id]
+        f"SELECT {COLUMNS} FROM audio_sources WHERE conversation_id = ? ORDER BY id", [conversation_id]
     )
     return [source_from_row(row) for row in rows]
 

@@ -257,40 +257,82 @@ class Library:
         duration_ms: int | None = None,
     ) -> AudioSource:
         """Return the recording added to a conversation: copied under audio_dir()/id/ or referenced in place."""
-        source = audio.check_source_file(Path(source_path))
         with self._reading() as db:
             transcripts.conversation_row(db, conversation_id)
+        placed = self._place_audio(conversation_id, source_path, copy=copy, channels=channels, duration_ms=duration_ms)
+        try:
+            with self.transaction() as db:
+                transcripts.conversation_row(db, conversation_id)
+                return self._insert_audio(db, conversation_id, placed)
+        except BaseException:
+            placed.discard()
+            raise
+
+    @contextlib.contextmanager
+    def adding_conversation(
+        self,
+        conversation: Conversation,
+        recording: str | Path,
+        *,
+        copy: bool = True,
+        channels: int | None = None,
+        duration_ms: int | None = None,
+        kind: str = "file",
+        options: dict | None = None,
+    ) -> Iterator[Database]:
+        """Yield inside the one transaction that stores a new conversation with its recording.
+
+        The recording is copied first, outside any transaction, so a long copy holds no lock.
+        Then the conversation, its transcript when it has utterances, its recording and whatever
+        the caller writes in the block (its transcription job) are committed together or not at
+        all, and the copy is removed again if they are not. No reader and no killed process ever
+        sees the conversation without its recording or its job.
+        """
+        if not conversation.conversation_id:
+            raise ValueError("adding_conversation needs the conversation's id (it names the audio folder)")
+        conversation_id = conversation.conversation_id
+        placed = self._place_audio(conversation_id, recording, copy=copy, channels=channels, duration_ms=duration_ms)
+        try:
+            with self.transaction() as db:
+                transcripts.insert_conversation(db, conversation)
+                if conversation.utterances:
+                    transcripts.insert_pass(
+                        db, conversation_id, list(conversation.utterances), conversation.speakers,
+                        kind=kind, model=conversation.model, options=options,
+                    )
+                self._insert_audio(db, conversation_id, placed)
+                yield db
+        except BaseException:
+            placed.discard()
+            raise
+
+    def _place_audio(
+        self, conversation_id: str, source_path: str | Path, *, copy: bool, channels: int | None, duration_ms: int | None
+    ) -> audio.PlacedAudio:
+        source = audio.check_source_file(Path(source_path))
         if channels is None or duration_ms is None:
             probed_channels, probed_ms = audio.probe_audio(source)
             channels = probed_channels if channels is None else channels
             duration_ms = probed_ms if duration_ms is None else duration_ms
-        if copy:
-            folder = audio.conversation_audio_dir(audio_dir(), conversation_id)
-            try:
-                path, sha256 = audio.copy_into(source, folder)
-            except OSError as exc:
-                raise StoreError(f"Cannot copy the recording {source} into {folder}: {exc.strerror or exc}.") from exc
-        else:
-            path, sha256 = source, audio.sha256_of(source)
+        if not copy:
+            return audio.PlacedAudio(source, audio.sha256_of(source), int(channels), int(duration_ms), copied=False)
+        folder = audio.conversation_audio_dir(audio_dir(), conversation_id)
         try:
-            with self.transaction() as db:
-                transcripts.conversation_row(db, conversation_id)
-                source_id = db.execute(
-                    """
-                    INSERT INTO audio_sources (conversation_id, path, channels, duration_ms, sha256, copied, added)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [conversation_id, str(path), int(channels), int(duration_ms), sha256, int(copy), now_text()],
-                ).lastrowid
-                row = db.execute(
-                    "SELECT id, conversation_id, path, channels, duration_ms, sha256, copied, added"
-                    " FROM audio_sources WHERE id = ?",
-                    [source_id],
-                ).fetchone()
-        except BaseException:
-            if copy:
-                audio.discard_copy(path)
-            raise
+            path, sha256 = audio.copy_into(source, folder)
+        except OSError as exc:
+            raise StoreError(f"Cannot copy the recording {source} into {folder}: {exc.strerror or exc}.") from exc
+        return audio.PlacedAudio(path, sha256, int(channels), int(duration_ms), copied=True)
+
+    @staticmethod
+    def _insert_audio(db: Database, conversation_id: str, placed: audio.PlacedAudio) -> AudioSource:
+        source_id = db.execute(
+            """
+            INSERT INTO audio_sources (conversation_id, path, channels, duration_ms, sha256, copied, added)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [conversation_id, str(placed.path), placed.channels, placed.duration_ms, placed.sha256, int(placed.copied), now_text()],
+        ).lastrowid
+        row = db.execute(f"SELECT {audio.COLUMNS} FROM audio_sources WHERE id = ?", [source_id]).fetchone()
         return audio.source_from_row(row)
 
     def audio_sources(self, conversation_id: str) -> list[AudioSource]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import AudioError
+from core.paths import audio_dir
+
+from core.errors import AudioError, StoreError
 from core.importing import import_recording
 from core.jobs.model import ASYNC, NOT_STARTED, JobOptions
 from core.store import Library
@@ -28,3 +30,39 @@ def test_a_damaged_file_stores_nothing(sample_wav, tmp_path):
         with pytest.raises(AudioError):
             import_recording(library, damaged)
         assert library.conversation_count() == 0
+
+
+def _look_from_another_connection(library_path):
+    """Return what a second reader (the GUI, another process) sees: (title, job count, recording count) rows."""
+    with Library.open(library_path) as other, other.reading() as db:
+        return db.execute(
+            "SELECT title, (SELECT COUNT(*) FROM jobs j WHERE j.conversation_id = c.conversation_id),"
+            " (SELECT COUNT(*) FROM audio_sources a WHERE a.conversation_id = c.conversation_id) FROM conversations c"
+        ).fetchall()
+
+
+def test_no_reader_ever_sees_an_imported_conversation_without_its_job(sample_wav, tmp_path):
+    """Each row the import writes makes a second connection look, while the import is still going on.
+
+    Importing used to commit the conversation, then its recording, then its job: a GUI polling
+    in between showed a conversation with nothing queued, and a process killed there left it so.
+    """
+    path = tmp_path / "lib.sqlite3"
+    seen = []
+    with Library.open(path) as library:
+        library.db.conn.create_function("look", 0, lambda: seen.append(_look_from_another_connection(path)))
+        for table in ("conversations", "audio_sources", "jobs"):
+            library.db.execute(f"CREATE TEMP TRIGGER look_{table} AFTER INSERT ON main.{table} BEGIN SELECT look(); END")
+        import_recording(library, sample_wav)
+    assert len(seen) == 3  # one look per row written
+    assert all(rows == [] for rows in seen)  # nothing half-stored was ever visible
+    assert _look_from_another_connection(path) == [("sample", 1, 1)]
+
+
+def test_a_failed_job_insert_stores_nothing_and_removes_the_copy(sample_wav, tmp_path):
+    with Library.open(tmp_path / "lib.sqlite3") as library:
+        library.db.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.jobs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+        with pytest.raises(StoreError):
+            import_recording(library, sample_wav)
+        assert library.conversation_count() == 0
+        assert not audio_dir().exists() or not any(audio_dir().iterdir())
