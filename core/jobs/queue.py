@@ -131,12 +131,18 @@ class TranscriptionQueue:
             ).fetchall()
         return _job(rows[0]) if rows else None
 
-    def report(self, job_id: int, progress: int, step: str) -> None:
-        """Return None after recording progress; raise Canceled when the job was canceled meanwhile."""
+    def report(self, job_id: int, progress: int, step: str, *, worker_pid: int | None = None) -> None:
+        """Return None after recording progress; raise Canceled when the job was canceled meanwhile.
+
+        With `worker_pid`, also when the job is no longer that worker's: it was recovered from a
+        dead worker and claimed again, and the process reporting is an orphan that must stop.
+        """
         with self.library.transaction() as db:
-            state = db.execute("SELECT state FROM jobs WHERE id = ?", [job_id]).fetchone()
-            if state is None or state[0] != RUNNING:
+            row = db.execute("SELECT state, worker_pid FROM jobs WHERE id = ?", [job_id]).fetchone()
+            if row is None or row[0] != RUNNING:
                 raise Canceled(f"Job {job_id} was canceled.")
+            if worker_pid is not None and row[1] != worker_pid:
+                raise Canceled(f"Job {job_id} now belongs to worker {row[1]}, not {worker_pid}.")
             db.execute(
                 "UPDATE jobs SET progress = ?, step = ?, last_action = ? WHERE id = ?",
                 [max(0, min(100, int(progress))), step, now_text(), job_id],

@@ -1,9 +1,11 @@
 """The job process: runs one transcription job and stores its result as a new pass.
 
-Started by the worker as `python -m core.jobs.runner LIBRARY JOB_ID`, at low priority, so a
-crash, an out-of-memory kill or a cancel only ever ends this process. It dies with its
-worker (PR_SET_PDEATHSIG on Linux), reports progress through the queue, and pauses while a
-live session is recording.
+Started by the worker as `python -m core.jobs.runner LIBRARY JOB_ID WORKER_PID`, at low
+priority, so a crash, an out-of-memory kill or a cancel only ever ends this process. It dies
+with its worker (PR_SET_PDEATHSIG on Linux; and it exits at once if the worker died before it
+could ask for that), reports progress through the queue, and pauses while a live session is
+recording. Its pass and the job's Succeeded state are stored together, and only while the job
+is still Running for its worker: a job canceled or taken over meanwhile gets no pass.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from core.errors import Canceled, ParleyError
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
 from core.store import Library
-from core.transcription import transcribe_file
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,10 @@ REPORT_INTERVAL_S = 0.5
 class JobProgress:
     """The hook given to the pipeline: throttled progress reports, cancel checks and live-session pauses."""
 
-    def __init__(self, queue: TranscriptionQueue, job_id: int, diarize: bool):
+    def __init__(self, queue: TranscriptionQueue, job_id: int, diarize: bool, worker_pid: int | None = None):
         self.queue = queue
         self.job_id = job_id
+        self.worker_pid = worker_pid
         self.span = _SPAN if diarize else {"loading": (0, 5), "transcribe": (5, 97)}
         self._last = 0.0
         self._step = ""
@@ -52,9 +54,9 @@ class JobProgress:
         if label == self._step and now - self._last < REPORT_INTERVAL_S:
             return
         self._step, self._last = label, now
-        self.queue.report(self.job_id, int(progress), label)
+        self.queue.report(self.job_id, int(progress), label, worker_pid=self.worker_pid)
         while live_session_running():
-            self.queue.report(self.job_id, int(progress), "paused during a live session")
+            self.queue.report(self.job_id, int(progress), "paused during a live session", worker_pid=self.worker_pid)
             time.sleep(REPORT_INTERVAL_S)
 
 
@@ -64,14 +66,16 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def run_job(library_path: Path, job_id: int) -> int:
+def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> int:
     """Run one claimed job to its end and return the process exit status (0 unless the library failed)."""
+    from core.transcription import transcribe_file  # torch and the models: after the checks in main()
+
     with contextlib.suppress(OSError):
         os.nice(10)
     with Library.open(library_path) as library:
         queue = TranscriptionQueue(library)
         job = queue.job(job_id)
-        progress = JobProgress(queue, job_id, job.options.diarize)
+        progress = JobProgress(queue, job_id, job.options.diarize, worker_pid)
         try:
             progress("loading", 0, 1)
             audio = library.audio_path(job.conversation_id)
@@ -82,16 +86,17 @@ def run_job(library_path: Path, job_id: int) -> int:
                 conversation_id=job.conversation_id,
                 hook=progress,
             )
-            queue.report(job_id, 98, "saving")
-            library.add_pass(
-                job.conversation_id,
-                conversation.utterances,
-                conversation.speakers,
-                kind="async",
-                model=conversation.model,
-                options=asdict(job.options),
-            )
-            queue.succeed(job_id)
+            with library.transaction():  # the pass and Succeeded together, and only if the job is still ours
+                queue.report(job_id, 98, "saving", worker_pid=worker_pid)
+                library.add_pass(
+                    job.conversation_id,
+                    conversation.utterances,
+                    conversation.speakers,
+                    kind="async",
+                    model=conversation.model,
+                    options=asdict(job.options),
+                )
+                queue.succeed(job_id)
         except Canceled:
             log.info("job %s canceled", job_id)
         except ParleyError as exc:
@@ -103,11 +108,14 @@ def run_job(library_path: Path, job_id: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the job process: `python -m core.jobs.runner LIBRARY JOB_ID`."""
+    """Entry point of the job process: `python -m core.jobs.runner LIBRARY JOB_ID [WORKER_PID]`."""
     args = sys.argv[1:] if argv is None else argv
     _die_with_parent()
+    worker_pid = int(args[2]) if len(args) > 2 else None
+    if worker_pid is not None and os.getppid() != worker_pid:
+        return 0  # the worker died before we asked to die with it: the next worker recovers the job
     logging.basicConfig(level=logging.INFO, format="%(levelname)s job %(process)d %(name)s: %(message)s")
-    return run_job(Path(args[0]), int(args[1]))
+    return run_job(Path(args[0]), int(args[1]), worker_pid)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ class Worker:
         self._running: list[_Running] = []
 
     def _start(self, job_id: int) -> _Running:
-        command = [sys.executable, "-m", "core.jobs.runner", str(self.library_path), str(job_id)]
+        command = [sys.executable, "-m", "core.jobs.runner", str(self.library_path), str(job_id), str(os.getpid())]
         log.info("job %s: starting %s", job_id, " ".join(command))
         return _Running(job_id, subprocess.Popen(command, env=dict(os.environ), start_new_session=False))
 

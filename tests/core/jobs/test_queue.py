@@ -35,6 +35,9 @@ def test_claim_takes_the_oldest_and_reports_progress(library, sample_wav):
     assert job.job_id == ids[0] and job.state == "Running" and job.attempts == 1 and job.worker_pid == 4242
     queue.report(job.job_id, 40, "transcribe")
     assert (queue.job(job.job_id).progress, queue.job(job.job_id).step) == (40, "transcribe")
+    with pytest.raises(Canceled, match="belongs to worker 4242"):  # an orphan of another worker stops
+        queue.report(job.job_id, 50, "transcribe", worker_pid=4343)
+    queue.report(job.job_id, 60, "transcribe", worker_pid=4242)
     done = queue.succeed(job.job_id)
     assert done.state == "Succeeded" and done.progress == 100 and done.finished is not None
     assert queue.claim(4242).job_id == ids[1]

@@ -38,6 +38,16 @@ def _job_processes(worker_pid: int) -> list[psutil.Process]:
     return [p for p in psutil.Process(worker_pid).children() if "core.jobs.runner" in " ".join(p.cmdline())]
 
 
+def _runner_processes(library_path) -> list[psutil.Process]:
+    """Return the job processes of one library, whoever their parent is now."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if "core.jobs.runner" in command and str(library_path) in command:
+            found.append(process)
+    return found
+
+
 def test_worker_runs_a_job_and_the_remote_client_returns_its_result(library, sample_wav, sample_reference):
     conversation_id = store_recording(library, sample_wav)
     job = TranscriptionQueue(library).enqueue(conversation_id, FAST)
@@ -119,8 +129,11 @@ def test_a_worker_killed_mid_job_is_recovered_and_the_job_completes(library, sam
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    time.sleep(0.5)  # the job process dies with its worker (PR_SET_PDEATHSIG)
+    # the job process dies with its worker: killed (PR_SET_PDEATHSIG), or, when the worker died
+    # while it was still starting, it sees that and exits; an orphan would run the job a second time
+    _wait(lambda: not _runner_processes(library.path), 30, "the job process to end with its worker")
     assert queue.job(job.job_id).state == "Running", "a killed worker leaves its job Running"
+    assert library.passes(job.conversation_id) == []
     second = subprocess.run(
         [sys.executable, "-m", "core.cli", "worker", "--once"], env=env, capture_output=True, text=True, timeout=300
     )
