@@ -33,19 +33,19 @@ def test_play_highlights_the_spoken_word_and_a_click_seeks(qtbot, window, servic
     view = _open(qtbot, window, cid)
     transcript, player = view.transcript, view.player
     assert [s.offset_ms for s in transcript.utterance_spans] == [u.offset_ms for u in two_speaker_sample.ordered()]
-    qtbot.waitUntil(lambda: player.loaded and player.player.duration() == 30_000)
+    qtbot.waitUntil(lambda: player.loaded and player.player.duration() == 30_000, timeout=20_000)
 
     words = words_of(two_speaker_sample)
     starts = [w.offset_ms for w in words]
     target = next(w for w in words if w.offset_ms > 12_000 and len(w.text.strip()) > 3 and starts.count(w.offset_ms) == 1)
     span = next(s for s in transcript.word_spans if s.offset_ms == target.offset_ms)
     qtbot.mouseClick(transcript.viewport(), Qt.MouseButton.LeftButton, pos=transcript.point_of(span.start + 1))
-    qtbot.waitUntil(lambda: player.position == target.offset_ms)
+    qtbot.waitUntil(lambda: player.position == target.offset_ms, timeout=20_000)
     assert transcript.current_word == span
     assert player.slider.value() == target.offset_ms
 
     window.play_action.trigger()  # the Space shortcut's action
-    qtbot.waitUntil(lambda: player.playing)
+    qtbot.waitUntil(lambda: player.playing, timeout=20_000)
     qtbot.waitUntil(lambda: player.position > target.end_ms + 300, timeout=10_000)
     spoken = transcript.current_word
     qtbot.waitUntil(lambda: transcript.current_word is not None and transcript.current_word != span, timeout=10_000)

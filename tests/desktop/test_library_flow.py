@@ -62,9 +62,9 @@ def test_search_highlights_the_match_and_jumps_to_the_moment(qtbot, window, serv
     rect = view.hits.visualItemRect(item)
     qtbot.mouseClick(view.hits.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     conversation = window.conversation_view
-    qtbot.waitUntil(lambda: conversation.data is not None and conversation.conversation_id == cid)
+    qtbot.waitUntil(lambda: conversation.data is not None and conversation.conversation_id == cid, timeout=20_000)
     assert window.stack.currentWidget() is conversation
-    qtbot.waitUntil(lambda: conversation.player.position == utterance.offset_ms)
+    qtbot.waitUntil(lambda: conversation.player.position == utterance.offset_ms, timeout=20_000)
     marked = [s.cursor.selectedText() for s in conversation.transcript.extraSelections()]
     assert any(word in text.lower() for text in marked)
 

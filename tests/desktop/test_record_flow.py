@@ -99,7 +99,7 @@ def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services,
     assert view.session.state == "paused" and view.pause_button.text() == "Resume"
     held = view.session.recorded_ms
     qtbot.wait(600)
-    assert view.session.recorded_ms - held < 200  # nothing recorded while paused
+    assert view.session.recorded_ms - held < 400  # nothing recorded while paused (600 ms; a block may be in flight)
     window.pause_action.trigger()
     assert view.session.state == "running"
     qtbot.waitUntil(lambda: view.session.recorded_ms > held + 800, timeout=10_000)
