@@ -148,31 +148,33 @@ def save_session(library, info: SessionInfo, utterances: list[Utterance], audio:
                  queue=None) -> str:
     """Return the conversationId after storing the conversation, its recording and realtime pass, and queuing the job.
 
-    Every step is skipped when already done, so a save cut short by a crash can be redone.
+    All of it is one transaction, and every step is skipped when already done (a library saved
+    in several steps by an older version and cut short by a crash is completed).
     """
     from core.jobs.model import REAL_TIME_AND_ASYNC as JOB_MODE
     from core.jobs.model import JobOptions
     from core.jobs.queue import TranscriptionQueue
 
     cid = info.conversation_id
-    try:
-        passes = library.passes(cid)
-    except NotFoundError:
-        library.create_conversation(Conversation(
-            conversation_id=cid, title=info.title, created=info.started, duration_ms=duration_ms,
-            source=info.source, locale=info.locale, model=info.model, channels=1,
-        ))
-        passes = []
-    if not library.audio_sources(cid):
-        library.add_audio(cid, audio, copy=False, channels=1, duration_ms=duration_ms)
-    if not any(p.kind == REALTIME_PASS for p in passes):
-        ordered = sorted(utterances, key=lambda u: u.offset_ms)
-        library.add_pass(cid, ordered, speakers_of(ordered), kind=REALTIME_PASS, model=info.model,
-                         options={"mode": info.mode, "source": info.source})
-    if info.mode == REAL_TIME_AND_ASYNC and duration_ms > 0:
-        queue = queue or TranscriptionQueue(library)
-        if not queue.jobs(conversation_id=cid):
-            queue.enqueue(cid, JobOptions.from_json(json.dumps(info.job_options)), mode=JOB_MODE)
+    with library.transaction():  # one commit: no reader sees the conversation without its pass or job
+        try:
+            passes = library.passes(cid)
+        except NotFoundError:
+            library.create_conversation(Conversation(
+                conversation_id=cid, title=info.title, created=info.started, duration_ms=duration_ms,
+                source=info.source, locale=info.locale, model=info.model, channels=1,
+            ))
+            passes = []
+        if not library.audio_sources(cid):
+            library.add_audio(cid, audio, copy=False, channels=1, duration_ms=duration_ms)
+        if not any(p.kind == REALTIME_PASS for p in passes):
+            ordered = sorted(utterances, key=lambda u: u.offset_ms)
+            library.add_pass(cid, ordered, speakers_of(ordered), kind=REALTIME_PASS, model=info.model,
+                             options={"mode": info.mode, "source": info.source})
+        if info.mode == REAL_TIME_AND_ASYNC and duration_ms > 0:
+            queue = queue or TranscriptionQueue(library)
+            if not queue.jobs(conversation_id=cid):
+                queue.enqueue(cid, JobOptions.from_json(json.dumps(info.job_options)), mode=JOB_MODE)
     return cid
 
 
