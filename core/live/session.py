@@ -7,10 +7,8 @@ Threads (none of them ever waits on a slower one):
 - the recognizer thread drains everything queued, feeds the streaming recognizer, and runs one
   interim decode per round (skipped when audio piles up); at the end it finalizes, stores the
   conversation and queues the re-transcription;
-- the speaker thread feeds the speaker tracker, so its windows and embeddings overlap whisper's
-  generation (which keeps one core busy) instead of delaying the next decode. A result waits until
-  the tracker has heard as far as the recognizer; in real time it is ahead (~50 ms of work a
-  second), and only a machine too slow for real time makes results wait for it;
+- the speaker thread (core.live.speaker_feed) feeds the speaker tracker, so its work overlaps
+  whisper's generation; a result waits until the tracker has heard as far as the recognizer;
 - the event thread calls listeners, one event at a time, in order.
 """
 
@@ -37,6 +35,7 @@ from core.live.events import (
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.options import LiveOptions
+from core.live.speaker_feed import SpeakerFeed
 from core.live.result import LiveResult
 from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import Utterance, new_conversation_id, utc_now
@@ -47,7 +46,6 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE = object(), object()
 WARNING_INTERVAL_S = 5.0
-SPEAKER_WAIT_S = 30.0  # a result waits this long at most for the speaker thread (only a stuck tracker takes that long)
 
 
 class ConversationTranscriber:
@@ -77,10 +75,8 @@ class ConversationTranscriber:
         self._ended = threading.Event()
         self._captured: queues.SimpleQueue = queues.SimpleQueue()
         self._heard: queues.SimpleQueue = queues.SimpleQueue()
-        self._spoken: queues.SimpleQueue = queues.SimpleQueue()  # blocks for the speaker thread
-        self._spoken_ms = 0  # the recording time the tracker has been fed up to
-        self._listened_ms = 0  # ... and the recognizer
-        self._speakers_done = threading.Event()
+        self._speakers = SpeakerFeed(self.tracker)
+        self._listened_ms = 0  # the recording time the recognizer has been fed up to
         self._waiting_samples = 0  # audio handed to the recognizer thread but not yet taken
         self._count_lock = threading.Lock()
         self._finals: list[Utterance] = []
@@ -143,7 +139,7 @@ class ConversationTranscriber:
         self._events = EventDispatcher()
         self._threads = [threading.Thread(target=self._pump, name="parley-live-capture", daemon=True),
                          threading.Thread(target=self._listen, name="parley-live-recognizer", daemon=True),
-                         threading.Thread(target=self._speak, name="parley-live-speakers", daemon=True)]
+                         self._speakers.thread]
         for thread in self._threads:
             thread.start()
         try:
@@ -214,7 +210,7 @@ class ConversationTranscriber:
             if item is _END or item is _PAUSE:
                 self._heard.put(item)
                 if item is _END:
-                    self._spoken.put(item)
+                    self._speakers.end()
                     return
                 continue
             if write_failed:
@@ -232,25 +228,7 @@ class ConversationTranscriber:
             with self._count_lock:
                 self._waiting_samples += len(item)
             self._heard.put((offset_ms, item))
-            self._spoken.put((offset_ms, item))
-
-    def _speak(self) -> None:
-        """Speaker thread: feeds the tracker every recorded block (a tracker failing stops only the labels)."""
-        try:
-            while (item := self._spoken.get()) is not _END:
-                offset_ms, block = item
-                self.tracker.feed(block, offset_ms)
-                self._spoken_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
-        except Exception:  # OnlineSpeakerTracker guards itself; any other tracker must not hang the finals
-            log.exception("feeding the live speaker tracker failed; later results get no speaker")
-        finally:
-            self._speakers_done.set()
-
-    def _await_speakers(self, heard_ms: int) -> None:
-        """Return once the tracker has been fed up to `heard_ms` of the recording, as far as the recognizer (or SPEAKER_WAIT_S passed)."""
-        deadline = time.monotonic() + SPEAKER_WAIT_S
-        while self._spoken_ms < heard_ms and not self._speakers_done.is_set() and time.monotonic() < deadline:
-            time.sleep(0.005)
+            self._speakers.put(offset_ms, item)
 
     def _listen(self) -> None:
         """Recognizer thread: drain, feed, one interim decode per round; finalize and store at the end."""
@@ -327,7 +305,7 @@ class ConversationTranscriber:
         index), and every later result's index moves on by the pieces added.
         """
         heard, index = event.utterance, event.result_index + self._index_shift
-        self._await_speakers(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
+        self._speakers.wait_until(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
         if not event.final:
             utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
             self._emit(self.transcribing, utterance, index, event.stable_words)
@@ -358,7 +336,7 @@ class ConversationTranscriber:
         try:
             self._recorder.close()
             self._journal.close()
-            self._speakers_done.wait(SPEAKER_WAIT_S)
+            self._speakers.wait_done()
             self.tracker.close()
             self._store()
         except Exception as exc:  # the recording and its journal stay on disk for recovery
