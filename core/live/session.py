@@ -35,8 +35,8 @@ from core.live.events import (
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.options import LiveOptions
-from core.live.speaker_feed import SpeakerFeed
 from core.live.result import LiveResult
+from core.live.speaker_feed import SpeakerFeed
 from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import Utterance, new_conversation_id, utc_now
 
