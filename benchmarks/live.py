@@ -15,6 +15,9 @@ start) x speed. Measured:
 - final latency after the pause: for finals that a pause ended, arrival - (last word end + 0.8 s);
 - live WER of the finals against sample.stm (lowercase, no punctuation);
 - CPU: process CPU time / wall time; peak RSS (ru_maxrss);
+- the machine's speed before the run: one whisper encoder pass over a 30 s window, which every
+  interim decode pays (on a shared VM it moved from 0.35 s to 0.8 s between days, and the update
+  interval with it);
 - drift: how much word latency (to first shown and to final) grows from the start of the run to
   its end, along a least-squares line through every word (a minute's p95 is printed as well, but
   with ~15 finals a minute it is one long sentence, not a trend).
@@ -183,6 +186,23 @@ def _growth(times: np.ndarray, latencies: np.ndarray) -> float | None:
     return float(slope * (times.max() - times.min()))
 
 
+def encoder_pass_ms(decoder) -> float:
+    """Return the median time of 3 whisper encoder passes over a 30 s window: how fast this machine is right now.
+
+    Every interim decode pays one such pass, so it sets the floor of the update interval; on the
+    machines this was tuned on it took 0.35-0.45 s (tiny.en, 2 cores), on a slow day 0.6-0.8 s.
+    """
+    from faster_whisper.audio import pad_or_trim
+
+    features = pad_or_trim(decoder.model.feature_extractor(np.zeros(SR, dtype=np.float32)))
+    times = []
+    for _ in range(4):
+        began = time.perf_counter()
+        decoder.model.encode(features)
+        times.append(time.perf_counter() - began)
+    return 1000 * float(np.median(times[1:]))
+
+
 def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000, diarize: bool = False) -> dict:
     """Return the measurements of one live session over `path`."""
     from helpers.reference import wer
@@ -193,7 +213,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_
     options = LiveOptions(mode="RealTime", encoder_window_ms=window_ms, diarize=diarize)
     source = FileSource(path, speed=speed)
     transcriber = ConversationTranscriber(source, options)
-    transcriber.recognizer.whisper  # load the models before the clock starts
+    encoder_ms = encoder_pass_ms(transcriber.recognizer.whisper)  # also loads the models before the clock starts
     if diarize:
         transcriber.tracker.load()
     timeline = Timeline(speed)
@@ -224,6 +244,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
         rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
+        encoder_pass_ms=encoder_ms,
     )
     return result
 
@@ -234,7 +255,8 @@ def report(name: str, r: dict) -> None:
         return "ok" if flag else "MISSED"
 
     print(f"\n== {name}: {r['audio_s']:.0f} s of audio at {r['speed']}x, {r['cores']} cores, wall {r['wall_s']:.1f} s, "
-          f"machine load (5 min) {r['load_average_at_end']:.1f}, encoder window {r['encoder_window_ms'] / 1000:.0f} s"
+          f"machine load (5 min) {r['load_average_at_end']:.1f}, "
+          f"one 30 s encoder pass {r.get('encoder_pass_ms', 0):.0f} ms, encoder window {r['encoder_window_ms'] / 1000:.0f} s"
           f"{', live speaker labels on' if r['diarize'] else ''}")
     print(f"events {r['events']}, finals {r['finals']}, interim decodes {r['interim_decodes']}, final decodes "
           f"{r['final_decodes']}, mean decode {r['mean_decode_s']:.2f} s, skipped updates {r['skipped_updates']}, "
