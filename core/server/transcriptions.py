@@ -23,7 +23,7 @@ from core.errors import JobError, NotFoundError, ParleyError
 from core.jobs.model import ASYNC, CANCELED, FAILED, NOT_STARTED, RUNNING, SUCCEEDED, Job, JobOptions
 from core.jobs.queue import TranscriptionQueue
 from core.results import Conversation, new_conversation_id, utc_now
-from core.store import Library
+from core.store import Library, NewRecording
 from core.store.records import from_db_time, now_text
 
 log = logging.getLogger(__name__)
@@ -175,48 +175,44 @@ class TranscriptionService:
         self, api: str, sources: list[NewSource], *, name: str, description: str, locale: str,
         properties: dict, options: JobOptions,
     ) -> Transcription:
-        """Return a new transcription whose recordings are stored as conversations and queued for transcription."""
-        created_ids: list[str] = []
+        """Return a new transcription whose recordings are stored as conversations and queued for transcription.
+
+        The recordings are copied into the library first; then their conversations, the API record
+        and every job are committed in one transaction, so no reader (the desktop library, another
+        request) and no killed server ever sees a conversation without its job or its transcription.
+        """
         transcription_id = str(uuid.uuid4())
         try:
-            for source in sources:
-                created_ids.append(self._store_source(source, name, locale, options))
+            recordings = [self._new_recording(source, name, locale, options) for source in sources]
             now = now_text()
-            with self.library.transaction() as db:
+            with self.library.adding_conversations(recordings) as db:
                 db.execute(
                     "INSERT INTO api_transcriptions (id, api, name, description, locale, properties, created, last_action)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [transcription_id, api, name, description or "", locale, json.dumps(properties), now, now],
                 )
-                for position, (source, conversation_id) in enumerate(zip(sources, created_ids)):
+                for position, (source, recording) in enumerate(zip(sources, recordings)):
+                    conversation_id = recording.conversation.conversation_id
                     db.execute(
                         "INSERT INTO api_transcription_sources (transcription_id, position, conversation_id, url) VALUES (?, ?, ?, ?)",
                         [transcription_id, position, conversation_id, source.url],
                     )
                     self.queue.enqueue(conversation_id, options, mode=ASYNC)
-        except BaseException:
-            for conversation_id in created_ids:
-                try:
-                    self.library.delete_conversation(conversation_id)
-                except ParleyError as exc:
-                    log.warning("could not remove conversation %s after a failed create: %s", conversation_id, exc)
-            raise
         finally:
             for source in sources:
                 if source.cleanup is not None:
                     shutil.rmtree(source.cleanup, ignore_errors=True)
         return self.get(transcription_id, api)
 
-    def _store_source(self, source: NewSource, name: str, locale: str, options: JobOptions) -> str:
+    @staticmethod
+    def _new_recording(source: NewSource, name: str, locale: str, options: JobOptions) -> NewRecording:
         info = probe(source.path)
         conversation = Conversation(
             conversation_id=new_conversation_id(), title=name or source.path.stem, created=utc_now(),
             duration_ms=info.duration_ms, source=source.url, locale=locale or locale_for(options.language),
             model=options.model, channels=info.channels,
         )
-        with self.library.adding_conversation(conversation, source.path, channels=info.channels, duration_ms=info.duration_ms):
-            pass
-        return conversation.conversation_id
+        return NewRecording(conversation, source.path, channels=info.channels, duration_ms=info.duration_ms)
 
     def update(self, transcription_id: str, api: str, *, name: str | None = None, description: str | None = None,
                properties: dict | None = None) -> Transcription:

@@ -22,7 +22,7 @@ from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
 from core.store import audio, speakers, transcripts
 from core.store.connection import Guard, check_library_file, connect, translate
-from core.store.records import AudioSource, ConversationSummary, SearchHit, TranscriptionPass, now_text
+from core.store.records import AudioSource, ConversationSummary, NewRecording, SearchHit, TranscriptionPass, now_text
 from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
 
@@ -280,30 +280,44 @@ class Library:
         kind: str = "file",
         options: dict | None = None,
     ) -> Iterator[Database]:
-        """Yield inside the one transaction that stores a new conversation with its recording.
+        """Yield inside the one transaction that stores a new conversation with its recording (see adding_conversations)."""
+        new = NewRecording(conversation, recording, channels=channels, duration_ms=duration_ms)
+        with self.adding_conversations([new], copy=copy, kind=kind, options=options) as db:
+            yield db
 
-        The recording is copied first, outside any transaction, so a long copy holds no lock.
-        Then the conversation, its transcript when it has utterances, its recording and whatever
-        the caller writes in the block (its transcription job) are committed together or not at
-        all, and the copy is removed again if they are not. No reader and no killed process ever
-        sees the conversation without its recording or its job.
+    @contextlib.contextmanager
+    def adding_conversations(
+        self, recordings: list[NewRecording], *, copy: bool = True, kind: str = "file", options: dict | None = None
+    ) -> Iterator[Database]:
+        """Yield inside the one transaction that stores new conversations with their recordings.
+
+        The recordings are copied first, outside any transaction, so a long copy holds no lock.
+        Then the conversations, their transcripts when they have utterances, their recordings and
+        whatever the caller writes in the block (their transcription jobs) are committed together
+        or not at all, and the copies are removed again if they are not. No reader and no killed
+        process ever sees a conversation without its recording or its job.
         """
-        if not conversation.conversation_id:
-            raise ValueError("adding_conversation needs the conversation's id (it names the audio folder)")
-        conversation_id = conversation.conversation_id
-        placed = self._place_audio(conversation_id, recording, copy=copy, channels=channels, duration_ms=duration_ms)
+        placed: list[audio.PlacedAudio] = []
         try:
+            for new in recordings:
+                if not new.conversation.conversation_id:
+                    raise ValueError("adding_conversations needs each conversation's id (it names the audio folder)")
+                placed.append(self._place_audio(new.conversation.conversation_id, new.path, copy=copy,
+                                                channels=new.channels, duration_ms=new.duration_ms))
             with self.transaction() as db:
-                transcripts.insert_conversation(db, conversation)
-                if conversation.utterances:
-                    transcripts.insert_pass(
-                        db, conversation_id, list(conversation.utterances), conversation.speakers,
-                        kind=kind, model=conversation.model, options=options,
-                    )
-                self._insert_audio(db, conversation_id, placed)
+                for new, where in zip(recordings, placed):
+                    conversation = new.conversation
+                    transcripts.insert_conversation(db, conversation)
+                    if conversation.utterances:
+                        transcripts.insert_pass(
+                            db, conversation.conversation_id, list(conversation.utterances), conversation.speakers,
+                            kind=kind, model=conversation.model, options=options,
+                        )
+                    self._insert_audio(db, conversation.conversation_id, where)
                 yield db
         except BaseException:
-            placed.discard()
+            for where in placed:
+                where.discard()
             raise
 
     def _place_audio(

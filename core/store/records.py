@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.results import Alternative, Sentiment, TextForms, Utterance, Word
+from core.results import Alternative, Conversation, Sentiment, TextForms, Utterance, Word
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,19 @@ class TranscriptionPass:
     created: datetime
     is_current: bool
     utterance_count: int
+
+
+@dataclass(frozen=True)
+class NewRecording:
+    """A new conversation and the recording to store with it (see Library.adding_conversations).
+
+    channels and duration_ms are probed from the file when not given.
+    """
+
+    conversation: Conversation
+    path: str | Path
+    channels: int | None = None
+    duration_ms: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from core.paths import audio_dir
+from helpers.audiofiles import overwrite_with_noise
+from helpers.library import look_at_every_insert, look_from_another_connection
 
 from core.errors import AudioError, StoreError
 from core.importing import import_recording
 from core.jobs.model import ASYNC, NOT_STARTED, JobOptions
+from core.paths import audio_dir
 from core.store import Library
-from helpers.audiofiles import overwrite_with_noise
 
 
 def test_import_stores_audio_and_queues_an_async_job(sample_wav, tmp_path):
@@ -32,15 +32,6 @@ def test_a_damaged_file_stores_nothing(sample_wav, tmp_path):
         assert library.conversation_count() == 0
 
 
-def _look_from_another_connection(library_path):
-    """Return what a second reader (the GUI, another process) sees: (title, job count, recording count) rows."""
-    with Library.open(library_path) as other, other.reading() as db:
-        return db.execute(
-            "SELECT title, (SELECT COUNT(*) FROM jobs j WHERE j.conversation_id = c.conversation_id),"
-            " (SELECT COUNT(*) FROM audio_sources a WHERE a.conversation_id = c.conversation_id) FROM conversations c"
-        ).fetchall()
-
-
 def test_no_reader_ever_sees_an_imported_conversation_without_its_job(sample_wav, tmp_path):
     """Each row the import writes makes a second connection look, while the import is still going on.
 
@@ -48,15 +39,12 @@ def test_no_reader_ever_sees_an_imported_conversation_without_its_job(sample_wav
     in between showed a conversation with nothing queued, and a process killed there left it so.
     """
     path = tmp_path / "lib.sqlite3"
-    seen = []
     with Library.open(path) as library:
-        library.db.conn.create_function("look", 0, lambda: seen.append(_look_from_another_connection(path)))
-        for table in ("conversations", "audio_sources", "jobs"):
-            library.db.execute(f"CREATE TEMP TRIGGER look_{table} AFTER INSERT ON main.{table} BEGIN SELECT look(); END")
+        seen = look_at_every_insert(library, path, ("conversations", "audio_sources", "jobs"))
         import_recording(library, sample_wav)
     assert len(seen) == 3  # one look per row written
     assert all(rows == [] for rows in seen)  # nothing half-stored was ever visible
-    assert _look_from_another_connection(path) == [("sample", 1, 1)]
+    assert look_from_another_connection(path) == [("sample", 1, 1)]
 
 
 def test_a_failed_job_insert_stores_nothing_and_removes_the_copy(sample_wav, tmp_path):

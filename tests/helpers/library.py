@@ -15,3 +15,25 @@ def store_recording(library: Library, path, title: str = "sample", duration_ms: 
     library.create_conversation(conversation)
     library.add_audio(conversation.conversation_id, path)
     return conversation.conversation_id
+
+
+def look_from_another_connection(library_path):
+    """Return what a second reader (the GUI, another process) sees: a (title, job count, recording count) row per conversation."""
+    with Library.open(library_path) as other, other.reading() as db:
+        return db.execute(
+            "SELECT title, (SELECT COUNT(*) FROM jobs j WHERE j.conversation_id = c.conversation_id),"
+            " (SELECT COUNT(*) FROM audio_sources a WHERE a.conversation_id = c.conversation_id)"
+            " FROM conversations c ORDER BY title"
+        ).fetchall()
+
+
+def look_at_every_insert(library: Library, library_path, tables) -> list:
+    """Return the list that gets, at every row inserted into `tables` through `library`, what a second connection sees then.
+
+    SQLite temp triggers call a Python function while the writer is still inside its transaction.
+    """
+    seen: list = []
+    library.db.conn.create_function("look", 0, lambda: seen.append(look_from_another_connection(library_path)))
+    for table in tables:
+        library.db.execute(f"CREATE TEMP TRIGGER look_{table} AFTER INSERT ON main.{table} BEGIN SELECT look(); END")
+    return seen
