@@ -117,6 +117,7 @@ class RecognizerStats:
     interim_decodes: int = 0
     final_decodes: int = 0
     decode_seconds: float = 0.0
+    encode_seconds: float = 0.0  # the encoder's part of decode_seconds
     last_decode_seconds: float = 0.0
     skipped_updates: int = 0
     reused_finals: int = 0  # finals taken from an interim decode that had heard the whole utterance
@@ -356,6 +357,7 @@ class StreamingRecognizer:
             words.append(Word(text=w.text, offset_ms=begin, duration_ms=end - begin, confidence=round(w.probability, 4)))
         spent = time.perf_counter() - began
         self.stats.decode_seconds += spent
+        self.stats.encode_seconds += self.whisper.last_encode_seconds
         self.stats.last_decode_seconds = spent
         return words
 

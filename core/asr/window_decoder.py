@@ -22,6 +22,7 @@ short buffer's encoder cost, but whisper was trained on 30 s windows and the liv
 from __future__ import annotations
 
 import threading
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -54,6 +55,7 @@ class WindowDecoder:
         self.frames = min(FULL_WINDOW, max(500, window_ms // 10))
         self._tokenizers: dict[str, tuple[object, list[int]]] = {}  # language -> (tokenizer, tokens never generated)
         self._lock = threading.Lock()
+        self.last_encode_seconds = 0.0  # the encoder's share of the last pass: every pass pays it, whatever the buffer
 
     def encoder_frames(self, samples: int) -> int:
         """Return how many log-mel frames the encoder sees for a buffer of `samples`: the window, or the audio + 1 s in 5 s steps."""
@@ -70,7 +72,9 @@ class WindowDecoder:
         if content <= 0:
             return []
         window = pad_or_trim(features[:, :content])[:, : self.encoder_frames(len(audio))]
+        began = time.perf_counter()
         encoded = self.model.encode(window)
+        self.last_encode_seconds = time.perf_counter() - began
         tokenizer, suppressed = self._tokenizer(language, encoded)
         head = []
         if prompt:
