@@ -1,4 +1,5 @@
-"""Live captions: final utterances stay, the interim hypothesis below them is grey and italic.
+"""Live captions: final utterances stay; below them the interim hypothesis shows its committed words
+plain (they will not change) and the words that may still change grey and italic.
 
 Finals are appended once and never redrawn; only the provisional tail after them is
 replaced on each interim update, so a long session costs the same per update as a short
@@ -33,6 +34,7 @@ class Caption:
     text: str
     final: bool
     runs: tuple[Run, ...] = ()
+    stable: int = 0  # leading words of an interim that are committed (all of a final's are)
 
     @property
     def speakers(self) -> set[int | None]:
@@ -95,9 +97,11 @@ class CaptionsView(QTextEdit):
 
     # updates
 
-    def show_interim(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> None:
-        """Show (or replace) the provisional text of the utterance being spoken; returns nothing."""
-        self._interim = Caption(result_id, speaker, offset_ms, text, False, speaker_runs(speaker, offset_ms, text, words))
+    def show_interim(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = (),
+                     stable_words: int = 0) -> None:
+        """Show (or replace) the provisional text of the utterance being spoken, its first `stable_words` as committed; returns nothing."""
+        runs = speaker_runs(speaker, offset_ms, text, words)
+        self._interim = Caption(result_id, speaker, offset_ms, text, False, runs, max(0, stable_words))
         self._redraw_tail()
 
     def add_final(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> None:
@@ -137,12 +141,12 @@ class CaptionsView(QTextEdit):
         return self._finals[-1].runs[-1][0] if self._finals else _NOBODY
 
     def _write(self, cursor: QTextCursor, caption: Caption, previous) -> None:
-        text = QTextCharFormat()
-        if caption.final:
-            text.setForeground(self.palette().text())
-        else:
-            text.setForeground(QColor("#8a8f98"))
-            text.setFontItalic(True)
+        settled = QTextCharFormat()
+        settled.setForeground(self.palette().text())
+        tentative = QTextCharFormat()
+        tentative.setForeground(QColor("#8a8f98"))
+        tentative.setFontItalic(True)
+        stable = None if caption.final else caption.stable  # words still to draw as committed (None: all)
         for index, (speaker, offset_ms, words) in enumerate(caption.runs):
             new_turn = speaker != previous
             block = QTextBlockFormat()
@@ -153,7 +157,7 @@ class CaptionsView(QTextEdit):
                 else:
                     cursor.setBlockFormat(block)
             else:  # the same voice goes on: same paragraph
-                cursor.insertText(" ", text)
+                cursor.insertText(" ", settled if stable is None or stable > 0 else tentative)
             if new_turn:
                 label = QTextCharFormat()
                 label.setFontWeight(QFont.Weight.Bold)
@@ -164,7 +168,15 @@ class CaptionsView(QTextEdit):
                 stamp.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
                 cursor.insertText(f"  {format_time(offset_ms)}", stamp)
                 cursor.insertBlock(QTextBlockFormat())
-            cursor.insertText(words, text)
+            if stable is None:
+                cursor.insertText(words, settled)
+            else:
+                tokens = words.split(" ")
+                head, tail = " ".join(tokens[:stable]), " ".join(tokens[stable:])
+                cursor.insertText(head, settled)
+                if tail:
+                    cursor.insertText((" " if head else "") + tail, tentative)
+                stable = max(0, stable - len(tokens))
             previous = speaker
 
     def _scroll(self, follow: bool) -> None:

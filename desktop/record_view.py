@@ -248,7 +248,7 @@ class RecordView(QWidget):
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
-        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words))
+        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words, r.stable_words))
         session.final.connect(lambda r: self.captions.add_final(r.result_id, r.speaker, r.offset_ms, r.text, r.words))
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)

@@ -11,8 +11,10 @@ How it stays fast and stable over a long meeting on a small CPU:
   earlier than the first frame that sounds at all like speech (ONSET_PROBABILITY).
 - Interim hypotheses re-decode the utterance's buffer greedily, in one whisper pass with word times
   (core.asr.window_decoder: one encoder pass on every core, generation on one). Words that
-  two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again.
-  Interim updates of one utterance share its `result_index`.
+  two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again;
+  each event says how many of its leading words are committed (`stable_words`), and an interim
+  is emitted when its text changed or more of its words became stable. Interim updates of one
+  utterance share its `result_index`.
 - An utterance ends after `end_of_phrase_silence_ms` of non-speech (Watson's
   end_of_phrase_silence_time, 0.8 s). When the last interim decode already heard all of its
   speech, that hypothesis is the final at once; otherwise the buffer is decoded once more. An
@@ -232,9 +234,10 @@ class StreamingRecognizer:
         utterance.tail = fresh[agreed:]
         self._split_at_phrase_end(utterance)
         shown = utterance.committed + utterance.tail
-        text = " ".join(w.text for w in shown)
-        if shown and text != utterance.shown:
-            utterance.shown = text
+        # a hypothesis is news when its text changed, or when more of its words became stable
+        seen = (" ".join(w.text for w in shown), len(utterance.committed))
+        if shown and seen != utterance.shown:
+            utterance.shown = seen
             self._emit(utterance, shown, final=False)
         return True
 

@@ -39,7 +39,7 @@ class UtteranceBuffer:
     decoded_to: int = 0
     index: int | None = None
     result_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    shown: str = ""
+    shown: tuple[str, int] = ("", 0)  # the text and committed word count of the last interim emitted
 
     @property
     def end(self) -> int:
@@ -90,4 +90,4 @@ class UtteranceBuffer:
         self.history = (self.history + finalized)[-5:]
         self.committed = self.committed[len(finalized):] if self.committed[: len(finalized)] == finalized else []
         self.first = first_ms * SAMPLE_RATE // 1000
-        self.index, self.result_id, self.shown = None, uuid.uuid4().hex, ""
+        self.index, self.result_id, self.shown = None, uuid.uuid4().hex, ("", 0)

@@ -61,6 +61,10 @@ def _recover_unfinished() -> None:
               f"{recording.results} results): conversationId {cid}", file=sys.stderr)
 
 
+INTERIM_CHARS = 150
+DIM, PLAIN = "\033[2m", "\033[0m"
+
+
 class TerminalView:
     """Writes finals as lines and the interim hypothesis on a line that is rewritten (when stdout is a terminal)."""
 
@@ -70,8 +74,13 @@ class TerminalView:
         self._interim = False
 
     def interim(self, args) -> None:
+        """Rewrite the interim line: its committed words plain, the words that may still change dimmed."""
         if self.rewrite:
-            self.out.write(f"\r\033[K… {args.result.text[-150:]}")
+            words, stable = args.result.text.split(), args.result.stable_words
+            while len(words) > 1 and len(" ".join(words)) > INTERIM_CHARS:  # the newest words fit on the line
+                words, stable = words[1:], max(0, stable - 1)
+            settled, tentative = " ".join(words[:stable]), " ".join(words[stable:])
+            self.out.write(f"\r\033[K… {settled}{' ' if settled and tentative else ''}{DIM}{tentative}{PLAIN}")
             self.out.flush()
             self._interim = True
 

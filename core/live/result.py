@@ -98,11 +98,12 @@ class LiveResult:
         return result
 
     def to_json(self) -> dict:
-        """Return the CLI's JSON line for this result: event name, index, final flag, speaker and both shapes."""
+        """Return the CLI's JSON line for this result: event name, index, final flag, committed word count, speaker and both shapes."""
         return {
             "event": "transcribed" if self.final else "transcribing",
             "result_index": self.result_index,
             "final": self.final,
+            "stable_words": self.stable_words,
             "speaker": self.SpeakerId,
             "watson": self.to_watson(),
             "azure": self.to_azure(),

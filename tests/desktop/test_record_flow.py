@@ -1,10 +1,10 @@
-"""Recording: the sample played as the input gives interim (grey, italic) then final captions with two
-speakers; stopping stores the conversation, which the library then lists; closing mid-recording saves."""
+"""Recording: the sample played as the input gives interim (committed words plain, the rest grey and
+italic) then final captions with two speakers; stopping stores the conversation, which the library then lists; closing mid-recording saves."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_helpers import wait_ops
@@ -36,8 +36,9 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
 
     def on_interim(result):  # runs after the captions view took the same signal
         shown = view.captions.interim
+        still_open = result.stable_words < len(result.text.split())  # its last word may still change
         seen["interim"].append((result.result_id, shown.text == result.text.strip() if shown else False,
-                                _tail_format(view.captions).fontItalic()))
+                                _tail_format(view.captions).fontItalic() == still_open))
 
     def on_final(result):
         seen["final"].append(result.result_id)
@@ -56,9 +57,9 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
         pass  # the file ends by itself; the session stores the conversation
     cid = saved.args[0]
 
-    # interim text came first, shown provisional (italic, grey) and matching the hypothesis
+    # interim text came first, matching the hypothesis, its last word italic while it may still change
     assert seen["interim"], "no interim captions were shown"
-    assert all(matches and italic for _, matches, italic in seen["interim"])
+    assert all(matches and styled for _, matches, styled in seen["interim"])
     interim_ids = {rid for rid, _, _ in seen["interim"]}
     # ... and final text replaced it: every utterance that had interims ended as a final caption
     finals = view.captions.finals
@@ -141,6 +142,36 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
     assert bar.value() == bar.maximum() and captions.following()
     assert captions.interim.text == "one more" and captions.finals[-1].text == "And now something new."
     assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
+
+
+def _fragments(captions) -> list[tuple[str, bool]]:
+    """Return the (text, provisional) runs of the captions' last paragraph: provisional is grey and italic."""
+    grey = QColor("#8a8f98")
+    block = captions.document().lastBlock()
+    runs, it = [], block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        style = fragment.charFormat()
+        assert style.fontItalic() == (style.foreground().color() == grey)  # grey and italic go together
+        runs.append((fragment.text(), style.fontItalic()))
+        it += 1
+    return runs
+
+
+def test_an_interims_committed_words_are_plain_and_the_rest_grey_italic(qtbot):
+    from desktop.captions import CaptionsView
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+    captions.show_interim("r1", 1, 6_000, "Oh, hello. I didn't know", stable_words=2)
+    assert _fragments(captions) == [("Oh, hello.", False), (" I didn't know", True)]
+    captions.show_interim("r1", 1, 6_000, "Oh, hello. I didn't know", stable_words=4)  # same words, more committed
+    assert _fragments(captions) == [("Oh, hello. I didn't", False), (" know", True)]
+    captions.show_interim("r1", 1, 6_000, "Oh, hello. I didn't know you", stable_words=0)
+    assert _fragments(captions) == [("Oh, hello. I didn't know you", True)]
+    captions.add_final("r1", 1, 6_000, "Oh, hello. I didn't know you were there.")
+    assert _fragments(captions) == [("Oh, hello. I didn't know you were there.", False)]
+    assert captions.interim is None
 
 
 def _interrupted_recording(home, sample_wav):

@@ -97,6 +97,19 @@ def test_committed_words_never_change(live_run):
                 assert _words(later)[: len(stable)] == stable
 
 
+def test_an_interim_comes_when_its_text_changes_or_more_of_its_words_become_stable(live_run):
+    by_index = defaultdict(list)
+    for e in live_run.events:
+        if not e.final:
+            by_index[e.result_index].append(e)
+    for group in by_index.values():
+        for before, after in zip(group, group[1:]):
+            assert 0 <= after.stable_words <= len(after.utterance.words)
+            assert after.stable_words >= before.stable_words  # committed words stay committed
+            if after.utterance.display == before.utterance.display:
+                assert after.stable_words > before.stable_words  # no interim repeats one already shown
+
+
 def test_finals_read_like_the_reference(live_run, cut_reference):
     assert wer(cut_reference, live_run.text()) <= 0.25
     offsets = [e.utterance.offset_ms for e in live_run.finals]

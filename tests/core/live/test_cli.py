@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -9,11 +10,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sounddevice as sd
 
 from core.cli import main
+from core.cli.live import DIM, INTERIM_CHARS, PLAIN, TerminalView
 from core.jobs.queue import TranscriptionQueue
 from core.store import Library
 
@@ -37,6 +40,7 @@ def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(ex
         assert line["watson"]["result_index"] == line["result_index"]
         assert line["watson"]["results"][0]["final"] is True
         assert line["azure"]["SpeakerId"] == "Unknown"
+        assert line["stable_words"] == len(line["azure"]["Text"].split())  # a final's words are all committed
     text = " ".join(line["watson"]["results"][0]["alternatives"][0]["transcript"] for line in finals)
     assert "hello" in text and "there" in text
     with Library.open() as library:
@@ -90,3 +94,20 @@ def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_
     with Library.open() as library:
         duration = library.get_conversation(first["conversationId"]).duration_ms
     assert 3000 <= duration <= 8000
+
+
+def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    view = TerminalView(out)
+    view.interim(SimpleNamespace(result=SimpleNamespace(text="Oh, hello. I didn't know", stable_words=2)))
+    assert out.getvalue() == f"\r\033[K… Oh, hello. {DIM}I didn't know{PLAIN}"
+    out.seek(0), out.truncate()
+    long = " ".join(f"word{i}" for i in range(60))  # longer than a line: the newest words are kept
+    view.interim(SimpleNamespace(result=SimpleNamespace(text=long, stable_words=55)))
+    shown = out.getvalue()
+    assert shown.endswith(f"word54 {DIM}word55 word56 word57 word58 word59{PLAIN}") and "word0 " not in shown
+    assert len(shown) - len(f"\r\033[K… {DIM}{PLAIN}") - 1 <= INTERIM_CHARS
