@@ -155,6 +155,30 @@ def test_with_interims_the_final_at_a_pause_needs_no_new_decode(audio):
     assert "hello" in normalise(run.finals[0].utterance.display) and "jersey" in normalise(run.finals[1].utterance.display)
 
 
+def test_a_decode_that_heard_the_last_word_is_the_final_though_the_vad_heard_speech_after_it(audio):
+    """The VAD's speech ends 60-190 ms after the word does (the sample's sentence ends: 64, 160, 192, 160 ms).
+
+    Here the last interim decode stops 30 ms before the end of "there": the VAD goes on hearing
+    speech for ~100 ms more. The decode already has the word, so the pause's final is that
+    hypothesis; it used to decode the whole buffer once more, a whole decode late on a slow machine.
+    """
+    rng = np.random.default_rng(0)
+    stream = np.concatenate([audio[int(6.4 * RATE):int(9.798 * RATE)], (0.001 * rng.standard_normal(RATE * 3 // 2)).astype(np.float32)])
+    cut = int((9.798 - 6.4 - 0.03) * RATE)
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
+    for at in range(0, cut, 1600):
+        recognizer.feed(stream[at:min(at + 1600, cut)])
+    assert recognizer.update()
+    utterance = recognizer._utterance
+    recognizer.feed(stream[cut:cut + 3200])
+    assert utterance.last_speech_end > utterance.decoded_to  # the VAD still heard speech after the decode
+    recognizer.feed(stream[cut + 3200:])
+    finals = [e for e in events if e.final]
+    assert len(finals) == 1 and normalise(finals[0].utterance.display).endswith("i didn't know you were there")
+    assert recognizer.stats.final_decodes == 0 and recognizer.stats.reused_finals == 1
+
+
 def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):
     """The end of the sample, then its start again: Diane's faint "Hello?" (10.68 s here) stays under the VAD threshold."""
     stream = np.concatenate([audio[26 * RATE:], audio[: 12 * RATE]])
