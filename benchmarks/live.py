@@ -18,7 +18,9 @@ start) x speed. Measured:
 - the machine's speed: one whisper encoder pass over a 30 s window before the run, and the
   encoder's mean share of the decodes during it. Every interim decode pays one such pass, so it
   sets the floor of the update interval; on this shared VM it moved from 0.35 s to 0.8 s between
-  days, and within one run;
+  days, and within one run. With encode_ahead (the default on CPU) the encoder pass of one
+  decode runs while the words of the one before are generated, so a decode's encoder and
+  generation times add up to more than the interval between updates;
 - drift: how much word latency (to first shown and to final) grows from the start of the run to
   its end, along a least-squares line through every word (a minute's p95 is printed as well, but
   with ~15 finals a minute it is one long sentence, not a trend).

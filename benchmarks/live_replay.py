@@ -10,7 +10,8 @@ decode happened to be, and the live WER of one configuration moves by a point or
 This replay feeds the StreamingRecognizer the way a live session does (100 ms blocks, one interim
 decode per round, greedy finals when more than 1 s is waiting, interims skipped past 4 s), but
 on a clock where a decode of N seconds of audio takes `--cost-base + --cost-per-second * N` seconds
-(defaults fitted to tiny.en on 2 cores). The decodes are real; only their timing is modelled, so a
+(defaults fitted to tiny.en on 2 cores), and an encoder pass run while words are generated
+(`encode_ahead`) is ready `--cost-ahead` seconds after it began. The decodes are real; only their timing is modelled, so a
 replay is deterministic and several can run at once. It prints the live WER against sample.stm
 and, on the modelled clock, the update interval p95 and each pause's wait for its final (as
 benchmarks/live.py measures it): a check of the pacing, not of real speed.
@@ -34,7 +35,8 @@ SR = 16_000
 BLOCK = SR // 10  # the capture's 100 ms blocks
 
 
-def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float) -> tuple[list, float, object]:
+def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
+           cost_ahead: float) -> tuple[list, float, object]:
     """Return (events with their modelled arrival times, modelled end time, recognizer stats) of one replay."""
     from core.asr.streaming import StreamingRecognizer
     from core.live import LiveOptions
@@ -42,15 +44,34 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float)
     max_lag_ms = LiveOptions().max_lag_ms  # the session's own limit for skipping interims
     clock = [0.0]
     events = []
+    ready: dict[int, float] = {}  # id(snapshot encoded ahead) -> when its encoder pass ends on the modelled clock
     recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
-    decode = recognizer._decode
+    snapshot, take_ahead, words = recognizer._snapshot, recognizer._take_ahead, recognizer._words
 
-    def modelled(utterance, chunk, **kw):
-        words = decode(utterance, chunk, **kw)
-        clock[0] += cost_base + cost_per_second * len(chunk) / SR
-        return words
+    def modelled_snapshot(utterance, audio=None, *, background=False):
+        taken = snapshot(utterance, audio)  # encoded at once, here: only the timing is modelled
+        if background:  # encoded on the encoder thread while the words before it are generated
+            ready[id(taken)] = clock[0] + cost_ahead
+        else:
+            clock[0] += cost_base
+        return taken
 
-    recognizer._decode = modelled
+    def modelled_take_ahead(utterance):
+        pending = recognizer._ahead
+        if pending is not None:
+            clock[0] = max(clock[0], ready.pop(id(pending)))
+        return take_ahead(utterance)
+
+    def modelled_encoded(pending):
+        return clock[0] >= ready[id(pending)]
+
+    def modelled_words(taken, **kw):
+        heard = words(taken, **kw)
+        clock[0] += cost_per_second * (taken.end - taken.start) / SR
+        return heard
+
+    recognizer._snapshot, recognizer._take_ahead, recognizer._words = modelled_snapshot, modelled_take_ahead, modelled_words
+    recognizer._encoded = modelled_encoded
     fed = 0
     while fed < len(audio):
         arrived = min(len(audio), round(clock[0] * SR) // BLOCK * BLOCK)
@@ -64,8 +85,10 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float)
         recognizer.hurry = waiting_ms > 1000
         if waiting_ms > max_lag_ms:
             recognizer.skip_update()
-        elif not recognizer.update():
-            clock[0] = max(clock[0], (fed + BLOCK) / SR)
+        elif not recognizer.update():  # wait for the next block, or for the encoder (the session's on_encoded)
+            pending = recognizer._ahead
+            wake = ready[id(pending)] if pending is not None and ready[id(pending)] > clock[0] else None
+            clock[0] = max(clock[0], min((fed + BLOCK) / SR, wake or float("inf")))
     recognizer.flush()
     return events, clock[0], recognizer.stats
 
@@ -76,6 +99,8 @@ def main() -> int:
     parser.add_argument("--options", default="{}", help="StreamingOptions fields as JSON")
     parser.add_argument("--cost-base", type=float, default=0.5, help="modelled seconds per decode")
     parser.add_argument("--cost-per-second", type=float, default=0.035, help="modelled seconds per second of audio decoded")
+    parser.add_argument("--cost-ahead", type=float, default=0.75,
+                        help="modelled seconds of an encoder pass that runs while words are generated (encode_ahead)")
     parser.add_argument("--show", action="store_true", help="print the finals")
     args = parser.parse_args()
 
@@ -89,7 +114,7 @@ def main() -> int:
     reference = " ".join([stm_transcript(_sample_dir() / "sample.stm")] * args.copies)
     began = time.monotonic()
     options = StreamingOptions(**json.loads(args.options))
-    events, _, stats = replay(audio, options, args.cost_base, args.cost_per_second)
+    events, _, stats = replay(audio, options, args.cost_base, args.cost_per_second, args.cost_ahead)
     finals = [e for _, e in events if e.final and not e.no_match]
     if args.show:
         for e in finals:

@@ -12,7 +12,10 @@ no timestamp tokens: a pass needs a third fewer tokens. It costs about a point o
 final p95 0.56 s against 1.46 s. `timestamp_tokens=True` keeps them.
 
 The model given is normally `core.asr.models.load_split_whisper`'s: on CPU it encodes on every
-core and generates on one, which is faster for both halves.
+core and generates on one, which is faster for both halves. The two halves are separate calls
+(`encode`, `decode`) on separate model copies (`overlaps`), so a caller may encode the next buffer
+on another thread while this one's words are generated; the alignment then runs on the generating
+copy, since the encoder's copy is busy.
 
 The encoder may also see a shorter window than whisper's 30 s (`window_ms`): padding is most of a
 short buffer's encoder cost, but whisper was trained on 30 s windows and the live WER rises (from
@@ -37,6 +40,15 @@ APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
 SENTENCE_ENDS = ".。!！?？"
 
 
+class Encoded(NamedTuple):
+    """The encoder's pass over one buffer: its output, the log-mel frames of audio in it, the buffer's samples, the time it took."""
+
+    output: object  # a ctranslate2 StorageView
+    frames: int
+    samples: int
+    seconds: float
+
+
 class HeardWord(NamedTuple):
     """A word of one pass: its text, start and end in seconds from the buffer's start, and its probability."""
 
@@ -55,7 +67,6 @@ class WindowDecoder:
         self.frames = min(FULL_WINDOW, max(500, window_ms // 10))
         self._tokenizers: dict[str, tuple[object, list[int]]] = {}  # language -> (tokenizer, tokens never generated)
         self._lock = threading.Lock()
-        self.last_encode_seconds = 0.0  # the encoder's share of the last pass: every pass pays it, whatever the buffer
 
     def encoder_frames(self, samples: int) -> int:
         """Return how many log-mel frames the encoder sees for a buffer of `samples`: the window, or the audio + 1 s in 5 s steps."""
@@ -63,29 +74,44 @@ class WindowDecoder:
             return FULL_WINDOW
         return min(FULL_WINDOW, max(self.frames, -(-(samples // HOP + 100) // 500) * 500))
 
+    @property
+    def overlaps(self) -> bool:
+        """Return whether encoding and generation run on separate model copies, so one can run while the other does."""
+        return getattr(self.model.encode, "__self__", self.model) is not self.model
+
     def words(self, audio: np.ndarray, *, language: str | None, beam_size: int = 1, prompt: str | None = None) -> list[HeardWord]:
         """Return the words whisper hears in `audio` (≤ 30 s, 16 kHz mono), greedy or with a beam, temperature 0."""
+        return self.decode(self.encode(audio), language=language, beam_size=beam_size, prompt=prompt)
+
+    def encode(self, audio: np.ndarray) -> Encoded | None:
+        """Return the encoder's pass over `audio` (≤ 30 s, 16 kHz mono), None for an empty buffer; safe on another thread."""
         from faster_whisper.audio import pad_or_trim
 
         features = self.model.feature_extractor(np.asarray(audio, dtype=np.float32))
         content = min(features.shape[-1] - 1, FULL_WINDOW)
         if content <= 0:
-            return []
+            return None
         window = pad_or_trim(features[:, :content])[:, : self.encoder_frames(len(audio))]
         began = time.perf_counter()
-        encoded = self.model.encode(window)
-        self.last_encode_seconds = time.perf_counter() - began
-        tokenizer, suppressed = self._tokenizer(language, encoded)
+        output = self.model.encode(window)
+        return Encoded(output, content, len(audio), time.perf_counter() - began)
+
+    def decode(self, encoded: Encoded | None, *, language: str | None, beam_size: int = 1, prompt: str | None = None,
+               busy_encoder: bool = False) -> list[HeardWord]:
+        """Return the words of an encoded buffer: one generation and one alignment (`busy_encoder`: align on this thread's model)."""
+        if encoded is None:
+            return []
+        tokenizer, suppressed = self._tokenizer(language, encoded.output)
         head = []
         if prompt:
             head = [tokenizer.sot_prev] + tokenizer.encode(" " + prompt.strip())[-(self.model.max_length // 2 - 1):]
         start = head + list(tokenizer.sot_sequence) + ([] if self.timestamp_tokens else [tokenizer.no_timestamps])
         # CTranslate2 4.x stops whisper at about half of max_length new tokens (measured), and timestamp
         # tokens come on top of the words'
-        expected = 16 + int(TOKENS_PER_SECOND * len(audio) / 16_000)
+        expected = 16 + int(TOKENS_PER_SECOND * encoded.samples / 16_000)
         budget = min(self.model.max_length, len(start) + (4 if self.timestamp_tokens else 2) * expected)
         result = self.model.model.generate(
-            encoded, [start], beam_size=beam_size, patience=1, length_penalty=1, max_length=budget,
+            encoded.output, [start], beam_size=beam_size, patience=1, length_penalty=1, max_length=budget,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             suppress_tokens=suppressed, max_initial_timestamp_index=50,
         )[0]
@@ -96,13 +122,16 @@ class WindowDecoder:
         average_log_prob = result.scores[0] * len(generated) / (len(generated) + 1)
         if result.no_speech_prob > NO_SPEECH_THRESHOLD and average_log_prob < LOG_PROB_THRESHOLD:
             return []
-        return self._aligned(tokenizer, tokens, encoded, content)
+        return self._aligned(tokenizer, tokens, encoded, busy_encoder)
 
-    def _aligned(self, tokenizer, tokens: list[int], encoded, frames: int) -> list[HeardWord]:
+    def _aligned(self, tokenizer, tokens: list[int], encoded: Encoded, busy_encoder: bool) -> list[HeardWord]:
         """Return the words of `tokens` with their times from the cross-attention alignment (faster-whisper's rules)."""
         from faster_whisper.transcribe import merge_punctuations
 
-        alignment = self.model.find_alignment(tokenizer, [tokens], encoded, frames)[0]
+        # the alignment normally runs on the encoder's copy, on every core; while that copy is encoding
+        # the next buffer it would wait for it, so it runs on the generating copy instead
+        align = type(self.model).find_alignment.__get__(self.model) if busy_encoder else self.model.find_alignment
+        alignment = align(tokenizer, [tokens], encoded.output, encoded.frames)[0]
         durations = np.array([w["end"] - w["start"] for w in alignment])
         durations = durations[durations.nonzero()]
         if len(durations):  # a word at a sentence end may not stretch over the pause after it

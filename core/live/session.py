@@ -7,6 +7,8 @@ Threads (none of them ever waits on a slower one):
 - the recognizer thread drains everything queued, feeds the streaming recognizer, and runs one
   interim decode per round (skipped when audio piles up); at the end it finalizes, stores the
   conversation and queues the re-transcription;
+- the recognizer's encoder thread encodes the next buffer while the recognizer thread generates
+  the words of the last one, and wakes the recognizer thread when it is done;
 - the speaker thread (core.live.speaker_feed) feeds the speaker tracker, so its work overlaps
   whisper's generation; a result waits until the tracker has heard as far as the recognizer;
 - the event thread calls listeners, one event at a time, in order.
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
-_END, _PAUSE = object(), object()
+_END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder thread has a buffer ready
 WARNING_INTERVAL_S = 5.0
 
 
@@ -70,6 +72,7 @@ class ConversationTranscriber:
         self.level, self.level_dbfs = 0.0, -math.inf
         self.error: BaseException | None = None  # what went wrong while storing, if anything
         self.recognizer = StreamingRecognizer(self.options.streaming(), on_event=self._recognized)
+        self.recognizer.on_encoded = lambda: self._heard.put(_ENCODED)  # its words are generated at once, not at the next block
         self._state = IDLE
         self._lock = threading.Lock()
         self._ended = threading.Event()
@@ -252,6 +255,8 @@ class ConversationTranscriber:
                 if item is _PAUSE:
                     failed = failed or self._safely(self.recognizer.flush)
                     continue
+                if item is _ENCODED:
+                    continue
                 offset_ms, block = item
                 self._listened_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
                 with self._count_lock:
@@ -274,6 +279,7 @@ class ConversationTranscriber:
                 else:
                     failed = self._safely(self.recognizer.update)
         self._check_speakers()
+        self.recognizer.close()
         self._finish()
 
     def _check_speakers(self) -> None:

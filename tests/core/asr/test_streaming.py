@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 
 import numpy as np
@@ -25,16 +27,16 @@ class Run:
         self.events = []
         self.decoded_ms: list[int] = []
         self.recognizer = StreamingRecognizer(options, on_event=self.events.append)
-        original = self.recognizer._decode
+        original = self.recognizer._words  # every decode, interim or final, encoded ahead or not, ends here
 
-        def measured(utterance, audio, **kw):
-            self.decoded_ms.append(len(audio) * 1000 // RATE)
-            return original(utterance, audio, **kw)
+        def measured(snapshot, **kw):
+            self.decoded_ms.append((snapshot.end - snapshot.start) * 1000 // RATE)
+            return original(snapshot, **kw)
 
-        self.recognizer._decode = measured
+        self.recognizer._words = measured
         for at in range(0, len(audio), 1600):
             self.recognizer.feed(audio[at:at + 1600])
-            self.recognizer.update()
+            self.recognizer.update(wait=True)
         self.recognizer.flush()
 
     @property
@@ -169,7 +171,7 @@ def test_a_decode_that_heard_the_last_word_is_the_final_though_the_vad_heard_spe
     recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
     for at in range(0, cut, 1600):
         recognizer.feed(stream[at:min(at + 1600, cut)])
-    assert recognizer.update()
+    assert recognizer.update(wait=True)
     utterance = recognizer._utterance
     recognizer.feed(stream[cut:cut + 3200])
     assert utterance.last_speech_end > utterance.decoded_to  # the VAD still heard speech after the decode
@@ -177,6 +179,55 @@ def test_a_decode_that_heard_the_last_word_is_the_final_though_the_vad_heard_spe
     finals = [e for e in events if e.final]
     assert len(finals) == 1 and normalise(finals[0].utterance.display).endswith("i didn't know you were there")
     assert recognizer.stats.final_decodes == 0 and recognizer.stats.reused_finals == 1
+
+
+def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(audio):
+    """On CPU the encoder and the generator are separate model copies: while the words of one buffer
+    are generated, the audio that came in meanwhile is encoded on the encoder thread, and `on_encoded`
+    says when it is ready. A call that starts an encoder pass returns at once."""
+    events, ready, encodes, generations = [], [], [], []
+    recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
+    whisper = recognizer.whisper
+    assert whisper.overlaps  # the default model on a CPU with 2 cores or more
+    encode, decode = whisper.encode, whisper.decode
+
+    def timed_encode(chunk):
+        began = time.perf_counter()
+        encoded = encode(chunk)
+        encodes.append((threading.current_thread().name, began, time.perf_counter(), len(chunk)))
+        return encoded
+
+    def timed_decode(encoded, **kw):
+        began = time.perf_counter()
+        heard = decode(encoded, **kw)
+        generations.append((began, time.perf_counter(), encoded.samples))
+        return heard
+
+    whisper.encode, whisper.decode = timed_encode, timed_decode
+    recognizer.on_encoded = lambda: ready.append(threading.current_thread().name)
+    stream = _with_pause(audio, 1.5)  # "Hello? ... you were there. Neither" + a pause + "This is Diane in New Jersey"
+    recognizer.feed(stream[:2 * RATE])
+    assert recognizer.update() is False  # the first buffer goes to the encoder thread; nothing waits for it
+    for at in range(2 * RATE, len(stream), RATE):  # a second of audio arrives while each buffer is encoded
+        recognizer.feed(stream[at:at + RATE])
+        recognizer.update(wait=True)
+    recognizer.flush()
+    recognizer.close()
+
+    background = [e for e in encodes if e[0].startswith("whisper-encoder")]
+    assert len(background) >= 4 and len(ready) == len(background)
+    assert all(name.startswith("whisper-encoder") for name in ready)
+    overlapped = [g for g in generations if any(e[1] < g[1] and g[0] < e[2] for e in background)]
+    assert overlapped  # words were generated while the next buffer was being encoded
+    finals = [e for e in events if e.final and not e.no_match]
+    assert [normalise(f.utterance.display) for f in finals][0] == "hello hello oh hello i didn't know you were there"
+    assert len(finals) == 2 and normalise(finals[1].utterance.display).endswith("new jersey")
+    by_index = defaultdict(list)
+    for e in events:
+        by_index[e.result_index].append(e)
+    for results in by_index.values():  # each interim heard no further than the audio its buffer held
+        for e in results[:-1]:
+            assert e.utterance.end_ms <= e.audio_ms
 
 
 def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):

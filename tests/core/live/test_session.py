@@ -208,3 +208,29 @@ def test_an_unplugged_device_is_reported_and_what_was_recorded_is_kept(sample_wa
         conversation = library.get_conversation(record.conversation_id)
     assert conversation.duration_ms == 3000 and conversation.source == "live: microphone: test headset"
     assert "hello" in " ".join(u.lexical for u in conversation.utterances)
+
+
+def test_an_encoder_failure_on_the_encoder_thread_is_reported_and_the_recording_is_kept(excerpt, live_session_runner,
+                                                                                         parley_home, monkeypatch):
+    """The next buffer is encoded on the recognizer's encoder thread: its failure reaches the session like any other."""
+    from core.asr.window_decoder import WindowDecoder
+
+    encode = WindowDecoder.encode
+    threads = []
+
+    def failing(self, audio):
+        threads.append(threading.current_thread().name)
+        if threading.current_thread().name.startswith("whisper-encoder"):
+            raise RuntimeError("the encoder ran out of memory")
+        return encode(self, audio)
+
+    monkeypatch.setattr(WindowDecoder, "encode", failing)
+    record = live_session_runner(FileSource(excerpt, speed=2.0), LiveOptions(mode="RealTime"), parley_home)
+    assert any(name.startswith("whisper-encoder") for name in threads)
+    canceled = record.of("canceled")
+    assert [(c.reason, c.error_code) for c in canceled][0] == ("Error", "RecognizerError")
+    assert "the encoder ran out of memory" in canceled[0].error_details
+    assert record.names()[-1] == "session_stopped"
+    with Library.open() as library:
+        conversation = library.get_conversation(record.conversation_id)
+    assert conversation.duration_ms == len(wav_samples(excerpt)) * 1000 // 16000  # the recording is whole
