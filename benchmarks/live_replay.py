@@ -75,20 +75,23 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
     fed = 0
     while fed < len(audio):
         arrived = min(len(audio), round(clock[0] * SR) // BLOCK * BLOCK)
-        if arrived <= fed:  # nothing new: wait for the next block
-            clock[0] = (fed + BLOCK) / SR
+        pending = recognizer._ahead
+        encoded = pending is not None and ready[id(pending)] <= clock[0]  # the session's on_encoded wakes it now
+        if arrived <= fed and not encoded:  # nothing new: wait for the next block, or for the encoder
+            wake = ready[id(pending)] if pending is not None else float("inf")
+            clock[0] = min((fed + BLOCK) / SR, wake)
             continue
         for at in range(fed, arrived, BLOCK):
             recognizer.feed(audio[at:at + BLOCK])
-        fed = arrived
+        fed = max(fed, arrived)
         waiting_ms = (round(clock[0] * SR) - fed) * 1000 // SR
         recognizer.hurry = waiting_ms > 1000
         if waiting_ms > max_lag_ms:
             recognizer.skip_update()
-        elif not recognizer.update():  # wait for the next block, or for the encoder (the session's on_encoded)
+        elif not recognizer.update():  # nothing to decode yet: wait for the next block or the encoder
             pending = recognizer._ahead
-            wake = ready[id(pending)] if pending is not None and ready[id(pending)] > clock[0] else None
-            clock[0] = max(clock[0], min((fed + BLOCK) / SR, wake or float("inf")))
+            wake = ready[id(pending)] if pending is not None and ready[id(pending)] > clock[0] else float("inf")
+            clock[0] = max(clock[0], min((fed + BLOCK) / SR, wake))
     recognizer.flush()
     return events, clock[0], recognizer.stats
 
@@ -99,7 +102,7 @@ def main() -> int:
     parser.add_argument("--options", default="{}", help="StreamingOptions fields as JSON")
     parser.add_argument("--cost-base", type=float, default=0.5, help="modelled seconds per decode")
     parser.add_argument("--cost-per-second", type=float, default=0.035, help="modelled seconds per second of audio decoded")
-    parser.add_argument("--cost-ahead", type=float, default=0.75,
+    parser.add_argument("--cost-ahead", type=float, default=0.65,
                         help="modelled seconds of an encoder pass that runs while words are generated (encode_ahead)")
     parser.add_argument("--show", action="store_true", help="print the finals")
     args = parser.parse_args()

@@ -177,6 +177,7 @@ class StreamingRecognizer:
         self._context: list[Word] = []  # the last finalized words
         self._ahead: Snapshot | None = None  # the buffer being encoded while the last one's words are generated
         self._encoder: ThreadPoolExecutor | None = None
+        self._encoding: Future | None = None  # the encoder thread's last pass (it may have been dropped, and still run)
 
     @property
     def whisper(self) -> WindowDecoder:
@@ -368,13 +369,15 @@ class StreamingRecognizer:
             self._preroll_probabilities = utterance.probabilities[frames:]
         words: list[Word] = []
         covered = min(end, utterance.last_speech_end + ms_to_samples(REUSE_MARGIN_MS))
-        ahead = self._take_ahead(utterance)
         if utterance.decoded_to >= covered and utterance.decoded_to > utterance.start and not carry:
-            # the last interim decode already heard all of it: its hypothesis is the final (no wait at the pause)
+            # the last interim decode already heard all of it: its hypothesis is the final (no wait at the pause,
+            # not even for a buffer still being encoded, which is dropped)
+            self._ahead = None
             words = utterance.committed + [w for w in utterance.tail if w.offset_ms < samples_to_ms(end)]
             self.stats.reused_finals += 1
         elif utterance.speech >= ms_to_samples(self.options.min_speech_ms) or utterance.committed:
             beam = 1 if self.hurry else self.options.final_beam_size
+            ahead = self._take_ahead(utterance)  # a decode is needed: its encoder pass would wait for this one anyway
             if ahead is not None and ahead.end >= covered and not carry and beam == self.options.interim_beam_size:
                 # the buffer encoded ahead heard all of it: its words are the final, without another encoder pass
                 decoded = [w for w in self._words(ahead, beam=beam) if w.offset_ms < samples_to_ms(end)]
@@ -382,6 +385,8 @@ class StreamingRecognizer:
                 decoded = self._decode(utterance, audio[: end - utterance.start], beam=beam)
             self.stats.final_decodes += 1
             words = utterance.committed + after_committed(utterance.anchor, decoded)
+        else:
+            self._ahead = None
         if words:
             self._emit(utterance, words, final=True)
             self._remember(words)
@@ -402,11 +407,12 @@ class StreamingRecognizer:
     def _remember(self, words: list[Word]) -> None:
         self._context = (self._context + list(words))[-64:]
 
-    def _prompt(self, utterance: UtteranceBuffer) -> str | None:
-        """Return earlier text whose audio lies before the buffer, as whisper's context."""
+    def _prompt(self, snapshot: Snapshot) -> str | None:
+        """Return earlier text whose audio lies before the snapshot's audio, as whisper's context."""
         if not self.options.prompt_chars:
             return None
-        start_ms = samples_to_ms(utterance.start)
+        utterance = snapshot.utterance
+        start_ms = samples_to_ms(snapshot.start)  # the buffer may have been cut since
         before = [w.text for w in self._context + utterance.committed if w.end_ms <= start_ms]
         prompt = " ".join(before)[-self.options.prompt_chars:].strip()
         return prompt or None
@@ -423,7 +429,7 @@ class StreamingRecognizer:
             return Snapshot(utterance, utterance.start, utterance.start + len(audio), onset, self.whisper.encode(audio))
         if self._encoder is None:
             self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper-encoder")
-        encoding = self._encoder.submit(self.whisper.encode, audio.copy())
+        encoding = self._encoding = self._encoder.submit(self.whisper.encode, audio.copy())
         if self.on_encoded is not None:
             encoding.add_done_callback(lambda _: self.on_encoded())
         return Snapshot(utterance, utterance.start, utterance.start + len(audio), onset, encoding)
@@ -451,8 +457,9 @@ class StreamingRecognizer:
         """Return the words of an encoded snapshot (absolute times), generated while the next one may be encoding."""
         began = time.perf_counter()
         encoded = snapshot.encoded
-        heard = self.whisper.decode(encoded, language=self.language, beam_size=beam, prompt=self._prompt(snapshot.utterance),
-                                    busy_encoder=self._ahead is not None)
+        busy = self._encoding is not None and not self._encoding.done()
+        heard = self.whisper.decode(encoded, language=self.language, beam_size=beam, prompt=self._prompt(snapshot),
+                                    busy_encoder=busy)
         offset_ms, limit_ms = samples_to_ms(snapshot.start), samples_to_ms(snapshot.end)
         # whisper's alignment stretches the first word back over the quiet pre-roll: it begins no earlier than the speech
         onset_ms = samples_to_ms(snapshot.onset)

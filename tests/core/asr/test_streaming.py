@@ -38,6 +38,7 @@ class Run:
             self.recognizer.feed(audio[at:at + 1600])
             self.recognizer.update(wait=True)
         self.recognizer.flush()
+        self.recognizer.close()
 
     @property
     def finals(self):
@@ -179,6 +180,39 @@ def test_a_decode_that_heard_the_last_word_is_the_final_though_the_vad_heard_spe
     finals = [e for e in events if e.final]
     assert len(finals) == 1 and normalise(finals[0].utterance.display).endswith("i didn't know you were there")
     assert recognizer.stats.final_decodes == 0 and recognizer.stats.reused_finals == 1
+    recognizer.close()
+
+
+def test_a_pause_whose_speech_was_all_heard_does_not_wait_for_the_encoder(audio):
+    """The last interim heard all the speech, and one more buffer went to the encoder thread as the pause
+    began: the final is that interim's hypothesis at once, and the buffer still being encoded is dropped."""
+    rng = np.random.default_rng(0)
+    stream = np.concatenate([audio[int(6.4 * RATE):int(9.798 * RATE)], (0.001 * rng.standard_normal(RATE * 3 // 2)).astype(np.float32)])
+    cut = int((9.798 - 6.4 - 0.03) * RATE)
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
+    if not recognizer.whisper.overlaps:
+        pytest.skip("one CPU core: nothing to overlap")
+    encode = recognizer.whisper.encode
+
+    def slow_on_its_thread(chunk):
+        if threading.current_thread().name.startswith("whisper-encoder"):
+            time.sleep(1.5)  # a slow machine's encoder pass
+        return encode(chunk)
+
+    recognizer.feed(stream[:cut])
+    assert recognizer.update(wait=True)  # heard up to 30 ms before the end of "there"
+    recognizer.whisper.encode = slow_on_its_thread
+    recognizer.feed(stream[cut:cut + 6400])  # the VAD hears the word end, then the pause begin
+    assert recognizer.update() is False and recognizer._ahead is not None  # the pause's own decode is on its way
+    began = time.perf_counter()
+    recognizer.feed(stream[cut + 6400:])
+    waited = time.perf_counter() - began
+    finals = [e for e in events if e.final]
+    assert len(finals) == 1 and normalise(finals[0].utterance.display).endswith("i didn't know you were there")
+    assert recognizer.stats.reused_finals == 1 and recognizer.stats.final_decodes == 0
+    assert waited < 1.0  # the final did not wait for the encoder's 1.5 s
+    recognizer.close()
 
 
 def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(audio):
@@ -188,7 +222,8 @@ def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(au
     events, ready, encodes, generations = [], [], [], []
     recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
     whisper = recognizer.whisper
-    assert whisper.overlaps  # the default model on a CPU with 2 cores or more
+    if not whisper.overlaps:  # the default model on a CPU with 2 cores or more
+        pytest.skip("one CPU core: nothing to overlap")
     encode, decode = whisper.encode, whisper.decode
 
     def timed_encode(chunk):
@@ -216,18 +251,14 @@ def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(au
 
     background = [e for e in encodes if e[0].startswith("whisper-encoder")]
     assert len(background) >= 4 and len(ready) == len(background)
-    assert all(name.startswith("whisper-encoder") for name in ready)
+    # each buffer sent while words were being generated holds the second of audio fed during that time
+    lengths = [e[3] for e in background]
+    assert all(abs(later - earlier - RATE) < 512 for earlier, later in zip(lengths[:2], lengths[1:3]))  # 512: a VAD frame
     overlapped = [g for g in generations if any(e[1] < g[1] and g[0] < e[2] for e in background)]
     assert overlapped  # words were generated while the next buffer was being encoded
     finals = [e for e in events if e.final and not e.no_match]
     assert [normalise(f.utterance.display) for f in finals][0] == "hello hello oh hello i didn't know you were there"
     assert len(finals) == 2 and normalise(finals[1].utterance.display).endswith("new jersey")
-    by_index = defaultdict(list)
-    for e in events:
-        by_index[e.result_index].append(e)
-    for results in by_index.values():  # each interim heard no further than the audio its buffer held
-        for e in results[:-1]:
-            assert e.utterance.end_ms <= e.audio_ms
 
 
 def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):
