@@ -35,6 +35,38 @@ SR = 16_000
 BLOCK = SR // 10  # the capture's 100 ms blocks
 
 
+class ModelledEncoderThread:
+    """core.asr.encode_ahead.EncoderThread on the modelled clock: it encodes at once, and the pass is ready `cost` later."""
+
+    def __init__(self, encode, clock: list[float], cost: float):
+        self.encode, self.clock, self.cost = encode, clock, cost
+        self.on_encoded = None
+        self.pending = None
+        self.ready_at = float("inf")  # when the pending pass is done
+        self.busy = False  # the alignment's choice of model copy makes no difference to its words
+
+    def send(self, snapshot, audio: np.ndarray) -> None:
+        snapshot.encoded = self.encode(audio)
+        self.pending, self.ready_at = snapshot, self.clock[0] + self.cost
+
+    def ready(self) -> bool:
+        return self.pending is not None and self.clock[0] >= self.ready_at
+
+    def take(self, utterance):
+        snapshot, self.pending = self.pending, None
+        if snapshot is None:
+            return None
+        self.clock[0] = max(self.clock[0], self.ready_at)
+        self.ready_at = float("inf")
+        return snapshot if snapshot.utterance is utterance else None
+
+    def drop(self) -> None:
+        self.pending, self.ready_at = None, float("inf")
+
+    def close(self) -> None:
+        self.drop()
+
+
 def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
            cost_ahead: float) -> tuple[list, float, object]:
     """Return (events with their modelled arrival times, modelled end time, recognizer stats) of one replay."""
@@ -44,42 +76,25 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
     max_lag_ms = LiveOptions().max_lag_ms  # the session's own limit for skipping interims
     clock = [0.0]
     events = []
-    ready: dict[int, float] = {}  # id(snapshot encoded ahead) -> when its encoder pass ends on the modelled clock
     recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
-    snapshot, take_ahead, words = recognizer._snapshot, recognizer._take_ahead, recognizer._words
+    snapshot, words = recognizer._snapshot, recognizer._words
 
-    def modelled_snapshot(utterance, audio=None, *, background=False):
-        taken = snapshot(utterance, audio)  # encoded at once, here: only the timing is modelled
-        if background:  # encoded on the encoder thread while the words before it are generated
-            ready[id(taken)] = clock[0] + cost_ahead
-        else:
-            clock[0] += cost_base
-        return taken
-
-    def modelled_take_ahead(utterance):
-        pending = recognizer._ahead
-        if pending is not None:
-            clock[0] = max(clock[0], ready.pop(id(pending)))
-        return take_ahead(utterance)
-
-    def modelled_encoded(pending):
-        return clock[0] >= ready[id(pending)]
+    def modelled_snapshot(utterance, audio):  # a decode's own encoder pass, on the recognizer's thread
+        clock[0] += cost_base
+        return snapshot(utterance, audio)
 
     def modelled_words(taken, **kw):
         heard = words(taken, **kw)
         clock[0] += cost_per_second * (taken.end - taken.start) / SR
         return heard
 
-    recognizer._snapshot, recognizer._take_ahead, recognizer._words = modelled_snapshot, modelled_take_ahead, modelled_words
-    recognizer._encoded = modelled_encoded
+    recognizer._snapshot, recognizer._words = modelled_snapshot, modelled_words
+    ahead = recognizer.encoder_thread = ModelledEncoderThread(recognizer.encoder_thread.encode, clock, cost_ahead)
     fed = 0
     while fed < len(audio):
         arrived = min(len(audio), round(clock[0] * SR) // BLOCK * BLOCK)
-        pending = recognizer._ahead
-        encoded = pending is not None and ready[id(pending)] <= clock[0]  # the session's on_encoded wakes it now
-        if arrived <= fed and not encoded:  # nothing new: wait for the next block, or for the encoder
-            wake = ready[id(pending)] if pending is not None else float("inf")
-            clock[0] = min((fed + BLOCK) / SR, wake)
+        if arrived <= fed and not ahead.ready():  # nothing new: wait for the next block, or for the encoder
+            clock[0] = min((fed + BLOCK) / SR, ahead.ready_at)
             continue
         for at in range(fed, arrived, BLOCK):
             recognizer.feed(audio[at:at + BLOCK])
@@ -88,10 +103,9 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
         recognizer.hurry = waiting_ms > 1000
         if waiting_ms > max_lag_ms:
             recognizer.skip_update()
-        elif not recognizer.update():  # nothing to decode yet: wait for the next block or the encoder
-            pending = recognizer._ahead
-            wake = ready[id(pending)] if pending is not None and ready[id(pending)] > clock[0] else float("inf")
-            clock[0] = max(clock[0], min((fed + BLOCK) / SR, wake))
+        elif not recognizer.update():  # nothing to decode yet: wait for the next block or the encoder (its on_encoded)
+            later = ahead.ready_at if ahead.ready_at > clock[0] else float("inf")
+            clock[0] = max(clock[0], min((fed + BLOCK) / SR, later))
     recognizer.flush()
     return events, clock[0], recognizer.stats
 

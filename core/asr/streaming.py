@@ -12,10 +12,12 @@ How it stays fast and stable over a long meeting on a small CPU:
 - Interim hypotheses re-decode the utterance's buffer greedily, in one whisper pass with word times
   (core.asr.window_decoder: one encoder pass on every core, generation on one). On CPU the two
   halves run on separate model copies, so they overlap: while the words of one buffer are
-  generated, the audio heard meanwhile is encoded on the encoder thread (`encode_ahead`). An update
-  then comes every encoder pass instead of every encoder pass plus generation: on 2 cores the
-  update interval p50 drops from 0.9-1.1 s to 0.7 s, and the first sight of a word comes 0.1-0.2 s
-  sooner (benchmarks/live.py, the sample with live speaker labels). Words that
+  generated, the audio heard meanwhile is encoded on the encoder thread (`encode_ahead`, see
+  core.asr.encode_ahead). An update then comes every encoder pass instead of every encoder pass
+  plus generation: on 2 cores (benchmarks/live.py, 10 minutes, live speaker labels) the update
+  interval p50/p95 drops from 0.87/1.19 s to 0.71/0.93 s. Each update's audio is a little older
+  (its encoder pass shares the CPU with generation), so a word is first seen about as soon as
+  before (p50 1.3-1.5 s), and the live WER moves by about half a point (15.6-15.9 %). Words that
   two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again;
   each event says how many of its leading words are committed (`stable_words`), and an interim
   is emitted when its text changed or more of its words became stable. Interim updates of one
@@ -43,18 +45,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
+from core.asr.encode_ahead import EncoderThread, Snapshot
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, resolve_model
 from core.asr.transcriber import locale_for
 from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
-from core.asr.window_decoder import Encoded, WindowDecoder
+from core.asr.window_decoder import WindowDecoder
 from core.errors import ModelError, ParleyError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
@@ -128,17 +130,6 @@ class RecognitionEvent:
 
 
 @dataclass
-class Snapshot:
-    """An utterance's buffer as it was sent to the encoder: its span (absolute samples), onset, and the encoder's pass."""
-
-    utterance: UtteranceBuffer
-    start: int
-    end: int
-    onset: int
-    encoded: Encoded | None | Future
-
-
-@dataclass
 class RecognizerStats:
     """What the recognizer did: decodes and their time, skipped interim updates."""
 
@@ -164,7 +155,6 @@ class StreamingRecognizer:
         self.on_event = on_event
         self.stats = RecognizerStats()
         self.hurry = False  # set by the caller while audio is waiting: finals decode greedily
-        self.on_encoded: Callable[[], None] | None = None  # called on the encoder thread when a buffer is encoded
         self._whisper = None
         self._vad = StreamingVad()
         self._pending = np.zeros(0, dtype=np.float32)
@@ -175,9 +165,7 @@ class StreamingRecognizer:
         self._utterance: UtteranceBuffer | None = None
         self._next_index = 0
         self._context: list[Word] = []  # the last finalized words
-        self._ahead: Snapshot | None = None  # the buffer being encoded while the last one's words are generated
-        self._encoder: ThreadPoolExecutor | None = None
-        self._encoding: Future | None = None  # the encoder thread's last pass (it may have been dropped, and still run)
+        self.encoder_thread = EncoderThread(lambda audio: self.whisper.encode(audio))  # see core.asr.encode_ahead
 
     @property
     def whisper(self) -> WindowDecoder:
@@ -246,7 +234,7 @@ class StreamingRecognizer:
 
         With a split model the buffer is encoded on the encoder thread, and the words of one buffer are
         generated while the next is encoded: a call that starts an encoder pass, or finds it still
-        busy, returns False at once, and `on_encoded` says when to call again. With `wait` (for a
+        busy, returns False at once, and `encoder_thread.on_encoded` says when to call again. With `wait` (for a
         caller that has no audio to feed meanwhile) it waits for the encoder instead.
         """
         utterance = self._utterance
@@ -256,20 +244,21 @@ class StreamingRecognizer:
         if not self._can_overlap:
             if not self._due(utterance, utterance.decoded_to):
                 return False
-            snapshot = self._snapshot(utterance)
+            snapshot = self._snapshot(utterance, utterance.audio())
         else:
-            if self._ahead is None:
+            ahead = self.encoder_thread
+            if ahead.pending is None:
                 if not self._due(utterance, utterance.decoded_to):
                     return False
-                self._ahead = self._snapshot(utterance, background=True)
-            if not (wait or self._encoded(self._ahead)):
+                self._send_ahead(utterance)
+            if not (wait or ahead.ready()):
                 return False
-            snapshot = self._take_ahead(utterance)
+            snapshot = ahead.take(utterance)
             if snapshot is None:
                 return False
             if self._due(utterance, snapshot.end):
                 # the audio that came in while this buffer was encoded is encoded while its words are generated
-                self._ahead = self._snapshot(utterance, background=True)
+                self._send_ahead(utterance)
         words = self._words(snapshot, beam=opts.interim_beam_size)
         self.stats.interim_decodes += 1
         utterance.decoded_to = snapshot.end
@@ -298,13 +287,7 @@ class StreamingRecognizer:
 
     def close(self) -> None:
         """Return None once the encoder thread (if one was started) has ended; the recognizer can still be used."""
-        try:
-            self._take_ahead(None)  # a buffer still being encoded has no use any more
-        except Exception:  # nor has its failure: the results are all out, and the caller goes on to store them
-            log.warning("an encoder pass left over at the end failed", exc_info=True)
-        if self._encoder is not None:
-            self._encoder.shutdown()
-            self._encoder = None
+        self.encoder_thread.close()
 
     def skip_update(self) -> None:
         """Return None; counts an interim update left out because the recognizer is behind."""
@@ -372,12 +355,12 @@ class StreamingRecognizer:
         if utterance.decoded_to >= covered and utterance.decoded_to > utterance.start and not carry:
             # the last interim decode already heard all of it: its hypothesis is the final (no wait at the pause,
             # not even for a buffer still being encoded, which is dropped)
-            self._ahead = None
+            self.encoder_thread.drop()
             words = utterance.committed + [w for w in utterance.tail if w.offset_ms < samples_to_ms(end)]
             self.stats.reused_finals += 1
         elif utterance.speech >= ms_to_samples(self.options.min_speech_ms) or utterance.committed:
             beam = 1 if self.hurry else self.options.final_beam_size
-            ahead = self._take_ahead(utterance)  # a decode is needed: its encoder pass would wait for this one anyway
+            ahead = self.encoder_thread.take(utterance)  # a decode is needed: its encoder pass would wait for this one anyway
             if ahead is not None and ahead.end >= covered and not carry and beam == self.options.interim_beam_size:
                 # the buffer encoded ahead heard all of it: its words are the final, without another encoder pass
                 decoded = [w for w in self._words(ahead, beam=beam) if w.offset_ms < samples_to_ms(end)]
@@ -386,7 +369,7 @@ class StreamingRecognizer:
             self.stats.final_decodes += 1
             words = utterance.committed + after_committed(utterance.anchor, decoded)
         else:
-            self._ahead = None
+            self.encoder_thread.drop()
         if words:
             self._emit(utterance, words, final=True)
             self._remember(words)
@@ -421,31 +404,16 @@ class StreamingRecognizer:
     def _can_overlap(self) -> bool:
         return self.options.encode_ahead and self.whisper.overlaps
 
-    def _snapshot(self, utterance: UtteranceBuffer, audio: np.ndarray | None = None, *, background: bool = False) -> Snapshot:
-        """Return the buffer's audio (or the start of it) sent to the encoder, now or on the encoder thread."""
-        audio = utterance.audio() if audio is None else audio
-        onset = utterance.onset(ONSET_PROBABILITY)
-        if not background:
-            return Snapshot(utterance, utterance.start, utterance.start + len(audio), onset, self.whisper.encode(audio))
-        if self._encoder is None:
-            self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper-encoder")
-        encoding = self._encoding = self._encoder.submit(self.whisper.encode, audio.copy())
-        if self.on_encoded is not None:
-            encoding.add_done_callback(lambda _: self.on_encoded())
-        return Snapshot(utterance, utterance.start, utterance.start + len(audio), onset, encoding)
+    def _snapshot(self, utterance: UtteranceBuffer, audio: np.ndarray) -> Snapshot:
+        """Return the start of the buffer (`audio`) as a snapshot, encoded now on this thread."""
+        return Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY),
+                        self.whisper.encode(audio))
 
-    def _encoded(self, snapshot: Snapshot) -> bool:
-        """Return whether the snapshot's encoder pass is done."""
-        return not isinstance(snapshot.encoded, Future) or snapshot.encoded.done()
-
-    def _take_ahead(self, utterance: UtteranceBuffer) -> Snapshot | None:
-        """Return the snapshot encoded ahead for this utterance, once encoded (one for another is waited for and dropped)."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return None
-        if isinstance(ahead.encoded, Future):
-            ahead.encoded = ahead.encoded.result()  # an encoder failure is raised here, on the recognizer's thread
-        return ahead if ahead.utterance is utterance else None
+    def _send_ahead(self, utterance: UtteranceBuffer) -> None:
+        """Return None at once; the whole buffer is being encoded on the encoder thread."""
+        audio = utterance.audio()
+        snapshot = Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY))
+        self.encoder_thread.send(snapshot, audio)
 
     def _decode(self, utterance: UtteranceBuffer, audio: np.ndarray, *, beam: int) -> list[Word]:
         """Return the words whisper hears in `audio`, the start of the utterance's buffer (absolute times), temperature 0."""
@@ -457,9 +425,8 @@ class StreamingRecognizer:
         """Return the words of an encoded snapshot (absolute times), generated while the next one may be encoding."""
         began = time.perf_counter()
         encoded = snapshot.encoded
-        busy = self._encoding is not None and not self._encoding.done()
         heard = self.whisper.decode(encoded, language=self.language, beam_size=beam, prompt=self._prompt(snapshot),
-                                    busy_encoder=busy)
+                                    busy_encoder=self.encoder_thread.busy)
         offset_ms, limit_ms = samples_to_ms(snapshot.start), samples_to_ms(snapshot.end)
         # whisper's alignment stretches the first word back over the quiet pre-roll: it begins no earlier than the speech
         onset_ms = samples_to_ms(snapshot.onset)

@@ -72,7 +72,8 @@ class ConversationTranscriber:
         self.level, self.level_dbfs = 0.0, -math.inf
         self.error: BaseException | None = None  # what went wrong while storing, if anything
         self.recognizer = StreamingRecognizer(self.options.streaming(), on_event=self._recognized)
-        self.recognizer.on_encoded = lambda: self._heard.put(_ENCODED)  # its words are generated at once, not at the next block
+        # the words of a buffer encoded ahead are generated as soon as it is ready, not at the next block
+        self.recognizer.encoder_thread.on_encoded = lambda: self._heard.put(_ENCODED)
         self._state = IDLE
         self._lock = threading.Lock()
         self._ended = threading.Event()

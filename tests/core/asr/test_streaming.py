@@ -204,7 +204,7 @@ def test_a_pause_whose_speech_was_all_heard_does_not_wait_for_the_encoder(audio)
     assert recognizer.update(wait=True)  # heard up to 30 ms before the end of "there"
     recognizer.whisper.encode = slow_on_its_thread
     recognizer.feed(stream[cut:cut + 6400])  # the VAD hears the word end, then the pause begin
-    assert recognizer.update() is False and recognizer._ahead is not None  # the pause's own decode is on its way
+    assert recognizer.update() is False and recognizer.encoder_thread.pending is not None  # the pause's decode is on its way
     began = time.perf_counter()
     recognizer.feed(stream[cut + 6400:])
     waited = time.perf_counter() - began
@@ -239,7 +239,7 @@ def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(au
         return heard
 
     whisper.encode, whisper.decode = timed_encode, timed_decode
-    recognizer.on_encoded = lambda: ready.append(threading.current_thread().name)
+    recognizer.encoder_thread.on_encoded = lambda: ready.append(threading.current_thread().name)
     stream = _with_pause(audio, 1.5)  # "Hello? ... you were there. Neither" + a pause + "This is Diane in New Jersey"
     recognizer.feed(stream[:2 * RATE])
     assert recognizer.update() is False  # the first buffer goes to the encoder thread; nothing waits for it
