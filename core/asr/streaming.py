@@ -404,16 +404,21 @@ class StreamingRecognizer:
     def _can_overlap(self) -> bool:
         return self.options.encode_ahead and self.whisper.overlaps
 
+    @staticmethod
+    def _span(utterance: UtteranceBuffer, audio: np.ndarray) -> Snapshot:
+        """Return a snapshot of the start of the buffer (`audio`), not yet encoded."""
+        return Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY))
+
     def _snapshot(self, utterance: UtteranceBuffer, audio: np.ndarray) -> Snapshot:
         """Return the start of the buffer (`audio`) as a snapshot, encoded now on this thread."""
-        return Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY),
-                        self.whisper.encode(audio))
+        snapshot = self._span(utterance, audio)
+        snapshot.encoded = self.whisper.encode(audio)
+        return snapshot
 
     def _send_ahead(self, utterance: UtteranceBuffer) -> None:
         """Return None at once; the whole buffer is being encoded on the encoder thread."""
         audio = utterance.audio()
-        snapshot = Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY))
-        self.encoder_thread.send(snapshot, audio)
+        self.encoder_thread.send(self._span(utterance, audio), audio)
 
     def _decode(self, utterance: UtteranceBuffer, audio: np.ndarray, *, beam: int) -> list[Word]:
         """Return the words whisper hears in `audio`, the start of the utterance's buffer (absolute times), temperature 0."""

@@ -242,48 +242,52 @@ class ConversationTranscriber:
         except ParleyError as exc:
             failed = self._recognizer_failed(exc)
         try:
-            while True:
-                items = [self._heard.get()]
-                while True:
-                    try:
-                        items.append(self._heard.get_nowait())
-                    except queues.Empty:
-                        break
-                ended = False
-                for item in items:
-                    if item is _END:
-                        ended = True
-                        continue
-                    if item is _PAUSE:
-                        failed = failed or self._safely(self.recognizer.flush)
-                        continue
-                    if item is _ENCODED:
-                        continue
-                    offset_ms, block = item
-                    self._listened_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
-                    with self._count_lock:
-                        self._waiting_samples -= len(block)
-                    if not failed:
-                        failed = self._safely(lambda: self.recognizer.feed(block))
-                self._check_speakers()
-                if ended:
-                    if not failed:
-                        self._safely(self.recognizer.flush)
-                    break
-                if not failed:
-                    waiting_ms = self._waiting_samples * 1000 // SAMPLE_RATE
-                    # one interim decode per round keeps the lag bounded by a round's length; when finals alone
-                    # fall behind, they decode greedily and interims wait until the backlog is gone
-                    self.recognizer.hurry = waiting_ms > 1000
-                    if waiting_ms > self.options.max_lag_ms:
-                        self.recognizer.skip_update()
-                        self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
-                    else:
-                        failed = self._safely(self.recognizer.update)
+            self._recognize(failed)
         finally:
             self.recognizer.close()  # the encoder thread ends with this one
         self._check_speakers()
         self._finish()
+
+    def _recognize(self, failed: bool) -> None:
+        """Return at the end of the stream: drain, feed, one interim decode per round (`failed`: feed nothing)."""
+        while True:
+            items = [self._heard.get()]
+            while True:
+                try:
+                    items.append(self._heard.get_nowait())
+                except queues.Empty:
+                    break
+            ended = False
+            for item in items:
+                if item is _END:
+                    ended = True
+                    continue
+                if item is _PAUSE:
+                    failed = failed or self._safely(self.recognizer.flush)
+                    continue
+                if item is _ENCODED:
+                    continue
+                offset_ms, block = item
+                self._listened_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
+                with self._count_lock:
+                    self._waiting_samples -= len(block)
+                if not failed:
+                    failed = self._safely(lambda: self.recognizer.feed(block))
+            self._check_speakers()
+            if ended:
+                if not failed:
+                    self._safely(self.recognizer.flush)
+                break
+            if not failed:
+                waiting_ms = self._waiting_samples * 1000 // SAMPLE_RATE
+                # one interim decode per round keeps the lag bounded by a round's length; when finals alone
+                # fall behind, they decode greedily and interims wait until the backlog is gone
+                self.recognizer.hurry = waiting_ms > 1000
+                if waiting_ms > self.options.max_lag_ms:
+                    self.recognizer.skip_update()
+                    self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
+                else:
+                    failed = self._safely(self.recognizer.update)
 
     def _check_speakers(self) -> None:
         """Warn once when the speaker tracker has stopped (its models failed): the session goes on without speakers."""
