@@ -290,7 +290,12 @@ class StreamingRecognizer:
         self.encoder_thread.close()
 
     def skip_update(self) -> None:
-        """Return None; counts an interim update left out because the recognizer is behind."""
+        """Return None; counts an interim update left out because the recognizer is behind.
+
+        A buffer still with the encoder thread is dropped: by the time the backlog is gone its audio
+        is seconds old, and the next update sends the buffer as it is then.
+        """
+        self.encoder_thread.drop()
         if self._utterance is not None:
             self.stats.skipped_updates += 1
 

@@ -257,7 +257,7 @@ class ConversationTranscriber:
                     items.append(self._heard.get_nowait())
                 except queues.Empty:
                     break
-            ended = False
+            ended, fed = False, False
             for item in items:
                 if item is _END:
                     ended = True
@@ -268,6 +268,7 @@ class ConversationTranscriber:
                 if item is _ENCODED:
                     continue
                 offset_ms, block = item
+                fed = True
                 self._listened_ms = offset_ms + len(block) * 1000 // SAMPLE_RATE
                 with self._count_lock:
                     self._waiting_samples -= len(block)
@@ -284,7 +285,8 @@ class ConversationTranscriber:
                 # fall behind, they decode greedily and interims wait until the backlog is gone
                 self.recognizer.hurry = waiting_ms > 1000
                 if waiting_ms > self.options.max_lag_ms:
-                    self.recognizer.skip_update()
+                    if fed:  # a round woken only by the encoder thread brought no audio: nothing was left out
+                        self.recognizer.skip_update()
                     self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
                 else:
                     failed = self._safely(self.recognizer.update)

@@ -215,6 +215,26 @@ def test_a_pause_whose_speech_was_all_heard_does_not_wait_for_the_encoder(audio)
     recognizer.close()
 
 
+def test_a_buffer_sent_to_the_encoder_before_the_recognizer_fell_behind_is_not_decoded_after(audio):
+    """While the recognizer is behind, the session skips interims; the buffer already with the encoder
+    would be seconds old once the backlog is gone, so the next update encodes the audio as it is then."""
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(split_at_phrase_end=False), on_event=events.append)
+    if not recognizer.whisper.overlaps:
+        pytest.skip("one CPU core: nothing to overlap")
+    speech = audio[int(14.4 * RATE):int(21.4 * RATE)]  # Sheila, then Diane, without a pause
+    recognizer.feed(speech[:2 * RATE])
+    assert recognizer.update() is False and recognizer.encoder_thread.pending is not None
+    stale = recognizer.encoder_thread.pending
+    recognizer.skip_update()  # the session is behind
+    assert recognizer.encoder_thread.pending is None and recognizer.stats.skipped_updates == 1
+    recognizer.feed(speech[2 * RATE:5 * RATE])  # the backlog is fed
+    assert recognizer.update(wait=True)
+    assert recognizer._utterance.decoded_to > stale.end + 2 * RATE  # the decode heard the audio fed since
+    assert "chicago" in normalise(events[-1].utterance.display)
+    recognizer.close()
+
+
 def test_the_next_buffer_is_encoded_while_the_words_of_the_last_are_generated(audio):
     """On CPU the encoder and the generator are separate model copies: while the words of one buffer
     are generated, the audio that came in meanwhile is encoded on the encoder thread, and `on_encoded`
