@@ -77,6 +77,8 @@ class ConversationView(QWidget):
         self.title = QLabel("", objectName="conversationTitle")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QLabel("", objectName="conversationDetails")
+        for label in (self.title, self.details):  # a long title or detail line wraps rather than squeezing the controls
+            label.setWordWrap(True)
         self.pass_box = QComboBox(objectName="passChooser")
         self.pass_box.setAccessibleName("Transcript version")
         self.pass_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -176,6 +178,7 @@ class ConversationView(QWidget):
             if p.is_current:
                 self.pass_box.setCurrentIndex(self.pass_box.count() - 1)
         self.pass_box.setEnabled(self.pass_box.count() > 1)
+        self.pass_box.setMinimumWidth(self.pass_box.sizeHint().width())  # its label is read whole, never cut
         self.transcript.show_conversation(c)
         self.speakers.show_conversation(c)
         self.player.load(data.audio)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
@@ -129,4 +130,35 @@ def test_switch_between_the_live_and_the_better_pass(qtbot, window, services, tw
     assert view.pass_box.currentText().startswith("Live captions")
     passes = services.ops.call_library(lambda lib: lib.passes(cid))
     assert [p.kind for p in passes if p.is_current] == ["realtime"]
+    wait_ops(qtbot, services)
+
+
+@pytest.fixture
+def app_style(qapp):
+    """Give the application Parley's own style sheet (as desktop.app does) for one test."""
+    from desktop.app import style_sheet
+
+    qapp.setStyleSheet(style_sheet())
+    yield
+    qapp.setStyleSheet("")
+
+
+def test_the_transcript_version_is_readable_at_the_default_window_size(qtbot, app_style, window, services, two_speaker_sample, sample_wav):
+    from core.jobs.queue import TranscriptionQueue
+
+    cid = store(services, two_speaker_sample, sample_wav, title="Recording 2026-11-22 04:39")
+    services.ops.call_library(lambda lib: TranscriptionQueue(lib).enqueue(cid, services.job_options()))
+    view = _open(qtbot, window, cid)
+    assert window.size().width() == 1100
+    assert "better transcript queued" in view.details.text()
+    label = view.pass_box.currentText()
+    assert label.startswith("Live captions (tiny.en, ") and label.endswith(")")
+    qtbot.waitUntil(lambda: view.pass_box.isVisible())
+    # the whole label fits in the box: nothing is cut to "Live capt"
+    assert view.pass_box.width() >= view.pass_box.sizeHint().width()
+    assert view.pass_box.width() > view.pass_box.fontMetrics().horizontalAdvance(label)
+    # the buttons beside it stay whole too, and the header still fits the window
+    for button in (view.retranscribe_button, view.export_button):
+        assert button.width() >= button.sizeHint().width()
+    assert view.export_button.geometry().right() <= view.width()
     wait_ops(qtbot, services)
