@@ -104,8 +104,17 @@ class CaptionsView(QTextEdit):
         self._interim = Caption(result_id, speaker, offset_ms, text, False, runs, max(0, stable_words))
         self._redraw_tail()
 
+    def drop_interim(self, result_id: str) -> None:
+        """Remove the provisional text of an utterance that ended with no words (a no-match final); returns nothing."""
+        if self._interim is not None and self._interim.result_id == result_id:
+            self._interim = None
+            self._redraw_tail()
+
     def add_final(self, result_id: str, speaker: int | None, offset_ms: int, text: str, words: Sequence = ()) -> None:
-        """Show the final text of an utterance in place of its interim text; returns nothing."""
+        """Show the final text of an utterance in place of its interim text (an empty one only removes it); returns nothing."""
+        if not text.strip():  # no words after all: no caption, no heading
+            self.drop_interim(result_id)
+            return
         follow = self.following()
         caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words))
         if self._interim is not None and self._interim.result_id == result_id:

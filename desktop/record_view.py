@@ -249,7 +249,7 @@ class RecordView(QWidget):
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
         session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words, r.stable_words))
-        session.final.connect(lambda r: self.captions.add_final(r.result_id, r.speaker, r.offset_ms, r.text, r.words))
+        session.final.connect(self._show_final)
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)
         session.warning.connect(lambda message: self.status.setText(message))
@@ -260,6 +260,12 @@ class RecordView(QWidget):
         self._remember_input(choice)
         self._update_buttons()
         self.recording_changed.emit(True)
+
+    def _show_final(self, result) -> None:
+        if result.no_match:  # the interim's words vanished: take them away, draw nothing
+            self.captions.drop_interim(result.result_id)
+        else:
+            self.captions.add_final(result.result_id, result.speaker, result.offset_ms, result.text, result.words)
 
     def _remember_input(self, choice: InputChoice) -> None:
         """Keep the microphone just used as the one to offer next time (in the settings file)."""

@@ -41,7 +41,8 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
                                 _tail_format(view.captions).fontItalic() == still_open))
 
     def on_final(result):
-        seen["final"].append(result.result_id)
+        if not result.no_match:  # a final whose words vanished is no caption
+            seen["final"].append(result.result_id)
 
     qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     assert view.session is not None
@@ -142,6 +143,23 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
     assert bar.value() == bar.maximum() and captions.following()
     assert captions.interim.text == "one more" and captions.finals[-1].text == "And now something new."
     assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
+
+
+def test_a_final_with_no_words_removes_its_interim_and_draws_nothing(qtbot):
+    from desktop.captions import CaptionsView
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+    captions.add_final("r1", 1, 1_000, "Hello there everyone.")
+    captions.show_interim("r2", None, 4_000, "Uh")
+    assert captions.toPlainText().endswith("Speaker  0:04\nUh")
+    captions.add_final("r2", None, 4_000, "")  # a no-match final, as core sends it: no words, no speaker
+    assert captions.interim is None and [c.result_id for c in captions.finals] == ["r1"]
+    assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone."
+    captions.add_final("r3", 1, 6_000, "Let us start.")  # the same voice goes on in the same turn
+    assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone. Let us start."
+    captions.drop_interim("r3")  # a no-match for an utterance with no interim shown changes nothing
+    assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone. Let us start."
 
 
 def _fragments(captions) -> list[tuple[str, bool]]:
