@@ -201,6 +201,8 @@ class RecordView(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, "Play a recording as input", "", "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.webm);;All files (*)")
         if path:
             self.set_file_input(Path(path))
+        elif self._file_input is not None:  # cancelled: the recording chosen before is still the input
+            self._show_file_input()
         else:
             self.input_box.setCurrentIndex(0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_helpers import wait_ops
 from desktop.speaker_colors import speaker_color
@@ -118,6 +118,27 @@ def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services,
     stored = services.ops.call_library(lambda lib: lib.get_conversation(saved.args[0]))
     assert 2000 < stored.duration_ms < 15_000
     assert services.ops.call_library(lambda lib: lib.audio_path(saved.args[0])).is_file()
+    wait_ops(qtbot, services)
+
+
+def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qtbot, window, services, sample_wav, monkeypatch):
+    view = window.record_view
+    window.show_page("Record")
+    box = view.input_box
+    file_entry = box.findData("file")
+    assert file_entry > 0 and box.currentIndex() != file_entry
+
+    def choose(answer):
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (answer, ""))
+        box.setCurrentIndex(file_entry)  # the user picks "Play a recording as input…"
+        box.activated.emit(file_entry)
+
+    choose("")  # cancelled with no recording chosen yet: back to a microphone
+    assert box.currentIndex() != file_entry and view.input_choice().file is None
+    choose(str(sample_wav))
+    assert box.currentText() == "Recording: sample.wav" and view.input_choice().file == sample_wav
+    choose("")  # cancelled again: the recording chosen before stays the input, and the box says so
+    assert box.currentText() == "Recording: sample.wav" and view.input_choice().file == sample_wav
     wait_ops(qtbot, services)
 
 
