@@ -80,7 +80,9 @@ class RecordView(QWidget):
         self.mode_box = QComboBox(objectName="recordMode")
         for mode, label in MODES:
             self.mode_box.addItem(label, mode)
-        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(services.settings.live_mode)))
+        self._show_mode(services.settings.live_mode)
+        self.mode_box.activated.connect(self._mode_chosen)
+        services.changes.settings_changed.connect(self._settings_changed)
         self.record_button = QPushButton("● Record", objectName="recordButton")
         self.record_button.setToolTip("Start recording (Ctrl+R)")
         self.pause_button = QPushButton("Pause", objectName="pauseButton")
@@ -154,6 +156,34 @@ class RecordView(QWidget):
         job = self.services.job_options()
         op = self.services.ops.background(lambda: prepare_engine(live_options(settings, mode, job)), parent=self)
         op.success(lambda _: settled()).failure(failed).run()
+
+    # settings
+
+    def _show_mode(self, mode: str) -> None:
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
+
+    def _settings_changed(self, settings) -> None:
+        if not self.recording:  # a recording keeps the mode it started with; the box follows once it ends
+            self._show_mode(settings.live_mode)
+
+    def _mode_chosen(self, index: int) -> None:
+        self._save_setting(live_mode=self.mode_box.itemData(index))
+
+    def _save_setting(self, **changes) -> None:
+        """Save changed settings (off the GUI thread); every view then uses them."""
+        from dataclasses import replace
+
+        settings = replace(self.services.settings, **changes)
+        if settings == self.services.settings:
+            return
+
+        def save():
+            from core.settings import save_settings
+
+            save_settings(settings)
+            return settings
+
+        self.services.ops.background(save, parent=self).success(self.services.use_settings).run()
 
     # inputs
 
@@ -271,20 +301,9 @@ class RecordView(QWidget):
 
     def _remember_input(self, choice: InputChoice) -> None:
         """Keep the microphone just used as the one to offer next time (in the settings file)."""
-        from dataclasses import replace
-
         name = self._device_names.get(choice.device) if choice.device is not None else None
-        if name is None or name == self.services.settings.input_device:
-            return
-        settings = replace(self.services.settings, input_device=name)
-
-        def save():
-            from core.settings import save_settings
-
-            save_settings(settings)
-            return settings
-
-        self.services.ops.background(save, parent=self).success(self.services.use_settings).run()
+        if name is not None:
+            self._save_setting(input_device=name)
 
     def toggle_pause(self) -> None:
         """Pause a running recording, or resume a paused one; returns nothing."""
@@ -319,6 +338,7 @@ class RecordView(QWidget):
 
     def _stopped(self, conversation_id: str) -> None:
         self._timer.stop()
+        self._show_mode(self.services.settings.live_mode)
         self._poll()
         self.meter.set_peak(0.0)
         self._last_id = conversation_id
@@ -335,6 +355,7 @@ class RecordView(QWidget):
         from desktop.errors import show_error
 
         self._timer.stop()
+        self._show_mode(self.services.settings.live_mode)
         self.status.setText("")
         self._update_buttons()
         self.recording_changed.emit(self.recording)

@@ -119,6 +119,30 @@ def test_settings_round_trip_with_the_token_in_the_keyring_only(qtbot, window, s
     wait_ops(qtbot, services)
 
 
+def test_the_recording_mode_is_one_setting_in_the_dialog_and_the_record_view(qtbot, window, services):
+    from core.settings import load_settings
+
+    record = window.record_view
+    assert record.mode_box.currentData() == services.settings.live_mode == "RealTimeAndAsync"
+    dialog = window.open_settings()
+    dialog.live_mode.setCurrentIndex(dialog.live_mode.findData("RealTime"))
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert record.mode_box.currentData() == "RealTime"  # the Record view follows the dialog
+    assert record.live_options().mode == "RealTime"
+
+    window.show_page("Record")
+    choice = record.mode_box.findData("RealTimeAndAsync")
+    record.mode_box.setCurrentIndex(choice)  # the user picks the other mode in the Record view
+    with qtbot.waitSignal(services.changes.settings_changed, timeout=10_000):
+        record.mode_box.activated.emit(choice)
+    assert services.settings.live_mode == load_settings().live_mode == "RealTimeAndAsync"  # saved
+    dialog = window.open_settings()
+    assert dialog.live_mode.currentData() == "RealTimeAndAsync"  # and the dialog shows it
+    dialog.reject()
+    wait_ops(qtbot, services)
+
+
 def test_a_bad_setting_is_refused_in_the_dialog(qtbot, window, services):
     dialog = window.open_settings()
     dialog.diarize.setChecked(True)
