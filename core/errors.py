@@ -68,6 +68,19 @@ class StoreError(ParleyError):
     hint = "Check that the library file is not damaged and that the disk has free space."
 
 
+def disk_hint(exc: OSError) -> str:
+    """Return what to do about a failed write to Parley's data folder, from the OS error's cause."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "Free some disk space and try again."
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "Make the data folder writable, or choose another data location (or set PARLEY_HOME)."
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "A file stands where a folder should be; choose another data location (or set PARLEY_HOME)."
+    return StoreError.hint
+
+
 class NotFoundError(StoreError):
     """A conversation, speaker or job id does not exist."""
 

@@ -25,7 +25,12 @@ def parley_home() -> Path:
         except OSError:
             chosen = ""
         home = Path(chosen) if chosen else Path(platformdirs.user_data_dir("parley", "Parley"))
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from core.errors import StoreError, disk_hint
+
+        raise StoreError(f"Cannot use {home} as Parley's data folder: {exc.strerror or exc}.", hint=disk_hint(exc)) from exc
     return home
 
 

@@ -166,7 +166,7 @@ def resolve_model(name_or_path: str | os.PathLike = DEFAULT_MODEL, *, allow_down
         else:
             raise ModelError(
                 f"Model '{name}' is not on this computer.",
-                "Use tiny.en or base, or download it first (parley models download NAME).",
+                "Use tiny.en or base, or give the folder of a CTranslate2 whisper model you have (--model /path/to/folder).",
             )
     else:
         raise ModelError(f"Unknown model '{name}'.")

@@ -115,7 +115,7 @@ def list_input_devices() -> list[InputDevice]:
 def _no_device_error() -> DeviceError:
     return DeviceError(
         "There is no microphone: the sound system reports no input devices.",
-        hint="Plug a microphone in (or enable it in the system settings), or transcribe a file with --input.",
+        hint="Plug a microphone in (or enable it in the system settings), or play a recording as the input instead.",
     )
 
 

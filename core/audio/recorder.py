@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
-from core.errors import AudioError, StoreError
+from core.errors import AudioError, StoreError, disk_hint
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,17 @@ class Recorder:
         self.channels = channels
         self.sync_interval_s = sync_interval_s
         self.data_bytes = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd: int | None = None
         try:
-            self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.write(self._fd, _header(0, sample_rate, channels))
             os.fsync(self._fd)
         except OSError as exc:
-            raise StoreError(f"Cannot create the recording {self.path}: {exc.strerror or exc}.") from exc
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            raise StoreError(f"Cannot create the recording {self.path}: {exc.strerror or exc}.", hint=disk_hint(exc)) from exc
         self._synced = time.monotonic()
 
     @property

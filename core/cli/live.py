@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -53,10 +54,17 @@ def _list_devices() -> int:
 
 
 def _recover_unfinished() -> None:
+    """Store the recordings a crash left unfinished; one that cannot be read is reported and left in place."""
+    from core.errors import ParleyError
     from core.live import find_unfinished_recordings, recover
 
     for recording in find_unfinished_recordings():
-        cid = recover(recording)
+        try:
+            cid = recover(recording)
+        except ParleyError as exc:
+            print(f"parley: could not recover the unfinished recording in {recording.folder}: {exc.user_message()} "
+                  "It is left where it is; this session starts anyway.", file=sys.stderr)
+            continue
         print(f"Recovered an unfinished recording “{recording.title}” ({recording.duration_ms / 1000:.1f} s, "
               f"{recording.results} results): conversationId {cid}", file=sys.stderr)
 
@@ -68,8 +76,9 @@ DIM, PLAIN = "\033[2m", "\033[0m"
 class TerminalView:
     """Writes finals as lines and the interim hypothesis on a line that is rewritten (when stdout is a terminal)."""
 
-    def __init__(self, out=None):
+    def __init__(self, out=None, *, speakers: bool = True):
         self.out = out or sys.stdout
+        self.speakers = speakers  # without live speaker labels every result would say "Unknown"
         self.rewrite = self.out.isatty()
         self._interim = False
 
@@ -92,7 +101,8 @@ class TerminalView:
         self._interim = False
         if not result.no_match:
             stamp = f"{result.offset_ms // 60000:02d}:{result.offset_ms % 60000 / 1000:04.1f}"
-            self.out.write(f"{prefix}[{stamp}] {result.SpeakerId}: {result.text}\n")
+            who = f"{result.SpeakerId}: " if self.speakers else ""
+            self.out.write(f"{prefix}[{stamp}] {who}{result.text}\n")
         else:
             self.out.write(prefix)
         self.out.flush()
@@ -103,34 +113,83 @@ class TerminalView:
         print(f"{prefix}{text}", file=sys.stderr, flush=True)
 
 
-def _jsonl(out, event: str, payload: dict) -> None:
+class Output:
+    """Where events are printed; when the reader goes away (`parley live --jsonl | head`) the session stops."""
+
+    def __init__(self, out, on_gone):
+        self.out, self.on_gone, self.gone = out, on_gone, False
+
+    def write(self, text: str) -> None:
+        if self.gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self.gone = True
+            try:  # what is still buffered would fail again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
+            except (OSError, ValueError):
+                pass
+            self.on_gone()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
+
+    def flush(self) -> None:
+        pass
+
+
+def _jsonl(out: Output, event: str, payload: dict) -> None:
     out.write(json.dumps({"event": event, **payload}, ensure_ascii=False) + "\n")
-    out.flush()
 
 
-def _connect(transcriber, jsonl: bool) -> None:
-    out = sys.stdout
+def _result(out: Output, args) -> None:
+    out.write(json.dumps(args.result.to_json(), ensure_ascii=False) + "\n")
+
+
+def _connect(transcriber, out: Output, jsonl: bool, speakers: bool) -> None:
     if jsonl:
         transcriber.session_started.connect(lambda a: _jsonl(out, "session_started", {"sessionId": a.session_id, "conversationId": a.conversation_id}))
-        transcriber.transcribing.connect(lambda a: out.write(json.dumps(a.result.to_json(), ensure_ascii=False) + "\n") or out.flush())
-        transcriber.transcribed.connect(lambda a: out.write(json.dumps(a.result.to_json(), ensure_ascii=False) + "\n") or out.flush())
+        transcriber.transcribing.connect(lambda a: _result(out, a))
+        transcriber.transcribed.connect(lambda a: _result(out, a))
         transcriber.canceled.connect(lambda a: _jsonl(out, "canceled", {"reason": a.reason, "errorCode": a.error_code, "errorDetails": a.error_details}))
         transcriber.warning.connect(lambda a: _jsonl(out, "warning", {"code": a.code, "message": a.message}))
         transcriber.session_stopped.connect(lambda a: _jsonl(out, "session_stopped", {"sessionId": a.session_id, "conversationId": a.conversation_id}))
         return
-    view = TerminalView(out)
+    view = TerminalView(out, speakers=speakers)
     transcriber.transcribing.connect(view.interim)
     transcriber.transcribed.connect(view.final)
     transcriber.canceled.connect(lambda a: view.note(f"{a.reason}: {a.error_details}"))
     transcriber.warning.connect(lambda a: view.note(f"warning: {a.message}"))
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+class StopRequest:
+    """Ctrl+C and SIGTERM, caught from the start: the first asks the session to stop; later ones while it is
+    being stored are ignored (with a word), so the conversation is never left half-stored."""
+
+    def __init__(self):
+        self.asked = threading.Event()
+        self.stopping = False
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            # SIGINT too: a process started in the background by a script inherits SIGINT ignored, and
+            # Python then never raises KeyboardInterrupt, so `kill -INT` would not stop the session
+            signal.signal(signal.SIGINT, self._signal)
+            signal.signal(signal.SIGTERM, self._signal)
+
+    def _signal(self, signum, frame) -> None:
+        if self.stopping:
+            print("Still storing the conversation; it takes a moment.", file=sys.stderr, flush=True)
+            return
+        self.asked.set()
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a live session until Ctrl+C or the end of --input; return 0 when the conversation was stored."""
+    stop = StopRequest()
+    stop.install()  # before anything slow: a Ctrl+C during the set-up must not be lost
     from core.audio.capture import FileSource, MicrophoneSource
     from core.live import ConversationTranscriber, LiveOptions
 
@@ -138,26 +197,26 @@ def run(args: argparse.Namespace) -> int:
         return _list_devices()
     if not args.no_recover:
         _recover_unfinished()
+    if stop.asked.is_set():
+        print("Stopped before the session began; nothing was recorded.", file=sys.stderr)
+        return 130
     source = FileSource(args.input, speed=args.speed or None) if args.input else MicrophoneSource(args.device)
     options = LiveOptions(model=args.model, mode=MODES[args.mode], end_of_phrase_silence_ms=args.silence,
                           diarize=args.diarize, title=args.title)
     transcriber = ConversationTranscriber(source, options)
-    _connect(transcriber, args.jsonl)
-    if threading.current_thread() is threading.main_thread():
-        # SIGINT too: a process started in the background by a script inherits SIGINT ignored, and
-        # Python then never raises KeyboardInterrupt, so `kill -INT` would not stop the session
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+    out = Output(sys.stdout, stop.asked.set)
+    _connect(transcriber, out, args.jsonl, args.diarize)
     transcriber.start()
     if not args.jsonl:
         print(f"Listening to {source.name} — press Ctrl+C to stop.", file=sys.stderr, flush=True)
-    try:
-        while not transcriber.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        print("\nStopping…", file=sys.stderr, flush=True)
+    while not transcriber.wait(0.2):
+        if stop.asked.is_set():
+            stop.stopping = True
+            print("\nStopping…", file=sys.stderr, flush=True)
+            break
+    stop.stopping = True
     conversation_id = transcriber.stop()
-    print(f"conversationId: {conversation_id}", file=sys.stderr if args.jsonl else sys.stdout, flush=True)
+    print(f"conversationId: {conversation_id}", file=sys.stderr if args.jsonl or out.gone else sys.stdout, flush=True)
     if transcriber.error is not None:
         print(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",
               file=sys.stderr)

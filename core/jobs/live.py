@@ -26,20 +26,29 @@ def live_session_running() -> bool:
     from core.jobs.queue import process_alive
 
     try:
-        pid = int(_marker().read_text().strip() or 0)
+        pid, _, started = _marker().read_text().strip().partition(" ")
+        return process_alive(int(pid or 0), float(started) if started else None)
     except (OSError, ValueError):
         return False
-    return process_alive(pid)
+
+
+def _mark() -> str:
+    """Return this process's marker text: its id and when it began (ids are reused after a restart)."""
+    from core.jobs.queue import process_started
+
+    started = process_started(os.getpid())
+    return f"{os.getpid()} {started}" if started is not None else str(os.getpid())
 
 
 @contextlib.contextmanager
 def live_session() -> Iterator[None]:
     """Mark a live session for the duration of the block, so background jobs pause."""
     marker = _marker()
-    marker.write_text(str(os.getpid()))
+    mine = _mark()
+    marker.write_text(mine)
     try:
         yield
     finally:
         with contextlib.suppress(FileNotFoundError):
-            if marker.read_text().strip() == str(os.getpid()):
+            if marker.read_text().strip() == mine:
                 marker.unlink()

@@ -57,8 +57,9 @@ def _job(row: Any) -> Job:
     )
 
 
-def process_alive(pid: int | None) -> bool:
-    """Return whether a process with this id exists on this machine."""
+def process_alive(pid: int | None, started: float | None = None) -> bool:
+    """Return whether a process with this id exists on this machine (and, given `started`, is the one
+    that began then: after a reboot or a container restart the id may belong to another process)."""
     if not pid:
         return False
     try:
@@ -66,8 +67,21 @@ def process_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
+        pass
+    if started is None:
         return True
-    return True
+    began = process_started(pid)
+    return began is None or abs(began - started) < 1.0
+
+
+def process_started(pid: int) -> float | None:
+    """Return when the process began (seconds since the epoch), None when that cannot be told."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.Error, OSError):
+        return None
 
 
 class TranscriptionQueue:

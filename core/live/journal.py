@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.errors import NotFoundError, StoreError
+from core.errors import NotFoundError, StoreError, disk_hint
 from core.results import Conversation, Speaker, TextForms, Utterance, Word
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class SessionInfo:
     locale: str
     mode: str = REAL_TIME_AND_ASYNC
     job_options: dict = field(default_factory=dict)
+    pid_started: float | None = None  # when the owner process began: tells it from a later one given the same id
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -77,9 +78,13 @@ class SessionJournal:
     def __init__(self, folder: Path, info: SessionInfo):
         self.folder = Path(folder)
         self.info = info
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.folder / SESSION_FILE, info.to_json())
-        self._fd: int | None = os.open(self.folder / RESULTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.folder / SESSION_FILE, info.to_json())
+            self._fd: int | None = os.open(self.folder / RESULTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as exc:
+            raise StoreError(f"Cannot start the recording's journal in {self.folder}: {exc.strerror or exc}.",
+                             hint=disk_hint(exc)) from exc
 
     def append(self, utterance: Utterance) -> None:
         """Return None once a final result's line is in results.jsonl (one unbuffered write)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,10 +33,10 @@ class UnfinishedRecording:
         return self.folder / journal.AUDIO_FILE
 
 
-def _alive(pid: int) -> bool:
+def _alive(info: journal.SessionInfo) -> bool:
     from core.jobs.queue import process_alive
 
-    return pid == os.getpid() or process_alive(pid)
+    return process_alive(info.pid, info.pid_started)
 
 
 def _audio_ms(path: Path) -> int:
@@ -53,7 +52,7 @@ def find_unfinished_recordings() -> list[UnfinishedRecording]:
     found = []
     for folder in sorted(paths.audio_dir().iterdir()):
         info = journal.read_info(folder) if folder.is_dir() else None
-        if info is None or _alive(info.pid):
+        if info is None or _alive(info):
             continue
         found.append(UnfinishedRecording(
             conversation_id=info.conversation_id, folder=folder, title=info.title, started=info.started,

@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import queue as queues
+import shutil
 import threading
 import time
 import uuid
@@ -122,18 +123,23 @@ class ConversationTranscriber:
             if self._state != IDLE:
                 raise ParleyError("This live session has already been started.", hint="Create a new ConversationTranscriber.")
             self._state = RUNNING
+        from core.jobs.queue import process_started
+
         self.conversation_id = new_conversation_id()
         started = utc_now()
         folder = paths.audio_dir() / self.conversation_id
         info = journal.SessionInfo(
             conversation_id=self.conversation_id, title=self.options.title or _default_title(started), started=started,
-            pid=os.getpid(), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
+            pid=os.getpid(), pid_started=process_started(os.getpid()), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
             mode=self.options.mode, job_options=_job_options(self.options.job_options),
         )
         try:
             self._recorder = Recorder(folder / journal.AUDIO_FILE)
             self._journal = journal.SessionJournal(folder, info)
-        except BaseException:
+        except BaseException:  # nothing was recorded yet: no half-made folder is left for recovery to trip on
+            if self._recorder is not None:
+                self._recorder.close()
+            shutil.rmtree(folder, ignore_errors=True)
             with self._lock:
                 self._state = STOPPED
             self._ended.set()
@@ -355,7 +361,10 @@ class ConversationTranscriber:
             self.tracker.close()
             self._store()
         except Exception as exc:  # the recording and its journal stay on disk for recovery
-            log.exception("storing the live session %s failed", self.conversation_id)
+            if isinstance(exc, ParleyError):  # said to the user in plain words by the canceled event
+                log.info("storing the live session %s failed: %s", self.conversation_id, exc)
+            else:
+                log.exception("storing the live session %s failed", self.conversation_id)
             self.error = exc
             message = exc.user_message() if isinstance(exc, ParleyError) else str(exc)
             self._post(self.canceled, CanceledEventArgs(ERROR, "StoreError", message, self.session_id))
@@ -381,8 +390,6 @@ class ConversationTranscriber:
 
     def _abandon(self, folder) -> None:
         """Undo a start whose source failed: nothing was recorded, so nothing is kept."""
-        import shutil
-
         self._abandoned = True
         self._captured.put(_END)
         for thread in self._threads:

@@ -75,7 +75,7 @@ def translate(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
     """Return the StoreError that says in plain words what a SQLite failure means."""
     text = str(exc).lower()
     where = f" {path}" if path else ""
-    if "disk is full" in text or "database or disk is full" in text:
+    if "disk is full" in text or ("disk i/o error" in text and _nearly_full(path)):  # SQLite's WAL on a full disk: an I/O error
         return StoreError(
             "The disk is full, so the change was not saved (everything saved before is intact).",
             hint="Free some disk space and try again.",
@@ -95,6 +95,18 @@ def translate(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
     if "unable to open" in text:
         return StoreError(f"The library{where} cannot be opened.", hint="Check that its folder exists and is writable.")
     return StoreError(f"The library{where} failed: {exc}.")
+
+
+def _nearly_full(path: Path | str | None, reserve: int = 1 << 20) -> bool:
+    """Return whether the disk holding `path` has less than `reserve` bytes free."""
+    import shutil
+
+    if not path:
+        return False
+    try:
+        return shutil.disk_usage(Path(path).parent).free < reserve
+    except OSError:
+        return False
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

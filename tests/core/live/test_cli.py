@@ -49,12 +49,12 @@ def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(ex
 
 
 @pytest.mark.slow
-def test_the_terminal_view_prints_finals_with_times_and_speakers(excerpt, capsys):
+def test_the_terminal_view_prints_finals_with_times_and_no_speaker_without_diarize(excerpt, capsys):
     assert main(["live", "--input", str(excerpt), "--speed", "0"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines[-1].startswith("conversationId: ")
-    assert lines[0].startswith("[00:0") and "Unknown: " in lines[0]
+    assert lines[0].startswith("[00:0") and "Unknown" not in out and "hello" in lines[0].lower()
     assert "EndOfStream" in err
     with Library.open() as library:  # the default mode queues the re-transcription
         cid = lines[-1].split(": ", 1)[1]
@@ -67,7 +67,7 @@ def test_listing_devices_and_asking_for_a_microphone_without_one(capsys):
     assert "No input devices" in capsys.readouterr().err
     assert main(["live", "--device", "1"]) == 1
     err = capsys.readouterr().err
-    assert "There is no microphone" in err and "--input" in err
+    assert "There is no microphone" in err and "play a recording" in err
 
 
 def test_a_missing_input_file_is_a_clear_error(tmp_path, capsys):
@@ -85,10 +85,14 @@ def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_
         assert first["event"] == "session_started"
         time.sleep(4)  # four seconds of real-time audio
         child.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+        child.send_signal(signal.SIGINT)  # impatient: a second Ctrl+C while it stops must not lose the conversation
         out, err = child.communicate(timeout=120)
     finally:
         child.kill()
-    assert child.returncode == 0, err
+    # storing these few seconds can take under 0.1 s: a second signal that lands as the interpreter exits,
+    # after the conversation is stored, ends the process with the signal's status
+    assert child.returncode in (0, -signal.SIGINT), err
     assert f"conversationId: {first['conversationId']}" in err
     assert json.loads(out.splitlines()[-1])["event"] == "session_stopped"
     with Library.open() as library:
@@ -111,3 +115,103 @@ def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change():
     shown = out.getvalue()
     assert shown.endswith(f"word54 {DIM}word55 word56 word57 word58 word59{PLAIN}") and "word0 " not in shown
     assert len(shown) - len(f"\r\033[K… {DIM}{PLAIN}") - 1 <= INTERIM_CHARS
+
+
+def test_a_second_ctrl_c_while_the_conversation_is_stored_is_ignored_with_a_word(capsys):
+    from core.cli.live import StopRequest
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    stop = StopRequest()
+    try:
+        stop.install()
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop.asked.wait(5)
+        stop.stopping = True
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt: the store goes on
+        time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    assert "Still storing the conversation" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_the_set_up_stops_before_anything_is_recorded(parley_home, sample_wav, monkeypatch, capsys):
+    """The signal handlers are in place before the slow part of the start (recovery, models): a Ctrl+C
+    then is not lost, and the session does not start."""
+    import core.cli.live as live
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(live, "_recover_unfinished", lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a process started in the background by a script inherits it
+        assert main(["live", "--input", str(sample_wav), "--jsonl"]) == 130
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    out, err = capsys.readouterr()
+    assert out == "" and "nothing was recorded" in err
+    assert not (parley_home / "audio").exists() or not any((parley_home / "audio").iterdir())
+
+
+@pytest.mark.slow
+def test_a_damaged_leftover_recording_is_reported_and_the_others_recovered(parley_home, excerpt, capsys):
+    from test_recovery import _unfinished_folder
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    bad = _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000001")
+    _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000002")
+    with open(bad / "recording.wav", "r+b") as f:
+        f.write(b"JUNK")
+    assert main(["live", "--input", str(excerpt), "--speed", "0", "--mode", "realtime"]) == 0
+    err = capsys.readouterr().err
+    assert f"could not recover the unfinished recording in {bad}" in err
+    assert "conversationId 00000000-0000-4000-8000-000000000002" in err  # the intact one was recovered
+    with Library.open() as library:
+        assert len(library.list_conversations()) == 2  # the recovered one and this session's
+
+
+@pytest.mark.slow
+def test_a_reader_that_goes_away_stops_the_session_quietly(sample_wav, parley_home):
+    """`parley live --jsonl | head -1`: the session stops and is stored, without a traceback per event."""
+    env = {**os.environ, "PARLEY_HOME": str(parley_home)}
+    child = subprocess.Popen([sys.executable, "-m", "core.cli", "live", "--input", str(sample_wav), "--speed", "2",
+                              "--jsonl", "--mode", "realtime"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(child.stdout.readline())
+        child.stdout.close()  # the reader is gone
+        _, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert "Traceback" not in err and f"conversationId: {first['conversationId']}" in err
+    with Library.open() as library:
+        assert library.get_conversation(first["conversationId"]).duration_ms < 20_000  # stopped, not played to the end
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PARLEY_HOME", str(blocker / "parley"))
+    assert main(["conversations", "list"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot use" in err and "data folder" in err and "Traceback" not in err
+
+
+def test_a_recording_that_cannot_start_on_a_full_disk_leaves_nothing_behind(parley_home, sample_wav, monkeypatch):
+    import errno
+
+    from core.audio.capture import FileSource
+    from core.errors import StoreError
+    from core.live import ConversationTranscriber, LiveOptions
+    from core.live import journal as journal_module
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "_write_atomically", full)
+    transcriber = ConversationTranscriber(FileSource(sample_wav), LiveOptions(mode="RealTime"))
+    with pytest.raises(StoreError) as raised:
+        transcriber.start()
+    assert "No space left" in str(raised.value) and "Free some disk space" in raised.value.hint
+    assert list((parley_home / "audio").iterdir()) == []  # no half-made recording for recovery to trip on

@@ -107,12 +107,13 @@ def test_recovery_stores_the_audio_with_at_most_one_second_lost(crashed, monkeyp
     assert sorted(p.name for p in audio_path.parent.iterdir()) == ["recording.wav"]
 
 
-def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000-000000000001") -> Path:
+def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000-000000000001",
+                       pid_started: float | None = None) -> Path:
     from core.audio.recorder import Recorder
 
     folder = home / "audio" / cid
     info = journal.SessionInfo(conversation_id=cid, title="Left over", started=utc_now(), pid=pid,
-                               source="live: microphone: test", model="tiny.en", locale="en-US")
+                               source="live: microphone: test", model="tiny.en", locale="en-US", pid_started=pid_started)
     journal.SessionJournal(folder, info).close()
     with Recorder(folder / journal.AUDIO_FILE) as recorder:
         recorder.write(np.zeros(16_000, np.float32))
@@ -122,6 +123,23 @@ def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000
 def test_a_session_of_a_living_process_is_not_offered(parley_home):
     _unfinished_folder(parley_home, os.getpid())
     assert find_unfinished_recordings() == []
+
+
+def test_a_session_whose_process_id_now_belongs_to_another_process_is_offered(parley_home):
+    """After a power cut or a container restart the recording's process id may be taken by another process."""
+    import psutil
+
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        began = psutil.Process(other.pid).create_time()
+        _unfinished_folder(parley_home, other.pid, pid_started=began)  # that very process: still recording
+        assert find_unfinished_recordings() == []
+        _unfinished_folder(parley_home, other.pid, "00000000-0000-4000-8000-000000000002", pid_started=began - 3600)
+        [unfinished] = find_unfinished_recordings()  # a process of an hour ago, whose id was given again
+        assert unfinished.conversation_id == "00000000-0000-4000-8000-000000000002"
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_recovery_finishes_a_save_that_was_cut_short_and_discard_deletes(parley_home):
