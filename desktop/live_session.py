@@ -65,7 +65,9 @@ class LiveSession(QObject):
     def state(self) -> str:
         """Return idle, starting, running, paused, stopping or stopped."""
         if self.transcriber is None:
-            return "starting" if self.conversation_id == "" else "idle"
+            if self.conversation_id != "":
+                return "idle"
+            return "stopping" if self._stop_asked else "starting"  # a stop asked while starting waits for the start
         return "stopping" if self._stop_asked and self.transcriber.state != "stopped" else self.transcriber.state
 
     @property
@@ -112,10 +114,14 @@ class LiveSession(QObject):
         def on_started(transcriber) -> None:
             self.transcriber = transcriber
             self.conversation_id = transcriber.conversation_id
+            if self._stop_asked:  # the user stopped while it was starting: stop now that it can be
+                self._stop_asked = False
+                self.stop()
             self.started.emit(transcriber.conversation_id)
 
         def on_failed(error: BaseException) -> None:
             self.conversation_id = None
+            self._stop_asked = False
             self.failed.emit(error)
 
         def opened(library) -> None:  # the library opens on its thread at start-up; start after it
@@ -134,9 +140,16 @@ class LiveSession(QObject):
             self.transcriber.resume()
 
     def stop(self) -> None:
-        """Ask the recording to stop (off the GUI thread); `stopped` (or `failed`) follows once it is stored."""
+        """Ask the recording to stop (off the GUI thread); `stopped` (or `failed`) follows once it is stored.
+
+        Asked while starting, the stop is remembered and carried out as soon as the recording has started.
+        """
         transcriber = self.transcriber
-        if transcriber is None or self._stop_asked:
+        if transcriber is None:
+            if self.state == "starting":
+                self._stop_asked = True  # carried out by on_started
+            return
+        if self._stop_asked:
             return
         self._stop_asked = True
         self._ops.background(transcriber.stop, parent=self).failure(self.failed.emit).run()

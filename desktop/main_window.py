@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop.conversation_view import ConversationView
@@ -18,6 +18,13 @@ from desktop.services import Services
 log = logging.getLogger(__name__)
 
 PAGES = ("Record", "Library", "Jobs")
+# what the title and the Record item say while a recording is under way, by its state
+RECORDING_SHOWN = {
+    "starting": ("● Recording — Parley", "● Record"),
+    "running": ("● Recording — Parley", "● Record"),
+    "paused": ("Paused — Parley", "Record (paused)"),
+    "stopping": ("Saving the recording — Parley", "Record (saving)"),
+}
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +74,7 @@ class MainWindow(QMainWindow):
         conv.retranscribe_requested.connect(self.retranscribe)
         rec.open_requested.connect(self.open_conversation)
         rec.recording_changed.connect(self._recording_changed)
+        rec.state_changed.connect(self._show_recording_state)
         rec.conversation_saved.connect(lambda cid: self.statusBar().showMessage("Recording saved to the library.", 5000))
         rec.recovery.recovered.connect(lambda cid: self.statusBar().showMessage("Recovered the interrupted recording.", 5000))
         rec.recovery.found.connect(lambda count: self.show_page("Record"))
@@ -114,9 +122,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        recording = self.record_view.recording
-        self.pause_action.setEnabled(recording)
-        self.stop_action.setEnabled(recording)
+        state = self.record_view.session.state if self.record_view.session is not None else "idle"
+        self.pause_action.setEnabled(state in ("running", "paused"))
+        self.stop_action.setEnabled(state in ("starting", "running", "paused"))
         self.play_action.setEnabled(self.stack.currentWidget() is self.conversation_view)
 
     # pages
@@ -154,6 +162,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if not recording and self._closing:
             self.close()
+
+    def _show_recording_state(self, state: str) -> None:
+        """Show a recording under way on every page: in the window title and on the Record item."""
+        title, label = RECORDING_SHOWN.get(state, ("Parley", "Record"))
+        self.setWindowTitle(title)
+        item = self.nav.item(PAGES.index("Record"))
+        item.setText(label)
+        item.setData(Qt.ItemDataRole.ForegroundRole, QColor("#c62828") if state in ("starting", "running") else None)
+        self._update_actions()
 
     def _jobs_pending(self, count: int) -> None:
         item = self.nav.item(PAGES.index("Jobs"))
@@ -227,7 +244,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.record_view.recording:
-            if self._closing or self.record_view.confirm_stop_for_exit():
+            saving = self.record_view.session.state == "stopping"  # already stopped by the user: nothing to ask
+            if self._closing or saving or self.record_view.confirm_stop_for_exit():
                 self._closing = True
                 self.statusBar().showMessage("Saving the recording before closing…")
                 self.record_view.stop_recording()

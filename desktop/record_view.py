@@ -58,6 +58,7 @@ class RecordView(QWidget):
     """Records a conversation with live captions; the conversation is stored when it stops."""
 
     recording_changed = Signal(bool)  # True while a recording is active
+    state_changed = Signal(str)  # the recording's state: idle, starting, running, paused, stopping or stopped
     conversation_saved = Signal(str)  # conversationId of a stored recording
     open_requested = Signal(str)  # the user wants to see a stored recording
 
@@ -318,15 +319,15 @@ class RecordView(QWidget):
         self._update_buttons()
 
     def stop_recording(self) -> None:
-        """Stop the recording and store it (off the GUI thread); returns nothing."""
-        if self.session is None or self.session.state not in ("running", "paused"):
+        """Stop the recording and store it (off the GUI thread; once started, when it is still starting); returns nothing."""
+        if self.session is None or self.session.state not in ("starting", "running", "paused"):
             return
         self.status.setText("Saving…")
         self.session.stop()
         self._update_buttons()
 
     def _started(self, conversation_id: str) -> None:
-        self.status.setText("Recording…")
+        self.status.setText("Saving…" if self.session.state == "stopping" else "Recording…")
         self._timer.start()
         self._update_buttons()
 
@@ -372,9 +373,10 @@ class RecordView(QWidget):
         self.record_button.setEnabled(state in ("idle", "stopped"))
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.stop_button.setEnabled(state in ("running", "paused"))
+        self.stop_button.setEnabled(state in ("starting", "running", "paused"))
         self.input_box.setEnabled(state in ("idle", "stopped"))
         self.mode_box.setEnabled(state in ("idle", "stopped"))
+        self.state_changed.emit(state)
 
     def confirm_stop_for_exit(self) -> bool:
         """Return whether the user agrees to stop and save the recording so the app can close."""

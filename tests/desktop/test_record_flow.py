@@ -121,6 +121,76 @@ def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services,
     wait_ops(qtbot, services)
 
 
+def _stored_ms(services, conversation_id: str) -> int:
+    return services.ops.call_library(lambda lib: lib.get_conversation(conversation_id)).duration_ms
+
+
+def test_stop_or_close_while_the_recording_is_starting_stops_it_once_started(qtbot, window, services, sample_wav, monkeypatch):
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()  # Ctrl+R
+    assert view.session.state == "starting" and window.stop_action.isEnabled() and view.stop_button.isEnabled()
+    window.stop_action.trigger()  # Ctrl+. at once: remembered until the recording has started
+    assert view.session.state == "stopping" and view.status.text() == "Saving…"
+    assert not window.stop_action.isEnabled() and not view.stop_button.isEnabled()
+    with qtbot.waitSignal(view.conversation_saved, timeout=60_000) as saved:
+        pass
+    assert _stored_ms(services, saved.args[0]) < 5_000  # stopped as soon as it started, not at the file's end
+    assert view.session.state == "stopped" and view.record_button.isEnabled()
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Yes)
+    window.record_action.trigger()
+    assert view.session.state == "starting"
+    with qtbot.waitSignal(view.conversation_saved, timeout=60_000) as saved:
+        window.close()  # one close, answered Yes, while starting
+        assert window.isVisible() and "Saving" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert asked == ["Stop recording?"]
+    assert _stored_ms(services, saved.args[0]) < 5_000
+    wait_ops(qtbot, services)
+
+
+def test_closing_while_the_recording_is_saved_waits_without_asking(qtbot, window, services, sample_wav, monkeypatch):
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session.state == "running" and view.session.recorded_ms > 1000, timeout=60_000)
+    window.stop_action.trigger()
+    assert view.session.state == "stopping"
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000) as saved:
+        window.close()  # already stopping: nothing to ask, close once it is saved
+        assert asked == [] and window.isVisible() and "Saving" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert asked == [] and 1000 < _stored_ms(services, saved.args[0]) < 15_000
+    wait_ops(qtbot, services)
+
+
+def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, sample_wav):
+    view = window.record_view
+    record_item = window.nav.item(0)
+    assert window.windowTitle() == "Parley" and record_item.text() == "Record"
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    window.show_page("Library")  # away from the Record page
+    assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
+    window.pause_action.trigger()
+    assert window.windowTitle() == "Paused — Parley" and record_item.text() == "Record (paused)"
+    window.pause_action.trigger()
+    assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
+        window.stop_action.trigger()
+        assert window.windowTitle() == "Saving the recording — Parley"
+    assert window.windowTitle() == "Parley" and record_item.text() == "Record"
+    wait_ops(qtbot, services)
+
+
 def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qtbot, window, services, sample_wav, monkeypatch):
     view = window.record_view
     window.show_page("Record")
