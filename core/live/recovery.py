@@ -48,16 +48,28 @@ def _audio_ms(path: Path) -> int:
 
 
 def find_unfinished_recordings() -> list[UnfinishedRecording]:
-    """Return the recordings whose session process is gone without storing them, oldest first."""
+    """Return the recordings whose session process is gone without storing them, oldest first.
+
+    One that ended before any audio or result was written (killed while the microphone opened)
+    holds nothing to recover: its folder is removed, not offered as an empty conversation.
+    """
     found = []
     for folder in sorted(paths.audio_dir().iterdir()):
         info = journal.read_info(folder) if folder.is_dir() else None
         if info is None or _alive(info):
             continue
-        found.append(UnfinishedRecording(
+        recording = UnfinishedRecording(
             conversation_id=info.conversation_id, folder=folder, title=info.title, started=info.started,
             duration_ms=_audio_ms(folder / journal.AUDIO_FILE), results=len(journal.read_results(folder)), info=info,
-        ))
+        )
+        if recording.duration_ms == 0 and recording.results == 0:
+            log.info("removing the unfinished recording %s: it ended before any audio was recorded", folder)
+            try:
+                discard_unfinished(recording)
+            except (OSError, StoreError) as exc:
+                log.warning("could not remove the empty recording %s: %s", folder, exc)
+            continue
+        found.append(recording)
     return sorted(found, key=lambda r: r.started)
 
 

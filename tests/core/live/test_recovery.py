@@ -107,8 +107,17 @@ def test_recovery_stores_the_audio_with_at_most_one_second_lost(crashed, monkeyp
     assert sorted(p.name for p in audio_path.parent.iterdir()) == ["recording.wav"]
 
 
+def test_a_session_killed_before_any_audio_is_removed_not_offered(parley_home):
+    """Killed while the microphone opened: nothing was recorded, so there is no empty conversation to store."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    empty = _unfinished_folder(parley_home, int(dead.stdout), seconds=0)
+    kept = _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000002")
+    assert [r.folder for r in find_unfinished_recordings()] == [kept]
+    assert not empty.exists() and (kept / journal.AUDIO_FILE).exists()
+
+
 def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000-000000000001",
-                       pid_started: float | None = None) -> Path:
+                       pid_started: float | None = None, seconds: float = 1.0) -> Path:
     from core.audio.recorder import Recorder
 
     folder = home / "audio" / cid
@@ -116,7 +125,7 @@ def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000
                                source="live: microphone: test", model="tiny.en", locale="en-US", pid_started=pid_started)
     journal.SessionJournal(folder, info).close()
     with Recorder(folder / journal.AUDIO_FILE) as recorder:
-        recorder.write(np.zeros(16_000, np.float32))
+        recorder.write(np.zeros(int(16_000 * seconds), np.float32))
     return folder
 
 
