@@ -57,6 +57,7 @@ class AudioInfo:
     sample_rate: int
     codec: str
     container: str
+    header_ms: int | None = None  # what a WAV header declares, when it says more than the file holds
 
 
 def probe(path: str | Path) -> AudioInfo:
@@ -72,6 +73,7 @@ def probe(path: str | Path) -> AudioInfo:
             sample_rate=first.sample_rate,
             codec=stream.codec_context.name,
             container=container.format.name,
+            header_ms=_wav_header_ms(path) if container.format.name == "wav" else None,
         )
 
 
@@ -111,6 +113,33 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
                                 f"of its {declared_ms / 1000:.1f} s decode.")
     if decoded_ms < declared_ms * 0.98 - 200:
         log.warning("%s ends after %d of %d ms; the file may be truncated.", info.path.name, decoded_ms, declared_ms)
+    elif info.header_ms and decoded_ms < info.header_ms - 200:  # FFmpeg takes a WAV's length from its size
+        log.warning("%s ends after %d of the %d ms its header declares; the file may be truncated (a copy cut short?).",
+                    info.path.name, decoded_ms, info.header_ms)
+
+
+def _wav_header_ms(path: Path) -> int | None:
+    """Return the duration a PCM WAV's data chunk declares, or None when it does not say (a streamed or RF64 file)."""
+    import struct
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    at, block, rate = 12, 0, 0
+    while at + 8 <= len(head):
+        kind, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
+        if kind == b"fmt " and at + 20 <= len(head):
+            _, _, rate, _, block = struct.unpack("<HHIIH", head[at + 8:at + 22])
+        elif kind == b"data":
+            if not (block and rate) or size in (0, 0xFFFFFFFF):
+                return None
+            return int(size // block * 1000 // rate)
+        at += 8 + size + (size & 1)
+    return None
 
 
 def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:

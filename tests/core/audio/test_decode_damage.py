@@ -98,6 +98,22 @@ def test_bad_input_raises_one_clear_audio_error(tmp_path, encoded, case):
         assert probe(path).duration_ms > 0
 
 
+def test_a_cut_short_wav_gives_its_prefix_and_a_warning(tmp_path, reference, caplog):
+    """FFmpeg takes a WAV's duration from its size, so only the header tells that the copy was cut short."""
+    whole = af.write_wav(tmp_path / "whole.wav", reference, SAMPLE_RATE)
+    path = af.truncate(whole, tmp_path / "cut.wav", 0.4)
+
+    with caplog.at_level(logging.WARNING, logger="core.audio.decode"):
+        samples = load_audio(path)
+        load_audio(whole)
+
+    declared = reference.size * 1000 // SAMPLE_RATE
+    assert abs(samples.size - 0.4 * reference.size) < SAMPLE_RATE // 10
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "cut.wav" in warning and f"of the {declared} ms its header declares" in warning
+    assert np.array_equal(samples, load_audio(whole)[: samples.size])
+
+
 def test_a_cut_short_mp3_gives_its_prefix_and_a_warning(tmp_path, encoded, reference, caplog):
     path = af.truncate(encoded("mp3"), tmp_path / "cut.mp3", 0.75)
 
