@@ -88,8 +88,37 @@ def _confidence(avg_logprob: float) -> float:
     return float(min(1.0, max(0.0, math.exp(avg_logprob))))
 
 
-def _utterance(segment, channel: int, offset_ms: int, locale: str) -> Utterance | None:
-    words = [
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.", "jr.", "sr.", "prof.", "no."}
+
+
+def _sentences(words: list[Word]) -> list[list[Word]]:
+    """Return the words cut after each sentence end (. ? ! but not an abbreviation), for one utterance each."""
+    groups: list[list[Word]] = [[]]
+    for at, word in enumerate(words):
+        groups[-1].append(word)
+        ends = word.text[-1:] in ".?!" and word.text.lower() not in _ABBREVIATIONS
+        if ends and at + 1 < len(words):
+            groups.append([])
+    return groups
+
+
+def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utterance]:
+    """Return a whisper segment as utterances, one per sentence when it has word times.
+
+    Whisper's timestamp tokens cut segments where the decode happened to place them: on some CPUs
+    (int8 on AVX-512 VNNI) the sample's 30 s came out as 3 segments of ~10 s, on others as 13.
+    Cutting at sentence ends gives the same phrases either way, as Azure and Watson results have.
+    """
+    words = _words(segment, offset_ms)
+    if not words:
+        utterance = _utterance(segment, channel, offset_ms, locale, [])
+        return [utterance] if utterance else []
+    return [u for group in _sentences(words) if (u := _utterance(segment, channel, offset_ms, locale, group))]
+
+
+def _words(segment, offset_ms: int) -> list[Word]:
+    """Return a segment's words with absolute times (none without word timestamps)."""
+    return [
         Word(
             text=w.word.strip(),
             offset_ms=offset_ms + seconds_to_ms(w.start),
@@ -99,6 +128,10 @@ def _utterance(segment, channel: int, offset_ms: int, locale: str) -> Utterance 
         for w in (segment.words or [])
         if w.word.strip()
     ]
+
+
+def _utterance(segment, channel: int, offset_ms: int, locale: str, words: list[Word]) -> Utterance | None:
+    """Return the utterance of a segment's `words` (all of them, or one sentence); with none, the segment's text."""
     text = " ".join(w.text for w in words) if words else segment.text
     forms = forms_from_display(text, locale)
     if not forms.display:
@@ -168,10 +201,7 @@ class Transcriber:
             if self.detected_language is None:
                 self.detected_language = info.language
             last_text = None
-            for segment in segments:
-                utterance = _utterance(segment, channel, offset_ms, self.locale)
-                if utterance is None:
-                    continue
+            for utterance in (u for segment in segments for u in _utterances(segment, channel, offset_ms, self.locale)):
                 if opts.max_alternatives > 1:
                     utterance.alternatives = alternatives_for(
                         self.whisper, audio, utterance.offset_ms - offset_ms, utterance.duration_ms,

@@ -38,6 +38,13 @@ def test_utterances_are_ordered_with_words_inside_their_span(sample_conversation
     assert 5_500 <= utterances[0].offset_ms <= 7_500
 
 
+def test_an_utterance_is_at_most_one_sentence(sample_conversation):
+    """Whisper's own segments run over several sentences on some CPUs; each sentence is its own phrase."""
+    for u in sample_conversation.utterances:
+        assert not any(w.text[-1] in ".?!" for w in u.words[:-1]), u.display
+    assert sum(u.display.endswith((".", "?", "!")) for u in sample_conversation.utterances) >= 8
+
+
 def test_text_forms_are_consistent(sample_conversation):
     for u in sample_conversation.utterances:
         assert u.display and u.display == u.display.strip()
