@@ -12,7 +12,7 @@ import logging
 import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -116,9 +116,12 @@ def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utte
     return [u for group in _sentences(words) if (u := _utterance(segment, channel, offset_ms, locale, group))]
 
 
+MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much, up to the next word
+
+
 def _words(segment, offset_ms: int) -> list[Word]:
-    """Return a segment's words with absolute times (none without word timestamps)."""
-    return [
+    """Return a segment's words with absolute times (none without word timestamps); every word has a length."""
+    words = [
         Word(
             text=w.word.strip(),
             offset_ms=offset_ms + seconds_to_ms(w.start),
@@ -128,6 +131,12 @@ def _words(segment, offset_ms: int) -> list[Word]:
         for w in (segment.words or [])
         if w.word.strip()
     ]
+    segment_end = offset_ms + seconds_to_ms(segment.end)
+    for at, word in enumerate(words):
+        if word.duration_ms == 0:
+            following = words[at + 1].offset_ms if at + 1 < len(words) else max(segment_end, word.offset_ms)
+            words[at] = replace(word, duration_ms=max(0, min(word.offset_ms + MIN_WORD_MS, following) - word.offset_ms))
+    return words
 
 
 def _utterance(segment, channel: int, offset_ms: int, locale: str, words: list[Word]) -> Utterance | None:

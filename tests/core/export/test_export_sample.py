@@ -88,7 +88,7 @@ def test_azure_v2_segments_sentiment_and_names(sample_call, tmp_path):
         scores = segment["NBest"][0]["Sentiment"]
         assert sum(scores.values()) == pytest.approx(1, abs=0.01)
         assert all(0 <= v <= 1 for v in scores.values())
-    assert audio["CombinedResults"][0]["Display"].startswith("Hello. Oh, hello.")
+    assert re.match(r"Hello\. (Hello\. )?Oh, hello\.", audio["CombinedResults"][0]["Display"])  # the second "Hello?" is heard on some CPUs
 
 
 def test_remote_result_uses_the_speaker_names(sample_call, tmp_path):
@@ -137,7 +137,7 @@ def test_srt_parsed_by_srt_library(sample_call, tmp_path):
         start, end = cue.start / timedelta(milliseconds=1), cue.end / timedelta(milliseconds=1)
         assert any(s <= start < end <= e for s, e in spans)
         assert cue.content.split(": ")[0] in (ZOE, "Guest-2")
-    assert " ".join(c.content.split(": ", 1)[1] for c in cues).startswith("Hello. Oh, hello.")
+    assert re.match(r"Hello\. (Hello\. )?Oh, hello\.", " ".join(c.content.split(": ", 1)[1] for c in cues))
 
 
 def test_vtt_parsed_by_webvtt_with_voices(sample_call, tmp_path):
