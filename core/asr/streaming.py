@@ -18,7 +18,12 @@ How it stays fast and stable over a long meeting on a small CPU:
   interval p50/p95 drops from 0.87/1.19 s to 0.71/0.93 s. Each update's audio is a little older
   (its encoder pass shares the CPU with generation), so a word is first seen about as soon as
   before (p50 1.3-1.5 s), and the live WER moves by about half a point (15.6-15.9 %). Words that
-  two consecutive hypotheses agree on are committed (LocalAgreement-2) and never change again;
+  two consecutive hypotheses agree on are committed (LocalAgreement-2) once they end
+  `commit_margin_ms` (1.5 s) before the end of the audio decoded, and never change again; a word
+  close to that end was guessed with little of what follows it, and two greedy decodes a second
+  apart often make the same guess. On the 3-minute replay (benchmarks/live_replay.py) margins of
+  1.2-2 s beat none under each CPU numerics tried (MKL's int8 on AMX/VNNI, AVX-512, AVX2); 1.5 s:
+  18.5 -> 17.1, 16.5 -> 16.1 and 16.5 -> 15.8 % live WER. Words are first shown as soon as before;
   each event says how many of its leading words are committed (`stable_words`), and an interim
   is emitted when its text changed or more of its words became stable. Interim updates of one
   utterance share its `result_index`.
@@ -106,6 +111,7 @@ class StreamingOptions:
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
     timestamp_tokens: bool = False  # True: ~1 point better live WER, slower updates and finals; see WindowDecoder
+    commit_margin_ms: int = 1500  # agreed words are committed only once they end this long before the audio heard
     encode_ahead: bool = True  # encode the next buffer while the last one's words are generated (CPU, split model)
 
     def __post_init__(self):
@@ -264,6 +270,11 @@ class StreamingRecognizer:
         utterance.decoded_to = snapshot.end
         fresh = after_committed(utterance.anchor, words)
         agreed = agreed_prefix(utterance.tail, fresh)
+        # a word whisper placed near the end of the audio it heard is still a guess about what follows: it is committed
+        # only once it ends commit_margin_ms before that end, even when two hypotheses already agree on it
+        limit = samples_to_ms(snapshot.end) - opts.commit_margin_ms
+        while agreed and fresh[agreed - 1].end_ms > limit:
+            agreed -= 1
         utterance.committed.extend(fresh[:agreed])
         utterance.tail = fresh[agreed:]
         self._split_at_phrase_end(utterance)

@@ -100,6 +100,15 @@ def test_committed_words_never_change(live_run):
                 assert _words(later)[: len(stable)] == stable
 
 
+def test_a_word_is_committed_only_once_it_ends_well_before_the_audio_heard(live_run):
+    margin = live_run.recognizer.options.commit_margin_ms
+    interims = [e for e in live_run.events if not e.final]
+    assert margin >= 1000 and any(e.stable_words for e in interims)
+    for e in interims:
+        assert all(w.end_ms <= e.audio_ms - margin for w in e.utterance.words[: e.stable_words]), e.utterance.display
+    assert any(e.stable_words < len(e.utterance.words) for e in interims)  # the words near the end wait
+
+
 def test_an_interim_comes_when_its_text_changes_or_more_of_its_words_become_stable(live_run):
     by_index = defaultdict(list)
     for e in live_run.events:
