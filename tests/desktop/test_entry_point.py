@@ -36,16 +36,18 @@ def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home
     lines: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=lambda: [lines.put(line) for line in app.stderr], daemon=True).start()
     try:
-        shown = None
+        shown, said = None, []
         deadline = time.monotonic() + 60
         while shown is None and time.monotonic() < deadline:
             try:
                 line = lines.get(timeout=1)
             except queue.Empty:
                 continue
+            said.append(line)
             if "window shown in" in line:
                 shown = float(line.split("window shown in")[1].split()[0])
-        assert shown is not None and shown < 20_000  # ms, on a busy CI machine; benchmarks/gui.py holds the real target
+        # ms, on a busy CI machine; benchmarks/gui.py holds the real target
+        assert shown is not None and shown < 20_000, f"exit code {app.poll()}, stderr:\n{''.join(said[-40:])}"
         workers = []
         deadline = time.monotonic() + 30
         while not workers and time.monotonic() < deadline:
