@@ -46,14 +46,27 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(run=_export)
 
 
-def _library():
+def _library(*, reading: bool = False):
+    """Return the library; for `reading`, one that cannot be written (full disk, read-only folder) is opened read-only."""
+    from core.errors import StoreError
+    from core.paths import library_path
     from core.store import Library
 
-    return Library.open()
+    try:
+        return Library.open()
+    except StoreError as exc:
+        if not (reading and library_path().is_file()):
+            raise
+        try:
+            library = Library.open(read_only=True)
+        except StoreError:
+            raise exc from None
+        print(f"parley: {exc.user_message()} The library is read without being changed.", file=sys.stderr)
+        return library
 
 
 def _list(args: argparse.Namespace) -> int:
-    with _library() as library:
+    with _library(reading=True) as library:
         for item in library.list_conversations(limit=args.limit):
             created = item.created.isoformat() if hasattr(item.created, "isoformat") else item.created
             print(f"{item.conversation_id}  {created}  {ms_to_seconds(item.duration_ms):8.1f}s  {item.title}")
@@ -61,14 +74,14 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with _library() as library:
+    with _library(reading=True) as library:
         conversation = library.get_conversation(args.conversation_id)
     export_conversation(conversation, "txt", None, ExportOptions())
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    with _library() as library:
+    with _library(reading=True) as library:
         hits = library.search(args.query, limit=args.limit)
     for hit in hits:
         print(f"{hit.conversation_id}  {ms_to_seconds(hit.offset_ms):8.1f}s  {hit.title}: {hit.snippet}")
@@ -154,7 +167,7 @@ def _export(args: argparse.Namespace) -> int:
     ids = list(args.conversation_ids)
     if args.all == bool(ids):
         raise ParleyError("Name the conversations to export, or use --all (not both).", "See `parley conversations list`.")
-    with _library() as library:
+    with _library(reading=True) as library:
         if args.all:
             ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
         if len(ids) == 1 and not args.all and (args.output is None or args.output.suffix.lower() != ".zip"):

@@ -71,6 +71,27 @@ def connect(path: Path) -> Database:
     return db
 
 
+def connect_read_only(path: Path) -> Database:
+    """Return a Database that only reads the file (SQLite refuses every write), for a disk that cannot take any.
+
+    The WAL is read as usual; only where SQLite cannot even make its shared-memory file next to
+    the database (a read-only folder) is the file read as immutable, its WAL's last changes unseen.
+    """
+    if not path.is_file():
+        raise StoreError(f"There is no library at {path} yet.", hint="Transcribe or record something first.")
+    last: sqlite3.Error | None = None
+    for query in ("mode=ro", "immutable=1"):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return Database(conn, execute_plugins=False)
+        except sqlite3.Error as exc:
+            last = exc
+    raise translate(last, path) from last
+
+
 def translate(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
     """Return the StoreError that says in plain words what a SQLite failure means."""
     text = str(exc).lower()

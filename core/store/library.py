@@ -21,7 +21,7 @@ from core.errors import JobError, StoreError
 from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
 from core.store import audio, speakers, transcripts
-from core.store.connection import Guard, check_library_file, connect, translate
+from core.store.connection import Guard, check_library_file, connect, connect_read_only, translate
 from core.store.records import AudioSource, ConversationSummary, NewRecording, SearchHit, TranscriptionPass, now_text
 from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
@@ -37,9 +37,15 @@ class Library:
         self._closed = False
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "Library":
-        """Return the library at `path` (default: core.paths.library_path()), created or upgraded as needed."""
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> "Library":
+        """Return the library at `path` (default: core.paths.library_path()), created or upgraded as needed.
+
+        With `read_only` an existing library is opened for reading only (a full disk, a read-only
+        folder): nothing is created or upgraded, and every write raises StoreError.
+        """
         path = Path(path).expanduser() if path is not None else library_path()
+        if read_only:
+            return cls._open_read_only(path)
         check_library_file(path)
         db = connect(path)
         try:
@@ -56,6 +62,20 @@ class Library:
             log.info("library %s upgraded: %s", path, ", ".join(applied))
         if newer:
             log.warning("library %s was upgraded by a newer Parley (%s)", path, ", ".join(newer))
+        return cls(db, path)
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> "Library":
+        db = connect_read_only(path)
+        try:
+            missing = [name for name, _ in MIGRATIONS if name not in set(applied_migrations(db))]
+        except sqlite3.Error as exc:
+            db.close()
+            raise translate(exc, path) from exc
+        if missing:
+            db.close()
+            raise StoreError(f"The library {path} was made by an older Parley and must be upgraded before it can be read.",
+                             hint="Open it once where it can be written (free disk space, a writable folder).")
         return cls(db, path)
 
     @property

@@ -34,6 +34,39 @@ def test_list_show_search(stored, capsys):
     assert hits and all(line.startswith(stored) for line in hits) and "[Jersey]" in hits[0]
 
 
+def test_a_library_that_cannot_be_written_is_still_read(stored, capsys, monkeypatch, tmp_path):
+    """A full disk refuses the library's opening writes (WAL set-up, upgrades): list, show, search and export still work."""
+    import sqlite3
+
+    from core.store import connection
+
+    def full_disk(path):
+        raise connection.translate(sqlite3.OperationalError("database or disk is full"), path)
+
+    monkeypatch.setattr("core.store.library.connect", full_disk)
+    assert main(["conversations", "list"]) == 0
+    captured = capsys.readouterr()
+    assert stored in captured.out and "The disk is full" in captured.err and "read without being changed" in captured.err
+    assert main(["conversations", "search", "jersey"]) == 0 and capsys.readouterr().out.startswith(stored)
+    assert main(["export", stored, "--format", "srt", "--output", str(tmp_path / "call.srt")]) == 0
+    assert "Chicago" in (tmp_path / "call.srt").read_text(encoding="utf-8")
+    assert main(["conversations", "rename-speaker", stored, "Guest-1", "Ana"]) == 1  # a change is refused, in one line
+    assert "The disk is full" in capsys.readouterr().err
+
+
+def test_a_read_only_library_refuses_every_write(stored, parley_home):
+    from core.errors import StoreError
+
+    with Library.open(read_only=True) as library:
+        assert [c.conversation_id for c in library.list_conversations()] == [stored]
+        with pytest.raises(StoreError, match="read-only"):
+            library.delete_conversation(stored)
+    with Library.open() as library:  # nothing was changed
+        assert library.get_conversation(stored).utterances
+    with pytest.raises(StoreError, match="no library"):
+        Library.open(parley_home / "elsewhere.sqlite3", read_only=True)
+
+
 def test_a_renamed_speaker_appears_in_every_view(stored, capsys, tmp_path):
     assert main(["conversations", "rename-speaker", stored, "Guest-1", "Diane"]) == 0
     capsys.readouterr()
