@@ -132,7 +132,7 @@ def _wav_header_ms(path: Path) -> int | None:
     at, block, rate = 12, 0, 0
     while at + 8 <= len(head):
         kind, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
-        if kind == b"fmt " and at + 20 <= len(head):
+        if kind == b"fmt " and at + 22 <= len(head):
             _, _, rate, _, block = struct.unpack("<HHIIH", head[at + 8:at + 22])
         elif kind == b"data":
             if not (block and rate) or size in (0, 0xFFFFFFFF):

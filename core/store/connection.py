@@ -81,6 +81,7 @@ def connect_read_only(path: Path) -> Database:
         raise StoreError(f"There is no library at {path} yet.", hint="Transcribe or record something first.")
     last: sqlite3.Error | None = None
     for query in ("mode=ro", "immutable=1"):
+        conn = None
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
@@ -89,6 +90,8 @@ def connect_read_only(path: Path) -> Database:
             return Database(conn, execute_plugins=False)
         except sqlite3.Error as exc:
             last = exc
+            if conn is not None:
+                conn.close()
     raise translate(last, path) from last
 
 
