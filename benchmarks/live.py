@@ -31,6 +31,7 @@ no drift, live WER <= 15%, RSS <= 800 MB.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -206,14 +207,19 @@ def encoder_pass_ms(decoder) -> float:
     return 1000 * float(np.median(times[1:]))
 
 
-def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000, diarize: bool = False) -> dict:
-    """Return the measurements of one live session over `path`."""
+def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_ms: int = 30_000, diarize: bool = False,
+             streaming: dict | None = None) -> dict:
+    """Return the measurements of one live session over `path`; `streaming`: StreamingOptions fields to try."""
     from helpers.reference import wer
 
     from core.audio.capture import FileSource
     from core.live import ConversationTranscriber, LiveOptions
 
     options = LiveOptions(mode="RealTime", encoder_window_ms=window_ms, diarize=diarize)
+    if streaming:  # a benchmark's trial of options LiveOptions does not carry: its recognizer gets them too
+        tried = dataclasses.replace(options.streaming(), **streaming)
+        options = dataclasses.replace(options)
+        object.__setattr__(options, "streaming", lambda: tried)
     source = FileSource(path, speed=speed)
     transcriber = ConversationTranscriber(source, options)
     encoder_ms = encoder_pass_ms(transcriber.recognizer.whisper)  # also loads the models before the clock starts
@@ -244,7 +250,9 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_
         interim_decodes=stats.interim_decodes, final_decodes=stats.final_decodes,
         mean_decode_s=stats.decode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
         mean_encode_s=stats.encode_seconds / max(1, stats.interim_decodes + stats.final_decodes),
-        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)), encoder_window_ms=window_ms, diarize=diarize,
+        skipped_updates=stats.skipped_updates, warnings=sorted(set(warnings)),
+        encoder_window_ms=window_ms, diarize=diarize, streaming=streaming or {},
+        transcript=[f"[{r.offset_ms / 1000:7.2f}] {r.text}" for r in transcriber.results()],
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
         rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
@@ -295,6 +303,7 @@ def main() -> int:
     parser.add_argument("--cores", type=int, help="pin the process to this many cores")
     parser.add_argument("--window-ms", type=int, default=30_000, help="encoder window (30000 = whisper's; 20000 is cheaper)")
     parser.add_argument("--diarize", action="store_true", help="label speakers live too (the desktop app's default)")
+    parser.add_argument("--streaming", default="{}", help="StreamingOptions fields to try, as JSON (as live_replay.py's --options)")
     parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
     if args.cores:
@@ -305,7 +314,8 @@ def main() -> int:
         runs = ([] if args.only_long else [("sample", None)]) + ([(f"{args.minutes:g} minutes", args.minutes)] if args.minutes else [])
         for name, minutes in runs:
             path, reference, duration_ms = build_recording(Path(folder), minutes)
-            results[name] = run_once(path, reference, duration_ms, args.speed, args.window_ms, args.diarize)
+            results[name] = run_once(path, reference, duration_ms, args.speed, args.window_ms, args.diarize,
+                                     json.loads(args.streaming))
             report(name, results[name])
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

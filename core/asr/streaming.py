@@ -110,7 +110,7 @@ class StreamingOptions:
     interim_beam_size: int = 1
     prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
     encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
-    timestamp_tokens: bool = False  # True: ~1 point better live WER, slower updates and finals; see WindowDecoder
+    timestamp_tokens: bool = False  # True: slower, better in the replay, worse live (drops phrases); see WindowDecoder
     commit_margin_ms: int = 1500  # agreed words are committed only once they end this long before the audio heard
     encode_ahead: bool = True  # encode the next buffer while the last one's words are generated (CPU, split model)
 

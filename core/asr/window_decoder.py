@@ -9,7 +9,10 @@ word its start and end. Only the alignment's word times are used, so by default 
 no timestamp tokens: a pass needs a third fewer tokens. It costs about a point of live WER
 (benchmarks/live_replay.py, 3 minutes: 17.1 % against 16.5 % with them; 10 minutes in real time:
 18.3 % against 17.0 %) and buys every latency: interim update p95 1.05 s against 1.20 s, pause to
-final p95 0.56 s against 1.46 s. `timestamp_tokens=True` keeps them.
+final p95 0.56 s against 1.46 s. `timestamp_tokens=True` keeps them. Measured again on a faster CPU
+(Sapphire Rapids, 2 cores): the replay still favours them (20 copies: 15.8 % against 16.8 %), but
+real-time runs of 10 minutes with live speaker labels scored 23.0 % and 22.7 % against 15.9 %:
+whole phrases went missing from the finals ("I thought, you know" from 19 of the 20 copies in one run).
 
 The model given is normally `core.asr.models.load_split_whisper`'s: on CPU it encodes on every
 core and generates on one, which is faster for both halves. The two halves are separate calls
