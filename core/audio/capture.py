@@ -25,6 +25,7 @@ from core.errors import DeviceError
 log = logging.getLogger(__name__)
 
 BLOCK_MS = 100
+PACE_POLL_S = 0.01  # how often a paced FileSource looks whether its reader has caught up
 # statuses a source reports
 INPUT_OVERFLOW, DEVICE_LOST, NO_AUDIO, END_OF_STREAM = "InputOverflow", "DeviceLost", "NoAudio", "EndOfStream"
 # a microphone that delivered nothing for this long while running is reported as silent hardware
@@ -280,7 +281,12 @@ class MicrophoneSource:
 
 
 class FileSource:
-    """Plays a recording as if it were a microphone: at real-time speed, faster, or as fast as possible (speed=None)."""
+    """Plays a recording as if it were a microphone: at real-time speed, faster, or as fast as possible (speed=None).
+
+    As fast as possible is as fast as the reader keeps up: with speed None, playback holds before
+    each block while `paced_by()` says the reader is behind (a live session sets it, so the whole
+    file is not queued at once and every part is listened to as it would be live).
+    """
 
     sample_rate = SAMPLE_RATE
 
@@ -293,6 +299,7 @@ class FileSource:
         self.name = f"file: {self.path.name}"
         self.delivered_ms = 0
         self.started: float | None = None  # time.monotonic() when playback began (moved on by pauses)
+        self.paced_by: Callable[[], bool] | None = None  # speed None: True while the reader is behind (see the class doc)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._running = threading.Event()
@@ -329,6 +336,10 @@ class FileSource:
                         delay = clock + played / self.speed - time.monotonic()
                         if delay > 0 and self._stopping.wait(delay):
                             return
+                    elif self.paced_by is not None:
+                        while self.paced_by():
+                            if self._stopping.wait(PACE_POLL_S):
+                                return
                     self.delivered_ms += len(block) * 1000 // SAMPLE_RATE
                     on_block(block)
         except Exception as exc:  # reported as the end of this source, never raised in its thread

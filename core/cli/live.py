@@ -28,7 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--device", help="input device index or name (default: the system's default input)")
     where.add_argument("--input", type=Path, metavar="FILE", help="play a recording instead of a microphone")
     where.add_argument("--list-devices", action="store_true", help="list the input devices and exit")
-    cmd.add_argument("--speed", type=not_negative, default=1.0, help="playback speed of --input (default 1.0; 0 = as fast as possible)")
+    cmd.add_argument("--speed", type=not_negative, default=1.0, help="playback speed of --input (default 1.0; 0 = as fast as recognition keeps up)")
     cmd.add_argument("--diarize", action="store_true", help="label speakers live (Guest-1, Guest-2, ...); finals are cut where the speaker changes")
     cmd.add_argument("--mode", default="realtime-and-async", choices=sorted(MODES),
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")

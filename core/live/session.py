@@ -84,6 +84,12 @@ class ConversationTranscriber:
         self._listened_ms = 0  # the recording time the recognizer has been fed up to
         self._waiting_samples = 0  # audio handed to the recognizer thread but not yet taken
         self._count_lock = threading.Lock()
+        # a file played as fast as possible goes at recognition's pace: it holds while an update interval of audio waits,
+        # and each interim decode waits for its encoder pass, so the results are those of a live session, only sooner
+        self._paced = getattr(source, "speed", 1.0) is None and hasattr(source, "paced_by")
+        if self._paced:
+            interval_ms = self.recognizer.options.update_interval_ms
+            source.paced_by = lambda: self._captured.qsize() * source.block_ms + self._waiting_samples * 1000 // SAMPLE_RATE >= interval_ms
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
         self._index_shift = 0  # result indexes added by finals cut at speaker changes
@@ -295,7 +301,7 @@ class ConversationTranscriber:
                         self.recognizer.skip_update()
                     self._warn("RecognizerBehind", "Recognition is behind the audio; interim results are thinned out.")
                 else:
-                    failed = self._safely(self.recognizer.update)
+                    failed = self._safely(lambda: self.recognizer.update(wait=self._paced))
 
     def _check_speakers(self) -> None:
         """Warn once when the speaker tracker has stopped (its models failed): the session goes on without speakers."""

@@ -238,3 +238,21 @@ def test_an_encoder_failure_on_the_encoder_thread_is_reported_and_the_recording_
     with Library.open() as library:
         conversation = library.get_conversation(record.conversation_id)
     assert conversation.duration_ms == len(wav_samples(excerpt)) * 1000 // 16000  # the recording is whole
+
+
+def test_a_file_played_as_fast_as_possible_is_heard_as_a_live_session_would_hear_it(sample_wav, sample_reference, live_session_runner,
+                                                                                      parley_home):
+    """speed=None goes at recognition's pace: interims, and a final per sentence or pause, with the file never queued whole."""
+    record = live_session_runner(FileSource(sample_wav, speed=None), LiveOptions(mode="RealTime"), parley_home)
+    captured_ms, leads = 0, []
+    for name, args, *_ in record.events:  # one dispatcher posts them in the order they were made
+        if name == "level_changed":
+            captured_ms = args.offset_ms + 100
+        elif name == "transcribing":
+            leads.append(captured_ms - args.result.utterance.end_ms)
+    finals = record.transcriber.results()
+    assert len(leads) >= 20 and len(finals) >= 8  # as fast as possible used to give 1 interim and 2 finals of 16 s and 7 s
+    assert max(f.duration_ms for f in finals) <= 8_000
+    # the recording runs an update interval and a decode ahead of the last word heard (more where whisper dropped a word)
+    assert np.median(leads) <= 1_500 and max(leads) <= 5_000, leads
+    assert wer(sample_reference, " ".join(f.Text for f in finals)) <= 0.25
