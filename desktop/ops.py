@@ -41,10 +41,11 @@ class _Bridge(QObject):
 class Op:
     """One piece of core work: what to run, and what to do with its result on the GUI thread."""
 
-    def __init__(self, ops: "Ops", fn: Callable[..., Any], *, on_library: bool, parent: QObject | None):
+    def __init__(self, ops: "Ops", fn: Callable[..., Any], *, on_library: bool, parent: QObject | None, in_order: bool = False):
         self._ops = ops
         self._fn = fn
         self._on_library = on_library
+        self._in_order = in_order
         self._parent = parent
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
@@ -100,6 +101,7 @@ class Ops:
         self._library_error: BaseException | None = None
         self._library_thread = ThreadPoolExecutor(1, thread_name_prefix="parley-library")
         self._pool = ThreadPoolExecutor(2, thread_name_prefix="parley-work")
+        self._ordered = ThreadPoolExecutor(1, thread_name_prefix="parley-in-order")  # saves whose order matters
         self._bridge = _Bridge()
         self._bridge.finished.connect(self._finished)
         self._lock = threading.Lock()
@@ -122,6 +124,10 @@ class Ops:
         """Return an op that runs fn() on the work pool."""
         return Op(self, fn, on_library=False, parent=parent)
 
+    def in_order(self, fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
+        """Return an op that runs fn() after every op asked in_order before it (saving settings: the last asked is the one kept)."""
+        return Op(self, fn, on_library=False, parent=parent, in_order=True)
+
     @property
     def pending(self) -> int:
         """Return how many operations have not yet reported back."""
@@ -134,7 +140,7 @@ class Ops:
             return
         with self._lock:
             self._pending += 1
-        executor = self._library_thread if op._on_library else self._pool
+        executor = self._library_thread if op._on_library else self._ordered if op._in_order else self._pool
         executor.submit(self._execute, op)
 
     def _execute(self, op: Op) -> None:
@@ -163,6 +169,7 @@ class Ops:
         """Return None after the running operations have ended and the library is closed."""
         if self._closed:
             return
+        self._ordered.shutdown(wait=True)  # a setting asked to be saved is saved
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._library_thread.submit(self._close_library)
         self._library_thread.shutdown(wait=True)

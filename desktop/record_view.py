@@ -164,27 +164,34 @@ class RecordView(QWidget):
         self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
 
     def _settings_changed(self, settings) -> None:
-        if not self.recording:  # a recording keeps the mode it started with; the box follows once it ends
+        if not self.recording:  # a recording keeps the mode and models it started with; the view follows once it ends
             self._show_mode(settings.live_mode)
+            if self.isVisible():  # another model (or speaker labels) chosen: loaded now, not when Record is pressed
+                self.prepare()
 
     def _mode_chosen(self, index: int) -> None:
         self._save_setting(live_mode=self.mode_box.itemData(index))
 
     def _save_setting(self, **changes) -> None:
-        """Save changed settings (off the GUI thread); every view then uses them."""
+        """Use changed settings in every view at once, and save them off the GUI thread after any earlier save.
+
+        The change applies to the settings in use now, so a second change asked before the first
+        is on disk keeps the first (choosing a mode, then pressing Record, saved the microphone
+        over the mode when both were read from the settings as saved).
+        """
         from dataclasses import replace
 
         settings = replace(self.services.settings, **changes)
         if settings == self.services.settings:
             return
+        self.services.use_settings(settings)
 
         def save():
             from core.settings import save_settings
 
             save_settings(settings)
-            return settings
 
-        self.services.ops.background(save, parent=self).success(self.services.use_settings).run()
+        self.services.ops.in_order(save, parent=self).run()
 
     # inputs
 
@@ -345,6 +352,8 @@ class RecordView(QWidget):
         self._last_id = conversation_id
         self.status.setText(f"Saved. <a href='open'>Open the conversation</a>")
         self._update_buttons()
+        if self.isVisible():  # settings changed during the recording are loaded for the next one
+            self.prepare()
         self.recording_changed.emit(False)
         self.conversation_saved.emit(conversation_id)
 

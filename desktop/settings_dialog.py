@@ -238,4 +238,4 @@ class SettingsDialog(QDialog):
             self.error.setText(" — ".join(filter(None, error_message(error)[1:])))
 
         self.save_button.setEnabled(False)
-        self.services.ops.background(run, parent=self).success(done).failure(failed).run()
+        self.services.ops.in_order(run, parent=self).success(done).failure(failed).run()

@@ -136,7 +136,9 @@ def test_the_recording_mode_is_one_setting_in_the_dialog_and_the_record_view(qtb
     record.mode_box.setCurrentIndex(choice)  # the user picks the other mode in the Record view
     with qtbot.waitSignal(services.changes.settings_changed, timeout=10_000):
         record.mode_box.activated.emit(choice)
-    assert services.settings.live_mode == load_settings().live_mode == "RealTimeAndAsync"  # saved
+    assert services.settings.live_mode == "RealTimeAndAsync"  # every view uses it at once
+    wait_ops(qtbot, services)
+    assert load_settings().live_mode == "RealTimeAndAsync"  # and it is saved
     dialog = window.open_settings()
     assert dialog.live_mode.currentData() == "RealTimeAndAsync"  # and the dialog shows it
     dialog.reject()
@@ -152,3 +154,32 @@ def test_a_bad_setting_is_refused_in_the_dialog(qtbot, window, services):
     assert "minimum number of speakers is larger" in dialog.error.text()
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_a_model_chosen_while_record_shows_is_loaded_before_record_is_pressed(qtbot, window, services):
+    record = window.record_view
+    window.show_page("Record")
+    qtbot.waitUntil(lambda: record.engine_ready, timeout=120_000)
+    dialog = window.open_settings()
+    dialog.model.setCurrentIndex(dialog.model.findData("base"))
+    with qtbot.waitSignal(services.changes.settings_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not record.engine_ready  # loading the newly chosen model began at once, not when Record is pressed
+    qtbot.waitUntil(lambda: record.engine_ready, timeout=120_000)
+    assert record.status.text() != "Loading the speech models…" and record.live_options().model == "base"
+    assert record._prepared[0] == "base"  # what was loaded is what the next recording uses
+    wait_ops(qtbot, services)
+
+
+def test_two_settings_changed_at_once_are_both_saved(qtbot, window, services):
+    from core.settings import load_settings
+
+    record = window.record_view
+    assert services.settings.live_mode == "RealTimeAndAsync" and services.settings.input_device != "Desk microphone"
+    record._save_setting(live_mode="RealTime")  # the mode box, then Record pressed before that save is written
+    record._save_setting(input_device="Desk microphone")
+    assert (services.settings.live_mode, services.settings.input_device) == ("RealTime", "Desk microphone")
+    wait_ops(qtbot, services)
+    saved = load_settings()
+    assert (saved.live_mode, saved.input_device) == ("RealTime", "Desk microphone")
+    assert record.mode_box.currentData() == "RealTime"
