@@ -49,6 +49,9 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder thread has a buffer ready
 WARNING_INTERVAL_S = 5.0
+# a final in which the tracker heard no speaker (a short word in a gap between its turns) takes the
+# speaker of a turn that ended at most this long before it: one who just spoke, not "Unknown"
+NEAREST_TURN_MS = 1_000
 
 
 class ConversationTranscriber:
@@ -88,8 +91,9 @@ class ConversationTranscriber:
         # and each interim decode waits for its encoder pass, so the results are those of a live session, only sooner
         self._paced = getattr(source, "speed", 1.0) is None and hasattr(source, "paced_by")
         if self._paced:
-            interval_ms = self.recognizer.options.update_interval_ms
-            source.paced_by = lambda: self._captured.qsize() * source.block_ms + self._waiting_samples * 1000 // SAMPLE_RATE >= interval_ms
+            interval_ms, block_ms = self.recognizer.options.update_interval_ms, source.block_ms
+            source.paced_by = lambda: (self._captured.qsize() * block_ms  # blocks the capture pump has not yet passed on
+                                       + self._waiting_samples * 1000 // SAMPLE_RATE >= interval_ms)
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
         self._index_shift = 0  # result indexes added by finals cut at speaker changes
@@ -327,7 +331,8 @@ class ConversationTranscriber:
         """Called by the recognizer (on its thread): label speakers, journal finals, post the events.
 
         An interim takes the tracker's current guess (interim_turns: peek() when it has one). A final
-        takes its settled turns (label()) and is cut where the speaker changes: each piece is a final
+        takes its settled turns (label()), or when none falls within it the nearest that ended less
+        than NEAREST_TURN_MS before it, and is cut where the speaker changes: each piece is a final
         result of its own with the next result_index (the first keeps the interims' result id and
         index), and every later result's index moves on by the pieces added.
         """
@@ -341,6 +346,8 @@ class ConversationTranscriber:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
             return
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
+        if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
+            turns = self.tracker.label(heard.offset_ms - NEAREST_TURN_MS, heard.end_ms)
         pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
         self._index_shift += len(pieces) - 1
         for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker

@@ -19,12 +19,12 @@ EXCERPT_START_MS = 6400
 class RttmTracker:
     """A tracker that knows the answer: the sample's reference turns (shifted to the excerpt), fed like a real one."""
 
-    def __init__(self, rttm):
+    def __init__(self, rttm, start_ms: int = EXCERPT_START_MS):
         self.turns = []
         for line in rttm.read_text().split("\n"):
             parts = line.split()
             if parts:
-                start = int(float(parts[3]) * 1000) - EXCERPT_START_MS
+                start = int(float(parts[3]) * 1000) - start_ms
                 self.turns.append((start, start + int(float(parts[4]) * 1000), 1 if parts[7] == "speaker90" else 2))
         self.fed: list[tuple[int, int]] = []
         self.threads: set[str] = set()
@@ -114,3 +114,35 @@ def test_a_final_waits_for_a_tracker_running_behind(excerpt, sample_dir):
     transcriber.stop()
     assert tracker.asked and all(heard >= end for end, heard in tracker.asked)
     assert {r.speaker for r in transcriber.results()} == {1, 2}
+
+
+class LateTracker(RttmTracker):
+    """An RttmTracker that, asked about a final, has heard speakers only up to where the final began (as if the
+    segmentation found nobody within it): the session must ask again a little earlier and take who just spoke."""
+
+    def __init__(self, rttm):
+        super().__init__(rttm, start_ms=0)
+        self.began: dict[int, int] = {}  # end_ms of each final asked about -> where it began
+
+    def label(self, start_ms: int, end_ms: int):
+        heard_to = self.began.setdefault(end_ms, start_ms)
+        return [(max(s, start_ms), min(e, heard_to), k) for s, e, k in self.turns if max(s, start_ms) < min(e, heard_to)]
+
+
+@pytest.mark.slow
+def test_a_final_the_tracker_heard_nobody_in_takes_who_spoke_just_before(sample_wav, sample_dir):
+    tracker = LateTracker(sample_dir / "sample.rttm")
+    transcriber = ConversationTranscriber(FileSource(sample_wav, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
+    transcriber.start()
+    assert transcriber.wait(120)
+    transcriber.stop()
+    results = transcriber.results()
+    assert len(results) >= 8
+    for result in results:
+        start = result.offset_ms
+        before = {k for s, e, k in tracker.turns if s < start and e > start - 1000}
+        if before:  # someone spoke less than a second before: the final is theirs, never "Unknown"
+            assert result.speaker in before, (result.Text, start, before)
+        else:
+            assert result.SpeakerId == "Unknown", (result.Text, start)
+    assert {r.speaker for r in results} == {1, 2}
