@@ -87,6 +87,15 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
     assert [u.speaker for u in stored.ordered()] == [r.speaker for r in results]
 
 
+def _played_fast(path, tracker):
+    """Return the final results of a real-time-mode session that plays a file as fast as possible with this tracker."""
+    transcriber = ConversationTranscriber(FileSource(path, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
+    transcriber.start()
+    assert transcriber.wait(120)
+    transcriber.stop()
+    return transcriber.results()
+
+
 class SlowTracker(RttmTracker):
     """An RttmTracker that takes 100 ms a block (as long as the block: a machine too busy for real time) and notes how far it had heard at each label()."""
 
@@ -108,12 +117,9 @@ class SlowTracker(RttmTracker):
 def test_a_final_waits_for_a_tracker_running_behind(excerpt, sample_dir):
     """The file plays at full speed and the tracker lags: each final still asks only once its audio was fed."""
     tracker = SlowTracker(sample_dir / "sample.rttm")
-    transcriber = ConversationTranscriber(FileSource(excerpt, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
-    transcriber.start()
-    assert transcriber.wait(120)
-    transcriber.stop()
+    results = _played_fast(excerpt, tracker)
     assert tracker.asked and all(heard >= end for end, heard in tracker.asked)
-    assert {r.speaker for r in transcriber.results()} == {1, 2}
+    assert {r.speaker for r in results} == {1, 2}
 
 
 class LateTracker(RttmTracker):
@@ -132,11 +138,7 @@ class LateTracker(RttmTracker):
 @pytest.mark.slow
 def test_a_final_the_tracker_heard_nobody_in_takes_who_spoke_just_before(sample_wav, sample_dir):
     tracker = LateTracker(sample_dir / "sample.rttm")
-    transcriber = ConversationTranscriber(FileSource(sample_wav, speed=None), LiveOptions(mode="RealTime"), speaker_tracker=tracker)
-    transcriber.start()
-    assert transcriber.wait(120)
-    transcriber.stop()
-    results = transcriber.results()
+    results = _played_fast(sample_wav, tracker)
     assert len(results) >= 8
     for result in results:
         start = result.offset_ms
