@@ -39,8 +39,16 @@ def window(qtbot, services):
     """Return the shown main window."""
     from desktop.app import build_window
 
+    def stop_a_recording_left_running(window) -> None:
+        # a test that failed mid-recording: without this, closing the window at teardown asks
+        # "Stop recording?" in a modal box nobody answers, and the run hangs
+        view = window.record_view
+        if view.recording:
+            view.stop_recording()
+            qtbot.waitUntil(lambda: not view.recording, timeout=60_000)
+
     window = build_window(services)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=stop_a_recording_left_running)
     window.show()
     qtbot.waitExposed(window)
     wait_ops(qtbot, services)
