@@ -40,9 +40,18 @@ def error_message(error: BaseException) -> tuple[str, str, str]:
     )
 
 
-def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
-    """Return the (non-blocking, window-modal) message box that now shows the error."""
+def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox | None:
+    """Return the (non-blocking, window-modal) message box that now shows the error.
+
+    A box over a window the user has closed (a dialog they shut while its work ran) goes over the
+    main window instead; once the main window is closed too (the app is quitting), the error is
+    only logged, and None returned: a box appearing after the app was closed would keep it running.
+    """
     title, text, hint = error_message(error)
+    parent = _shown_window(parent)
+    if parent is None:
+        log.warning("not shown, the window is closed: %s: %s", title, text)
+        return None
     for shown in QApplication.topLevelWidgets():  # the same message is already on screen: once is enough
         if shown.objectName() == "errorDialog" and shown.isVisible() and (shown.windowTitle(), shown.text()) == (title, text):
             return shown
@@ -54,3 +63,10 @@ def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     box.open()
     return box
 
+
+
+def _shown_window(parent: QWidget | None) -> QWidget | None:
+    """Return the widget a box may go over: `parent` when its window shows, else the shown main window."""
+    if parent is not None and parent.window().isVisible():
+        return parent
+    return next((w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow" and w.isVisible()), None)

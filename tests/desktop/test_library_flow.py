@@ -169,3 +169,28 @@ def test_keyboard_shortcuts(window):
     assert shortcuts["record"] == "Ctrl+R" and shortcuts["pause"] == "Ctrl+Shift+P" and shortcuts["stop"] == "Ctrl+."
     assert shortcuts["play"] == "Space" and shortcuts["search"] == "Ctrl+F" and shortcuts["import"] == "Ctrl+O"
     assert not window.stop_action.isEnabled() and not window.play_action.isEnabled()  # nothing to stop or play yet
+
+
+def test_an_error_after_its_dialog_closed_shows_over_the_window_and_after_the_window_closed_only_in_the_log(
+        qtbot, window, services, caplog):
+    from PySide6.QtWidgets import QDialog
+
+    def fail():
+        raise OSError(28, "No space left on device", "/library/export.srt")
+
+    dialog = QDialog(window)
+    dialog.show()
+    dialog.close()  # the user shut the dialog while its work ran: the error still reaches them, over the window
+    services.ops.background(fail, parent=dialog).run()
+    qtbot.waitUntil(lambda: len(_error_boxes()) == 1)
+    [box] = _error_boxes()
+    assert box.parent() is window and "No space left on device" in box.text()
+    box.accept()
+
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    services.ops.background(fail, parent=window.library_view).run()
+    wait_ops(qtbot, services)
+    qtbot.wait(200)
+    assert _error_boxes() == []  # a box now would keep the closed app running
+    assert "not shown, the window is closed: A file cannot be used: No space left on device" in caplog.text
