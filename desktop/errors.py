@@ -64,7 +64,6 @@ def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox | No
     return box
 
 
-
 def _shown_window(parent: QWidget | None) -> QWidget | None:
     """Return the widget a box may go over: `parent` when its window shows, else the shown main window."""
     if parent is not None and parent.window().isVisible():
