@@ -42,7 +42,7 @@ class Settings:
 
     def validated(self) -> "Settings":
         """Return the settings after checking every value (raises SettingsError)."""
-        from core.asr.streaming import PHRASE_SILENCE_RANGE_MS
+        from core.asr.streaming_options import PHRASE_SILENCE_RANGE_MS
         from core.jobs.model import PROFANITY_MODES, PUNCTUATION_MODES
 
         if self.device not in ("auto", "cpu", "cuda"):

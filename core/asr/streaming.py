@@ -50,19 +50,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
 from core.asr.encode_ahead import EncoderThread, Snapshot
-from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, resolve_model
+from core.asr.models import SpeechModel, load_split_whisper, resolve_model
 from core.asr.transcriber import locale_for
 from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
+from core.asr.streaming_options import RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
-from core.errors import ModelError, ParleyError
+from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
 
@@ -77,76 +77,6 @@ log = logging.getLogger(__name__)
 # with the same words.
 REUSE_MARGIN_MS = -160
 ONSET_PROBABILITY = 0.1  # a frame this speech-like is a word beginning, even under the VAD threshold (silence: ~0.01)
-PHRASE_SILENCE_RANGE_MS = (100, 10_000)  # the end-of-phrase pauses a session may be set to
-
-
-def check_phrase_silence(ms: int) -> None:
-    """Return None when `ms` is a usable end-of-phrase pause; raise ParleyError otherwise."""
-    low, high = PHRASE_SILENCE_RANGE_MS
-    if not low <= ms <= high:
-        raise ParleyError(f"An end-of-phrase pause of {ms} ms is out of range.",
-                          f"Give {low} to {high} ms (Watson's default end_of_phrase_silence_time is 800 ms).")
-
-
-@dataclass(frozen=True)
-class StreamingOptions:
-    """How the streaming recognizer listens: model, pause length, update pace, buffer limits."""
-
-    model: str = DEFAULT_MODEL
-    language: str | None = None
-    device: str = "auto"
-    end_of_phrase_silence_ms: int = 800
-    interim_results: bool = True
-    update_interval_ms: int = 500  # new audio needed before the next interim decode
-    vad_threshold: float = 0.5
-    pre_speech_ms: int = 1000  # audio kept before the first speech frame: the VAD fires late on a soft first word
-    post_speech_ms: int = 250  # audio kept after the last speech frame in the final decode
-    min_speech_ms: int = 250  # shorter blips of "speech" are dropped
-    trim_after_ms: int = 8_000  # a longer buffer is cut in the pause after its next final
-    max_utterance_ms: int = 20_000  # a longer result is finalized at its last committed word
-    split_at_phrase_end: bool = True  # also finalize at a committed sentence end (Watson's split_transcript_at_phrase_end)
-    min_phrase_ms: int = 1000
-    final_beam_size: int = 1  # finals are mostly the last interim hypothesis (greedy); a beam here only delays the rest
-    interim_beam_size: int = 1
-    prompt_chars: int = 0  # earlier recognized text given to whisper as context (0: none; it invites repetitions)
-    encoder_window_ms: int = 30_000  # audio the encoder sees, padding included (whisper's own: 30 s); see WindowDecoder
-    timestamp_tokens: bool = False  # True: slower, better in the replay, worse live (drops phrases); see WindowDecoder
-    commit_margin_ms: int = 1500  # agreed words are committed only once they end this long before the audio heard
-    encode_ahead: bool = True  # encode the next buffer while the last one's words are generated (CPU, split model)
-
-    def __post_init__(self):
-        check_phrase_silence(self.end_of_phrase_silence_ms)
-
-
-@dataclass(frozen=True)
-class RecognitionEvent:
-    """One result: an interim hypothesis (final=False) or the final text of an utterance.
-
-    `stable_words` leading words are committed and will not change; `no_match` marks a final that
-    found no words after interim ones were shown; `audio_ms` is how much audio had been heard when
-    the event was made.
-    """
-
-    result_index: int
-    final: bool
-    utterance: Utterance
-    stable_words: int
-    audio_ms: int
-    no_match: bool = False
-
-
-@dataclass
-class RecognizerStats:
-    """What the recognizer did: decodes and their time, skipped interim updates."""
-
-    interim_decodes: int = 0
-    final_decodes: int = 0
-    decode_seconds: float = 0.0
-    encode_seconds: float = 0.0  # the encoder's part of decode_seconds
-    skipped_updates: int = 0
-    reused_finals: int = 0  # finals taken from an interim decode that had heard the whole utterance
-
-
 class StreamingRecognizer:
     """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
 

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from core.asr.models import DEFAULT_MODEL
-from core.asr.streaming import PHRASE_SILENCE_RANGE_MS
+from core.asr.streaming_options import PHRASE_SILENCE_RANGE_MS
 from core.cli.args import between, not_negative
 
 MODES = {"realtime": "RealTime", "realtime-and-async": "RealTimeAndAsync"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.asr.streaming import StreamingOptions, check_phrase_silence
+from core.asr.streaming_options import StreamingOptions, check_phrase_silence
 from core.errors import ParleyError
 from core.live import journal
 

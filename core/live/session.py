@@ -27,7 +27,8 @@ import uuid
 from datetime import datetime
 
 from core import paths
-from core.asr.streaming import RecognitionEvent, StreamingRecognizer
+from core.asr.streaming import StreamingRecognizer
+from core.asr.streaming_options import RecognitionEvent
 from core.audio.capture import END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
 from core.audio.levels import block_level
 from core.audio.recorder import Recorder
