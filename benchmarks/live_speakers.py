@@ -4,6 +4,7 @@
     python benchmarks/live_speakers.py --repeat 20       # the sample 20 times in a row (10 min): cost and memory over time
     python benchmarks/live_speakers.py --corpus 16       # + 16 generated conversations (benchmarks/diarization.py)
     python benchmarks/live_speakers.py --threshold 0.6 --step-ms 500 --min-embed-ms 1000
+    python benchmarks/live_speakers.py --schedules 40    # + the sample with finals asked at 40 random moments
 
 The tracker (core.live.online_speakers) is fed like a live session feeds it: 100 ms blocks in
 order, and asked for the labels of each reference utterance once 0.8 s of audio past its end has
@@ -15,6 +16,9 @@ been heard (as a final after a pause would ask). Measured:
   embeddings computed, the step the tracker settled on, and what one label() call takes;
 - memory: the tracker's footprint (audio samples, windows, tracks, turns) at the end and the
   largest seen, which must not grow with the length of the session.
+A live session asks for labels when whisper ends a final, which depends on how fast each decode
+was: `--schedules N` plays the sample N more times with finals ending at random moments (every
+0.3-1.5 s, each asked up to 1.5 s after its end) and counts the speakers found in each.
 The machine's load average is printed: wall times on a shared 2-core machine mean little without it.
 """
 
@@ -71,27 +75,41 @@ def corpus_items(count: int, seed: int):
     return items
 
 
+def random_schedule(total_ms: int, seed: int) -> list[tuple[int, int, int]]:
+    """Return finals (start ms, end ms, asked at ms) one after another, ending and asked at random moments."""
+    import random
+
+    rng, spans, last = random.Random(seed), [], 0
+    for heard in range(BLOCK * 1000 // SR, total_ms + 1, BLOCK * 1000 // SR):
+        if rng.random() < 0.12 and heard - last > 300:
+            end = rng.randint(max(last + 200, heard - 1500), heard)
+            spans.append((last, end, heard))
+            last = end
+    return spans + [(last, total_ms, total_ms)]
+
+
 def run(item, options) -> dict:
     """Feed one recording to a fresh tracker like a session would; return its measures."""
     from core.live.online_speakers import OnlineSpeakerTracker
 
     name, audio, reference, spans = item
     tracker = OnlineSpeakerTracker(options)
-    pending = sorted(spans, key=lambda s: s[1])
+    asked_at = lambda span: span[2] if len(span) > 2 else span[1] + PAUSE_MS  # noqa: E731
+    pending = sorted(spans, key=asked_at)
     given, largest, label_s = [], {}, []
     began = time.perf_counter()
     for at in range(0, len(audio), BLOCK):
         tracker.feed(audio[at:at + BLOCK], at * 1000 // SR)
         heard = (at + BLOCK) * 1000 // SR
-        while pending and pending[0][1] + PAUSE_MS <= heard:
-            span = pending.pop(0)
+        while pending and asked_at(pending[0]) <= heard:
+            span = pending.pop(0)[:2]
             asked = time.perf_counter()
             given.append((span, tracker.label(*span)))
             label_s.append(time.perf_counter() - asked)
         if heard % 10_000 == 0:
             for key, value in tracker.footprint().items():
                 largest[key] = max(largest.get(key, 0), value)
-    given += [(span, tracker.label(*span)) for span in pending]
+    given += [(span[:2], tracker.label(*span[:2])) for span in pending]
     total_ms = len(audio) * 1000 // SR
     final = tracker.label(0, total_ms)
     wall = time.perf_counter() - began
@@ -111,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="play the sample this many times in a row")
     parser.add_argument("--corpus", type=int, default=0, help="also run this many generated conversations")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--schedules", type=int, default=0, help="also play the sample with this many random final schedules")
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--step-ms", type=int)
     parser.add_argument("--window-ms", type=int)
@@ -148,6 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"all: DER {errors / totals['total']:.3f} (confusion {totals['confusion'] / totals['total']:.3f}, "
               f"missed {totals['missed detection'] / totals['total']:.3f}, "
               f"false alarm {totals['false alarm'] / totals['total']:.3f}); load average {os.getloadavg()[0]:.1f}")
+    if args.schedules:
+        name, audio, reference, _ = sample_item()
+        found, ders = {}, []
+        for seed in range(args.schedules):
+            r = run((name, audio, reference, random_schedule(len(audio) * 1000 // SR, seed)), options)
+            found[r["speakers"]] = found.get(r["speakers"], 0) + 1
+            ders.append(r["der"]["diarization error rate"])
+        print(f"sample, {args.schedules} random final schedules: speakers found {dict(sorted(found.items()))} "
+              f"(2 is right); DER mean {np.mean(ders):.3f}, worst {max(ders):.3f}")
     return 0
 
 

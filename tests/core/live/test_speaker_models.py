@@ -8,6 +8,7 @@ interpreter, and export into private cache folders to check the export, its cach
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from core.errors import ModelError
 from core.live import speaker_export
 from core.live.speaker_models import SpeakerModels, shared_models
+from core.views.azure_remote import UNKNOWN_SPEAKER
 
 ROOT = Path(__file__).resolve().parents[3]
 WINDOW = 80_000  # the tracker's 5 s windows
@@ -88,17 +90,23 @@ transcriber.tracker.load()
 transcriber.start()
 assert transcriber.wait(300)
 transcriber.stop()
-print([(r.offset_ms, r.Text) for r in transcriber.results() if r.speaker is None])
-print(sorted({{r.SpeakerId for r in transcriber.results()}}))
+words = {{}}
+for r in transcriber.results():
+    words[r.SpeakerId] = words.get(r.SpeakerId, 0) + len(r.Text.split())
+print(sorted(words.items()))
 print(sorted(name for name in sys.modules if name.split(".")[0] in ("torch", "torchaudio", "lightning", "pytorch_lightning")
              or name.startswith("pyannote.audio")))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, cwd=ROOT,
                           env={**_environment(), "PARLEY_HOME": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-2000:]
-    unknown, speakers, imported = done.stdout.strip().splitlines()[-3:]
-    assert speakers == "['Guest-1', 'Guest-2']", unknown
-    assert imported == "[]"
+    words, imported = (ast.literal_eval(line) for line in done.stdout.strip().splitlines()[-2:])
+    assert imported == []
+    # Both voices are found and every final has a speaker. The finals end when whisper's decodes
+    # happen to end, and on a few such schedules the tracker founds a third speaker from a stretch
+    # where both talk (benchmarks/live_speakers.py --schedules 40: 2 of 40); the async pass relabels it,
+    # and the exact count is checked where the schedule is fixed (test_online_speakers.py).
+    assert {"Guest-1", "Guest-2"} <= dict(words).keys() and UNKNOWN_SPEAKER not in dict(words), words
 
 
 def test_the_export_is_made_once_in_a_child_process_and_kept(tmp_path, monkeypatch, sample_wav):
