@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import importlib.util
 import json
 import logging
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -174,16 +177,54 @@ def resolve_model(name_or_path: str | os.PathLike = DEFAULT_MODEL, *, allow_down
     return SpeechModel(name=name if source != "local" else path.name, path=path, english_only=_english_only(path), source=source)
 
 
+# The CUDA library CTranslate2 4.x opens on its first matrix product on a GPU (it is built for CUDA 12; the driver
+# alone does not bring it). A GPU without it is seen, and the model loads, but the first decode fails.
+CUBLAS = {"win32": "cublas64_12.dll", "darwin": ""}.get(sys.platform, "libcublas.so.12")
+
+
+def missing_cuda_library() -> str | None:
+    """Return the name of the CUDA library whisper needs on a GPU when it cannot be loaded, else None.
+
+    It is found as CTranslate2 finds it (loaded already, e.g. by torch, or on the loader's path), or
+    in pip's nvidia-cublas-cu12, which is on neither: that copy is loaded here, once and for the whole
+    process, so that CTranslate2's own load finds it loaded.
+    """
+    if not CUBLAS:
+        return None
+    candidates = [CUBLAS]
+    spec = importlib.util.find_spec("nvidia.cublas") if importlib.util.find_spec("nvidia") else None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        candidates += [str(Path(folder) / "lib" / CUBLAS), str(Path(folder) / "bin" / CUBLAS)]
+    for candidate in candidates:
+        try:
+            ctypes.CDLL(candidate, mode=getattr(ctypes, "RTLD_GLOBAL", 0))
+            return None
+        except OSError:
+            continue
+    return CUBLAS
+
+
 def select_device(device: str = "auto") -> tuple[str, str]:
-    """Return (device, compute_type): CUDA with float16 when a GPU is usable, else CPU with int8."""
+    """Return (device, compute_type): CUDA with float16 when a GPU is usable, else CPU with int8.
+
+    A GPU whose CUDA 12 cuBLAS is missing (a CUDA 13-only system, say) is not usable: auto says why in
+    the log and takes the CPU; cuda raises a ModelError that names the library.
+    """
     if device not in ("auto", "cpu", "cuda"):
         raise ModelError(f"Unknown device '{device}'.", "Use auto, cpu or cuda.")
     if device in ("auto", "cuda"):
         import ctranslate2
 
         if ctranslate2.get_cuda_device_count() > 0:
-            return "cuda", "float16"
-        if device == "cuda":
+            missing = missing_cuda_library()
+            if missing is None:
+                return "cuda", "float16"
+            problem = f"A CUDA GPU is present, but {missing} (CUDA 12's cuBLAS) cannot be loaded, so whisper cannot run on it."
+            hint = "Install it (pip install nvidia-cublas-cu12, or CUDA 12's toolkit) and put it on the library path"
+            if device == "cuda":
+                raise ModelError(problem, hint + ", or use --device cpu.")
+            log.warning("%s %s. Transcribing on the CPU.", problem, hint)
+        elif device == "cuda":
             raise ModelError("No CUDA GPU is available.", "Use --device cpu (or auto).")
     return "cpu", "int8"
 

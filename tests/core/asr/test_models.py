@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +103,45 @@ def test_device_selection_falls_back_to_cpu_int8():
             select_device("cuda")
     with pytest.raises(ModelError):
         select_device("tpu")
+
+
+def test_a_gpu_without_cuda_12_cublas_is_not_picked(monkeypatch, caplog):
+    """CTranslate2 sees the GPU and loads the model there, but its first decode needs libcublas.so.12."""
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)  # the one thing this machine cannot give
+    monkeypatch.setattr(models, "CUBLAS", "libparley-no-such-cublas.so.12")  # not on any loader path
+    with caplog.at_level("WARNING", logger="core.asr.models"):
+        assert select_device("auto") == ("cpu", "int8")
+    assert "libparley-no-such-cublas.so.12 (CUDA 12's cuBLAS) cannot be loaded" in caplog.text
+    with pytest.raises(ModelError, match="libparley-no-such-cublas.so.12") as error:
+        select_device("cuda")
+    assert "nvidia-cublas-cu12" in error.value.hint and "--device cpu" in error.value.hint
+
+    monkeypatch.setattr(models, "CUBLAS", "libm.so.6")  # a library that does load stands for an installed cuBLAS
+    assert models.missing_cuda_library() is None
+    assert select_device("auto") == select_device("cuda") == ("cuda", "float16")
+
+
+PIP_CUBLAS_PROBE = """
+import ctypes, sys
+try:
+    ctypes.CDLL("libcublas.so.12")
+    sys.exit(3)  # on the loader's path already: nothing to show
+except OSError:
+    pass
+from core.asr.models import missing_cuda_library
+assert missing_cuda_library() is None
+ctypes.CDLL("libcublas.so.12")  # by name, as CTranslate2 opens it: found loaded
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux" or importlib.util.find_spec("nvidia.cublas") is None,
+                    reason="pip's nvidia-cublas-cu12 (which torch brings on Linux) is not installed")
+def test_pips_cuda_12_cublas_is_loaded_for_ctranslate2():
+    """The live path never imports torch, so nothing else puts pip's cuBLAS where CTranslate2 looks for it."""
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "-c", PIP_CUBLAS_PROBE], cwd=root, capture_output=True, text=True, timeout=120)
+    if done.returncode == 3:
+        pytest.skip("libcublas.so.12 is on this machine's loader path")
+    assert done.returncode == 0, done.stderr
