@@ -189,19 +189,29 @@ def missing_cuda_library() -> str | None:
     in pip's nvidia-cublas-cu12, which is on neither: that copy is loaded here, once and for the whole
     process, so that CTranslate2's own load finds it loaded.
     """
-    if not CUBLAS:
-        return None
-    candidates = [CUBLAS]
+    return None if not CUBLAS or _loads(CUBLAS) else CUBLAS
+
+
+@lru_cache(maxsize=4)
+def _loads(name: str) -> bool:
+    """Return whether the library `name` loads, by name or from pip's nvidia-cublas (tried once per process)."""
+    candidates = [name]
     spec = importlib.util.find_spec("nvidia.cublas") if importlib.util.find_spec("nvidia") else None
     for folder in (spec.submodule_search_locations or []) if spec else []:
-        candidates += [str(Path(folder) / "lib" / CUBLAS), str(Path(folder) / "bin" / CUBLAS)]
+        candidates += [str(Path(folder) / "lib" / name), str(Path(folder) / "bin" / name)]
     for candidate in candidates:
         try:
             ctypes.CDLL(candidate, mode=getattr(ctypes, "RTLD_GLOBAL", 0))
-            return None
+            return True
         except OSError:
             continue
-    return CUBLAS
+    return False
+
+
+@lru_cache(maxsize=4)
+def _warn_gpu_passed_over(problem: str, hint: str) -> None:
+    """Log once per process why the GPU is passed over (every model load asks again)."""
+    log.warning("%s %s. Transcribing on the CPU.", problem, hint)
 
 
 def select_device(device: str = "auto") -> tuple[str, str]:
@@ -223,7 +233,7 @@ def select_device(device: str = "auto") -> tuple[str, str]:
             hint = "Install it (pip install nvidia-cublas-cu12, or CUDA 12's toolkit) and put it on the library path"
             if device == "cuda":
                 raise ModelError(problem, hint + ", or use --device cpu.")
-            log.warning("%s %s. Transcribing on the CPU.", problem, hint)
+            _warn_gpu_passed_over(problem, hint)
         elif device == "cuda":
             raise ModelError("No CUDA GPU is available.", "Use --device cpu (or auto).")
     return "cpu", "int8"
