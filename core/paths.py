@@ -25,13 +25,18 @@ def parley_home() -> Path:
         except OSError:
             chosen = ""
         home = Path(chosen) if chosen else Path(platformdirs.user_data_dir("parley", "Parley"))
+    return _made(home, "as Parley's data folder")
+
+
+def _made(folder: Path, role: str) -> Path:
+    """Return `folder` once it exists; raise StoreError (with a hint) when it cannot be made (read-only, full, not a folder)."""
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from core.errors import StoreError, disk_hint
 
-        raise StoreError(f"Cannot use {home} as Parley's data folder: {exc.strerror or exc}.", hint=disk_hint(exc)) from exc
-    return home
+        raise StoreError(f"Cannot use {folder} {role}: {exc.strerror or exc}.", hint=disk_hint(exc)) from exc
+    return folder
 
 
 def choose_data_location(folder: Path | None) -> Path:
@@ -54,13 +59,9 @@ def library_path() -> Path:
 
 def audio_dir() -> Path:
     """Return the folder that holds recorded and imported audio (created if missing)."""
-    path = parley_home() / "audio"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(parley_home() / "audio", "for Parley's recordings")
 
 
 def models_dir() -> Path:
     """Return the model cache folder (created if missing)."""
-    path = parley_home() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _made(parley_home() / "models", "for Parley's models")
