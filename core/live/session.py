@@ -106,6 +106,8 @@ class ConversationTranscriber:
         self._threads: list[threading.Thread] = []
         self._live_marker = None
         self._abandoned = False
+        self._end_of_stream: str | None = None  # the input's end, once it came
+        self._began = threading.Event()  # session_started is posted (or the start failed)
 
     # -- public surface -------------------------------------------------------------------------
 
@@ -169,6 +171,7 @@ class ConversationTranscriber:
             self._abandon(folder)
             raise
         self._post(self.session_started, SessionEventArgs(self.session_id, self.conversation_id))
+        self._began.set()
 
     def pause(self) -> None:
         """Return None; capture holds (nothing is recorded) and the utterance under way is finalized."""
@@ -214,8 +217,8 @@ class ConversationTranscriber:
         self._captured.put(_END)
 
     def _source_status(self, status: SourceStatus) -> None:
-        if status.code == END_OF_STREAM:
-            self._post(self.canceled, CanceledEventArgs("EndOfStream", "EndOfStream", status.message, self.session_id))
+        if status.code == END_OF_STREAM:  # said once the recognizer has finalized what it heard (see _finish)
+            self._end_of_stream = status.message
         elif status.fatal:
             self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
         else:
@@ -325,6 +328,7 @@ class ConversationTranscriber:
 
     def _recognizer_failed(self, exc: BaseException) -> bool:
         message = describe(exc)
+        self._began.wait()  # the model loads while the source starts: its failure comes after session_started
         self._post(self.canceled, CanceledEventArgs(ERROR, "RecognizerError", message, self.session_id))
         return True
 
@@ -368,6 +372,8 @@ class ConversationTranscriber:
         """Close the recording, store the conversation, tidy up and say the session stopped."""
         if self._abandoned:
             return
+        if self._end_of_stream is not None:  # after the last finals, as the Azure SDK does: a reader may stop at it
+            self._post(self.canceled, CanceledEventArgs("EndOfStream", "EndOfStream", self._end_of_stream, self.session_id))
         try:
             self._recorder.close()
             self._journal.close()
@@ -405,6 +411,7 @@ class ConversationTranscriber:
     def _abandon(self, folder) -> None:
         """Undo a start whose source failed: nothing was recorded, so nothing is kept."""
         self._abandoned = True
+        self._began.set()
         self._captured.put(_END)
         for thread in self._threads:
             thread.join(timeout=5)
