@@ -20,7 +20,7 @@ import av
 import numpy as np
 
 from core.audio.decode import SAMPLE_RATE, iter_audio, probe
-from core.errors import DeviceError
+from core.errors import DeviceError, ParleyError
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +291,8 @@ class FileSource:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, path: str | Path, *, speed: float | None = 1.0, block_ms: int = BLOCK_MS):
-        if speed is not None and speed <= 0:
-            raise ValueError(f"speed must be positive or None, got {speed}")
+        if speed is not None and not 0 < speed < float("inf"):
+            raise ValueError(f"speed must be positive and finite, or None, got {speed}")
         self.path = Path(path)
         self.speed = speed
         self.block_ms = block_ms
@@ -343,7 +343,10 @@ class FileSource:
                     self.delivered_ms += len(block) * 1000 // SAMPLE_RATE
                     on_block(block)
         except Exception as exc:  # reported as the end of this source, never raised in its thread
-            log.exception("playing %s failed", self.path)
+            if isinstance(exc, ParleyError):  # a file that turned out damaged further on: said in plain words
+                log.info("playing %s failed: %s", self.path, exc)
+            else:
+                log.exception("playing %s failed", self.path)
             on_status(SourceStatus(DEVICE_LOST, f"Reading {self.path.name} failed: {exc}", fatal=True))
             return
         if not self._stopping.is_set():

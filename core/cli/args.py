@@ -36,3 +36,13 @@ def between(low: float, high: float, *, whole: bool = False) -> Callable[[str], 
 
 not_negative = _number(float, 0, None, "give 0 or more")
 port = _number(int, 0, 65_535, "a port is a whole number from 1 to 65535 (0: any free port)")
+MIN_SPEED, MAX_SPEED = 0.1, 20.0
+
+
+def playback_speed(text: str) -> float:
+    """Return a playback speed: 0 (as fast as recognition keeps up) or MIN_SPEED to MAX_SPEED times real time."""
+    what = f"give 0 (as fast as recognition keeps up) or {MIN_SPEED:g} to {MAX_SPEED:g}"
+    value = _number(float, 0, MAX_SPEED, what)(text)
+    if 0 < value < MIN_SPEED:  # a clock that slow overflows; and no one listens at a tenth of the speed
+        raise argparse.ArgumentTypeError(f"{text} is out of range: {what}")
+    return value

@@ -16,8 +16,12 @@ from core.server import check_address
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["live", "--input", "x.wav", "--speed", "-2"], "argument --speed: -2 is out of range: give 0 or more"),
+    (["live", "--input", "x.wav", "--speed", "-2"],
+     "argument --speed: -2 is out of range: give 0 (as fast as recognition keeps up) or 0.1 to 20"),
     (["live", "--input", "x.wav", "--speed", "nan"], "argument --speed: nan is out of range"),
+    (["live", "--input", "x.wav", "--speed", "inf"], "argument --speed: inf is out of range"),  # would flood recognition
+    (["live", "--input", "x.wav", "--speed", "25"], "argument --speed: 25 is out of range"),
+    (["live", "--input", "x.wav", "--speed", "1e-300"], "argument --speed: 1e-300 is out of range"),  # overflowed the clock
     (["live", "--input", "x.wav", "--silence", "50"], "argument --silence: 50 is out of range: give a number from 100 to 10000"),
     (["live", "--input", "x.wav", "--silence", "0.5"], "argument --silence: '0.5' is not a whole number"),
     (["transcribe", "x.wav", "--speakers", "0"], "argument --speakers: 0 is out of range: give a whole number of 1 or more"),
