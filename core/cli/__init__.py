@@ -44,6 +44,14 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (0 success, 1 error, 2 usage, 130 interrupted)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C before a command's own handling began (while the modules load)
+        print("parley: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -61,9 +69,6 @@ def main(argv: list[str] | None = None) -> int:
     except ParleyError as exc:
         print(f"parley: error: {exc.user_message()}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("parley: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # the reader went away (`parley ... | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from core.asr.models import DEFAULT_MODEL
 from core.asr.streaming_options import PHRASE_SILENCE_RANGE_MS
-from core.cli.args import between, not_negative
+from core.cli.args import between, playback_speed
+from core.export.txt import tenths_clock
 
 MODES = {"realtime": "RealTime", "realtime-and-async": "RealTimeAndAsync"}
 
@@ -28,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--device", help="input device index or name (default: the system's default input)")
     where.add_argument("--input", type=Path, metavar="FILE", help="play a recording instead of a microphone")
     where.add_argument("--list-devices", action="store_true", help="list the input devices and exit")
-    cmd.add_argument("--speed", type=not_negative, default=1.0, help="playback speed of --input (default 1.0; 0 = as fast as recognition keeps up)")
+    cmd.add_argument("--speed", type=playback_speed, default=1.0,
+                     help="playback speed of --input, 0.1 to 20 (default 1.0; 0 = as fast as recognition keeps up, the fastest way to "
+                          "get a live session's results: a speed recognition cannot follow thins out interim results)")
     cmd.add_argument("--diarize", action="store_true", help="label speakers live (Guest-1, Guest-2, ...); finals are cut where the speaker changes")
     cmd.add_argument("--mode", default="realtime-and-async", choices=sorted(MODES),
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")
@@ -100,7 +103,7 @@ class TerminalView:
         prefix = "\r\033[K" if self._interim else ""
         self._interim = False
         if not result.no_match:
-            stamp = f"{result.offset_ms // 60000:02d}:{result.offset_ms % 60000 / 1000:04.1f}"
+            stamp = tenths_clock(result.offset_ms)  # as `parley conversations show` and the txt export write it
             who = f"{result.SpeakerId}: " if self.speakers else ""
             self.out.write(f"{prefix}[{stamp}] {who}{result.text}\n")
         else:
@@ -187,11 +190,13 @@ class StopRequest:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a live session until Ctrl+C or the end of --input; return 0 when the conversation was stored."""
+    """Run a live session until Ctrl+C or the end of --input; return 0 when it was stored whole (1 when it could not
+    be stored, or recognition or the input failed on the way: what was recorded is stored all the same)."""
     stop = StopRequest()
     stop.install()  # before anything slow: a Ctrl+C during the set-up must not be lost
     from core.audio.capture import FileSource, MicrophoneSource
     from core.live import ConversationTranscriber, LiveOptions
+    from core.live.events import ERROR
 
     if args.list_devices:
         return _list_devices()
@@ -206,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
     transcriber = ConversationTranscriber(source, options)
     out = Output(sys.stdout, stop.asked.set)
     _connect(transcriber, out, args.jsonl, args.diarize)
+    failures: list[str] = []  # what ended or broke the session (the recording goes on when recognition fails)
+    transcriber.canceled.connect(lambda a: failures.append(f"{a.error_code}: {a.error_details}") if a.reason == ERROR else None)
     transcriber.start()
     if not args.jsonl:
         print(f"Listening to {source.name} — press Ctrl+C to stop.", file=sys.stderr, flush=True)
@@ -220,5 +227,9 @@ def run(args: argparse.Namespace) -> int:
     if transcriber.error is not None:
         print(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",
               file=sys.stderr)
+        return 1
+    if failures:  # stored, but not what was asked: a script must not take it for a whole transcript
+        print(f"parley: the session did not go as asked ({failures[0]}); what was recorded is stored as conversation "
+              f"{conversation_id}.", file=sys.stderr)
         return 1
     return 0

@@ -11,9 +11,21 @@ import logging
 import socket
 
 from core.errors import ParleyError
-from core.server.app import create_app
 from core.server.config import DEFAULT_HOST, DEFAULT_PORT, ServerConfig
-from core.server.keys import ApiKey, ApiKeys
+
+
+def __getattr__(name: str):
+    """Load the app and the keys on first use: every `parley` command builds the parser that imports this package,
+    and the web stack (FastAPI, the job worker, the library) takes most of a second to import."""
+    if name == "create_app":
+        from core.server.app import create_app
+
+        return create_app
+    if name in ("ApiKey", "ApiKeys"):
+        from core.server import keys
+
+        return getattr(keys, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 log = logging.getLogger(__name__)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -22,6 +34,8 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 def serve(config: ServerConfig | None = None, *, log_level: str = "info") -> None:
     """Run the service under uvicorn until interrupted; returns when it stops."""
     import uvicorn
+
+    from core.server.app import create_app
 
     config = config or ServerConfig()
     check_address(config.host, config.port)  # an unusable address is the error to show, before any warning

@@ -215,3 +215,53 @@ def test_a_recording_that_cannot_start_on_a_full_disk_leaves_nothing_behind(parl
         transcriber.start()
     assert "No space left" in str(raised.value) and "Free some disk space" in raised.value.hint
     assert list((parley_home / "audio").iterdir()) == []  # no half-made recording for recovery to trip on
+
+
+def test_a_data_folder_where_recordings_cannot_be_kept_is_one_clear_error(parley_home, excerpt, capsys):
+    (parley_home / "audio").write_text("a file where the recordings' folder should be")
+    assert main(["live", "--input", str(excerpt), "--no-recover"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot use" in err and "for Parley's recordings" in err and "A file stands where a folder should be" in err
+    assert "Traceback" not in err
+    assert main(["live", "--input", str(excerpt)]) == 1  # looking for recordings to recover fails the same clear way
+    assert "for Parley's recordings" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_session_whose_recognition_fails_is_stored_and_exits_non_zero(parley_home, excerpt, tmp_path, capsys):
+    """A speech model that cannot load: the recording goes on and is stored, but the exit status says it failed,
+    and the failure is reported after session_started."""
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    for name in ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt"):
+        (broken / name).write_text("not a model")
+    assert main(["live", "--input", str(excerpt), "--speed", "0", "--jsonl", "--mode", "realtime", "--model", str(broken)]) == 1
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    events = [line["event"] for line in lines]
+    assert events[0] == "session_started" and events[-1] == "session_stopped" and "transcribed" not in events
+    assert [line["errorCode"] for line in lines if line["event"] == "canceled"][0] == "RecognizerError"
+    cid = lines[0]["conversationId"]
+    assert f"what was recorded is stored as conversation {cid}" in err and "RecognizerError" in err
+    with Library.open() as library:
+        assert library.get_conversation(cid).duration_ms == 4600  # the excerpt, whole
+
+
+def test_ctrl_c_while_the_commands_load_is_a_short_word_not_a_traceback(monkeypatch, capsys):
+    import core.cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(core.cli, "build_parser", interrupted)
+    assert main(["live", "--input", "x.wav"]) == 130
+    assert capsys.readouterr().err == "parley: interrupted\n"
+
+
+def test_building_the_command_line_does_not_load_the_web_stack():
+    """`parley live --help` and a live session's start do not wait for FastAPI and the job worker to import."""
+    probe = ("import sys; from core.cli import build_parser; build_parser(); "
+             "print(sorted(m for m in ('fastapi', 'core.server.app', 'core.jobs.worker') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "[]"
