@@ -7,7 +7,9 @@ chunks so a recording of hours never sits in memory whole; `load_audio` joins th
 Damage policy (close to FFmpeg's own players): a few undecodable packets are skipped with a warning;
 a long run of them, or a container that cannot be read any further, raises `CorruptAudioError`. A file
 that ends early (a cut-short copy) yields the audio it holds and logs a warning, unless less than half of
-its declared duration decodes: then the last step of the iteration raises `CorruptAudioError`.
+its declared duration decodes: then the last step of the iteration raises `CorruptAudioError`. A WAV
+takes its duration from its size, so only its header tells it was cut short: it is read for what it
+holds, unless that is under a second of what the header declares (`probe` refuses it at once).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ GAP_S = 0.05
 MAX_GAP_FILL_S = 10.0
 # Below this share of the declared duration a file counts as damaged; above it, a short end is only logged.
 MIN_DECODED_SHARE = 0.5
+# A WAV cut short keeps what it holds (with a warning), unless that is less than this: then it is damaged, not short.
+MIN_CUT_SHORT_MS = 1_000
 # Packets read by `probe` while looking for the first decodable sound.
 PROBE_PACKETS = 64
 # Leading bytes of containers we know: a file that starts like one but cannot be opened is damaged.
@@ -66,7 +70,7 @@ def probe(path: str | Path) -> AudioInfo:
     with _open(path) as container, _ffmpeg_errors(path):
         stream = _audio_stream(container, path)
         first = _first_frame(container, stream, path)
-        return AudioInfo(
+        info = AudioInfo(
             path=path,
             duration_ms=_duration_ms(container, stream, path),
             channels=first.layout.nb_channels,
@@ -75,6 +79,10 @@ def probe(path: str | Path) -> AudioInfo:
             container=container.format.name,
             header_ms=_wav_header_ms(path) if container.format.name == "wav" else None,
         )
+    if info.header_ms and info.duration_ms < MIN_CUT_SHORT_MS and info.duration_ms < info.header_ms * MIN_DECODED_SHARE:
+        raise CorruptAudioError(f"{path.name} is cut short: only {info.duration_ms / 1000:.2f} s of the "
+                                f"{info.header_ms / 1000:.1f} s its header declares are in the file.")
+    return info
 
 
 def iter_audio(path: str | Path, *, chunk_ms: int = 30_000, mono: bool = True) -> Iterator[np.ndarray]:

@@ -149,3 +149,20 @@ def test_a_wav_whose_header_was_never_finished_still_decodes_fully(tmp_path, sam
 
     assert samples.size == reference.size
     np.testing.assert_allclose(samples, reference, atol=1 / 16384)
+
+
+def test_a_wav_cut_short_to_almost_nothing_is_damaged_not_a_short_recording(tmp_path, reference, parley_home, capsys):
+    """The header declares 30 s and under a second is left: an error at once, nothing stored (the first 1000 bytes:
+    28 ms); a WAV that keeps more of itself is still read (the test above)."""
+    from core.cli import main
+
+    whole = af.write_wav(tmp_path / "whole.wav", reference, SAMPLE_RATE)
+    path = tmp_path / "stub.wav"
+    path.write_bytes(whole.read_bytes()[:1000])
+    with pytest.raises(CorruptAudioError, match=r"stub.wav is cut short: only 0.03 s of the 30.0 s its header declares"):
+        probe(path)
+    assert main(["transcribe", str(path)]) == 1
+    assert main(["live", "--input", str(path), "--no-recover"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("stub.wav is cut short") == 2 and "Traceback" not in err
+    assert not (parley_home / "audio").exists() or not any((parley_home / "audio").iterdir())
