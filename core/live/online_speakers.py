@@ -52,6 +52,9 @@ MAX_WINDOWS_PER_FEED = 2  # a backlog (audio heard while the models loaded) is w
 MAX_BACKLOG_S = 120  # audio kept while the models load; older audio goes unlabelled
 RETRY_MS = 500  # more speech an unnamed track needs before label() tries to name it again
 CATCH_UP_SAMPLES = 160  # label() analyses pending audio first when at least this much (10 ms) waits
+# label() waits this long for models still loading (about a second) rather than leave a session's first
+# final without a speaker for good; a longer load (a first export) leaves the early finals unlabelled
+LOAD_WAIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class OnlineSpeakerTracker:
         self._models = models
         self._lock = threading.Lock()
         self._preloading = models is None and preload
+        self._loaded = threading.Event()  # the background load ended (loaded or failed)
         if self._preloading:  # the models take a second to load (half a minute to export, once): not on the recognizer's thread
             threading.Thread(target=self._preload, name="parley-speaker-models", daemon=True).start()
         self._audio = np.zeros(0, np.float32)
@@ -119,6 +123,8 @@ class OnlineSpeakerTracker:
         except Exception as exc:  # reported once; the session goes on without speakers
             log.exception("loading the live speaker models failed; results get no speaker")
             self._stop(exc)
+        finally:
+            self._loaded.set()
 
     def _stop(self, exc: BaseException) -> None:
         self.problem = f"Live speaker labels stopped; later results get no speaker. {describe(exc)}"
@@ -143,6 +149,8 @@ class OnlineSpeakerTracker:
 
     def label(self, start_ms: int, end_ms: int) -> list[tuple[int, int, int]]:
         """Return the speaker turns within [start_ms, end_ms), fixing them for good (they never change)."""
+        if self._models is None and self._preloading:
+            self._loaded.wait(LOAD_WAIT_S)  # not under the lock: feed() keeps the audio meanwhile
         with self._lock:
             if self._origin_ms is None:
                 return []

@@ -206,3 +206,33 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
     with Library.open() as library:
         stored = library.get_conversation(cid)
     assert set(stored.speakers) == {1, 2}
+
+
+def test_a_final_asked_while_the_models_load_waits_for_them_and_gets_its_speaker(sample_wav, monkeypatch):
+    """A session's first final can come before the models finish loading in the background (a fast file, a slow disk):
+    label() waits for the load (up to LOAD_WAIT_S) rather than leave that final without a speaker for good."""
+    import threading
+    import time
+
+    from core.audio.decode import load_audio
+    from core.live import online_speakers
+    from core.live.speaker_models import shared_models
+
+    models = shared_models()
+    release = threading.Event()
+
+    def slow_load():
+        release.wait(10)
+        return models
+
+    monkeypatch.setattr(online_speakers, "shared_models", slow_load)
+    tracker = OnlineSpeakerTracker(FIXED)  # starts loading at once, in the background
+    audio = load_audio(sample_wav)[: 10 * 16000]  # "Hello? Hello? Oh, hello. I didn't know you were there."
+    for at in range(0, len(audio), BLOCK):
+        tracker.feed(audio[at:at + BLOCK], at * 1000 // 16000)
+    threading.Timer(1.0, release.set).start()  # the load ends while label() is asked
+    began = time.monotonic()
+    turns = tracker.label(6000, 9000)
+    assert 0.8 < time.monotonic() - began < online_speakers.LOAD_WAIT_S
+    assert turns and {s for *_, s in turns} <= {1, 2}
+    assert tracker.label(6000, 9000) == turns  # and fixed for good, as any final's labels
