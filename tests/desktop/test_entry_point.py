@@ -54,6 +54,9 @@ def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home
             workers = [p for p in _children(app.pid) if b"worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
             time.sleep(0.2)
         assert workers, "the job worker was not started"
+        deadline = time.monotonic() + 30  # the library opens on its own thread, which may still be importing the store
+        while not (parley_home / "library.sqlite3").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert (parley_home / "library.sqlite3").exists()
         app.kill()  # even a hard kill of the app must not leave the worker behind
         app.wait(10)
