@@ -19,6 +19,13 @@ from desktop.speaker_colors import format_time, speaker_color
 
 FOLLOW_SLACK_PX = 8
 _NOBODY = object()  # the speaker before the first caption
+# one speaker's finals run on in one paragraph, unless this long a silence comes between them, or the
+# paragraph has gone on this long: then a new one starts under a heading with its time, so a monologue
+# is not a wall of text with one time at its top
+PARAGRAPH_GAP_MS = 3_000
+PARAGRAPH_MAX_MS = 60_000
+LISTENING = "Listening… captions appear here as people speak."
+IDLE = "Captions appear here while you record."
 
 
 Run = tuple  # (speaker number or None, offset_ms, text): words of one speaker in a row
@@ -35,6 +42,7 @@ class Caption:
     final: bool
     runs: tuple[Run, ...] = ()
     stable: int = 0  # leading words of an interim that are committed (all of a final's are)
+    end_ms: int = 0  # where its last word ends (its offset when unknown)
 
     @property
     def speakers(self) -> set[int | None]:
@@ -64,11 +72,12 @@ class CaptionsView(QTextEdit):
         self.setObjectName("captions")
         self.setReadOnly(True)
         self.setAccessibleName("Live captions")
-        self.setPlaceholderText("Captions appear here while you record.")
+        self.setPlaceholderText(IDLE)
         self._speaker_label = speaker_label or (lambda n: f"Guest-{n}" if n else "Speaker")
         self._finals: list[Caption] = []
         self._interim: Caption | None = None
         self._final_end = 0  # document position right after the last final caption
+        self._paragraph = _NOBODY  # (speaker, start ms, end ms) of the paragraph the last final is in
         self.document().setDocumentMargin(12)
 
     # what is shown (for the record view and tests)
@@ -94,6 +103,12 @@ class CaptionsView(QTextEdit):
         self._finals.clear()
         self._interim = None
         self._final_end = 0
+        self._paragraph = _NOBODY
+
+    def break_paragraph(self) -> None:
+        """Start the next caption under a heading of its own (the recording was paused); returns nothing."""
+        if self._paragraph is not _NOBODY:
+            self._paragraph = (_NOBODY, *self._paragraph[1:])
 
     # updates
 
@@ -116,12 +131,13 @@ class CaptionsView(QTextEdit):
             self.drop_interim(result_id)
             return
         follow = self.following()
-        caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words))
+        end_ms = max([offset_ms] + [w.offset_ms + w.duration_ms for w in words if hasattr(w, "duration_ms")])
+        caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words), end_ms=end_ms)
         if self._interim is not None and self._interim.result_id == result_id:
             self._interim = None
         cursor = self._tail_cursor()
         cursor.removeSelectedText()
-        self._write(cursor, caption, self._last_speaker())
+        self._paragraph = self._write(cursor, caption, self._paragraph)
         self._final_end = cursor.position()
         self._finals.append(caption)
         self._write_interim(cursor)
@@ -144,12 +160,18 @@ class CaptionsView(QTextEdit):
 
     def _write_interim(self, cursor: QTextCursor) -> None:
         if self._interim is not None and self._interim.text.strip():
-            self._write(cursor, self._interim, self._last_speaker())
+            self._write(cursor, self._interim, self._paragraph)
 
-    def _last_speaker(self):
-        return self._finals[-1].runs[-1][0] if self._finals else _NOBODY
+    @staticmethod
+    def _goes_on(paragraph, speaker, offset_ms: int) -> bool:
+        """Return whether words of `speaker` at `offset_ms` continue the paragraph (speaker, start, end) or start one."""
+        if paragraph is _NOBODY:
+            return False
+        who, start_ms, end_ms = paragraph
+        return who == speaker and offset_ms - end_ms < PARAGRAPH_GAP_MS and offset_ms - start_ms < PARAGRAPH_MAX_MS
 
-    def _write(self, cursor: QTextCursor, caption: Caption, previous) -> None:
+    def _write(self, cursor: QTextCursor, caption: Caption, paragraph):
+        """Return the paragraph (speaker, start ms, end ms) the caption ends in, after drawing it at the cursor."""
         settled = QTextCharFormat()
         settled.setForeground(self.palette().text())
         tentative = QTextCharFormat()
@@ -157,9 +179,9 @@ class CaptionsView(QTextEdit):
         tentative.setFontItalic(True)
         stable = None if caption.final else caption.stable  # words still to draw as committed (None: all)
         for index, (speaker, offset_ms, words) in enumerate(caption.runs):
-            new_turn = speaker != previous
+            new_turn = not self._goes_on(paragraph, speaker, offset_ms)
             block = QTextBlockFormat()
-            block.setTopMargin(10 if new_turn and previous is not _NOBODY else 2)
+            block.setTopMargin(10 if new_turn and paragraph is not _NOBODY else 2)
             if new_turn:
                 if not self.document().isEmpty() or cursor.position() > 0:
                     cursor.insertBlock(block)
@@ -186,7 +208,8 @@ class CaptionsView(QTextEdit):
                 if tail:
                     cursor.insertText((" " if head else "") + tail, tentative)
                 stable = max(0, stable - len(tokens))
-            previous = speaker
+            paragraph = (speaker, offset_ms if new_turn else paragraph[1], max(offset_ms, caption.end_ms))
+        return paragraph
 
     def _scroll(self, follow: bool) -> None:
         if follow:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop.conversation_view import ConversationView
@@ -45,7 +45,12 @@ class MainWindow(QMainWindow):
         for view in (self.record_view, self.library_view, self.conversation_view, self.jobs_view):
             self.stack.addWidget(view)
         self.nav = QListWidget(objectName="navigation")
-        self.nav.setFixedWidth(150)
+        # wide enough for the longest label it shows (bold when selected), with the items' padding and margins
+        bold = QFont(self.nav.font())
+        bold.setBold(True)
+        widest = max(QFontMetrics(bold).horizontalAdvance(label) for _, label in RECORDING_SHOWN.values())
+        self.nav.setFixedWidth(max(150, widest + 2 * (16 + 8) + 16))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setIconSize(QSize(20, 20))
         for name in PAGES:
             self.nav.addItem(QListWidgetItem(name))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.captions import CaptionsView
+from desktop.captions import IDLE, LISTENING, CaptionsView
 from desktop.level_meter import LevelMeter
 from desktop.live_session import InputChoice, LiveSession
 from desktop.recovery_banner import RecoveryBanner
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
 FILE_INPUT = "file"
 POLL_MS = 100
+# what the badge next to the clock says in each state of a recording (nothing when idle or saved)
+BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…"}
 
 
 def live_options(settings, mode: str, job_options):
@@ -93,8 +95,12 @@ class RecordView(QWidget):
         self.record_button.clicked.connect(self.start_recording)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop_recording)
+        widest = max(self.pause_button.fontMetrics().horizontalAdvance(text) for text in ("Pause", "Resume"))
+        self.pause_button.setMinimumWidth(widest + 40)  # Pause -> Resume must not push the clock and meter aside
         self.elapsed = QLabel("0:00", objectName="elapsed")
         self.elapsed.setAccessibleName("Elapsed time")
+        self.badge = QLabel("", objectName="recordingBadge")
+        self.badge.setAccessibleName("Recording state")
         self.meter = LevelMeter()
         self.captions = CaptionsView()
         self.status = QLabel("", objectName="recordStatus")
@@ -114,6 +120,7 @@ class RecordView(QWidget):
         controls.addWidget(self.stop_button)
         controls.addSpacing(12)
         controls.addWidget(self.elapsed)
+        controls.addWidget(self.badge)
         controls.addSpacing(12)
         controls.addWidget(self.meter, 1)
         layout = QVBoxLayout(self)
@@ -285,6 +292,7 @@ class RecordView(QWidget):
             show_error(self, exc)
             return
         self.captions.clear_captions()
+        self.captions.setPlaceholderText(LISTENING)
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
@@ -319,6 +327,7 @@ class RecordView(QWidget):
             return
         if self.session.state == "running":
             self.session.pause()
+            self.captions.break_paragraph()  # what is said after the pause starts under a heading with its time
             self.status.setText("Paused — nothing is recorded until you resume.")
         elif self.session.state == "paused":
             self.session.resume()
@@ -346,6 +355,7 @@ class RecordView(QWidget):
 
     def _stopped(self, conversation_id: str) -> None:
         self._timer.stop()
+        self.captions.setPlaceholderText(IDLE)
         self._show_mode(self.services.settings.live_mode)
         self._poll()
         self.meter.set_peak(0.0)
@@ -365,6 +375,7 @@ class RecordView(QWidget):
         from desktop.errors import show_error
 
         self._timer.stop()
+        self.captions.setPlaceholderText(IDLE)
         self._show_mode(self.services.settings.live_mode)
         self.status.setText("")
         self._update_buttons()
@@ -382,6 +393,11 @@ class RecordView(QWidget):
         self.record_button.setEnabled(state in ("idle", "stopped"))
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.badge.setText(BADGES.get(state, ""))
+        self.badge.setProperty("state", state)  # style.qss colours it: red while recording, amber while paused
+        self.badge.style().unpolish(self.badge)
+        self.badge.style().polish(self.badge)
+        self.elapsed.setEnabled(state != "paused")  # the clock greys while nothing is recorded
         self.stop_button.setEnabled(state in ("starting", "running", "paused"))
         self.input_box.setEnabled(state in ("idle", "stopped"))
         self.mode_box.setEnabled(state in ("idle", "stopped"))

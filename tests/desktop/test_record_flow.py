@@ -178,16 +178,27 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
     window.record_action.trigger()
     qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    assert view.badge.text() == "● REC" and view.elapsed.isEnabled()  # on the Record page itself too
+    assert view.captions.placeholderText().startswith("Listening")
+    clock_at = view.elapsed.mapTo(window, view.elapsed.rect().topLeft())
     window.show_page("Library")  # away from the Record page
     assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
     window.pause_action.trigger()
     assert window.windowTitle() == "Paused — Parley" and record_item.text() == "Record (paused)"
+    window.show_page("Record")
+    qtbot.wait(50)
+    assert view.badge.text() == "❚❚ PAUSED" and not view.elapsed.isEnabled()  # the clock greys while paused
+    assert view.elapsed.mapTo(window, view.elapsed.rect().topLeft()) == clock_at  # "Resume" moved nothing aside
+    # the sidebar fits its longest label: no scrollbar under it
+    assert window.nav.visualItemRect(record_item).right() <= window.nav.viewport().width()
+    assert not window.nav.horizontalScrollBar().isVisible()
     window.pause_action.trigger()
     assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
     with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
         window.stop_action.trigger()
-        assert window.windowTitle() == "Saving the recording — Parley"
+        assert window.windowTitle() == "Saving the recording — Parley" and view.badge.text() == "SAVING…"
     assert window.windowTitle() == "Parley" and record_item.text() == "Record"
+    assert view.badge.text() == "" and view.captions.placeholderText() == "Captions appear here while you record."
     wait_ops(qtbot, services)
 
 
@@ -239,15 +250,17 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
 def test_a_final_with_no_words_removes_its_interim_and_draws_nothing(qtbot):
     from desktop.captions import CaptionsView
 
+    from core.results import Word
+
     captions = CaptionsView()
     qtbot.addWidget(captions)
-    captions.add_final("r1", 1, 1_000, "Hello there everyone.")
+    captions.add_final("r1", 1, 1_000, "Hello there everyone.", [Word(text="Hello there everyone.", offset_ms=1_000, duration_ms=2_500)])
     captions.show_interim("r2", None, 4_000, "Uh")
     assert captions.toPlainText().endswith("Speaker  0:04\nUh")
     captions.add_final("r2", None, 4_000, "")  # a no-match final, as core sends it: no words, no speaker
     assert captions.interim is None and [c.result_id for c in captions.finals] == ["r1"]
     assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone."
-    captions.add_final("r3", 1, 6_000, "Let us start.")  # the same voice goes on in the same turn
+    captions.add_final("r3", 1, 6_000, "Let us start.")  # the same voice goes on in the same turn (2.5 s after its words)
     assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone. Let us start."
     captions.drop_interim("r3")  # a no-match for an utterance with no interim shown changes nothing
     assert captions.toPlainText() == "Guest-1  0:01\nHello there everyone. Let us start."
@@ -328,3 +341,32 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
     window.record_view.status.linkActivated.emit("open")
     qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid)
     wait_ops(qtbot, services)
+
+
+def test_one_speakers_captions_start_a_new_paragraph_after_a_silence_a_minute_or_a_pause(qtbot):
+    """A monologue is not one wall of text under one time: a heading with its time comes again after 3 s of
+    silence, after a minute of one paragraph, and after the recording was paused."""
+    from core.results import Word
+    from desktop.captions import CaptionsView
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+
+    def final(rid, speaker, start_ms, end_ms, text):
+        captions.add_final(rid, speaker, start_ms, text, [Word(text=text, offset_ms=start_ms, duration_ms=end_ms - start_ms)])
+
+    final("a", 1, 6_000, 9_000, "First thought.")
+    final("b", 1, 10_500, 14_000, "Goes on.")  # 1.5 s later: the same paragraph
+    final("c", 1, 17_500, 20_000, "After a silence.")  # 3.5 s later: a new one
+    for n in range(30):  # one sentence after another for over a minute
+        final(f"d{n}", 1, 20_500 + 2_500 * n, 22_500 + 2_500 * n, f"Sentence {n}.")
+    headings = [line for line in captions.toPlainText().splitlines() if line.startswith("Guest-1")]
+    assert headings[:3] == ["Guest-1  0:06", "Guest-1  0:17", "Guest-1  1:18"]
+    assert "First thought. Goes on." in captions.toPlainText()
+    captions.break_paragraph()  # paused: the next words start under their own time, even right after
+    final("e", 1, 96_000, 97_000, "Back again.")
+    assert captions.toPlainText().endswith("Guest-1  1:36\nBack again.")
+    captions.show_interim("f", 2, 97_200, "someone else")
+    final("f", 2, 97_200, 98_000, "Someone else.")
+    final("g", 1, 98_100, 99_000, "Me again.")  # another speaker came between: a new heading, however close
+    assert captions.toPlainText().endswith("Guest-2  1:37\nSomeone else.\nGuest-1  1:38\nMe again.")
