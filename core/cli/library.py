@@ -19,17 +19,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=at_least(1), default=100)
     listing.set_defaults(run=_list)
     show = sub.add_parser("show", help="print a conversation's transcript")
-    show.add_argument("conversation_id")
+    show.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     show.set_defaults(run=_show)
     search = sub.add_parser("search", help="full-text search across all conversations")
     search.add_argument("query")
     search.add_argument("--limit", type=at_least(1), default=50)
     search.set_defaults(run=_search)
     delete = sub.add_parser("delete", help="delete a conversation and its stored audio")
-    delete.add_argument("conversation_id")
+    delete.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     delete.set_defaults(run=_delete)
     rename = sub.add_parser("rename-speaker", help="name a speaker everywhere in a conversation")
-    rename.add_argument("conversation_id")
+    rename.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     rename.add_argument("old", help="speaker number or current label (Guest-1, a name)")
     rename.add_argument("new")
     rename.set_defaults(run=_rename_speaker)
@@ -38,7 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "export", help="export stored conversations",
         description="Export one conversation to a file (or stdout), or several (or --all) into a folder or a .zip.",
     )
-    export.add_argument("conversation_ids", nargs="*", metavar="ID", help="conversation ids (none with --all)")
+    export.add_argument("conversation_ids", nargs="*", metavar="ID", help="conversation ids, or their starts (none with --all)")
     export.add_argument("--all", action="store_true", help="export every conversation in the library")
     export.add_argument("--format", default="txt", choices=sorted(FORMATS))
     export.add_argument("--output", type=Path, help="a file for one conversation; a folder or a .zip for several")
@@ -75,7 +75,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     with _library(reading=True) as library:
-        conversation = library.get_conversation(args.conversation_id)
+        conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
     export_conversation(conversation, "txt", None, ExportOptions())
     return 0
 
@@ -92,8 +92,9 @@ def _search(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     with _library() as library:
-        library.delete_conversation(args.conversation_id)
-    print(f"deleted {args.conversation_id}", file=sys.stderr)
+        conversation_id = library.resolve_conversation_id(args.conversation_id)
+        library.delete_conversation(conversation_id)
+    print(f"deleted {conversation_id}", file=sys.stderr)
     return 0
 
 
@@ -108,8 +109,8 @@ def _speaker_number(conversation, old: str) -> int:
 
 def _rename_speaker(args: argparse.Namespace) -> int:
     with _library() as library:
-        conversation = library.get_conversation(args.conversation_id)
-        library.rename_speaker(args.conversation_id, _speaker_number(conversation, args.old), args.new)
+        conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
+        library.rename_speaker(conversation.conversation_id, _speaker_number(conversation, args.old), args.new)
     return 0
 
 
@@ -170,6 +171,7 @@ def _export(args: argparse.Namespace) -> int:
     with _library(reading=True) as library:
         if args.all:
             ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
+        ids = [library.resolve_conversation_id(i) for i in ids]
         if len(ids) == 1 and not args.all and (args.output is None or args.output.suffix.lower() != ".zip"):
             conversation = library.get_conversation(ids[0])
             written = export_conversation(conversation, args.format, args.output, options)

@@ -27,6 +27,7 @@ from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
 
 log = logging.getLogger(__name__)
+MIN_ID_PREFIX = 4  # the least of an id that names a conversation (as git takes a short hash)
 
 
 class Library:
@@ -169,6 +170,21 @@ class Library:
                 kind=kind, model=conversation.model, options=options,
             )
             return conversation_id
+
+    def resolve_conversation_id(self, given: str) -> str:
+        """Return the id of the conversation `given` names: its whole id, or (from MIN_ID_PREFIX characters) the
+        start of one id only, as `parley conversations list` prints them; raise StoreError when several begin so.
+
+        What names nothing is returned as it is, for the lookup that follows to say so."""
+        with self._reading() as db:
+            if len(given) < MIN_ID_PREFIX or db.execute("SELECT 1 FROM conversations WHERE conversation_id = ?", [given]).fetchone():
+                return given
+            rows = db.execute("SELECT conversation_id FROM conversations WHERE substr(conversation_id, 1, ?) = ? LIMIT 2",
+                              [len(given), given]).fetchall()
+        if len(rows) > 1:
+            raise StoreError(f"More than one conversation id begins with '{given}'.",
+                             hint="Give more of the id (see `parley conversations list`).")
+        return rows[0][0] if rows else given
 
     def get_conversation(self, conversation_id: str, pass_id: int | None = None) -> Conversation:
         """Return a conversation with the utterances, words and speakers of a pass (the current one by default)."""

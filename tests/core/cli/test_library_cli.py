@@ -118,3 +118,26 @@ def test_queue_cancel_and_retry(stored, capsys):
     assert "Canceled" in capsys.readouterr().out
     assert main(["queue", "retry", job_id]) == 0
     assert "NotStarted" in capsys.readouterr().out
+
+
+def test_a_conversation_is_named_by_the_start_of_its_id_when_only_it_begins_so(sample_conversation, parley_home, capsys):
+    """As `parley conversations list` prints whole ids and people type the first few characters (as with git)."""
+    conversation = sample_conversation.with_utterances([replace(u, speaker=1) for u in sample_conversation.utterances])
+    conversation.speakers = {1: Speaker(1)}
+    with Library.open() as library:
+        for cid in ("abcd1234-0000-4000-8000-000000000001", "abcd9999-0000-4000-8000-000000000002"):
+            library.save_conversation(replace(conversation, conversation_id=cid))
+    assert main(["conversations", "show", "abcd1"]) == 0
+    assert "Jersey" in capsys.readouterr().out
+    assert main(["conversations", "rename-speaker", "abcd9", "1", "Diane"]) == 0
+    assert main(["export", "abcd9", "--format", "txt"]) == 0
+    assert "Diane" in capsys.readouterr().out
+    assert main(["conversations", "show", "abcd"]) == 1  # both begin so: which one is not guessed
+    err = capsys.readouterr().err
+    assert "More than one conversation id begins with 'abcd'" in err and "Give more of the id" in err
+    assert main(["conversations", "show", "abc"]) == 1  # under 4 characters is no id
+    assert "No conversation with id abc." in capsys.readouterr().err
+    assert main(["conversations", "delete", "abcd1"]) == 0
+    assert capsys.readouterr().err.strip() == "deleted abcd1234-0000-4000-8000-000000000001"
+    with Library.open() as library:
+        assert [c.conversation_id for c in library.list_conversations()] == ["abcd9999-0000-4000-8000-000000000002"]
