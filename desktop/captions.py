@@ -131,7 +131,7 @@ class CaptionsView(QTextEdit):
             self.drop_interim(result_id)
             return
         follow = self.following()
-        end_ms = max([offset_ms] + [w.offset_ms + w.duration_ms for w in words if hasattr(w, "duration_ms")])
+        end_ms = max([offset_ms] + [w.end_ms for w in words])
         caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words), end_ms=end_ms)
         if self._interim is not None and self._interim.result_id == result_id:
             self._interim = None

@@ -176,11 +176,13 @@ class Library:
         start of one id only, as `parley conversations list` prints them; raise StoreError when several begin so.
 
         What names nothing is returned as it is, for the lookup that follows to say so."""
-        with self._reading() as db:
-            if len(given) < MIN_ID_PREFIX or db.execute("SELECT 1 FROM conversations WHERE conversation_id = ?", [given]).fetchone():
-                return given
-            rows = db.execute("SELECT conversation_id FROM conversations WHERE substr(conversation_id, 1, ?) = ? LIMIT 2",
-                              [len(given), given]).fetchall()
+        if len(given) < MIN_ID_PREFIX:
+            return given
+        with self._reading() as db:  # one query: the whole id first, if it is one
+            rows = db.execute("SELECT conversation_id FROM conversations WHERE substr(conversation_id, 1, ?) = ? "
+                              "ORDER BY conversation_id = ? DESC LIMIT 2", [len(given), given, given]).fetchall()
+        if rows and rows[0][0] == given:
+            return given
         if len(rows) > 1:
             raise StoreError(f"More than one conversation id begins with '{given}'.",
                              hint="Give more of the id (see `parley conversations list`).")
