@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.captions import IDLE, LISTENING, CaptionsView
+from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
 from desktop.live_session import InputChoice, LiveSession
 from desktop.recovery_banner import RecoveryBanner
@@ -27,7 +27,6 @@ from desktop.confirm import confirm
 log = logging.getLogger(__name__)
 
 MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
-FILE_INPUT = "file"
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…"}
@@ -69,17 +68,11 @@ class RecordView(QWidget):
         self.setObjectName("recordView")
         self.services = services
         self.session: LiveSession | None = None
-        self._file_input: Path | None = None
-        self._file_speed: float | None = 1.0
         self._last_id: str | None = None
         self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
-        self._device_names: dict[int, str] = {}
 
-        self.input_box = QComboBox(objectName="inputDevice")
-        self.input_box.setMinimumWidth(240)
-        self.input_box.setAccessibleName("Input device")
-        self.input_box.activated.connect(self._input_chosen)
+        self.input_box = InputPicker(services)
         self.mode_box = QComboBox(objectName="recordMode")
         for mode, label in MODES:
             self.mode_box.addItem(label, mode)
@@ -200,73 +193,19 @@ class RecordView(QWidget):
 
         self.services.ops.in_order(save, parent=self).run()
 
-    # inputs
+    # inputs (the picker lists them; these are its face for the window and tests)
 
     def refresh_devices(self) -> None:
         """List the input devices again (off the GUI thread); returns nothing."""
-
-        def devices():
-            from core.audio.capture import list_input_devices
-
-            return list_input_devices()
-
-        def show(found) -> None:
-            self._fill_inputs(found, None)
-
-        self.services.ops.background(devices, parent=self).success(show).failure(lambda e: self._fill_inputs([], e)).run()
-
-    def _fill_inputs(self, devices, error) -> None:
-        current = self.input_box.currentData()
-        self.input_box.clear()
-        wanted = self.services.settings.input_device
-        self._device_names = {device.index: device.name for device in devices}
-        for device in devices:
-            label = device.name + ("  (default)" if device.is_default else "")
-            self.input_box.addItem(label, device.index)
-            if wanted and wanted == device.name:
-                current = device.index
-        if not devices:
-            self.input_box.addItem("No microphone found" if error is None else "Microphones unavailable", None)
-            if error is not None:
-                log.warning("cannot list input devices: %s", error)
-        self.input_box.insertSeparator(self.input_box.count())
-        self.input_box.addItem("Play a recording as input…", FILE_INPUT)
-        if self._file_input is not None:
-            self._show_file_input()
-        elif current is not None:
-            self.input_box.setCurrentIndex(max(0, self.input_box.findData(current)))
-        else:
-            default = next((i for i, d in enumerate(devices) if d.is_default), 0)
-            self.input_box.setCurrentIndex(default)
-
-    def _input_chosen(self, index: int) -> None:
-        if self.input_box.itemData(index) != FILE_INPUT:
-            self._file_input = None
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Play a recording as input", "", "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.webm);;All files (*)")
-        if path:
-            self.set_file_input(Path(path))
-        elif self._file_input is not None:  # cancelled: the recording chosen before is still the input
-            self._show_file_input()
-        else:
-            self.input_box.setCurrentIndex(0)
+        self.input_box.refresh()
 
     def set_file_input(self, path: Path, speed: float | None = 1.0) -> None:
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
-        self._file_input, self._file_speed = Path(path), speed
-        self._show_file_input()
-
-    def _show_file_input(self) -> None:
-        index = self.input_box.findData(FILE_INPUT)
-        self.input_box.setItemText(index, f"Recording: {self._file_input.name}")
-        self.input_box.setCurrentIndex(index)
+        self.input_box.set_file(path, speed)
 
     def input_choice(self) -> InputChoice:
         """Return the input the next recording will use."""
-        if self._file_input is not None:
-            return InputChoice(file=self._file_input, speed=self._file_speed)
-        data = self.input_box.currentData()
-        return InputChoice(device=data if isinstance(data, int) else None)
+        return self.input_box.choice()
 
     # recording
 
@@ -317,7 +256,7 @@ class RecordView(QWidget):
 
     def _remember_input(self, choice: InputChoice) -> None:
         """Keep the microphone just used as the one to offer next time (in the settings file)."""
-        name = self._device_names.get(choice.device) if choice.device is not None else None
+        name = self.input_box.device_name(choice)
         if name is not None:
             self._save_setting(input_device=name)
 

@@ -1,0 +1,96 @@
+"""The Record view's input box: the microphones (listed off the GUI thread), or a recording played as the input."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+
+from desktop.live_session import InputChoice
+from desktop.services import Services
+
+log = logging.getLogger(__name__)
+
+FILE_INPUT = "file"
+RECORDINGS = "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.webm);;All files (*)"
+
+
+class InputPicker(QComboBox):
+    """Offers every input device (the one last used first chosen), and "Play a recording as input…"."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent, objectName="inputDevice")
+        self.services = services
+        self._file: Path | None = None
+        self._speed: float | None = 1.0
+        self._device_names: dict[int, str] = {}
+        self.setMinimumWidth(240)
+        self.setAccessibleName("Input device")
+        self.activated.connect(self._chosen)
+
+    def refresh(self) -> None:
+        """List the input devices again (off the GUI thread); returns nothing."""
+
+        def devices():
+            from core.audio.capture import list_input_devices
+
+            return list_input_devices()
+
+        self.services.ops.background(devices, parent=self).success(lambda found: self._fill(found, None)).failure(
+            lambda e: self._fill([], e)).run()
+
+    def set_file(self, path: Path, speed: float | None = 1.0) -> None:
+        """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
+        self._file, self._speed = Path(path), speed
+        self._show_file()
+
+    def choice(self) -> InputChoice:
+        """Return the input the next recording will use."""
+        if self._file is not None:
+            return InputChoice(file=self._file, speed=self._speed)
+        data = self.currentData()
+        return InputChoice(device=data if isinstance(data, int) else None)
+
+    def device_name(self, choice: InputChoice) -> str | None:
+        """Return the name of the microphone a choice records from (None for a recording or the default)."""
+        return self._device_names.get(choice.device) if choice.device is not None else None
+
+    def _fill(self, devices, error) -> None:
+        current = self.currentData()
+        self.clear()
+        wanted = self.services.settings.input_device
+        self._device_names = {device.index: device.name for device in devices}
+        for device in devices:
+            self.addItem(device.name + ("  (default)" if device.is_default else ""), device.index)
+            if wanted and wanted == device.name:
+                current = device.index
+        if not devices:
+            self.addItem("No microphone found" if error is None else "Microphones unavailable", None)
+            if error is not None:
+                log.warning("cannot list input devices: %s", error)
+        self.insertSeparator(self.count())
+        self.addItem("Play a recording as input…", FILE_INPUT)
+        if self._file is not None:
+            self._show_file()
+        elif current is not None:
+            self.setCurrentIndex(max(0, self.findData(current)))
+        else:
+            self.setCurrentIndex(next((i for i, d in enumerate(devices) if d.is_default), 0))
+
+    def _chosen(self, index: int) -> None:
+        if self.itemData(index) != FILE_INPUT:
+            self._file = None
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Play a recording as input", "", RECORDINGS)
+        if path:
+            self.set_file(Path(path))
+        elif self._file is not None:  # cancelled: the recording chosen before is still the input
+            self._show_file()
+        else:
+            self.setCurrentIndex(0)
+
+    def _show_file(self) -> None:
+        index = self.findData(FILE_INPUT)
+        self.setItemText(index, f"Recording: {self._file.name}")
+        self.setCurrentIndex(index)
