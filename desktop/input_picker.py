@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from desktop.live_session import InputChoice
@@ -19,6 +20,8 @@ RECORDINGS = "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.we
 class InputPicker(QComboBox):
     """Offers every input device (the one last used first chosen), and "Play a recording as input…"."""
 
+    input_changed = Signal()  # what the next recording would use changed (see has_input)
+
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent, objectName="inputDevice")
         self.services = services
@@ -28,14 +31,16 @@ class InputPicker(QComboBox):
         self.setMinimumWidth(240)
         self.setAccessibleName("Input device")
         self.activated.connect(self._chosen)
+        self.currentIndexChanged.connect(lambda _: self.input_changed.emit())
 
-    def refresh(self) -> None:
-        """List the input devices again (off the GUI thread); returns nothing."""
+    def refresh(self, *, rescan: bool = False) -> None:
+        """List the input devices again (off the GUI thread), with `rescan` asking the sound system
+        for devices plugged in since it started; returns nothing."""
 
         def devices():
             from core.audio.capture import list_input_devices
 
-            return list_input_devices()
+            return list_input_devices(rescan=rescan)
 
         self.services.ops.background(devices, parent=self).success(lambda found: self._fill(found, None)).failure(
             lambda e: self._fill([], e)).run()
@@ -44,6 +49,10 @@ class InputPicker(QComboBox):
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
         self._file, self._speed = Path(path), speed
         self._show_file()
+
+    def has_input(self) -> bool:
+        """Return whether there is something to record from: a microphone, or a recording chosen as the input."""
+        return self._file is not None or isinstance(self.currentData(), int)
 
     def choice(self) -> InputChoice:
         """Return the input the next recording will use."""
@@ -81,6 +90,7 @@ class InputPicker(QComboBox):
     def _chosen(self, index: int) -> None:
         if self.itemData(index) != FILE_INPUT:
             self._file = None
+            self.input_changed.emit()
             return
         path, _ = QFileDialog.getOpenFileName(self, "Play a recording as input", "", RECORDINGS)
         if path:
@@ -94,3 +104,4 @@ class InputPicker(QComboBox):
         index = self.findData(FILE_INPUT)
         self.setItemText(index, f"Recording: {self._file.name}")
         self.setCurrentIndex(index)
+        self.input_changed.emit()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,8 @@ MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), (
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…"}
+NO_INPUT = ("No microphone found. Plug one in and press ↻ next to the input, "
+            "or choose “Play a recording as input…” to caption a recording.")
 
 
 def live_options(settings, mode: str, job_options):
@@ -73,6 +76,11 @@ class RecordView(QWidget):
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
 
         self.input_box = InputPicker(services)
+        self.input_box.input_changed.connect(self._update_buttons)
+        self.rescan_button = QToolButton(objectName="rescanInputs", text="↻")
+        self.rescan_button.setToolTip("Look for microphones again (one plugged in since Parley started)")
+        self.rescan_button.setAccessibleName("Look for microphones again")
+        self.rescan_button.clicked.connect(lambda: self.refresh_devices(rescan=True))
         self.mode_box = QComboBox(objectName="recordMode")
         for mode, label in MODES:
             self.mode_box.addItem(label, mode)
@@ -105,6 +113,7 @@ class RecordView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Input"))
         top.addWidget(self.input_box, 2)
+        top.addWidget(self.rescan_button)
         top.addWidget(QLabel("Mode"))
         top.addWidget(self.mode_box, 2)
         controls = QHBoxLayout()
@@ -195,9 +204,10 @@ class RecordView(QWidget):
 
     # inputs (the picker lists them; these are its face for the window and tests)
 
-    def refresh_devices(self) -> None:
-        """List the input devices again (off the GUI thread); returns nothing."""
-        self.input_box.refresh()
+    def refresh_devices(self, *, rescan: bool = False) -> None:
+        """List the input devices again (off the GUI thread; `rescan` also finds ones plugged in since); returns nothing."""
+        if not (rescan and self.recording):  # looking again restarts the sound system: never while it records
+            self.input_box.refresh(rescan=rescan)
 
     def set_file_input(self, path: Path, speed: float | None = 1.0) -> None:
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
@@ -220,7 +230,7 @@ class RecordView(QWidget):
 
     def start_recording(self) -> None:
         """Start a new recording with the chosen input and mode; returns nothing."""
-        if self.recording:
+        if self.recording or not self.input_box.has_input():  # no microphone: the captions area says what to do
             return
         settings, mode = self.services.settings, self.mode_box.currentData()
         try:
@@ -294,13 +304,14 @@ class RecordView(QWidget):
 
     def _stopped(self, conversation_id: str) -> None:
         self._timer.stop()
-        self.captions.setPlaceholderText(IDLE)
+        self.captions.setPlaceholderText(self._idle_text())
         self._show_mode(self.services.settings.live_mode)
         self._poll()
         self.meter.set_peak(0.0)
         self._last_id = conversation_id
         self.status.setText(f"Saved. <a href='open'>Open the conversation</a>")
         self._update_buttons()
+        self.refresh_devices(rescan=True)  # a microphone unplugged during the recording is no longer offered
         if self.isVisible():  # settings changed during the recording are loaded for the next one
             self.prepare()
         self.recording_changed.emit(False)
@@ -314,10 +325,11 @@ class RecordView(QWidget):
         from desktop.errors import show_error
 
         self._timer.stop()
-        self.captions.setPlaceholderText(IDLE)
+        self.captions.setPlaceholderText(self._idle_text())
         self._show_mode(self.services.settings.live_mode)
         self.status.setText("")
         self._update_buttons()
+        self.refresh_devices(rescan=True)
         self.recording_changed.emit(self.recording)
         show_error(self, error)
 
@@ -327,9 +339,17 @@ class RecordView(QWidget):
         self.meter.set_peak(self.session.level if self.session.state == "running" else 0.0)
         self.elapsed.setText(format_time(self.session.recorded_ms))
 
+    def _idle_text(self) -> str:
+        """Return what the captions area says while nothing is recorded."""
+        listed = self.input_box.count() > 0  # before the first listing nothing is known yet
+        return NO_INPUT if listed and not self.input_box.has_input() else IDLE
+
     def _update_buttons(self) -> None:
         state = self.session.state if self.session is not None else "idle"
-        self.record_button.setEnabled(state in ("idle", "stopped"))
+        idle = state in ("idle", "stopped")
+        self.record_button.setEnabled(idle and self.input_box.has_input())  # nothing to record from: say so, not fail
+        if idle:
+            self.captions.setPlaceholderText(self._idle_text())
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.badge.setText(BADGES.get(state, ""))
@@ -338,8 +358,9 @@ class RecordView(QWidget):
         self.badge.style().polish(self.badge)
         self.elapsed.setEnabled(state != "paused")  # the clock greys while nothing is recorded
         self.stop_button.setEnabled(state in ("starting", "running", "paused"))
-        self.input_box.setEnabled(state in ("idle", "stopped"))
-        self.mode_box.setEnabled(state in ("idle", "stopped"))
+        self.input_box.setEnabled(idle)
+        self.rescan_button.setEnabled(idle)
+        self.mode_box.setEnabled(idle)
         self.state_changed.emit(state)
 
     def confirm_stop_for_exit(self) -> bool:

@@ -51,3 +51,16 @@ def sample_conversation(sample_wav, tmp_path_factory):
         return transcribe_file(sample_wav)
     finally:
         mp.undo()
+
+
+@pytest.fixture
+def sound_inputs(tmp_path_factory, monkeypatch):
+    """Microphones the test plugs in and out (see helpers.sound_inputs); PortAudio forgets them afterwards."""
+    from helpers.sound_inputs import SoundInputs, restart_portaudio
+
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    inputs = SoundInputs(home)
+    yield inputs
+    inputs.unplug()
+    restart_portaudio()

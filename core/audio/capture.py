@@ -30,6 +30,10 @@ PACE_POLL_S = 0.01  # how often a paced FileSource looks whether its reader has 
 INPUT_OVERFLOW, DEVICE_LOST, NO_AUDIO, END_OF_STREAM = "InputOverflow", "DeviceLost", "NoAudio", "EndOfStream"
 # a microphone that delivered nothing for this long while running is reported as silent hardware
 STALL_S = 3.0
+# PortAudio lists devices once, when it starts; restarting it to look again would end any open stream,
+# so a rescan is skipped while one is open, and opening a stream waits for a rescan under way
+_PORTAUDIO = threading.Lock()
+_open_streams = 0
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,20 @@ def _sounddevice():
     return sounddevice
 
 
-def list_input_devices() -> list[InputDevice]:
-    """Return the input-capable devices PortAudio reports (an empty list when there are none)."""
+def list_input_devices(*, rescan: bool = False) -> list[InputDevice]:
+    """Return the input-capable devices PortAudio reports (an empty list when there are none).
+
+    PortAudio learns the devices when it starts, so a microphone plugged in later is only listed
+    after `rescan`, which restarts PortAudio (skipped while a microphone is being recorded).
+    """
     sd = _sounddevice()
+    if rescan:
+        with _PORTAUDIO:
+            if _open_streams:
+                log.info("not looking for new input devices while a microphone is open")
+            else:
+                sd._terminate()  # sounddevice's own advice for a fresh device list (its issue #125)
+                sd._initialize()
     try:
         devices = sd.query_devices()
         apis = sd.query_hostapis()
@@ -199,20 +214,23 @@ class MicrophoneSource:
 
     def start(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
         """Return None once the device is capturing; raise DeviceError when it is missing or busy."""
+        global _open_streams
         sd = _sounddevice()
-        self.input = find_input_device(self.device)
-        self.name = f"microphone: {self.input.name}"
-        rate, channels = self._negotiate(sd, self.input)
-        self.attach(on_block, on_status, rate)
-        try:
-            self._stream = sd.InputStream(
-                device=self.input.index, samplerate=rate, channels=channels, dtype="float32",
-                blocksize=max(1, rate * self.block_ms // 1000), callback=self._callback,
-                finished_callback=self._finished,
-            )
-            self._stream.start()
-        except (sd.PortAudioError, ValueError) as exc:
-            raise DeviceError(f"Cannot open the input '{self.input.name}': {exc}.", hint="The device may be busy or unplugged; choose another one.") from exc
+        with _PORTAUDIO:  # a rescan (which restarts PortAudio) waits until the stream is open
+            self.input = find_input_device(self.device)
+            self.name = f"microphone: {self.input.name}"
+            rate, channels = self._negotiate(sd, self.input)
+            self.attach(on_block, on_status, rate)
+            try:
+                self._stream = sd.InputStream(
+                    device=self.input.index, samplerate=rate, channels=channels, dtype="float32",
+                    blocksize=max(1, rate * self.block_ms // 1000), callback=self._callback,
+                    finished_callback=self._finished,
+                )
+                _open_streams += 1
+                self._stream.start()
+            except (sd.PortAudioError, ValueError) as exc:
+                raise DeviceError(f"Cannot open the input '{self.input.name}': {exc}.", hint="The device may be busy or unplugged; choose another one.") from exc
         log.info("capturing %s at %d Hz x %d", self.input.name, rate, channels)
         self._last_block = time.monotonic()
         self._watchdog = threading.Thread(target=self._watch, name="parley-mic-watchdog", daemon=True)
@@ -270,6 +288,7 @@ class MicrophoneSource:
 
     def stop(self) -> None:
         """Return None after closing the device (safe to call twice)."""
+        global _open_streams
         self._stopping.set()
         stream, self._stream = self._stream, None
         if stream is not None:
@@ -278,6 +297,8 @@ class MicrophoneSource:
                 stream.close()
             except Exception as exc:  # the device may already be gone; closing is best effort
                 log.warning("closing the input failed: %s", exc)
+            with _PORTAUDIO:
+                _open_streams -= 1
 
 
 class FileSource:

@@ -3,6 +3,8 @@ italic) then final captions with two speakers; stopping stores the conversation,
 
 from __future__ import annotations
 
+import pytest
+import sounddevice as sd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -220,6 +222,35 @@ def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qt
     assert box.currentText() == "Recording: sample.wav" and view.input_choice().file == sample_wav
     choose("")  # cancelled again: the recording chosen before stays the input, and the box says so
     assert box.currentText() == "Recording: sample.wav" and view.input_choice().file == sample_wav
+    wait_ops(qtbot, services)
+
+
+@pytest.mark.skipif(bool(sd.query_devices()), reason="this machine has a sound card")
+def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in_or_a_recording_chosen(
+        qtbot, window, services, sound_inputs, sample_wav):
+    from desktop.captions import IDLE
+    from desktop.record_view import NO_INPUT
+
+    view, box = window.record_view, window.record_view.input_box
+    window.show_page("Record")
+    qtbot.waitUntil(lambda: box.count() > 0)
+    assert box.currentText() == "No microphone found"
+    assert not view.record_button.isEnabled() and view.captions.placeholderText() == NO_INPUT
+    window.record_action.trigger()  # Ctrl+R does not start a recording that could only fail
+    assert view.session is None and window.windowTitle() == "Parley"
+
+    sound_inputs.plug("parley_usb_mic")  # plugged in after the app started: listed once the user presses ↻
+    qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.currentText().startswith("parley_usb_mic"), timeout=10_000)
+    assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
+    assert view.input_choice().device == box.currentData()
+
+    sound_inputs.unplug()
+    qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.currentText() == "No microphone found", timeout=10_000)
+    assert not view.record_button.isEnabled() and view.captions.placeholderText() == NO_INPUT
+    view.set_file_input(sample_wav)  # a recording as the input needs no microphone
+    assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
     wait_ops(qtbot, services)
 
 

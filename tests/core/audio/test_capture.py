@@ -67,6 +67,28 @@ def test_starting_the_microphone_without_a_device_raises_a_device_error_not_a_po
     source.stop()  # safe after a failed start
 
 
+@no_sound_card
+def test_a_microphone_plugged_in_later_is_listed_after_a_rescan_which_never_ends_an_open_stream(sound_inputs):
+    sound_inputs.plug("parley_desk_mic")
+    assert list_input_devices() == []  # PortAudio still has the list it made when it started
+    found = list_input_devices(rescan=True)
+    assert [d.name for d in found] == ["parley_desk_mic"] and found[0].is_default
+
+    received = []
+    source = MicrophoneSource("desk")  # part of a name finds the device
+    source.start(lambda block: received.append(len(block)), lambda status: None)
+    try:
+        sound_inputs.unplug()
+        assert [d.name for d in list_input_devices(rescan=True)] == ["parley_desk_mic"]  # not while it records
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert source._stream.active and received  # the stream went on delivering audio
+    finally:
+        source.stop()
+    assert list_input_devices(rescan=True) == []  # closed: the next look finds the device gone
+
+
 def test_the_microphone_callback_converts_48k_stereo_to_16k_mono_and_reports_overflow():
     blocks, statuses = [], []
     source = MicrophoneSource()
