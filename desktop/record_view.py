@@ -105,8 +105,11 @@ class RecordView(QWidget):
         self.meter = LevelMeter()
         self.captions = CaptionsView()
         self.status = QLabel("", objectName="recordStatus")
-        self.status.setTextFormat(Qt.TextFormat.RichText)
-        self.status.linkActivated.connect(lambda _: self._last_id and self.open_requested.emit(self._last_id))
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_saved = QPushButton("Open the conversation", objectName="openSaved")
+        self.open_saved.setToolTip("Show the recording just saved, with its transcript")
+        self.open_saved.clicked.connect(lambda: self._last_id and self.open_requested.emit(self._last_id))
+        self.open_saved.hide()  # shown once a recording is saved (or recovered)
         self.recovery = RecoveryBanner(services)
         self.recovery.recovered.connect(self._recovered)
 
@@ -130,7 +133,10 @@ class RecordView(QWidget):
         layout.addLayout(top)
         layout.addLayout(controls)
         layout.addWidget(self.captions, 1)
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.open_saved)
+        layout.addLayout(bottom)
 
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -242,6 +248,7 @@ class RecordView(QWidget):
             return
         self.captions.clear_captions()
         self.captions.setPlaceholderText(LISTENING)
+        self.open_saved.hide()
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
@@ -309,7 +316,8 @@ class RecordView(QWidget):
         self._poll()
         self.meter.set_peak(0.0)
         self._last_id = conversation_id
-        self.status.setText(f"Saved. <a href='open'>Open the conversation</a>")
+        self.status.setText("Saved.")
+        self.open_saved.show()
         self._update_buttons()
         self.refresh_devices(rescan=True)  # a microphone unplugged during the recording is no longer offered
         if self.isVisible():  # settings changed during the recording are loaded for the next one
@@ -319,7 +327,8 @@ class RecordView(QWidget):
 
     def _recovered(self, conversation_id: str) -> None:
         self._last_id = conversation_id
-        self.status.setText("The interrupted recording is in the library. <a href='open'>Open it</a>")
+        self.status.setText("The interrupted recording is in the library.")
+        self.open_saved.show()
 
     def _failed(self, error: BaseException) -> None:
         from desktop.errors import show_error

@@ -86,8 +86,8 @@ def test_live_captions_from_the_sample_then_the_conversation_in_the_library(qtbo
     assert [u.result_id for u in stored.ordered()] == [c.result_id for c in finals]
     assert abs(stored.duration_ms - 30_000) < 500
 
-    assert "Open the conversation" in view.status.text()
-    view.status.linkActivated.emit("open")
+    assert view.status.text() == "Saved." and view.open_saved.isVisible()
+    qtbot.mouseClick(view.open_saved, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid and window.conversation_view.data is not None)
     assert window.stack.currentWidget() is window.conversation_view
 
@@ -369,7 +369,8 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
     qtbot.waitUntil(lambda: cid in window.library_view.conversation_ids())
     stored = services.ops.call_library(lambda lib: lib.audio_sources(cid))
     assert stored[0].duration_ms == 8000
-    window.record_view.status.linkActivated.emit("open")
+    assert window.record_view.open_saved.isVisible()
+    qtbot.mouseClick(window.record_view.open_saved, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid)
     wait_ops(qtbot, services)
 
