@@ -1,9 +1,12 @@
-"""Audio sources for live sessions: the microphone (sounddevice) and a recording played back in time.
+"""Microphone capture (sounddevice): the input devices, and a source that records one of them.
 
-Every source delivers mono float32 blocks at 16 kHz to an `on_block` callback and reports trouble
-(an input overflow, a lost device, the end of a file) to an `on_status` callback as a `SourceStatus`;
-trouble is reported, never raised from the audio thread. Only opening a device that is missing or
-busy raises, as a DeviceError with a clear message.
+Every source (this one, and core.audio.file_source's recording played back in time; their interface
+is core.audio.sources, all named here too) delivers mono float32 blocks at 16 kHz to an `on_block`
+callback and reports trouble (an input overflow, a lost device, the end of a file) to an `on_status`
+callback as a `SourceStatus`; trouble is reported, never raised from the audio thread. Only opening
+a device that is missing or busy raises, as a DeviceError with a clear message. A microphone lost
+mid-recording is looked for again until it is back (see MicrophoneSource), so bumping a USB cable
+does not end a meeting's recording.
 """
 
 from __future__ import annotations
@@ -13,23 +16,31 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import av
 import numpy as np
 
-from core.audio.decode import SAMPLE_RATE, iter_audio, probe
-from core.errors import DeviceError, ParleyError
+from core.audio.decode import SAMPLE_RATE
+from core.audio.file_source import FileSource
+from core.audio.sources import (
+    BLOCK_MS, DEVICE_BACK, DEVICE_LOST, END_OF_STREAM, INPUT_OVERFLOW, NO_AUDIO, AudioSource, BlockCallback,
+    SourceStatus, StatusCallback,
+)
+from core.errors import DeviceError
+
+__all__ = [
+    "AudioSource", "BLOCK_MS", "BlockResampler", "DEVICE_BACK", "DEVICE_LOST", "END_OF_STREAM", "FileSource",
+    "INPUT_OVERFLOW", "InputDevice", "MicrophoneSource", "NO_AUDIO", "SourceStatus", "default_input_device",
+    "find_input_device", "list_input_devices",
+]
 
 log = logging.getLogger(__name__)
 
-BLOCK_MS = 100
-PACE_POLL_S = 0.01  # how often a paced FileSource looks whether its reader has caught up
-# statuses a source reports
-INPUT_OVERFLOW, DEVICE_LOST, NO_AUDIO, END_OF_STREAM = "InputOverflow", "DeviceLost", "NoAudio", "EndOfStream"
 # a microphone that delivered nothing for this long while running is reported as silent hardware
 STALL_S = 3.0
+WATCH_S = 0.5  # how often the microphone's watchdog looks at its stream
+RECONNECT_S = 60.0  # how long a lost microphone is looked for before the recording ends (0: it ends at once)
+RETRY_S = 1.0  # how often a lost microphone is looked for
 # PortAudio lists devices once, when it starts; restarting it to look again would end any open stream,
 # so a rescan is skipped while one is open, and opening a stream waits for a rescan under way
 _PORTAUDIO = threading.Lock()
@@ -46,34 +57,6 @@ class InputDevice:
     default_sample_rate: float
     is_default: bool
     host_api: str = ""
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """Something a source reports: overflow (samples dropped), device lost, silent device, end of file."""
-
-    code: str
-    message: str
-    fatal: bool = False
-
-
-BlockCallback = Callable[[np.ndarray], None]
-StatusCallback = Callable[[SourceStatus], None]
-
-
-class AudioSource(Protocol):
-    """What a live session needs from a source of audio (16 kHz mono float32 blocks)."""
-
-    name: str
-    sample_rate: int
-
-    def start(self, on_block: BlockCallback, on_status: StatusCallback) -> None: ...
-    def stop(self) -> None: ...
-    def pause(self) -> None: ...
-    def resume(self) -> None: ...
-
-    @property
-    def paused(self) -> bool: ...
 
 
 def _sounddevice():
@@ -179,23 +162,33 @@ class BlockResampler:
 
 
 class MicrophoneSource:
-    """Captures a microphone with sounddevice: 16 kHz when the device allows it, else resampled."""
+    """Captures a microphone with sounddevice: 16 kHz when the device allows it, else resampled.
+
+    A microphone lost mid-recording (unplugged, or its driver gave up) does not end the recording at
+    once: it is reported (DeviceLost, not fatal), and looked for again every RETRY_S, by name, until
+    it is back (DeviceBack; what was said meanwhile is not in the recording) or `reconnect_s` passed
+    (DeviceLost, fatal: the session ends and keeps what it recorded).
+    """
 
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, device: int | str | None = None, *, block_ms: int = BLOCK_MS):
+    def __init__(self, device: int | str | None = None, *, block_ms: int = BLOCK_MS, reconnect_s: float = RECONNECT_S):
         self.device = device
         self.block_ms = block_ms
+        self.reconnect_s = reconnect_s
         self.name = "microphone"
         self.input: InputDevice | None = None
         self.overflows = 0
         self._stream = None
+        self._streams = threading.Lock()  # opening and closing: the watchdog reconnects while stop() may close
         self._convert: BlockResampler | None = None
         self._on_block: BlockCallback = lambda block: None
         self._on_status: StatusCallback = lambda status: None
         self._paused = threading.Event()
         self._stopping = threading.Event()
         self._last_block = time.monotonic()
+        self._lost_at: float | None = None  # when the device was lost, while it is waited for
+        self._tried_at = 0.0
         self._watchdog: threading.Thread | None = None
 
     @property
@@ -214,13 +207,22 @@ class MicrophoneSource:
 
     def start(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
         """Return None once the device is capturing; raise DeviceError when it is missing or busy."""
+        self._on_block, self._on_status = on_block, on_status
+        with self._streams:
+            self._open(lambda: find_input_device(self.device))
+        self._last_block = time.monotonic()
+        self._watchdog = threading.Thread(target=self._watch, name="parley-mic-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def _open(self, find: Callable[[], InputDevice]) -> None:
+        """Open and start a stream on the device `find` returns (the caller holds self._streams)."""
         global _open_streams
         sd = _sounddevice()
         with _PORTAUDIO:  # a rescan (which restarts PortAudio) waits until the stream is open
-            self.input = find_input_device(self.device)
+            self.input = find()
             self.name = f"microphone: {self.input.name}"
             rate, channels = self._negotiate(sd, self.input)
-            self.attach(on_block, on_status, rate)
+            self.attach(self._on_block, self._on_status, rate)
             try:
                 self._stream = sd.InputStream(
                     device=self.input.index, samplerate=rate, channels=channels, dtype="float32",
@@ -232,9 +234,20 @@ class MicrophoneSource:
             except (sd.PortAudioError, ValueError) as exc:
                 raise DeviceError(f"Cannot open the input '{self.input.name}': {exc}.", hint="The device may be busy or unplugged; choose another one.") from exc
         log.info("capturing %s at %d Hz x %d", self.input.name, rate, channels)
-        self._last_block = time.monotonic()
-        self._watchdog = threading.Thread(target=self._watch, name="parley-mic-watchdog", daemon=True)
-        self._watchdog.start()
+
+    def _close(self) -> None:
+        """Close the stream, if one is open (the caller holds self._streams); a device already gone is no error."""
+        global _open_streams
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            stream.stop()
+            stream.close()
+        except Exception as exc:  # the device may already be gone; closing is best effort
+            log.warning("closing the input failed: %s", exc)
+        with _PORTAUDIO:
+            _open_streams -= 1
 
     def attach(self, on_block: BlockCallback, on_status: StatusCallback, rate: int) -> None:
         """Return None after wiring the callbacks and a converter from `rate` (what start() does before opening)."""
@@ -257,21 +270,61 @@ class MicrophoneSource:
             log.exception("audio input callback failed")
 
     def _finished(self) -> None:
-        if not self._stopping.is_set():
+        if not self._stopping.is_set() and self._lost_at is None:
             self._lost("The input device stopped delivering audio (unplugged?).")
 
     def _lost(self, message: str) -> None:
-        if not self._stopping.is_set():
+        if self._stopping.is_set() or self._lost_at is not None:
+            return
+        if self.reconnect_s <= 0:
             self._stopping.set()
             self._on_status(SourceStatus(DEVICE_LOST, message, fatal=True))
+            return
+        self._lost_at = time.monotonic()
+        self._on_status(SourceStatus(
+            DEVICE_LOST, f"{message} Recording goes on when it is back (waiting up to {self.reconnect_s:.0f} s)."))
+
+    def _reconnect(self) -> None:
+        """Look for the lost device again (by name, after a rescan); say when it is back, or when it is given up."""
+        now = time.monotonic()
+        if now - self._tried_at < RETRY_S:
+            return
+        self._tried_at = now
+        name = self.input.name if self.input is not None else str(self.device)
+        with self._streams:
+            if self._stopping.is_set():
+                return
+            self._close()
+
+            def same_device() -> InputDevice:
+                found = [d for d in list_input_devices() if d.name == name]
+                if not found:
+                    raise DeviceError(f"The input '{name}' is not there.")
+                return found[0]
+
+            try:
+                list_input_devices(rescan=True)  # before _open, which holds PortAudio's lock
+                self._open(same_device)
+            except DeviceError as exc:
+                self._close()
+                log.debug("input %s not back yet: %s", name, exc)
+        if self._stream is not None:
+            self._lost_at, self._last_block = None, time.monotonic()
+            self._on_status(SourceStatus(DEVICE_BACK, f"The input '{name}' is back; recording again."))
+        elif time.monotonic() - self._lost_at >= self.reconnect_s:
+            self._stopping.set()
+            self._on_status(SourceStatus(DEVICE_LOST, f"The input '{name}' did not come back within {self.reconnect_s:.0f} s.", fatal=True))
 
     def _watch(self) -> None:
         warned = False
-        while not self._stopping.wait(0.5):
+        while not self._stopping.wait(WATCH_S):
+            if self._lost_at is not None:
+                self._reconnect()
+                continue
             stream = self._stream
             if stream is not None and not stream.active and not stream.stopped:
                 self._lost("The input device was lost (unplugged?).")
-                return
+                continue
             silent = time.monotonic() - self._last_block > STALL_S and not self._paused.is_set()
             if silent and not warned:
                 self._on_status(SourceStatus(NO_AUDIO, f"The input '{self.name}' delivered no audio for {STALL_S:.0f} s."))
@@ -288,102 +341,6 @@ class MicrophoneSource:
 
     def stop(self) -> None:
         """Return None after closing the device (safe to call twice)."""
-        global _open_streams
         self._stopping.set()
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.stop()
-                stream.close()
-            except Exception as exc:  # the device may already be gone; closing is best effort
-                log.warning("closing the input failed: %s", exc)
-            with _PORTAUDIO:
-                _open_streams -= 1
-
-
-class FileSource:
-    """Plays a recording as if it were a microphone: at real-time speed, faster, or as fast as possible (speed=None).
-
-    As fast as possible is as fast as the reader keeps up: with speed None, playback holds before
-    each block while `paced_by()` says the reader is behind (a live session sets it, so the whole
-    file is not queued at once and every part is listened to as it would be live).
-    """
-
-    sample_rate = SAMPLE_RATE
-
-    def __init__(self, path: str | Path, *, speed: float | None = 1.0, block_ms: int = BLOCK_MS):
-        if speed is not None and not 0 < speed < float("inf"):
-            raise ValueError(f"speed must be positive and finite, or None, got {speed}")
-        self.path = Path(path)
-        self.speed = speed
-        self.block_ms = block_ms
-        self.name = f"file: {self.path.name}"
-        self.delivered_ms = 0
-        self.started: float | None = None  # time.monotonic() when playback began (moved on by pauses)
-        self.paced_by: Callable[[], bool] | None = None  # speed None: True while the reader is behind (see the class doc)
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def start(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
-        """Return None once playback runs in its own thread; raise an AudioError when the file is unusable."""
-        probe(self.path)
-        self._thread = threading.Thread(target=self._play, args=(on_block, on_status), name="parley-file-source", daemon=True)
-        self._thread.start()
-
-    def _play(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
-        clock = self.started = time.monotonic()
-        played = 0.0  # seconds of audio delivered since `clock` was last set
-        size = SAMPLE_RATE * self.block_ms // 1000
-        try:
-            for chunk in iter_audio(self.path, chunk_ms=max(self.block_ms, 1000)):
-                for at in range(0, len(chunk), size):
-                    block = chunk[at:at + size]
-                    if not self._running.is_set():
-                        held = time.monotonic()
-                        self._running.wait()
-                        clock, played = time.monotonic(), 0.0
-                        self.started += clock - held
-                    if self._stopping.is_set():
-                        return
-                    played += len(block) / SAMPLE_RATE
-                    if self.speed is not None:
-                        # a block is "captured" once it has been played, like a microphone's
-                        delay = clock + played / self.speed - time.monotonic()
-                        if delay > 0 and self._stopping.wait(delay):
-                            return
-                    elif self.paced_by is not None:
-                        while self.paced_by():
-                            if self._stopping.wait(PACE_POLL_S):
-                                return
-                    self.delivered_ms += len(block) * 1000 // SAMPLE_RATE
-                    on_block(block)
-        except Exception as exc:  # reported as the end of this source, never raised in its thread
-            if isinstance(exc, ParleyError):  # a file that turned out damaged further on: said in plain words
-                log.info("playing %s failed: %s", self.path, exc)
-            else:
-                log.exception("playing %s failed", self.path)
-            on_status(SourceStatus(DEVICE_LOST, f"Reading {self.path.name} failed: {exc}", fatal=True))
-            return
-        if not self._stopping.is_set():
-            on_status(SourceStatus(END_OF_STREAM, f"{self.path.name} has been played to its end.", fatal=True))
-
-    def pause(self) -> None:
-        """Return None; playback holds until resume()."""
-        self._running.clear()
-
-    def resume(self) -> None:
-        """Return None; playback goes on from where it paused."""
-        self._running.set()
-
-    def stop(self) -> None:
-        """Return None after the playback thread has ended."""
-        self._stopping.set()
-        self._running.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
+        with self._streams:
+            self._close()

@@ -29,7 +29,7 @@ from datetime import datetime
 from core import paths
 from core.asr.streaming import StreamingRecognizer
 from core.asr.streaming_options import RecognitionEvent
-from core.audio.capture import END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
+from core.audio.capture import DEVICE_BACK, DEVICE_LOST, END_OF_STREAM, INPUT_OVERFLOW, AudioSource, SourceStatus
 from core.audio.levels import block_level
 from core.audio.recorder import Recorder
 from core.errors import ParleyError, describe
@@ -221,6 +221,8 @@ class ConversationTranscriber:
             self._end_of_stream = status.message
         elif status.fatal:
             self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
+        elif status.code in (DEVICE_LOST, DEVICE_BACK):  # a microphone lost and found again: each time, as it happens
+            self._warn(status.code, status.message, once=False, every_time=True)
         else:
             self._warn(status.code, status.message, once=status.code != INPUT_OVERFLOW)
         if status.fatal:
@@ -428,12 +430,12 @@ class ConversationTranscriber:
         if self._events is not None:
             self._events.post(signal, args)
 
-    def _warn(self, code: str, message: str, *, once: bool = True) -> None:
-        """Post a warning: once per session, or (repeating kinds) at most every WARNING_INTERVAL_S."""
+    def _warn(self, code: str, message: str, *, once: bool = True, every_time: bool = False) -> None:
+        """Post a warning: once per session, or (repeating kinds) at most every WARNING_INTERVAL_S, or every time."""
         now = time.monotonic()
         if once and code in self._warned:
             return
-        if not once and now - self._warned_at.get(code, -math.inf) < WARNING_INTERVAL_S:
+        if not (once or every_time) and now - self._warned_at.get(code, -math.inf) < WARNING_INTERVAL_S:
             return
         self._warned.add(code)
         self._warned_at[code] = now

@@ -10,6 +10,7 @@ import pytest
 import sounddevice as sd
 
 from core.audio.capture import (
+    DEVICE_BACK,
     DEVICE_LOST,
     END_OF_STREAM,
     INPUT_OVERFLOW,
@@ -89,6 +90,60 @@ def test_a_microphone_plugged_in_later_is_listed_after_a_rescan_which_never_ends
     assert list_input_devices(rescan=True) == []  # closed: the next look finds the device gone
 
 
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+@no_sound_card
+def test_a_microphone_lost_mid_recording_is_looked_for_until_it_is_back_then_records_again(sound_inputs):
+    sound_inputs.plug("parley_usb_mic")
+    list_input_devices(rescan=True)
+    received, statuses = [], []
+    source = MicrophoneSource("parley_usb_mic")
+    source.start(lambda block: received.append(len(block)), statuses.append)
+    try:
+        assert _wait_for(lambda: received)
+        sound_inputs.unplug()  # pulled out: PortAudio's stream ends on its own (abort is what a vanished device does to it)
+        source._stream.abort()
+        assert _wait_for(lambda: statuses)
+        assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False)]
+        assert "Recording goes on when it is back" in statuses[0].message
+        time.sleep(2.5)  # looked for twice or more, not found, not given up
+        assert len(statuses) == 1 and source._stream is None
+        received.clear()
+        sound_inputs.plug("parley_usb_mic")  # plugged back in
+        assert _wait_for(lambda: len(statuses) == 2)
+        assert (statuses[1].code, statuses[1].fatal) == (DEVICE_BACK, False)
+        assert statuses[1].message == "The input 'parley_usb_mic' is back; recording again."
+        assert _wait_for(lambda: received) and source._stream.active  # delivering again, through a new stream
+    finally:
+        source.stop()
+    sound_inputs.unplug()
+    assert source._stream is None and list_input_devices(rescan=True) == []  # stop closed the new stream too: a rescan ran
+
+
+@no_sound_card
+def test_a_microphone_that_does_not_come_back_ends_the_recording_after_the_wait(sound_inputs):
+    sound_inputs.plug("parley_usb_mic")
+    list_input_devices(rescan=True)
+    statuses = []
+    source = MicrophoneSource("parley_usb_mic", reconnect_s=1.5)
+    source.start(lambda block: None, statuses.append)
+    try:
+        sound_inputs.unplug()
+        source._stream.abort()
+        assert _wait_for(lambda: len(statuses) == 2)
+        assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False), (DEVICE_LOST, True)]
+        assert statuses[1].message == "The input 'parley_usb_mic' did not come back within 2 s."
+        time.sleep(1.5)
+        assert len(statuses) == 2  # given up once, and no more looking
+    finally:
+        source.stop()
+
+
 def test_the_microphone_callback_converts_48k_stereo_to_16k_mono_and_reports_overflow():
     blocks, statuses = [], []
     source = MicrophoneSource()
@@ -127,11 +182,17 @@ def test_the_microphone_callback_drops_blocks_while_paused_and_never_raises():
 
 def test_a_stream_that_ends_by_itself_is_reported_as_a_lost_device_once():
     statuses = []
-    source = MicrophoneSource()
+    source = MicrophoneSource(reconnect_s=0)  # not looked for again: the loss ends the recording
     source.attach(lambda block: None, statuses.append, 16_000)
     source._finished()
     source._finished()
     assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, True)]
+    waiting = MicrophoneSource()  # by default it is looked for again: not fatal, said once
+    waiting.attach(lambda block: None, statuses.append, 16_000)
+    waiting._finished()
+    waiting._finished()
+    assert [(s.code, s.fatal) for s in statuses[1:]] == [(DEVICE_LOST, False)] and "waiting up to 60 s" in statuses[1].message
+    statuses[1:] = []
     stopped = MicrophoneSource()
     stopped.attach(lambda block: None, statuses.append, 16_000)
     stopped.stop()

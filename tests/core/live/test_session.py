@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from core.audio.capture import DEVICE_LOST, INPUT_OVERFLOW, FileSource, MicrophoneSource, SourceStatus
+from core.audio.capture import DEVICE_BACK, DEVICE_LOST, INPUT_OVERFLOW, FileSource, MicrophoneSource, SourceStatus
 from core.errors import DeviceError, ModelError, ParleyError
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
@@ -167,13 +167,17 @@ def test_an_unknown_model_or_mode_is_refused_before_anything_starts(excerpt):
 
 
 class UnpluggedMicrophone:
-    """A source that acts like a microphone pulled out mid-session: blocks, one overflow, then DeviceLost."""
+    """A source that acts like a microphone pulled out mid-session: blocks, one overflow, then DeviceLost.
+
+    With `back_at` (seconds) it is pulled out and plugged back in there, as MicrophoneSource reports it:
+    DeviceLost (not fatal) while it is gone, then DeviceBack and more blocks; only at the end the fatal DeviceLost.
+    """
 
     name = "microphone: test headset"
     sample_rate = 16_000
 
-    def __init__(self, audio, seconds: float):
-        self.audio, self.seconds = audio, seconds
+    def __init__(self, audio, seconds: float, back_at: tuple[float, ...] = ()):
+        self.audio, self.seconds, self.back_at = audio, seconds, back_at
         self.paused = False
         self.stopped = threading.Event()
 
@@ -182,6 +186,10 @@ class UnpluggedMicrophone:
             for at in range(0, int(self.seconds * 16_000), 1600):
                 if self.stopped.is_set():
                     return
+                if at in [int(t * 16_000) for t in self.back_at]:
+                    on_status(SourceStatus(DEVICE_LOST, "The input device was lost (unplugged?). Recording goes on when it is back."))
+                    time.sleep(0.3)  # gone for a while: nothing is delivered
+                    on_status(SourceStatus(DEVICE_BACK, "The input 'test headset' is back; recording again."))
                 on_block(self.audio[at:at + 1600])
                 if at == 16_000:
                     on_status(SourceStatus(INPUT_OVERFLOW, "The input dropped samples (overflow #1)."))
@@ -210,6 +218,20 @@ def test_an_unplugged_device_is_reported_and_what_was_recorded_is_kept(sample_wa
         conversation = library.get_conversation(record.conversation_id)
     assert conversation.duration_ms == 3000 and conversation.source == "live: microphone: test headset"
     assert "hello" in " ".join(u.lexical for u in conversation.utterances)
+
+
+def test_a_microphone_plugged_back_in_goes_on_recording_in_the_same_conversation(sample_wav, live_session_runner, parley_home):
+    audio = wav_samples(sample_wav)[int(6.4 * 16_000):]
+    record = live_session_runner(UnpluggedMicrophone(audio, 4.0, back_at=(2.0, 3.0)), LiveOptions(mode="RealTime"), parley_home)
+    # each time it is lost and back is said, however soon it happens again
+    assert [w.code for w in record.of("warning")] == ["InputOverflow", "DeviceLost", "DeviceBack", "DeviceLost", "DeviceBack"]
+    assert [c.error_code for c in record.of("canceled")] == ["DeviceLost"]  # only the loss it never came back from
+    assert record.names()[-1] == "session_stopped"
+    with Library.open() as library:
+        conversation = library.get_conversation(record.conversation_id)
+    assert conversation.duration_ms == 4000  # both stretches, in one recording
+    text = " ".join(u.lexical for u in conversation.utterances)
+    assert "hello" in text and "didn't know" in text  # words from before and after the loss
 
 
 def test_an_encoder_failure_on_the_encoder_thread_is_reported_and_the_recording_is_kept(excerpt, live_session_runner,
