@@ -222,6 +222,8 @@ class ConversationTranscriber:
         elif status.fatal:
             self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
         elif status.code in (DEVICE_LOST, DEVICE_BACK):  # a microphone lost and found again: each time, as it happens
+            if status.code == DEVICE_LOST:
+                self.level, self.level_dbfs = 0.0, -math.inf  # a meter shows no sound, not the last block's
             self._warn(status.code, status.message, once=False, every_time=True)
         else:
             self._warn(status.code, status.message, once=status.code != INPUT_OVERFLOW)
