@@ -48,7 +48,7 @@ class LiveSession(QObject):
     final = Signal(object)  # core.live.LiveResult, final True
     ended = Signal(str, str)  # the session ended by itself: reason (EndOfStream, Error), details
     stopped = Signal(str)  # conversationId, once stored
-    warning = Signal(str)
+    warning = Signal(str, str)  # code (core's: InputOverflow, DeviceLost, DeviceBack, ...), message
     failed = Signal(object)  # the exception that kept it from starting or from being stored
     _ended_in_core = Signal(str, object)  # from core's event thread: conversationId, storing error or None
 
@@ -105,7 +105,7 @@ class LiveSession(QObject):
             transcriber.transcribing.connect(lambda e: self.interim.emit(e.result))
             transcriber.transcribed.connect(lambda e: self.final.emit(e.result))
             transcriber.canceled.connect(lambda e: self.ended.emit(e.reason, e.error_details or ""))
-            transcriber.warning.connect(lambda e: self.warning.emit(e.message))
+            transcriber.warning.connect(lambda e: self.warning.emit(e.code, e.message))
             # the one way the end is learnt, whether the user stopped or the input ended by itself
             transcriber.session_stopped.connect(lambda e: self._ended_in_core.emit(e.conversation_id, transcriber.error))
             transcriber.start()

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
-BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…"}
+BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…", "lost": "⚠ NO MIC"}
 NO_INPUT = ("No microphone found. Plug one in and press ↻ next to the input, "
             "or choose “Play a recording as input…” to caption a recording.")
 
@@ -72,6 +72,7 @@ class RecordView(QWidget):
         self.services = services
         self.session: LiveSession | None = None
         self._last_id: str | None = None
+        self._mic_lost = False  # the microphone was lost mid-recording and is not back yet
         self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
 
@@ -249,6 +250,7 @@ class RecordView(QWidget):
         self.captions.clear_captions()
         self.captions.setPlaceholderText(LISTENING)
         self.open_saved.hide()
+        self._mic_lost = False
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
@@ -256,7 +258,7 @@ class RecordView(QWidget):
         session.final.connect(self._show_final)
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)
-        session.warning.connect(lambda message: self.status.setText(message))
+        session.warning.connect(self._warned)
         session.failed.connect(self._failed)
         self.session = session
         choice = self.input_choice()
@@ -264,6 +266,12 @@ class RecordView(QWidget):
         self._remember_input(choice)
         self._update_buttons()
         self.recording_changed.emit(True)
+
+    def _warned(self, code: str, message: str) -> None:
+        self.status.setText(message)
+        if code in ("DeviceLost", "DeviceBack"):  # the microphone was unplugged, and is looked for until it is back
+            self._mic_lost = code == "DeviceLost"
+            self._update_buttons()
 
     def _show_final(self, result) -> None:
         if result.no_match:  # the interim's words vanished: take them away, draw nothing
@@ -361,8 +369,9 @@ class RecordView(QWidget):
             self.captions.setPlaceholderText(self._idle_text())
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.badge.setText(BADGES.get(state, ""))
-        self.badge.setProperty("state", state)  # style.qss colours it: red while recording, amber while paused
+        shown = "lost" if state == "running" and self._mic_lost else state
+        self.badge.setText(BADGES.get(shown, ""))
+        self.badge.setProperty("state", shown)  # style.qss colours it: red while recording, amber while paused or lost
         self.badge.style().unpolish(self.badge)
         self.badge.style().polish(self.badge)
         self.elapsed.setEnabled(state != "paused")  # the clock greys while nothing is recorded

@@ -196,6 +196,16 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     assert not window.nav.horizontalScrollBar().isVisible()
     window.pause_action.trigger()
     assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
+    # the microphone is pulled out, then plugged back in: the source tells the session as MicrophoneSource does
+    from core.audio.capture import DEVICE_BACK, DEVICE_LOST, SourceStatus
+
+    lost = "The input device was lost (unplugged?). Recording goes on when it is back (waiting up to 60 s)."
+    view.session.transcriber._source_status(SourceStatus(DEVICE_LOST, lost))
+    qtbot.waitUntil(lambda: view.badge.text() == "⚠ NO MIC")
+    assert view.status.text() == lost and view.badge.property("state") == "lost" and view.session.state == "running"
+    view.session.transcriber._source_status(SourceStatus(DEVICE_BACK, "The input 'USB mic' is back; recording again."))
+    qtbot.waitUntil(lambda: view.badge.text() == "● REC")
+    assert view.status.text() == "The input 'USB mic' is back; recording again."
     with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
         window.stop_action.trigger()
         assert window.windowTitle() == "Saving the recording — Parley" and view.badge.text() == "SAVING…"
