@@ -28,6 +28,9 @@ class InputPicker(QComboBox):
         self._file: Path | None = None
         self._speed: float | None = 1.0
         self._device_names: dict[int, str] = {}
+        self._asked = 0  # listings asked for; only the newest one's answer is shown
+        self.refreshing = False  # a listing is under way
+        self.listing_failed = False  # the last listing could not ask the sound system
         self.setMinimumWidth(240)
         self.setAccessibleName("Input device")
         self.activated.connect(self._chosen)
@@ -42,8 +45,19 @@ class InputPicker(QComboBox):
 
             return list_input_devices(rescan=rescan)
 
-        self.services.ops.background(devices, parent=self).success(lambda found: self._fill(found, None)).failure(
-            lambda e: self._fill([], e)).run()
+        self._asked += 1
+        asked, self.refreshing = self._asked, True
+        self.input_changed.emit()
+        # one listing after another, on the thread of quick ordered work: not behind a model loading on the work pool
+        self.services.ops.in_order(devices, parent=self).success(lambda found: self._answered(asked, found, None)).failure(
+            lambda e: self._answered(asked, [], e)).run()
+
+    def _answered(self, asked: int, devices, error) -> None:
+        if asked != self._asked:  # an older listing that ended after a newer one was asked for
+            return
+        self.refreshing = False
+        self._fill(devices, error)
+        self.input_changed.emit()
 
     def set_file(self, path: Path, speed: float | None = 1.0) -> None:
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
@@ -58,22 +72,23 @@ class InputPicker(QComboBox):
         """Return the input the next recording will use."""
         if self._file is not None:
             return InputChoice(file=self._file, speed=self._speed)
-        data = self.currentData()
-        return InputChoice(device=data if isinstance(data, int) else None)
+        # by name: PortAudio numbers the devices anew at each rescan, so an index may name another one by then
+        return InputChoice(device=self._device_names.get(self.currentData()))
 
     def device_name(self, choice: InputChoice) -> str | None:
         """Return the name of the microphone a choice records from (None for a recording or the default)."""
-        return self._device_names.get(choice.device) if choice.device is not None else None
+        return choice.device if isinstance(choice.device, str) else None
 
     def _fill(self, devices, error) -> None:
-        current = self.currentData()
+        shown = self._device_names.get(self.currentData())  # the one picked stays picked, whatever its new number
+        self.listing_failed = error is not None
         self.clear()
-        wanted = self.services.settings.input_device
         self._device_names = {device.index: device.name for device in devices}
         for device in devices:
             self.addItem(device.name + ("  (default)" if device.is_default else ""), device.index)
-            if wanted and wanted == device.name:
-                current = device.index
+        # the one picked (if still there), else the one last recorded with, else the system's default
+        names = {device.name: device.index for device in reversed(devices)}
+        current = next((names[name] for name in (shown, self.services.settings.input_device) if name in names), None)
         if not devices:
             self.addItem("No microphone found" if error is None else "Microphones unavailable", None)
             if error is not None:

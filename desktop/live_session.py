@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class InputChoice:
-    """Where a recording comes from: a microphone (device index, None = default) or a file played as input."""
+    """Where a recording comes from: a microphone (its name or index, None = default) or a file played as input."""
 
-    device: int | None = None
+    device: str | int | None = None
     file: Path | None = None
     speed: float | None = 1.0
 

@@ -125,7 +125,8 @@ class Ops:
         return Op(self, fn, on_library=False, parent=parent)
 
     def in_order(self, fn: Callable[[], Any], *, parent: QObject | None = None) -> Op:
-        """Return an op that runs fn() after every op asked in_order before it (saving settings: the last asked is the one kept)."""
+        """Return an op that runs fn() after every op asked in_order before it (saving settings: the last asked is the one
+        kept; listing the microphones: never behind a model loading on the pool). Only for quick work."""
         return Op(self, fn, on_library=False, parent=parent, in_order=True)
 
     @property

@@ -33,6 +33,8 @@ POLL_MS = 100
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…", "lost": "⚠ NO MIC"}
 NO_INPUT = ("No microphone found. Plug one in and press ↻ next to the input, "
             "or choose “Play a recording as input…” to caption a recording.")
+NO_SOUND_SYSTEM = ("The sound system could not list the microphones. Press ↻ next to the input to try again, "
+                   "or choose “Play a recording as input…” to caption a recording.")
 
 
 def live_options(settings, mode: str, job_options):
@@ -334,6 +336,8 @@ class RecordView(QWidget):
         self.conversation_saved.emit(conversation_id)
 
     def _recovered(self, conversation_id: str) -> None:
+        if self.recording:  # a new recording's status and button come first; the library lists the recovered one
+            return
         self._last_id = conversation_id
         self.status.setText("The interrupted recording is in the library.")
         self.open_saved.show()
@@ -358,8 +362,10 @@ class RecordView(QWidget):
 
     def _idle_text(self) -> str:
         """Return what the captions area says while nothing is recorded."""
-        listed = self.input_box.count() > 0  # before the first listing nothing is known yet
-        return NO_INPUT if listed and not self.input_box.has_input() else IDLE
+        box = self.input_box
+        if box.count() == 0 or box.has_input():  # before the first listing nothing is known yet
+            return IDLE
+        return NO_SOUND_SYSTEM if box.listing_failed else NO_INPUT
 
     def _update_buttons(self) -> None:
         state = self.session.state if self.session is not None else "idle"
@@ -377,7 +383,7 @@ class RecordView(QWidget):
         self.elapsed.setEnabled(state != "paused")  # the clock greys while nothing is recorded
         self.stop_button.setEnabled(state in ("starting", "running", "paused"))
         self.input_box.setEnabled(idle)
-        self.rescan_button.setEnabled(idle)
+        self.rescan_button.setEnabled(idle and not self.input_box.refreshing)  # one look at a time
         self.mode_box.setEnabled(idle)
         self.state_changed.emit(state)
 

@@ -42,8 +42,9 @@ WATCH_S = 0.5  # how often the microphone's watchdog looks at its stream
 RECONNECT_S = 60.0  # how long a lost microphone is looked for before the recording ends (0: it ends at once)
 RETRY_S = 1.0  # how often a lost microphone is looked for
 # PortAudio lists devices once, when it starts; restarting it to look again would end any open stream,
-# so a rescan is skipped while one is open, and opening a stream waits for a rescan under way
-_PORTAUDIO = threading.Lock()
+# so a rescan is skipped while one is open. Every listing, rescan, open and close holds this lock: a
+# query running while another thread restarts PortAudio reads freed memory (re-entrant: opening lists)
+_PORTAUDIO = threading.RLock()
 _open_streams = 0
 
 
@@ -77,22 +78,18 @@ def list_input_devices(*, rescan: bool = False) -> list[InputDevice]:
     after `rescan`, which restarts PortAudio (skipped while a microphone is being recorded).
     """
     sd = _sounddevice()
-    if rescan:
-        with _PORTAUDIO:
-            if _open_streams:
-                log.info("not looking for new input devices while a microphone is open")
-            else:
-                sd._terminate()  # sounddevice's own advice for a fresh device list (its issue #125)
-                sd._initialize()
-    try:
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
-        default_index = sd.default.device[0]
-        defaults = {default_index} if default_index is not None and default_index >= 0 else {
-            api.get("default_input_device", -1) for api in apis
-        }
-    except sd.PortAudioError as exc:
-        raise DeviceError(f"The sound system cannot list input devices: {exc}.") from exc
+    with _PORTAUDIO:
+        if rescan:
+            _restart_portaudio(sd)
+        try:
+            devices = sd.query_devices()
+            apis = sd.query_hostapis()
+            default_index = sd.default.device[0]
+            defaults = {default_index} if default_index is not None and default_index >= 0 else {
+                api.get("default_input_device", -1) for api in apis
+            }
+        except sd.PortAudioError as exc:
+            raise DeviceError(f"The sound system cannot list input devices: {exc}.") from exc
     found = []
     for index, device in enumerate(devices):
         if int(device.get("max_input_channels", 0)) <= 0:
@@ -109,6 +106,25 @@ def list_input_devices(*, rescan: bool = False) -> list[InputDevice]:
             )
         )
     return found
+
+
+def _restart_portaudio(sd) -> None:
+    """Restart PortAudio so that it lists the devices again, unless a stream is open (the caller holds _PORTAUDIO).
+
+    sounddevice's own advice for a fresh device list (its issue #125). Its `_initialize` sends the
+    process's stderr to /dev/null while PortAudio starts (ALSA's noise), a few milliseconds.
+    """
+    if _open_streams:
+        log.info("not looking for new input devices while a microphone is open")
+        return
+    try:
+        sd._terminate()
+    except sd.PortAudioError as exc:  # not running: a restart that failed before
+        log.debug("PortAudio was not running: %s", exc)
+    try:
+        sd._initialize()
+    except sd.PortAudioError as exc:
+        raise DeviceError(f"The sound system did not start again: {exc}.", hint="Try again, or restart Parley.") from exc
 
 
 def _no_device_error() -> DeviceError:
@@ -135,8 +151,8 @@ def find_input_device(device: int | str | None) -> InputDevice:
         raise _no_device_error()
     if isinstance(device, int) or (isinstance(device, str) and device.strip().isdigit()):
         match = [d for d in devices if d.index == int(device)]
-    else:
-        match = [d for d in devices if device.lower() in d.name.lower()]
+    else:  # the whole name first: "USB Mic" is not "USB Mic 2"
+        match = [d for d in devices if d.name == device] or [d for d in devices if device.lower() in d.name.lower()]
     if not match:
         names = "; ".join(f"{d.index}: {d.name}" for d in devices)
         raise DeviceError(f"There is no input device '{device}'. Inputs: {names}.", hint="Choose one of the listed inputs.")
@@ -181,6 +197,7 @@ class MicrophoneSource:
         self.overflows = 0
         self._stream = None
         self._streams = threading.Lock()  # opening and closing: the watchdog reconnects while stop() may close
+        self._loss = threading.Lock()
         self._convert: BlockResampler | None = None
         self._on_block: BlockCallback = lambda block: None
         self._on_status: StatusCallback = lambda status: None
@@ -232,6 +249,7 @@ class MicrophoneSource:
                 _open_streams += 1
                 self._stream.start()
             except (sd.PortAudioError, ValueError) as exc:
+                self._close()  # opened but not started: closed again, so later rescans are not held up
                 raise DeviceError(f"Cannot open the input '{self.input.name}': {exc}.", hint="The device may be busy or unplugged; choose another one.") from exc
         log.info("capturing %s at %d Hz x %d", self.input.name, rate, channels)
 
@@ -241,13 +259,17 @@ class MicrophoneSource:
         stream, self._stream = self._stream, None
         if stream is None:
             return
-        try:
-            stream.stop()
-            stream.close()
-        except Exception as exc:  # the device may already be gone; closing is best effort
-            log.warning("closing the input failed: %s", exc)
         with _PORTAUDIO:
-            _open_streams -= 1
+            try:
+                stream.abort()  # what is still buffered is not wanted; abort also ends a stream whose device is gone
+            except Exception as exc:  # the device may already be gone; closing is best effort
+                log.warning("stopping the input failed: %s", exc)
+            finally:
+                try:
+                    stream.close()
+                except Exception as exc:
+                    log.warning("closing the input failed: %s", exc)
+                _open_streams -= 1
 
     def attach(self, on_block: BlockCallback, on_status: StatusCallback, rate: int) -> None:
         """Return None after wiring the callbacks and a converter from `rate` (what start() does before opening)."""
@@ -274,13 +296,16 @@ class MicrophoneSource:
             self._lost("The input device stopped delivering audio (unplugged?).")
 
     def _lost(self, message: str) -> None:
-        if self._stopping.is_set() or self._lost_at is not None:
-            return
+        with self._loss:  # PortAudio's thread (_finished) and the watchdog may both find it gone
+            if self._stopping.is_set() or self._lost_at is not None:
+                return
+            if self.reconnect_s <= 0:
+                self._stopping.set()
+            else:
+                self._lost_at = self._tried_at = time.monotonic()
         if self.reconnect_s <= 0:
-            self._stopping.set()
             self._on_status(SourceStatus(DEVICE_LOST, message, fatal=True))
             return
-        self._lost_at = time.monotonic()
         self._on_status(SourceStatus(
             DEVICE_LOST, f"{message} Recording goes on when it is back (waiting up to {self.reconnect_s:.0f} s)."))
 
@@ -291,44 +316,60 @@ class MicrophoneSource:
             return
         self._tried_at = now
         name = self.input.name if self.input is not None else str(self.device)
-        with self._streams:
+
+        def same_device() -> InputDevice:
+            found = [d for d in list_input_devices() if d.name == name]
+            if not found:
+                raise DeviceError(f"The input '{name}' is not there.")
+            return found[0]
+
+        with self._streams:  # stop() waits for this look to end, and decides nothing after it
             if self._stopping.is_set():
                 return
             self._close()
-
-            def same_device() -> InputDevice:
-                found = [d for d in list_input_devices() if d.name == name]
-                if not found:
-                    raise DeviceError(f"The input '{name}' is not there.")
-                return found[0]
-
             try:
-                list_input_devices(rescan=True)  # before _open, which holds PortAudio's lock
+                list_input_devices(rescan=True)
                 self._open(same_device)
             except DeviceError as exc:
-                self._close()
                 log.debug("input %s not back yet: %s", name, exc)
-        if self._stream is not None:
-            self._lost_at, self._last_block = None, time.monotonic()
+            back = self._stream is not None
+            given_up = not back and time.monotonic() - self._lost_at >= self.reconnect_s
+            if back:
+                self._lost_at, self._last_block = None, time.monotonic()
+            elif given_up:
+                self._stopping.set()
+        if back:
             self._on_status(SourceStatus(DEVICE_BACK, f"The input '{name}' is back; recording again."))
-        elif time.monotonic() - self._lost_at >= self.reconnect_s:
-            self._stopping.set()
+        elif given_up:
             self._on_status(SourceStatus(DEVICE_LOST, f"The input '{name}' did not come back within {self.reconnect_s:.0f} s.", fatal=True))
 
     def _watch(self) -> None:
         warned = False
         while not self._stopping.wait(WATCH_S):
-            if self._lost_at is not None:
-                self._reconnect()
-                continue
+            try:
+                warned = self._look(warned)
+            except Exception:  # the watchdog must outlive any one look, or a lost device would be waited for forever
+                log.exception("the microphone watchdog failed; it goes on")
+
+    def _look(self, warned: bool) -> bool:
+        """One look at the stream: reconnect a lost device, notice a lost or silent one; return whether silence was said."""
+        if self._lost_at is not None:
+            self._reconnect()
+            return warned
+        if not self._streams.acquire(blocking=False):  # stop() or a reconnect is closing it: look next time
+            return warned
+        try:
             stream = self._stream
-            if stream is not None and not stream.active and not stream.stopped:
-                self._lost("The input device was lost (unplugged?).")
-                continue
-            silent = time.monotonic() - self._last_block > STALL_S and not self._paused.is_set()
-            if silent and not warned:
-                self._on_status(SourceStatus(NO_AUDIO, f"The input '{self.name}' delivered no audio for {STALL_S:.0f} s."))
-            warned = silent
+            gone = stream is not None and not self._stopping.is_set() and not stream.active and not stream.stopped
+        finally:
+            self._streams.release()
+        if gone:
+            self._lost("The input device was lost (unplugged?).")
+            return warned
+        silent = time.monotonic() - self._last_block > STALL_S and not self._paused.is_set()
+        if silent and not warned:
+            self._on_status(SourceStatus(NO_AUDIO, f"The input '{self.name}' delivered no audio for {STALL_S:.0f} s."))
+        return silent
 
     def pause(self) -> None:
         """Return None; blocks captured while paused are dropped (the device stays open)."""

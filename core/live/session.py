@@ -415,6 +415,10 @@ class ConversationTranscriber:
     def _abandon(self, folder) -> None:
         """Undo a start whose source failed: nothing was recorded, so nothing is kept."""
         self._abandoned = True
+        try:
+            self.source.stop()  # whatever it opened before failing is closed
+        except Exception as exc:
+            log.warning("stopping the failed source: %s", exc)
         self._began.set()
         self._captured.put(_END)
         for thread in self._threads:

@@ -253,7 +253,21 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: box.currentText().startswith("parley_usb_mic"), timeout=10_000)
     assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
-    assert view.input_choice().device == box.currentData()
+    assert view.input_choice().device == "parley_usb_mic"  # by name: PortAudio renumbers devices at each look
+
+    sound_inputs.plug("parley_usb_mic", "parley_desk_mic")
+    qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
+    assert not view.rescan_button.isEnabled()  # one look at a time
+    qtbot.waitUntil(lambda: box.findText("parley_desk_mic", Qt.MatchFlag.MatchStartsWith) >= 0, timeout=10_000)
+    desk = box.findText("parley_desk_mic", Qt.MatchFlag.MatchStartsWith)
+    box.setCurrentIndex(desk)  # the user picks the second microphone
+    box.activated.emit(desk)
+    assert box.currentData() == 1 and view.input_choice().device == "parley_desk_mic"
+    sound_inputs.plug("parley_desk_mic")  # the first one is unplugged: the desk microphone is number 0 now
+    qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: box.findText("parley_usb_mic", Qt.MatchFlag.MatchStartsWith) < 0, timeout=10_000)
+    assert box.currentText().startswith("parley_desk_mic") and box.currentData() == 0
+    assert view.input_choice().device == "parley_desk_mic" and view.rescan_button.isEnabled()
 
     sound_inputs.unplug()
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)

@@ -107,7 +107,8 @@ def test_a_microphone_lost_mid_recording_is_looked_for_until_it_is_back_then_rec
     try:
         assert _wait_for(lambda: received)
         sound_inputs.unplug()  # pulled out: PortAudio's stream ends on its own (abort is what a vanished device does to it)
-        source._stream.abort()
+        with source._streams:  # as the device's end would, but not while the watchdog looks at the stream
+            source._stream.abort()
         assert _wait_for(lambda: statuses)
         assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False)]
         assert "Recording goes on when it is back" in statuses[0].message
@@ -134,12 +135,76 @@ def test_a_microphone_that_does_not_come_back_ends_the_recording_after_the_wait(
     source.start(lambda block: None, statuses.append)
     try:
         sound_inputs.unplug()
-        source._stream.abort()
+        with source._streams:  # as the device's end would, but not while the watchdog looks at the stream
+            source._stream.abort()
         assert _wait_for(lambda: len(statuses) == 2)
         assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False), (DEVICE_LOST, True)]
         assert statuses[1].message == "The input 'parley_usb_mic' did not come back within 2 s."
         time.sleep(1.5)
         assert len(statuses) == 2  # given up once, and no more looking
+    finally:
+        source.stop()
+
+
+@no_sound_card
+def test_listing_while_another_thread_rescans_always_gives_the_whole_list(sound_inputs):
+    """A rescan restarts PortAudio; a listing at the same moment waits for it (it used to fail, or read freed memory)."""
+    sound_inputs.plug("parley_mic_a", "parley_mic_b")
+    list_input_devices(rescan=True)
+    results, errors = [], []
+
+    def look(rescan: bool):
+        for _ in range(40):
+            try:
+                results.append(sorted(d.name for d in list_input_devices(rescan=rescan)))
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=look, args=(rescan,)) for rescan in (True, True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and results == [["parley_mic_a", "parley_mic_b"]] * 120
+
+
+@no_sound_card
+def test_a_microphone_that_fails_to_start_leaves_nothing_open(sound_inputs, monkeypatch):
+    sound_inputs.plug("parley_usb_mic")
+    list_input_devices(rescan=True)
+
+    def refuse(stream):
+        raise sd.PortAudioError("Device unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sd.InputStream, "start", refuse)
+        with pytest.raises(DeviceError, match="Cannot open the input 'parley_usb_mic'"):
+            MicrophoneSource("parley_usb_mic").start(lambda block: None, lambda status: None)
+    sound_inputs.plug("parley_usb_mic", "parley_other_mic")  # a later look still finds what is plugged in
+    assert [d.name for d in list_input_devices(rescan=True)] == ["parley_usb_mic", "parley_other_mic"]
+
+
+@no_sound_card
+def test_the_search_for_a_lost_microphone_outlives_a_sound_system_that_fails_to_restart(sound_inputs, monkeypatch):
+    sound_inputs.plug("parley_usb_mic")
+    list_input_devices(rescan=True)
+    statuses = []
+    source = MicrophoneSource("parley_usb_mic")
+    source.start(lambda block: None, statuses.append)
+    restart, failures = sd._initialize, []
+
+    def fails_once():
+        if not failures:
+            failures.append(1)
+            raise sd.PortAudioError("Error initializing PortAudio")
+        restart()
+
+    monkeypatch.setattr(sd, "_initialize", fails_once)
+    try:
+        with source._streams:
+            source._stream.abort()
+        assert _wait_for(lambda: len(statuses) == 2)
+        assert failures and [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False), (DEVICE_BACK, False)]
     finally:
         source.stop()
 
