@@ -253,15 +253,15 @@ class MicrophoneSource:
                 raise DeviceError(f"Cannot open the input '{self.input.name}': {exc}.", hint="The device may be busy or unplugged; choose another one.") from exc
         log.info("capturing %s at %d Hz x %d", self.input.name, rate, channels)
 
-    def _close(self) -> None:
+    def _close(self, *, graceful: bool = False) -> None:
         """Close the stream, if one is open (the caller holds self._streams); a device already gone is no error."""
         global _open_streams
         stream, self._stream = self._stream, None
         if stream is None:
             return
         with _PORTAUDIO:
-            try:
-                stream.abort()  # what is still buffered is not wanted; abort also ends a stream whose device is gone
+            try:  # a stream whose device is gone is aborted; one the user stops delivers its last block first
+                stream.stop() if graceful else stream.abort()
             except Exception as exc:  # the device may already be gone; closing is best effort
                 log.warning("stopping the input failed: %s", exc)
             finally:
@@ -384,4 +384,4 @@ class MicrophoneSource:
         """Return None after closing the device (safe to call twice)."""
         self._stopping.set()
         with self._streams:
-            self._close()
+            self._close(graceful=True)
