@@ -31,10 +31,9 @@ MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), (
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…", "lost": "⚠ NO MIC"}
-NO_INPUT = ("No microphone found. Plug one in and press ↻ next to the input, "
-            "or choose “Play a recording as input…” to caption a recording.")
-NO_SOUND_SYSTEM = ("The sound system could not list the microphones. Press ↻ next to the input to try again, "
-                   "or choose “Play a recording as input…” to caption a recording.")
+# (a placeholder is one line, cut at the edge: short enough for a narrow window)
+NO_INPUT = "No microphone found: plug one in and press ↻, or play a recording as input."
+NO_SOUND_SYSTEM = "The microphones could not be listed: press ↻ to try again, or play a recording as input."
 
 
 def live_options(settings, mode: str, job_options):
