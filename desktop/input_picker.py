@@ -14,11 +14,12 @@ from desktop.services import Services
 log = logging.getLogger(__name__)
 
 FILE_INPUT = "file"
+SYSTEM_DEFAULT = -1  # the item that records from whatever the system's default input is (then, and after a loss)
 RECORDINGS = "Recordings (*.wav *.mp3 *.m4a *.ogg *.opus *.flac *.mp4 *.mkv *.webm);;All files (*)"
 
 
 class InputPicker(QComboBox):
-    """Offers every input device (the one last used first chosen), and "Play a recording as input…"."""
+    """Offers the system's default input, every input device (the one last used first chosen), and "Play a recording as input…"."""
 
     input_changed = Signal()  # what the next recording would use changed (see has_input)
 
@@ -72,7 +73,8 @@ class InputPicker(QComboBox):
         """Return the input the next recording will use."""
         if self._file is not None:
             return InputChoice(file=self._file, speed=self._speed)
-        # by name: PortAudio numbers the devices anew at each rescan, so an index may name another one by then
+        # by name: PortAudio numbers the devices anew at each rescan, so an index may name another one by then;
+        # None for the system default, which a recording follows when the device it began with is unplugged
         return InputChoice(device=self._device_names.get(self.currentData()))
 
     def device_name(self, choice: InputChoice) -> str | None:
@@ -80,15 +82,20 @@ class InputPicker(QComboBox):
         return choice.device if isinstance(choice.device, str) else None
 
     def _fill(self, devices, error) -> None:
-        shown = self._device_names.get(self.currentData())  # the one picked stays picked, whatever its new number
+        picked = self.currentData()
+        shown = self._device_names.get(picked)  # the one picked stays picked, whatever its new number
         self.listing_failed = error is not None
         self.clear()
         self._device_names = {device.index: device.name for device in devices}
+        if devices:
+            default = next((device for device in devices if device.is_default), devices[0])
+            self.addItem(f"System default ({default.name})", SYSTEM_DEFAULT)
         for device in devices:
-            self.addItem(device.name + ("  (default)" if device.is_default else ""), device.index)
+            self.addItem(device.name, device.index)
         # the one picked (if still there), else the one last recorded with, else the system's default
         names = {device.name: device.index for device in reversed(devices)}
-        current = next((names[name] for name in (shown, self.services.settings.input_device) if name in names), None)
+        wanted = [] if picked == SYSTEM_DEFAULT else [shown, self.services.settings.input_device]
+        current = next((names[name] for name in wanted if name in names), SYSTEM_DEFAULT if devices else None)
         if not devices:
             self.addItem("No microphone found" if error is None else "Microphones unavailable", None)
             if error is not None:
@@ -97,10 +104,8 @@ class InputPicker(QComboBox):
         self.addItem("Play a recording as input…", FILE_INPUT)
         if self._file is not None:
             self._show_file()
-        elif current is not None:
-            self.setCurrentIndex(max(0, self.findData(current)))
         else:
-            self.setCurrentIndex(next((i for i, d in enumerate(devices) if d.is_default), 0))
+            self.setCurrentIndex(max(0, self.findData(current)) if current is not None else 0)
 
     def _chosen(self, index: int) -> None:
         if self.itemData(index) != FILE_INPUT:

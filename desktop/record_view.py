@@ -281,10 +281,9 @@ class RecordView(QWidget):
             self.captions.add_final(result.result_id, result.speaker, result.offset_ms, result.text, result.words)
 
     def _remember_input(self, choice: InputChoice) -> None:
-        """Keep the microphone just used as the one to offer next time (in the settings file)."""
-        name = self.input_box.device_name(choice)
-        if name is not None:
-            self._save_setting(input_device=name)
+        """Keep the microphone just used (or the system default) as the one to offer next time (in the settings file)."""
+        if not choice.is_file:
+            self._save_setting(input_device=self.input_box.device_name(choice))
 
     def toggle_pause(self) -> None:
         """Pause a running recording, or resume a paused one; returns nothing."""

@@ -310,7 +310,11 @@ class MicrophoneSource:
             DEVICE_LOST, f"{message} Recording goes on when it is back (waiting up to {self.reconnect_s:.0f} s)."))
 
     def _reconnect(self) -> None:
-        """Look for the lost device again (by name, after a rescan); say when it is back, or when it is given up."""
+        """Look for the lost device again (by name, after a rescan); say when it is back, or when it is given up.
+
+        A source asked for the system's default input (device None) takes whatever the default is
+        now: a headset pulled out leaves the laptop's own microphone, as the system itself switches.
+        """
         now = time.monotonic()
         if now - self._tried_at < RETRY_S:
             return
@@ -318,6 +322,8 @@ class MicrophoneSource:
         name = self.input.name if self.input is not None else str(self.device)
 
         def same_device() -> InputDevice:
+            if self.device is None:
+                return default_input_device()
             found = [d for d in list_input_devices() if d.name == name]
             if not found:
                 raise DeviceError(f"The input '{name}' is not there.")
@@ -338,7 +344,9 @@ class MicrophoneSource:
                 self._lost_at, self._last_block = None, time.monotonic()
             elif given_up:
                 self._stopping.set()
-        if back:
+        if back and self.input.name != name:
+            self._on_status(SourceStatus(DEVICE_BACK, f"The input '{name}' is gone; recording again from the default input, '{self.input.name}'."))
+        elif back:
             self._on_status(SourceStatus(DEVICE_BACK, f"The input '{name}' is back; recording again."))
         elif given_up:
             self._on_status(SourceStatus(DEVICE_LOST, f"The input '{name}' did not come back within {self.reconnect_s:.0f} s.", fatal=True))

@@ -251,23 +251,31 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
 
     sound_inputs.plug("parley_usb_mic")  # plugged in after the app started: listed once the user presses ↻
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.currentText().startswith("parley_usb_mic"), timeout=10_000)
+    qtbot.waitUntil(lambda: box.findText("parley_usb_mic") >= 0, timeout=10_000)
+    assert box.currentText() == "System default (parley_usb_mic)"  # offered first: it follows the system's choice
     assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
-    assert view.input_choice().device == "parley_usb_mic"  # by name: PortAudio renumbers devices at each look
+    assert view.input_choice().device is None
 
     sound_inputs.plug("parley_usb_mic", "parley_desk_mic")
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
     assert not view.rescan_button.isEnabled()  # one look at a time
     qtbot.waitUntil(lambda: box.findText("parley_desk_mic", Qt.MatchFlag.MatchStartsWith) >= 0, timeout=10_000)
     desk = box.findText("parley_desk_mic", Qt.MatchFlag.MatchStartsWith)
+    assert box.currentText() == "System default (parley_usb_mic)"
     box.setCurrentIndex(desk)  # the user picks the second microphone
     box.activated.emit(desk)
+    # by name: PortAudio renumbers devices at each look
     assert box.currentData() == 1 and view.input_choice().device == "parley_desk_mic"
     sound_inputs.plug("parley_desk_mic")  # the first one is unplugged: the desk microphone is number 0 now
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: box.findText("parley_usb_mic", Qt.MatchFlag.MatchStartsWith) < 0, timeout=10_000)
     assert box.currentText().startswith("parley_desk_mic") and box.currentData() == 0
     assert view.input_choice().device == "parley_desk_mic" and view.rescan_button.isEnabled()
+    view._remember_input(view.input_choice())  # what Record does: the next start offers this microphone first
+    assert services.settings.input_device == "parley_desk_mic"
+    box.setCurrentIndex(box.findData(-1))  # back to the system default, remembered as such (no name)
+    view._remember_input(view.input_choice())
+    assert services.settings.input_device is None
 
     sound_inputs.unplug()
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)

@@ -127,6 +127,28 @@ def test_a_microphone_lost_mid_recording_is_looked_for_until_it_is_back_then_rec
 
 
 @no_sound_card
+def test_recording_from_the_default_input_goes_on_from_the_new_default_when_it_is_lost(sound_inputs):
+    sound_inputs.plug("parley_headset", "parley_laptop_mic")
+    assert [(d.name, d.is_default) for d in list_input_devices(rescan=True)][0] == ("parley_headset", True)
+    received, statuses = [], []
+    source = MicrophoneSource()  # the system's default input, whichever it is
+    source.start(lambda block: received.append(len(block)), statuses.append)
+    try:
+        assert source.input.name == "parley_headset"
+        sound_inputs.plug("parley_laptop_mic")  # the headset is pulled out: the laptop's microphone is the default now
+        with source._streams:
+            source._stream.abort()
+        assert _wait_for(lambda: len(statuses) == 2)
+        assert [(s.code, s.fatal) for s in statuses] == [(DEVICE_LOST, False), (DEVICE_BACK, False)]
+        assert statuses[1].message == ("The input 'parley_headset' is gone; "
+                                       "recording again from the default input, 'parley_laptop_mic'.")
+        received.clear()
+        assert _wait_for(lambda: received) and source.input.name == "parley_laptop_mic"
+    finally:
+        source.stop()
+
+
+@no_sound_card
 def test_a_microphone_that_does_not_come_back_ends_the_recording_after_the_wait(sound_inputs):
     sound_inputs.plug("parley_usb_mic")
     list_input_devices(rescan=True)
