@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from desktop.live_session import InputChoice
@@ -57,7 +57,8 @@ class InputPicker(QComboBox):
         if asked != self._asked:  # an older listing that ended after a newer one was asked for
             return
         self.refreshing = False
-        self._fill(devices, error)
+        with QSignalBlocker(self):  # refilled in one go: the view hears of it once, below
+            self._fill(devices, error)
         self.input_changed.emit()
 
     def set_file(self, path: Path, speed: float | None = 1.0) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.audio.sources import DEVICE_BACK, DEVICE_LOST
 from desktop.captions import IDLE, LISTENING, CaptionsView
 from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
@@ -270,8 +271,8 @@ class RecordView(QWidget):
 
     def _warned(self, code: str, message: str) -> None:
         self.status.setText(message)
-        if code in ("DeviceLost", "DeviceBack"):  # the microphone was unplugged, and is looked for until it is back
-            self._mic_lost = code == "DeviceLost"
+        if code in (DEVICE_LOST, DEVICE_BACK):  # the microphone was unplugged, and is looked for until it is back
+            self._mic_lost = code == DEVICE_LOST
             self._update_buttons()
 
     def _show_final(self, result) -> None:

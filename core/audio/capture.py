@@ -134,9 +134,10 @@ def _no_device_error() -> DeviceError:
     )
 
 
-def default_input_device() -> InputDevice:
-    """Return the system's default input (else the first input); raise DeviceError when there is none."""
-    devices = list_input_devices()
+def default_input_device(devices: list[InputDevice] | None = None) -> InputDevice:
+    """Return the system's default input (else the first input) of `devices` (listed now by default);
+    raise DeviceError when there is none."""
+    devices = list_input_devices() if devices is None else devices
     if not devices:
         raise _no_device_error()
     return next((d for d in devices if d.is_default), devices[0])
@@ -299,15 +300,13 @@ class MicrophoneSource:
         with self._loss:  # PortAudio's thread (_finished) and the watchdog may both find it gone
             if self._stopping.is_set() or self._lost_at is not None:
                 return
-            if self.reconnect_s <= 0:
+            fatal = self.reconnect_s <= 0
+            if fatal:
                 self._stopping.set()
             else:
                 self._lost_at = self._tried_at = time.monotonic()
-        if self.reconnect_s <= 0:
-            self._on_status(SourceStatus(DEVICE_LOST, message, fatal=True))
-            return
-        self._on_status(SourceStatus(
-            DEVICE_LOST, f"{message} Recording goes on when it is back (waiting up to {self.reconnect_s:.0f} s)."))
+                message += f" Recording goes on when it is back (waiting up to {self.reconnect_s:.0f} s)."
+        self._on_status(SourceStatus(DEVICE_LOST, message, fatal=fatal))
 
     def _reconnect(self) -> None:
         """Look for the lost device again (by name, after a rescan); say when it is back, or when it is given up.
@@ -321,10 +320,10 @@ class MicrophoneSource:
         self._tried_at = now
         name = self.input.name if self.input is not None else str(self.device)
 
-        def same_device() -> InputDevice:
+        def same_device(devices: list[InputDevice]) -> InputDevice:
             if self.device is None:
-                return default_input_device()
-            found = [d for d in list_input_devices() if d.name == name]
+                return default_input_device(devices)
+            found = [d for d in devices if d.name == name]
             if not found:
                 raise DeviceError(f"The input '{name}' is not there.")
             return found[0]
@@ -334,8 +333,9 @@ class MicrophoneSource:
                 return
             self._close()
             try:
-                list_input_devices(rescan=True)
-                self._open(same_device)
+                with _PORTAUDIO:  # no other rescan between this one and the open: the numbers listed stay true
+                    devices = list_input_devices(rescan=True)
+                    self._open(lambda: same_device(devices))
             except DeviceError as exc:
                 log.debug("input %s not back yet: %s", name, exc)
             back = self._stream is not None

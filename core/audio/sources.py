@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # light to import: the desktop reads the status codes without loading numpy here
+    import numpy as np
 
 BLOCK_MS = 100
 # statuses a source reports
@@ -23,7 +24,7 @@ class SourceStatus:
     fatal: bool = False
 
 
-BlockCallback = Callable[[np.ndarray], None]
+BlockCallback = Callable[["np.ndarray"], None]
 StatusCallback = Callable[[SourceStatus], None]
 
 

@@ -50,6 +50,8 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder thread has a buffer ready
 WARNING_INTERVAL_S = 5.0
+# how often a warning of a kind is posted: at most every so many seconds (0: each time, as it happens); other kinds once a session
+WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0}
 # a final in which the tracker heard no speaker (a short word in a gap between its turns) takes the
 # speaker of a turn that ended at most this long before it: one who just spoke, not "Unknown"
 NEAREST_TURN_MS = 1_000
@@ -98,8 +100,7 @@ class ConversationTranscriber:
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
         self._index_shift = 0  # result indexes added by finals cut at speaker changes
-        self._warned: set[str] = set()
-        self._warned_at: dict[str, float] = {}
+        self._warned_at: dict[str, float] = {}  # warning code -> when it was last posted
         self._recorder: Recorder | None = None
         self._journal: journal.SessionJournal | None = None
         self._events: EventDispatcher | None = None
@@ -221,12 +222,10 @@ class ConversationTranscriber:
             self._end_of_stream = status.message
         elif status.fatal:
             self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
-        elif status.code in (DEVICE_LOST, DEVICE_BACK):  # a microphone lost and found again: each time, as it happens
-            if status.code == DEVICE_LOST:
-                self.level, self.level_dbfs = 0.0, -math.inf  # a meter shows no sound, not the last block's
-            self._warn(status.code, status.message, once=False, every_time=True)
         else:
-            self._warn(status.code, status.message, once=status.code != INPUT_OVERFLOW)
+            if status.code == DEVICE_LOST:  # the microphone is waited for: a meter shows no sound, not the last block's
+                self.level, self.level_dbfs = 0.0, -math.inf
+            self._warn(status.code, status.message)
         if status.fatal:
             threading.Thread(target=self._request_stop, name="parley-live-stop", daemon=True).start()
 
@@ -436,14 +435,11 @@ class ConversationTranscriber:
         if self._events is not None:
             self._events.post(signal, args)
 
-    def _warn(self, code: str, message: str, *, once: bool = True, every_time: bool = False) -> None:
-        """Post a warning: once per session, or (repeating kinds) at most every WARNING_INTERVAL_S, or every time."""
-        now = time.monotonic()
-        if once and code in self._warned:
+    def _warn(self, code: str, message: str) -> None:
+        """Post a warning as often as its kind may be (WARNING_EVERY_S; once a session by default)."""
+        now, every_s, last = time.monotonic(), WARNING_EVERY_S.get(code), self._warned_at.get(code)
+        if last is not None and (every_s is None or now - last < every_s):
             return
-        if not (once or every_time) and now - self._warned_at.get(code, -math.inf) < WARNING_INTERVAL_S:
-            return
-        self._warned.add(code)
         self._warned_at[code] = now
         log.warning("%s", message)
         self._post(self.warning, WarningEventArgs(code, message))
