@@ -8,6 +8,7 @@ writer died, using the file's real length. Nothing is kept in memory: hours of a
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import struct
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 HEADER_BYTES = 44
 SAMPLE_BYTES = 2  # 16-bit PCM
 SYNC_INTERVAL_S = 1.0
+MAX_DATA_BYTES = 0xFFFFFFFF - 36  # the RIFF header's 32-bit sizes: 37 h 16 min of 16 kHz mono 16-bit audio
 
 
 def _header(data_bytes: int, sample_rate: int, channels: int) -> bytes:
@@ -45,8 +47,9 @@ class Recorder:
     """Writes 16 kHz mono audio blocks to a WAV file that survives a crash of the process at any moment."""
 
     def __init__(self, path: str | Path, *, sample_rate: int = SAMPLE_RATE, channels: int = 1,
-                 sync_interval_s: float = SYNC_INTERVAL_S):
+                 sync_interval_s: float = SYNC_INTERVAL_S, max_data_bytes: int = MAX_DATA_BYTES):
         self.path = Path(path)
+        self.max_data_bytes = max_data_bytes
         self.sample_rate = sample_rate
         self.channels = channels
         self.sync_interval_s = sync_interval_s
@@ -78,6 +81,9 @@ class Recorder:
         if self._fd is None:
             raise StoreError(f"The recording {self.path} is closed.")
         data = to_pcm16(block)
+        if self.data_bytes + len(data) > self.max_data_bytes:
+            raise StoreError(f"The recording {self.path} is as long as a WAV file can be ({_hours(self.duration_ms)}).",
+                             hint="The audio recorded so far is kept; start a new recording to go on.")
         try:
             view = memoryview(data)
             while view:
@@ -87,8 +93,9 @@ class Recorder:
             if time.monotonic() - self._synced >= self.sync_interval_s:
                 self.sync()
         except OSError as exc:
+            cause = "This system allows no larger file" if exc.errno == errno.EFBIG else "Free some disk space"
             raise StoreError(f"Writing the recording {self.path} failed: {exc.strerror or exc}.",
-                             hint="Free some disk space; the audio recorded so far is kept.") from exc
+                             hint=f"{cause}; the audio recorded so far is kept.") from exc
 
     def sync(self) -> None:
         """Return None after fixing the header's sizes and flushing the file to the disk."""
@@ -115,6 +122,11 @@ class Recorder:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _hours(ms: int) -> str:
+    minutes = ms // 60_000
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{ms / 1000:.1f} s"
 
 
 def repair_wav(path: str | Path) -> int:

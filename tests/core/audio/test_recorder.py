@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from core.audio.decode import load_audio, probe
-from core.audio.recorder import Recorder, repair_wav, to_pcm16
-from core.errors import AudioError
+from core.audio.recorder import MAX_DATA_BYTES, Recorder, repair_wav, to_pcm16
+from core.errors import AudioError, StoreError
 from helpers import audiofiles as af
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -78,6 +78,21 @@ def test_samples_are_clipped_not_wrapped(tmp_path):
     raw = np.frombuffer(path.read_bytes()[44:], dtype="<i2")
     assert raw.tolist() == [32767, -32767, 16384]
 
+
+
+def test_a_recording_as_long_as_a_wav_can_be_refuses_more_and_keeps_what_it_has(tmp_path):
+    # the RIFF header holds 32-bit sizes: the largest data chunk still leaves a header that can be written
+    assert 36 + MAX_DATA_BYTES == 0xFFFFFFFF and MAX_DATA_BYTES // 32_000 // 3600 == 37
+    path = tmp_path / "full.wav"
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(16_000) / 16_000)).astype(np.float32)
+    with Recorder(path, max_data_bytes=32_000 * 2 + 1000) as recorder:  # room for 2 s and a little more
+        recorder.write(tone)
+        recorder.write(tone)
+        with pytest.raises(StoreError) as raised:
+            recorder.write(tone)
+        assert "as long as a WAV file can be (2.0 s)" in str(raised.value) and "recorded so far is kept" in raised.value.hint
+        assert recorder.duration_ms == 2000 and not recorder.closed
+    assert probe(path).duration_ms == 2000 and len(load_audio(path)) == 32_000
 
 CHILD = textwrap.dedent(
     """
