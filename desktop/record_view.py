@@ -74,6 +74,7 @@ class RecordView(QWidget):
         self.services = services
         self.session: LiveSession | None = None
         self._last_id: str | None = None
+        self._stopped_early = ""  # why the recording stopped by itself (a full disk, a microphone gone for good)
         self._mic_lost = False  # the microphone was lost mid-recording and is not back yet
         self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
@@ -109,6 +110,7 @@ class RecordView(QWidget):
         self.captions = CaptionsView()
         self.status = QLabel("", objectName="recordStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)  # a long reason (a full disk, a lost microphone) must not widen the window
         self.open_saved = QPushButton("Open the conversation", objectName="openSaved")
         self.open_saved.setToolTip("Show the recording just saved, with its transcript")
         self.open_saved.clicked.connect(lambda: self._last_id and self.open_requested.emit(self._last_id))
@@ -253,6 +255,7 @@ class RecordView(QWidget):
         self.captions.setPlaceholderText(LISTENING)
         self.open_saved.hide()
         self._mic_lost = False
+        self._stopped_early = ""
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
@@ -313,6 +316,8 @@ class RecordView(QWidget):
         self._update_buttons()
 
     def _ended(self, reason: str, details: str) -> None:
+        if reason != "EndOfStream" and not self._stopped_early:  # the first cause, kept on screen once it is saved
+            self._stopped_early = details
         self.status.setText("The recording ended; saving…" if reason == "EndOfStream" else f"The recording stopped: {details}")
         if self.session is not None:
             self.session.stop()
@@ -325,7 +330,7 @@ class RecordView(QWidget):
         self._poll()
         self.meter.set_peak(0.0)
         self._last_id = conversation_id
-        self.status.setText("Saved.")
+        self.status.setText(f"Saved what was recorded before it stopped: {self._stopped_early}" if self._stopped_early else "Saved.")
         self.open_saved.show()
         self._update_buttons()
         self.refresh_devices(rescan=True)  # a microphone unplugged during the recording is no longer offered

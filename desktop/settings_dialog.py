@@ -100,6 +100,7 @@ class SettingsDialog(QDialog):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("checking the keyring…")
         self.token_state = QLabel("", objectName="tokenState")
+        self.token_state.setWordWrap(True)  # a keyring's error can be long
         self.forget_token = QPushButton("Forget token", objectName="forgetToken")
         self.forget_token.clicked.connect(self._forget)
         self._forget_token = False
@@ -136,6 +137,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.token_state)
         self.error = QLabel("", objectName="settingsError")
         self.error.setStyleSheet("color: #b91c1c")
+        self.error.setWordWrap(True)  # a long reason must not widen the dialog
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

@@ -214,6 +214,33 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     wait_ops(qtbot, services)
 
 
+
+def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, window, services, sample_wav):
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1500, timeout=10_000)
+    width = window.width()
+    # what MicrophoneSource says when the microphone has not come back within a minute (a full disk ends it the same way)
+    from core.audio.capture import DEVICE_LOST, SourceStatus
+
+    gone = "The input 'Jabra Speak 510 USB Speakerphone: Audio (hw:2,0)' did not come back within 60 s."
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000) as saved:
+        view.session.transcriber._source_status(SourceStatus(DEVICE_LOST, gone, fatal=True))
+    assert view.status.text() == f"Saved what was recorded before it stopped: {gone}"  # not a bare "Saved."
+    assert view.open_saved.isVisible() and not view.recording
+    assert window.width() == width  # the long reason wraps instead of widening the window
+    assert 1500 <= _stored_ms(services, saved.args[0]) < 15_000
+    # the next recording starts with a clean slate
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
+        window.stop_action.trigger()
+    assert view.status.text() == "Saved."
+    wait_ops(qtbot, services)
+
 def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qtbot, window, services, sample_wav, monkeypatch):
     view = window.record_view
     window.show_page("Record")
