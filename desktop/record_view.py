@@ -356,6 +356,7 @@ class RecordView(QWidget):
         self._update_buttons()
         self.refresh_devices(rescan=True)
         self.recording_changed.emit(self.recording)
+        self.recovery.check()  # a recording that could not be stored (a full disk) is offered until it is
         show_error(self, error)
 
     def _poll(self) -> None:

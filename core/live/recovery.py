@@ -33,10 +33,19 @@ class UnfinishedRecording:
         return self.folder / journal.AUDIO_FILE
 
 
+# sessions of this process that ended without being stored (the disk was full): recoverable now, not only after a restart
+_left_unstored: set[str] = set()
+
+
+def left_unstored(conversation_id: str) -> None:
+    """Mark a session of this process as ended without being stored, so that its recording is offered for recovery."""
+    _left_unstored.add(conversation_id)
+
+
 def _alive(info: journal.SessionInfo) -> bool:
     from core.jobs.queue import process_alive
 
-    return process_alive(info.pid, info.pid_started)
+    return info.conversation_id not in _left_unstored and process_alive(info.pid, info.pid_started)
 
 
 def _audio_ms(path: Path) -> int:

@@ -39,6 +39,7 @@ from core.live.events import (
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.options import LiveOptions
+from core.live.recovery import left_unstored
 from core.live.result import LiveResult
 from core.live.speaker_feed import SpeakerFeed
 from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
@@ -389,6 +390,7 @@ class ConversationTranscriber:
             else:
                 log.exception("storing the live session %s failed", self.conversation_id)
             self.error = exc
+            left_unstored(self.conversation_id)
             message = exc.user_message() if isinstance(exc, ParleyError) else str(exc)
             self._post(self.canceled, CanceledEventArgs(ERROR, "StoreError", message, self.session_id))
         finally:

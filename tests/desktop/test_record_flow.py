@@ -434,6 +434,50 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
     wait_ops(qtbot, services)
 
 
+
+def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_and_recovered(
+        qtbot, window, services, sample_wav, monkeypatch):
+    from core.errors import StoreError
+    from core.live import journal
+
+    view, banner = window.record_view, window.record_view.recovery
+    save = journal.save_session
+    refused = []
+
+    def full_disk(*args, **kwargs):  # the library's transaction fails as SQLite's "database or disk is full" does
+        refused.append(args[1].conversation_id)
+        raise StoreError("The disk is full, so the change was not saved (everything saved before is intact).",
+                         hint="Free some disk space and try again.")
+
+    monkeypatch.setattr(journal, "save_session", full_disk)
+    view.set_file_input(sample_wav, speed=SPEED)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 11_000, timeout=20_000)  # past the first exchanges
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: bool(_error_boxes()), timeout=30_000)
+    [box] = _error_boxes()
+    assert "The disk is full" in box.text() and "Free some disk space" in box.informativeText()
+    box.accept()
+    # the recording and its captions are still on disk: offered at once, not only after Parley is restarted
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "A recording was interrupted" in banner.text.text() and not view.recording
+    monkeypatch.setattr(journal, "save_session", save)  # space was freed
+    qtbot.mouseClick(banner.recover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20_000)
+    [cid] = refused
+    qtbot.waitUntil(lambda: cid in window.library_view.conversation_ids())
+    stored = services.ops.call_library(lambda lib: lib.get_conversation(cid))
+    assert stored.duration_ms > 11_000 and "hello" in " ".join(u.display for u in stored.utterances).lower()
+    wait_ops(qtbot, services)
+
+
+def _error_boxes():
+    from PySide6.QtWidgets import QApplication
+
+    return [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible()]
+
 def test_one_speakers_captions_start_a_new_paragraph_after_a_silence_a_minute_or_a_pause(qtbot):
     """A monologue is not one wall of text under one time: a heading with its time comes again after 3 s of
     silence, after a minute of one paragraph, and after the recording was paused."""
