@@ -126,7 +126,9 @@ class Recorder:
 
 def _hours(ms: int) -> str:
     minutes = ms // 60_000
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{ms / 1000:.1f} s"
+    if minutes >= 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes} min" if minutes else f"{ms / 1000:.1f} s"
 
 
 def repair_wav(path: str | Path) -> int:
