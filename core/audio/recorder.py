@@ -93,7 +93,16 @@ class Recorder:
             if time.monotonic() - self._synced >= self.sync_interval_s:
                 self.sync()
         except OSError as exc:
-            cause = "This system allows no larger file" if exc.errno == errno.EFBIG else "Free some disk space"
+            try:  # a block written in part is taken back, so the file holds what its header counts
+                os.ftruncate(self._fd, HEADER_BYTES + self.data_bytes)
+            except OSError:
+                pass
+            if exc.errno == errno.EFBIG:
+                cause = "This system allows no larger file"
+            elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                cause = "Free some disk space"
+            else:
+                cause = "Check the disk that holds Parley's data (was it removed?)"
             raise StoreError(f"Writing the recording {self.path} failed: {exc.strerror or exc}.",
                              hint=f"{cause}; the audio recorded so far is kept.") from exc
 
