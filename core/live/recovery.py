@@ -10,7 +10,7 @@ from pathlib import Path
 
 from core import paths
 from core.audio.recorder import repair_wav
-from core.errors import AudioError, StoreError
+from core.errors import AudioError, NotFoundError, StoreError
 from core.live import journal
 
 log = logging.getLogger(__name__)
@@ -33,13 +33,14 @@ class UnfinishedRecording:
         return self.folder / journal.AUDIO_FILE
 
 
-# sessions of this process that ended without being stored (the disk was full): recoverable now, not only after a restart
-_left_unstored: set[str] = set()
+# sessions of this process that ended without being stored (the disk was full), with their finals: recoverable now,
+# not only after a restart, and with the finals a full disk kept out of their journal
+_left_unstored: dict[str, list] = {}
 
 
-def left_unstored(conversation_id: str) -> None:
+def left_unstored(conversation_id: str, finals: list) -> None:
     """Mark a session of this process as ended without being stored, so that its recording is offered for recovery."""
-    _left_unstored.add(conversation_id)
+    _left_unstored[conversation_id] = list(finals)
 
 
 def _alive(info: journal.SessionInfo) -> bool:
@@ -92,6 +93,9 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
     duration_ms = repair_wav(recording.audio)
     info = recording.info if queue else _without_job(recording.info)
     results = journal.read_results(recording.folder)
+    kept = _left_unstored.get(recording.conversation_id, [])
+    if len(kept) > len(results):  # the session of this process heard more than its journal could keep
+        results = kept
     owned = library is None
     library = library or Library.open()
     try:
@@ -111,9 +115,28 @@ def _without_job(info: journal.SessionInfo) -> journal.SessionInfo:
 
 
 def discard_unfinished(recording: UnfinishedRecording) -> None:
-    """Return None after deleting an unfinished recording's folder (audio included)."""
+    """Return None after deleting an unfinished recording's folder (audio included).
+
+    One the library holds after all (stored, then its journal could not be removed) keeps its audio:
+    only the journal goes.
+    """
     root = paths.audio_dir().resolve()
     folder = recording.folder.resolve()
     if root not in folder.parents:
         raise StoreError(f"Not deleting {folder}: it is outside the audio folder {root}.")
+    if _in_library(recording.conversation_id):
+        log.warning("not deleting %s: the library holds its conversation; removing its journal only", folder)
+        journal.finish(folder)
+        return
     shutil.rmtree(folder)
+
+
+def _in_library(conversation_id: str) -> bool:
+    from core.store import Library
+
+    with Library.open() as library:
+        try:
+            library.passes(conversation_id)
+        except NotFoundError:
+            return False
+    return True

@@ -390,7 +390,6 @@ class ConversationTranscriber:
             else:
                 log.exception("storing the live session %s failed", self.conversation_id)
             self.error = exc
-            left_unstored(self.conversation_id)
             message = exc.user_message() if isinstance(exc, ParleyError) else str(exc)
             self._post(self.canceled, CanceledEventArgs(ERROR, "StoreError", message, self.session_id))
         finally:
@@ -408,6 +407,9 @@ class ConversationTranscriber:
         try:
             journal.save_session(library, self._journal.info, self._finals, self._recorder.path, self._recorder.duration_ms,
                                  queue=self.queue)
+        except BaseException:
+            left_unstored(self.conversation_id, self._finals)  # offered for recovery now, with finals the full disk kept off the journal
+            raise
         finally:
             if self.library is None:
                 library.close()

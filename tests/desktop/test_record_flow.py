@@ -436,7 +436,7 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
 
 
 def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_and_recovered(
-        qtbot, window, services, sample_wav, monkeypatch):
+        qtbot, window, services, sample_wav, parley_home, monkeypatch):
     from core.errors import StoreError
     from core.live import journal
 
@@ -463,10 +463,12 @@ def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_an
     # the recording and its captions are still on disk: offered at once, not only after Parley is restarted
     qtbot.waitUntil(banner.isVisible, timeout=20_000)
     assert "A recording was interrupted" in banner.text.text() and not view.recording
+    [cid] = refused
+    # the full disk kept the finals out of the journal too: the session's own are stored
+    (parley_home / "audio" / cid / journal.RESULTS_FILE).write_text("")
     monkeypatch.setattr(journal, "save_session", save)  # space was freed
     qtbot.mouseClick(banner.recover_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20_000)
-    [cid] = refused
     qtbot.waitUntil(lambda: cid in window.library_view.conversation_ids())
     stored = services.ops.call_library(lambda lib: lib.get_conversation(cid))
     assert stored.duration_ms > 11_000 and "hello" in " ".join(u.display for u in stored.utterances).lower()

@@ -172,6 +172,22 @@ def test_recovery_finishes_a_save_that_was_cut_short_and_discard_deletes(parley_
     assert not other.exists() and (folder / journal.AUDIO_FILE).exists()
 
 
+
+def test_discarding_a_recording_the_library_already_holds_keeps_its_audio(parley_home):
+    """Stored, but its journal could not be removed afterwards: offered again, Discard must not delete the library's audio."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    folder = _unfinished_folder(parley_home, int(dead.stdout))
+    [unfinished] = find_unfinished_recordings()
+    cid = recover(unfinished, queue=False)
+    journal.SessionJournal(folder, unfinished.info).close()  # the sidecar files are back, as when finish() failed
+    [again] = find_unfinished_recordings()
+    discard_unfinished(again)
+    assert sorted(p.name for p in folder.iterdir()) == [journal.AUDIO_FILE]  # the journal went, the audio stayed
+    with Library.open() as library:
+        assert library.audio_path(cid).resolve() == (folder / journal.AUDIO_FILE).resolve()
+        assert library.get_conversation(cid).duration_ms == 1000
+    assert find_unfinished_recordings() == []
+
 def test_deleting_a_recorded_conversation_deletes_its_recording(parley_home):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     folder = _unfinished_folder(parley_home, int(dead.stdout))
