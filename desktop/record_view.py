@@ -75,6 +75,7 @@ class RecordView(QWidget):
         self.session: LiveSession | None = None
         self._last_id: str | None = None
         self._stopped_early = ""  # why the recording stopped by itself (a full disk, a microphone gone for good)
+        self._stop_pressed = False  # the user stopped it: an error while it is stored is not why it stopped
         self._mic_lost = False  # the microphone was lost mid-recording and is not back yet
         self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
@@ -255,7 +256,7 @@ class RecordView(QWidget):
         self.captions.setPlaceholderText(LISTENING)
         self.open_saved.hide()
         self._mic_lost = False
-        self._stopped_early = ""
+        self._stopped_early, self._stop_pressed = "", False
         self.status.setText("Starting…")
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
@@ -307,6 +308,7 @@ class RecordView(QWidget):
         if self.session is None or self.session.state not in ("starting", "running", "paused"):
             return
         self.status.setText("Saving…")
+        self._stop_pressed = True
         self.session.stop()
         self._update_buttons()
 
@@ -316,7 +318,7 @@ class RecordView(QWidget):
         self._update_buttons()
 
     def _ended(self, reason: str, details: str) -> None:
-        if reason != "EndOfStream" and not self._stopped_early:  # the first cause, kept on screen once it is saved
+        if reason != "EndOfStream" and not self._stopped_early and not self._stop_pressed:  # the first cause, shown once saved
             self._stopped_early = details
         self.status.setText("The recording ended; saving…" if reason == "EndOfStream" else f"The recording stopped: {details}")
         if self.session is not None:

@@ -24,6 +24,7 @@ class RecoveryBanner(QFrame):
         self.setStyleSheet("#recoveryBanner { background: #fff7ed; border: 1px solid #fdba74; border-radius: 8px; }")
         self.services = services
         self.unfinished: list = []
+        self._asked = 0  # the latest check; an older one's answer that comes later is dropped
         self.text = QLabel("", objectName="recoveryText")
         self.text.setWordWrap(True)
         self.recover_button = QPushButton("Recover", objectName="recoverButton", clicked=self.recover_first)
@@ -42,7 +43,9 @@ class RecoveryBanner(QFrame):
 
             return find_unfinished_recordings()
 
-        self.services.ops.background(find, parent=self).success(self._show).run()
+        self._asked += 1
+        asked = self._asked
+        self.services.ops.background(find, parent=self).success(lambda found: asked == self._asked and self._show(found)).run()
 
     def _show(self, unfinished) -> None:
         fresh = len(unfinished) > len(self.unfinished)
