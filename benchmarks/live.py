@@ -14,7 +14,8 @@ start) x speed. Measured:
   timestamp) to its first appearance in any event (same text, start within 0.5 s) and to its final;
 - final latency after the pause: for finals that a pause ended, arrival - (last word end + 0.8 s);
 - live WER of the finals against sample.stm (lowercase, no punctuation);
-- CPU: process CPU time / wall time; peak RSS (ru_maxrss);
+- CPU: process CPU time / wall time; peak RSS (ru_maxrss), and how fast the RSS grows after the first
+  5 minutes (a least-squares slope, MB an hour: whether a long meeting keeps growing);
 - the machine's speed: one whisper encoder pass over a 30 s window before the run, and the
   encoder's mean share of the decodes during it. Every interim decode pays one such pass, so it
   sets the floor of the update interval; on this shared VM it moved from 0.35 s to 0.8 s between
@@ -82,19 +83,33 @@ def build_recording(folder: Path, minutes: float | None) -> tuple[Path, str, int
     return path, " ".join([reference] * copies), copies * len(audio) * 1000 // SR
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the measures need of one event, kept small: an hour's 6,000 whole results would add ~12 MB to the RSS measured."""
+
+    result_index: int
+    final: bool
+    no_match: bool
+    offset_ms: int
+    end_ms: int
+    words: tuple[tuple[str, int, int], ...]  # (normalized text, start ms, end ms)
+
+
 @dataclass
 class Timeline:
-    """Events as they arrived: (arrival audio ms, result)."""
+    """Events as they arrived: (monotonic arrival time, what was seen)."""
 
     speed: float
-    events: list[tuple[float, object]] = field(default_factory=list)
+    events: list[tuple[float, Seen]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float | None = None
 
     def on(self, args) -> None:
-        now = time.monotonic()
+        now, r = time.monotonic(), args.result
+        seen = Seen(r.result_index, r.final, r.no_match, r.offset_ms, r.end_ms,
+                    tuple((_norm(w.text), w.offset_ms, w.end_ms) for w in r.words))
         with self.lock:
-            self.events.append((now, args.result))
+            self.events.append((now, seen))
 
 
 class RssSampler:
@@ -119,6 +134,13 @@ class RssSampler:
     def at(self, seconds: float) -> float | None:
         """Return the RSS in MB sampled closest to `seconds` after the start."""
         return min(self.samples, key=lambda s: abs(s[0] - seconds))[1] if self.samples else None
+
+    def growth_per_hour(self, after_s: float = 300) -> float | None:
+        """Return the RSS's least-squares slope in MB an hour after the first `after_s` (models loaded, caches warm); None under 10 minutes of it."""
+        late = [(t, mb) for t, mb in self.samples if t >= after_s]
+        if len(late) < 2 or late[-1][0] - late[0][0] < 600:
+            return None
+        return float(np.polyfit([t / 3600 for t, _ in late], [mb for _, mb in late], 1)[0])
 
     def stop(self) -> None:
         self._stop.set()
@@ -154,15 +176,15 @@ def analyse(timeline: Timeline, source_started: float, eops_ms: int, duration_ms
     finals = [(at, r) for at, r in arrivals if r.final and not r.no_match]
     seen: dict[str, list[tuple[int, float]]] = {}  # normalized word -> (start ms, first arrival)
     for at, r in arrivals:
-        for w in r.words:
-            seen.setdefault(_norm(w.text), []).append((w.offset_ms, at))
+        for text, start, _ in r.words:
+            seen.setdefault(text, []).append((start, at))
     first, final, word_end = [], [], []
     for at, r in finals:
-        for w in r.words:
-            candidates = [arrival for start, arrival in seen.get(_norm(w.text), []) if abs(start - w.offset_ms) <= 500]
-            first.append(min(candidates + [at]) - w.end_ms)
-            final.append(at - w.end_ms)
-            word_end.append(w.end_ms)
+        for text, start, end in r.words:
+            candidates = [arrival for begun, arrival in seen.get(text, []) if abs(begun - start) <= 500]
+            first.append(min(candidates + [at]) - end)
+            final.append(at - end)
+            word_end.append(end)
     after_pause = pause_latencies([(at, r.offset_ms, r.end_ms) for at, r in finals], eops_ms, duration_ms)
     word_end = np.array(word_end)
     first, final = np.array(first), np.array(final)
@@ -255,6 +277,7 @@ def run_once(path: Path, reference: str, duration_ms: int, speed: float, window_
         transcript=[f"[{r.offset_ms / 1000:7.2f}] {r.text}" for r in transcriber.results()],
         rss_after_1_min_mb=rss.at(60), rss_at_end_mb=rss.samples[-1][1] if rss.samples else None,
         rss_quarters_mb=[rss.at(wall * q / 4) for q in range(1, 5)], rss_timeline=rss.samples,
+        rss_growth_mb_per_hour=rss.growth_per_hour(),
         load_average_at_end=os.getloadavg()[1],  # 5-minute load: other processes competing for the cores
         encoder_pass_ms=encoder_ms,
     )
@@ -293,6 +316,8 @@ def report(name: str, r: dict) -> None:
     print(f"CPU {r['cpu_percent_of_one_core']:.0f}% of one core; peak RSS {r['peak_rss_mb']:.0f} MB   [{ok(r['peak_rss_mb'] <= 800)} <= 800 MB]; "
           f"RSS after 1 min {r['rss_after_1_min_mb']:.0f} MB, at 25/50/75/100% of the run "
           f"{'/'.join(f'{v:.0f}' for v in r['rss_quarters_mb'])} MB")
+    growth = r.get("rss_growth_mb_per_hour")
+    print("RSS growth after the first 5 minutes: " + ("n/a (under 15 minutes)" if growth is None else f"{growth:+.0f} MB an hour"))
 
 
 def main() -> int:
