@@ -20,28 +20,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESTART_DELAY_MS = 3000
 MAX_RESTARTS = 3
 
-# `parley worker`, ended by the kernel when the app dies, even by SIGKILL (Linux: PR_SET_PDEATHSIG). Its SIGTERM
-# handler runs only when the main thread is back in Python (not while SQLite waits out a lock, up to 10 s), so
-# a thread also watches for the app's end and, FOLLOW_GRACE_S later, ends the worker however busy it is; a job
-# it was running goes back to the queue when the next worker starts.
-_LAUNCH = """
-import contextlib, ctypes, os, runpy, signal, sys, threading, time
-app = int(sys.argv[1])
-with contextlib.suppress(OSError, AttributeError):
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-if os.getppid() != app:
-    sys.exit(0)  # the app died before we could ask to follow it
-
-def follow():
-    while os.getppid() == app:
-        time.sleep(0.5)
-    time.sleep(float(sys.argv[2]))
-    os._exit(1)
-
-threading.Thread(target=follow, name="parley-follow-app", daemon=True).start()
-sys.argv = ["parley", "worker"]
-runpy.run_module("core.cli", run_name="__main__")
-"""
+# `parley worker --follow APP_PID` ends with the app, even when the app is killed (core.jobs.lifeline): at once
+# when it can, and FOLLOW_GRACE_S later however busy it is; a job it was running goes back to the queue when the
+# next worker starts.
 FOLLOW_GRACE_S = 4.0
 
 
@@ -72,10 +53,11 @@ class WorkerProcess(QObject):
         process.setProcessEnvironment(env)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedChannels)
         process.finished.connect(self._finished)
+        arguments = ["worker", "--follow", str(os.getpid()), "--follow-grace", str(FOLLOW_GRACE_S)]
         if getattr(sys, "frozen", False):  # a packaged app: its executable is `parley` itself
-            process.start(sys.executable, ["worker"])
+            process.start(sys.executable, arguments)
         else:
-            process.start(sys.executable, ["-c", _LAUNCH, str(os.getpid()), str(FOLLOW_GRACE_S)])
+            process.start(sys.executable, ["-m", "core.cli", *arguments])
         self._process = process
         log.info("job worker started")
 

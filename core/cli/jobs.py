@@ -54,6 +54,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     worker = commands.add_parser("worker", help="run queued jobs (each in its own process)")
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
     worker.add_argument("--parallel", type=at_least(1), default=1, help="jobs at once (default 1)")
+    worker.add_argument("--follow", type=at_least(1), metavar="PID", help="end when process PID, its parent (the app), ends")
+    worker.add_argument("--follow-grace", type=not_negative, default=4.0, metavar="S",
+                        help="with --follow: seconds a busy worker has to stop by itself before it is ended (default 4)")
     worker.set_defaults(run=_worker)
 
     remote = commands.add_parser("remote", help="RemoteConversationTranscriptionClient: async results by conversationId")
@@ -112,10 +115,14 @@ def _retry(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     import signal
 
+    from core.jobs.lifeline import follow
     from core.jobs.worker import Worker
 
     worker = Worker(max_parallel=args.parallel)
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    if args.follow is not None and not follow(args.follow, args.follow_grace):
+        print(f"process {args.follow} is not (or no longer) this worker's parent: not starting", file=sys.stderr)
+        return 0
     try:
         started = worker.run(once=args.once)
     except KeyboardInterrupt:

@@ -11,7 +11,6 @@ is still Running for its worker: a job canceled or taken over meanwhile gets no 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -21,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from core.errors import Canceled, ParleyError
+from core.jobs.lifeline import die_with_parent
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
 from core.store import Library
@@ -58,12 +58,6 @@ class JobProgress:
         while live_session_running():
             self.queue.report(self.job_id, int(progress), "paused during a live session", worker_pid=self.worker_pid)
             time.sleep(REPORT_INTERVAL_S)
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> int:
@@ -110,7 +104,7 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the job process: `python -m core.jobs.runner LIBRARY JOB_ID [WORKER_PID]`."""
     args = sys.argv[1:] if argv is None else argv
-    _die_with_parent()
+    die_with_parent(signal.SIGKILL)
     worker_pid = int(args[2]) if len(args) > 2 else None
     if worker_pid is not None and os.getppid() != worker_pid:
         return 0  # the worker died before we asked to die with it: the next worker recovers the job

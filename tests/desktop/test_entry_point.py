@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+from helpers.processes import alive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,14 +21,6 @@ def _children(pid: int) -> list[int]:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
 def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home):
@@ -61,9 +55,9 @@ def test_parley_gui_opens_the_window_with_a_worker_that_dies_with_it(parley_home
         app.kill()  # even a hard kill of the app must not leave the worker behind
         app.wait(10)
         deadline = time.monotonic() + 10
-        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        while any(alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(_alive(w) for w in workers)
+        assert not any(alive(w) for w in workers)
     finally:
         if app.poll() is None:
             app.send_signal(signal.SIGKILL)
@@ -107,27 +101,3 @@ def test_the_desktop_entry_script_adds_parley_to_the_menu_and_removes_it(tmp_pat
     assert (data / "icons" / "hicolor" / "256x256" / "apps" / "parley.png").is_file()
     gone = subprocess.run(["bash", str(ROOT / "packaging" / "desktop-entry.sh"), "--remove"], env=env, capture_output=True, text=True)
     assert gone.returncode == 0 and not (data / "applications" / "parley.desktop").exists()
-
-
-def test_a_worker_too_busy_for_its_sigterm_still_ends_soon_after_the_app():
-    """The SIGTERM the kernel sends waits for the worker's main thread (SQLite may hold it up to 10 s): a thread ends it anyway."""
-    from desktop.worker_process import _LAUNCH
-
-    stubborn = _LAUNCH.replace('sys.argv = ["parley", "worker"]\nrunpy.run_module("core.cli", run_name="__main__")',
-                               "signal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)")
-    assert stubborn != _LAUNCH
-    app = subprocess.Popen([sys.executable, "-c", "import os, subprocess, sys, time; worker = subprocess.Popen([sys.executable, "
-                            f"'-c', {stubborn!r}, str(os.getpid()), '1.5']); print(worker.pid, flush=True); time.sleep(60)"],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        worker = int(app.stdout.readline())
-        time.sleep(1)
-        assert _alive(worker)
-        app.kill()
-        app.wait(10)
-        gone = time.monotonic()
-        while _alive(worker) and time.monotonic() - gone < 15:
-            time.sleep(0.1)
-        assert not _alive(worker) and 1.0 <= time.monotonic() - gone < 6
-    finally:
-        app.kill()

@@ -1,0 +1,43 @@
+"""Processes that end with the process that started them: the app's worker, the worker's job processes.
+
+On Linux the kernel signals a child when its parent dies (PR_SET_PDEATHSIG), even when the parent
+was killed with SIGKILL. A child must ask for it itself, after it started, so it then checks that
+its parent is still the one it was started by. A SIGTERM handler in Python runs only once the main
+thread is back in Python (not while SQLite waits out a lock, up to 10 s), so `follow` also starts a
+thread that watches for the parent's end and, a grace period later, ends the process however busy
+it is. Elsewhere only that thread works, on systems where an orphan's parent id changes (macOS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+WATCH_INTERVAL_S = 0.5
+
+
+def die_with_parent(sig: int) -> None:
+    """Ask the kernel to send sig to this process when its parent dies (Linux; elsewhere nothing happens)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
+
+
+def follow(parent_pid: int, grace_s: float) -> bool:
+    """End this process with parent_pid: SIGTERM at once, os._exit grace_s later; return False if it has ended already."""
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent_pid:
+        return False
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(WATCH_INTERVAL_S)
+        time.sleep(grace_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parley-follow-parent", daemon=True).start()
+    return True

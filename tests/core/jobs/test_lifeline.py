@@ -1,0 +1,78 @@
+"""`parley worker --follow PID` ends with the app that started it, even one killed with SIGKILL (core.jobs.lifeline)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.processes import alive
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _app_with_child(child: list[str], env: dict | None = None) -> tuple[subprocess.Popen, int]:
+    """Start a stand-in app that starts child (with {app} replaced by its own pid); return it and the child's pid."""
+    script = ("import os, subprocess, sys, time\n"
+              f"child = [a.replace('{{app}}', str(os.getpid())) for a in {child!r}]\n"
+              "print(subprocess.Popen(child).pid, flush=True)\n"
+              "time.sleep(120)\n")
+    app = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    return app, int(app.stdout.readline())
+
+
+def _seconds_until_gone(pid: int, limit_s: float = 15) -> float:
+    gone = time.monotonic()
+    while alive(pid) and time.monotonic() - gone < limit_s:
+        time.sleep(0.05)
+    return time.monotonic() - gone
+
+
+def test_a_worker_that_follows_its_app_ends_at_once_when_the_app_is_killed(parley_home):
+    env = dict(os.environ, PARLEY_HOME=str(parley_home))
+    app, worker = _app_with_child([sys.executable, "-m", "core.cli", "worker", "--follow", "{app}"], env)
+    try:
+        deadline = time.monotonic() + 30  # the worker has opened the library: it is past its start
+        while not (parley_home / "library.sqlite3").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (parley_home / "library.sqlite3").exists() and alive(worker)
+        time.sleep(1)
+        assert alive(worker)  # it does not end on its own
+        app.kill()
+        app.wait(10)
+        assert _seconds_until_gone(worker) < 3  # the kernel's SIGTERM, well before the 4 s grace
+    finally:
+        app.kill()
+
+
+def test_a_worker_too_busy_for_its_sigterm_still_ends_its_grace_after_the_app():
+    """The SIGTERM the kernel sends waits for the main thread (SQLite may hold it up to 10 s): a thread ends it anyway."""
+    stubborn = ("import signal, sys, time\n"
+                "from core.jobs.lifeline import follow\n"
+                "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                "assert follow(int(sys.argv[1]), 1.5)\n"
+                "time.sleep(120)\n")
+    app, worker = _app_with_child([sys.executable, "-c", stubborn, "{app}"])
+    try:
+        time.sleep(1.5)
+        assert alive(worker)
+        app.kill()
+        app.wait(10)
+        assert 1.0 <= _seconds_until_gone(worker) < 6
+    finally:
+        app.kill()
+
+
+def test_a_worker_whose_app_has_ended_before_it_could_follow_it_does_not_start(parley_home):
+    env = dict(os.environ, PARLEY_HOME=str(parley_home))
+    not_its_parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        done = subprocess.run([sys.executable, "-m", "core.cli", "worker", "--follow", str(not_its_parent.pid)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        not_its_parent.kill()
+    assert done.returncode == 0, done.stderr
+    assert f"process {not_its_parent.pid} is not (or no longer) this worker's parent: not starting" in done.stderr
+    assert not (parley_home / "library.sqlite3").exists()  # it touched nothing
