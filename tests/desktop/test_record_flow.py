@@ -435,6 +435,39 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
 
 
 
+def test_an_older_check_answering_late_does_not_bring_back_a_recording_discarded_since(qtbot, services, sample_wav, parley_home,
+                                                                                      monkeypatch):
+    """Checks run on a pool: the answer of a check asked before a discard may come after the one asked after it."""
+    import threading
+
+    import core.live
+    from desktop.recovery_banner import RecoveryBanner
+
+    _interrupted_recording(parley_home, sample_wav)
+    real, answers, release = core.live.find_unfinished_recordings, [], threading.Event()
+
+    def first_answers_last():
+        found = real()
+        answers.append([r.title for r in found])
+        if len(answers) == 1:
+            release.wait(30)
+        return found
+
+    monkeypatch.setattr(core.live, "find_unfinished_recordings", first_answers_last)
+    banner = RecoveryBanner(services)
+    qtbot.addWidget(banner)
+    banner.check()
+    qtbot.waitUntil(lambda: len(answers) == 1)  # it found the recording and holds its answer back
+    core.live.discard_unfinished(real()[0])
+    banner.check()
+    qtbot.waitUntil(lambda: len(answers) == 2)
+    qtbot.wait(200)  # the newer answer reaches the banner first
+    release.set()
+    wait_ops(qtbot, services)
+    assert answers == [["Interrupted call"], []]
+    assert banner.unfinished == [] and banner.isHidden()
+
+
 def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_and_recovered(
         qtbot, window, services, sample_wav, parley_home, monkeypatch):
     from core.errors import StoreError
