@@ -68,19 +68,20 @@ def _sample_dir() -> Path:
 
 def build_recording(folder: Path, minutes: float | None) -> tuple[Path, str, int]:
     """Return (wav path, reference transcript, duration ms): the sample, or the sample repeated to `minutes`."""
-    from helpers.audiofiles import write_wav
+    from helpers.audiofiles import write_long_wav
     from helpers.reference import stm_transcript
 
     from core.audio.decode import load_audio
 
     sample = _sample_dir() / "sample.wav"
     reference = stm_transcript(_sample_dir() / "sample.stm")
+    samples = len(load_audio(sample))
     if not minutes:
-        return sample, reference, len(load_audio(sample)) * 1000 // SR
-    audio = load_audio(sample)
-    copies = max(1, round(minutes * 60 * SR / len(audio)))
-    path = write_wav(folder / f"sample-x{copies}.wav", np.tile(audio, copies), SR)
-    return path, " ".join([reference] * copies), copies * len(audio) * 1000 // SR
+        return sample, reference, samples * 1000 // SR
+    copies = max(1, round(minutes * 60 * SR / samples))
+    # written copy by copy: the whole hour in memory (and its conversions, ~700 MB) would count in the peak RSS measured
+    path = write_long_wav(folder / f"sample-x{copies}.wav", copies * samples // SR, sample, SR)
+    return path, " ".join([reference] * copies), copies * samples * 1000 // SR
 
 
 @dataclass(frozen=True, slots=True)
