@@ -44,11 +44,28 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (0 success, 1 error, 2 usage, 130 interrupted)."""
+    from core.jobs.lifeline import MODULE_COMMAND
+
+    given = sys.argv[1:] if argv is None else argv
+    if len(given) > 1 and given[0] == MODULE_COMMAND:  # a packaged app starting one of its own child processes
+        return _run_module(given[1], given[2:])
     try:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl+C before a command's own handling began (while the modules load)
         print("parley: interrupted", file=sys.stderr)
         return 130
+
+
+def _run_module(module: str, args: list[str]) -> int:
+    """Run module as `python -m module args` would, and return its exit status."""
+    import runpy
+
+    sys.argv = [module, *args]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    return 0
 
 
 def _main(argv: list[str] | None) -> int:

@@ -1,4 +1,8 @@
-"""Processes that end with the process that started them: the app's worker, the worker's job processes.
+"""Parley's own child processes (the app's job worker, the worker's job processes): how one is started, and how it ends with the process that started it.
+
+A child runs a module of core as `python -m MODULE`. A packaged app has no interpreter to give
+`-m`: its executable is `parley` itself, so `module_command` asks it for its hidden `__module__`
+command instead, which core.cli runs before parsing anything.
 
 On Linux the kernel signals a child when its parent dies (PR_SET_PDEATHSIG), even when the parent
 was killed with SIGKILL. A child must ask for it itself, after it started, so it then checks that
@@ -14,11 +18,20 @@ import contextlib
 import ctypes
 import os
 import signal
+import sys
 import threading
 import time
 
 PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL_S = 0.5
+MODULE_COMMAND = "__module__"  # `parley __module__ MODULE ARGS...`: `python -m MODULE ARGS...` in a packaged app
+
+
+def module_command(module: str, *args: str) -> list[str]:
+    """Return the command line that runs `python -m module args` in a child process, from a checkout or a packaged app."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, MODULE_COMMAND, module, *args]
+    return [sys.executable, "-m", module, *args]
 
 
 def die_with_parent(sig: int) -> None:

@@ -1,6 +1,6 @@
 """The job process: runs one transcription job and stores its result as a new pass.
 
-Started by the worker as `python -m core.jobs.runner LIBRARY JOB_ID WORKER_PID`, at low
+Started by the worker as `python -m core.jobs.runner LIBRARY JOB_ID WORKER_PID` (core.jobs.lifeline), at low
 priority, so a crash, an out-of-memory kill or a cancel only ever ends this process. It dies
 with its worker (PR_SET_PDEATHSIG on Linux; and it exits at once if the worker died before it
 could ask for that), reports progress through the queue, and pauses while a live session is

@@ -13,7 +13,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from core import paths
 from core.errors import NotFoundError
+from core.jobs.lifeline import module_command
 from core.jobs.model import CANCELED, RUNNING
 from core.jobs.queue import MAX_ATTEMPTS, TranscriptionQueue
 from core.store import Library
@@ -50,7 +50,7 @@ class Worker:
         self._running: list[_Running] = []
 
     def _start(self, job_id: int) -> _Running:
-        command = [sys.executable, "-m", "core.jobs.runner", str(self.library_path), str(job_id), str(os.getpid())]
+        command = module_command("core.jobs.runner", str(self.library_path), str(job_id), str(os.getpid()))
         log.info("job %s: starting %s", job_id, " ".join(command))
         return _Running(job_id, subprocess.Popen(command, env=dict(os.environ), start_new_session=False))
 

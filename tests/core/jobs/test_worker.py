@@ -65,6 +65,21 @@ def test_worker_runs_a_job_and_the_remote_client_returns_its_result(library, sam
     assert library.search("chicago")[0].conversation_id == conversation_id
 
 
+
+def test_a_packaged_app_runs_its_jobs_through_its_own_executable(library, sample_wav, tmp_path, monkeypatch):
+    """A packaged app's executable is `parley` itself, which takes no `-m`: it starts its job processes with `parley __module__`."""
+    parley = tmp_path / "parley"  # what a packaged `parley` is: the CLI, with no interpreter options
+    parley.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m core.cli "$@"\n')
+    parley.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(parley))
+    conversation_id = store_recording(library, sample_wav)
+    job = TranscriptionQueue(library).enqueue(conversation_id, FAST)
+    assert Worker(poll_interval=0.1).run(once=True) == 1
+    done = TranscriptionQueue(library).job(job.job_id)
+    assert done.state == "Succeeded", done.error
+    assert [p.kind for p in library.passes(conversation_id)] == ["async"]
+
 def test_a_missing_recording_fails_the_job_clearly_and_the_worker_goes_on(library, sample_wav):
     queue = TranscriptionQueue(library)
     broken = store_recording(library, sample_wav, "broken")
