@@ -9,12 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.audio.decode import SAMPLE_RATE, iter_audio, probe
-from core.audio.sources import BLOCK_MS, DEVICE_LOST, END_OF_STREAM, BlockCallback, SourceStatus, StatusCallback
+from core.audio.sources import (
+    BLOCK_MS, DEVICE_LOST, END_OF_STREAM, FILE_CUT_SHORT, BlockCallback, SourceStatus, StatusCallback,
+)
 from core.errors import ParleyError
 
 log = logging.getLogger(__name__)
 
 PACE_POLL_S = 0.01  # how often a paced FileSource looks whether its reader has caught up
+CUT_SHORT_SLACK_MS = 200  # a WAV that holds this much less than its header declares is said to be cut short
 
 
 class FileSource:
@@ -48,11 +51,18 @@ class FileSource:
 
     def start(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
         """Return None once playback runs in its own thread; raise an AudioError when the file is unusable."""
-        probe(self.path)
-        self._thread = threading.Thread(target=self._play, args=(on_block, on_status), name="parley-file-source", daemon=True)
+        info = probe(self.path)
+        cut_short = None
+        if info.header_ms and info.duration_ms < info.header_ms - CUT_SHORT_SLACK_MS:  # said at once, as an event, not at the end in a log
+            cut_short = SourceStatus(FILE_CUT_SHORT, f"{self.path.name} holds {info.duration_ms / 1000:.1f} s of the "
+                                                     f"{info.header_ms / 1000:.1f} s its header declares (a copy cut short?); "
+                                                     "playing what it holds.")
+        self._thread = threading.Thread(target=self._play, args=(on_block, on_status, cut_short), name="parley-file-source", daemon=True)
         self._thread.start()
 
-    def _play(self, on_block: BlockCallback, on_status: StatusCallback) -> None:
+    def _play(self, on_block: BlockCallback, on_status: StatusCallback, cut_short: SourceStatus | None) -> None:
+        if cut_short is not None:
+            on_status(cut_short)
         clock = self.started = time.monotonic()
         played = 0.0  # seconds of audio delivered since `clock` was last set
         size = SAMPLE_RATE * self.block_ms // 1000

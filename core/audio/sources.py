@@ -13,6 +13,7 @@ BLOCK_MS = 100
 # statuses a source reports
 INPUT_OVERFLOW, DEVICE_LOST, NO_AUDIO, END_OF_STREAM = "InputOverflow", "DeviceLost", "NoAudio", "EndOfStream"
 DEVICE_BACK = "DeviceBack"  # a lost microphone delivers again
+FILE_CUT_SHORT = "FileCutShort"  # a played WAV holds less than its header declares (a copy cut short): played as it is
 
 
 @dataclass(frozen=True)
