@@ -45,6 +45,7 @@ MAX_GAP_FILL_S = 10.0
 MIN_DECODED_SHARE = 0.5
 # A WAV cut short keeps what it holds (with a warning), unless that is less than this: then it is damaged, not short.
 MIN_CUT_SHORT_MS = 1_000
+UNKNOWN_WAV_SIZE = 0x7FFF0000  # data sizes from here up are what streaming writers put before they know (0x7FFFFFFF, 0xFFFFFFFF)
 # Packets read by `probe` while looking for the first decodable sound.
 PROBE_PACKETS = 64
 # Leading bytes of containers we know: a file that starts like one but cannot be opened is damaged.
@@ -143,7 +144,7 @@ def _wav_header_ms(path: Path) -> int | None:
         if kind == b"fmt " and at + 22 <= len(head):
             _, _, rate, _, block = struct.unpack("<HHIIH", head[at + 8:at + 22])
         elif kind == b"data":
-            if not (block and rate) or size in (0, 0xFFFFFFFF):
+            if not (block and rate) or size == 0 or size >= UNKNOWN_WAV_SIZE:
                 return None
             return int(size // block * 1000 // rate)
         at += 8 + size + (size & 1)

@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     from core.jobs.lifeline import MODULE_COMMAND
 
     given = sys.argv[1:] if argv is None else argv
-    if len(given) > 1 and given[0] == MODULE_COMMAND:  # a packaged app starting one of its own child processes
+    if given[:1] == [MODULE_COMMAND]:  # a packaged app starting one of its own child processes
+        if len(given) < 2:
+            print(f"usage: parley {MODULE_COMMAND} MODULE [ARG ...]  (what `python -m MODULE` does)", file=sys.stderr)
+            return 2
         return _run_module(given[1], given[2:])
     try:
         return _main(argv)
@@ -60,11 +63,23 @@ def _run_module(module: str, args: list[str]) -> int:
     """Run module as `python -m module args` would, and return its exit status."""
     import runpy
 
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a package on the way is missing, or the name is not a module's
+        found = False
+    if not found:
+        print(f"parley: error: no module named {module}", file=sys.stderr)
+        return 1
     sys.argv = [module, *args]
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as done:
-        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        print(done.code, file=sys.stderr)  # as the interpreter does with a message
+        return 1
     return 0
 
 

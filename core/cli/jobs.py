@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from core.cli.args import at_least, not_negative
+from core.cli.args import at_least, between, not_negative
 from core.jobs.model import JobOptions
 from core.results import ms_to_seconds
 
@@ -55,7 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
     worker.add_argument("--parallel", type=at_least(1), default=1, help="jobs at once (default 1)")
     worker.add_argument("--follow", type=at_least(1), metavar="PID", help="end when process PID, its parent (the app), ends")
-    worker.add_argument("--follow-grace", type=not_negative, default=4.0, metavar="S",
+    worker.add_argument("--follow-grace", type=between(0, 60), default=4.0, metavar="S",
                         help="with --follow: seconds a busy worker has to stop by itself before it is ended (default 4)")
     worker.set_defaults(run=_worker)
 

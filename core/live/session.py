@@ -110,6 +110,7 @@ class ConversationTranscriber:
         self._abandoned = False
         self._end_of_stream: str | None = None  # the input's end, once it came
         self._began = threading.Event()  # session_started is posted (or the start failed)
+        self._early: list[SourceStatus] = []  # what the source said while it started: said after session_started
 
     # -- public surface -------------------------------------------------------------------------
 
@@ -173,7 +174,11 @@ class ConversationTranscriber:
             self._abandon(folder)
             raise
         self._post(self.session_started, SessionEventArgs(self.session_id, self.conversation_id))
-        self._began.set()
+        with self._lock:
+            self._began.set()
+            early, self._early = self._early, []
+        for status in early:
+            self._source_status(status)
 
     def pause(self) -> None:
         """Return None; capture holds (nothing is recorded) and the utterance under way is finalized."""
@@ -219,6 +224,10 @@ class ConversationTranscriber:
         self._captured.put(_END)
 
     def _source_status(self, status: SourceStatus) -> None:
+        with self._lock:
+            if not self._began.is_set():  # the source runs before start() has said session_started
+                self._early.append(status)
+                return
         if status.code == END_OF_STREAM:  # said once the recognizer has finalized what it heard (see _finish)
             self._end_of_stream = status.message
         elif status.fatal:

@@ -460,8 +460,7 @@ def test_an_older_check_answering_late_does_not_bring_back_a_recording_discarded
     qtbot.waitUntil(lambda: len(answers) == 1)  # it found the recording and holds its answer back
     core.live.discard_unfinished(real()[0])
     banner.check()
-    qtbot.waitUntil(lambda: len(answers) == 2)
-    qtbot.wait(200)  # the newer answer reaches the banner first
+    qtbot.waitUntil(lambda: services.ops.pending == 1)  # the newer answer has reached the banner; the older one is held
     release.set()
     wait_ops(qtbot, services)
     assert answers == [["Interrupted call"], []]

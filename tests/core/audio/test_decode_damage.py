@@ -114,6 +114,24 @@ def test_a_cut_short_wav_gives_its_prefix_and_a_warning(tmp_path, reference, cap
     assert np.array_equal(samples, load_audio(whole)[: samples.size])
 
 
+@pytest.mark.parametrize("size", [0, 0x7FFFF000, 0x7FFFFFFF, 0xFFFFFFFF])
+def test_a_streamed_wav_whose_header_could_not_know_its_length_is_not_called_cut_short(tmp_path, reference, caplog, size):
+    """Writers that stream a WAV (to a pipe, say) put a placeholder where the data's size goes."""
+    import struct
+
+    path = af.write_wav(tmp_path / "streamed.wav", reference, SAMPLE_RATE)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data")
+    data[at + 4:at + 8] = struct.pack("<I", size)
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING, logger="core.audio.decode"):
+        info = probe(path)
+        samples = load_audio(path)
+    assert info.header_ms is None and info.duration_ms == reference.size * 1000 // SAMPLE_RATE
+    assert samples.size == reference.size
+    assert not [r for r in caplog.records if r.name == "core.audio.decode"]
+
+
 def test_a_cut_short_mp3_gives_its_prefix_and_a_warning(tmp_path, encoded, reference, caplog):
     path = af.truncate(encoded("mp3"), tmp_path / "cut.mp3", 0.75)
 

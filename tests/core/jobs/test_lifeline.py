@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -21,6 +22,14 @@ def _app_with_child(child: list[str], env: dict | None = None) -> tuple[subproce
               "time.sleep(120)\n")
     app = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     return app, int(app.stdout.readline())
+
+
+def _end(app: subprocess.Popen, worker: int) -> None:
+    """Leave nothing running when a test failed half-way."""
+    app.kill()
+    app.wait(10)
+    if alive(worker):
+        os.kill(worker, signal.SIGKILL)
 
 
 def _seconds_until_gone(pid: int, limit_s: float = 15) -> float:
@@ -44,25 +53,29 @@ def test_a_worker_that_follows_its_app_ends_at_once_when_the_app_is_killed(parle
         app.wait(10)
         assert _seconds_until_gone(worker) < 3  # the kernel's SIGTERM, well before the 4 s grace
     finally:
-        app.kill()
+        _end(app, worker)
 
 
-def test_a_worker_too_busy_for_its_sigterm_still_ends_its_grace_after_the_app():
+def test_a_worker_too_busy_for_its_sigterm_still_ends_its_grace_after_the_app(tmp_path):
     """The SIGTERM the kernel sends waits for the main thread (SQLite may hold it up to 10 s): a thread ends it anyway."""
+    ready = tmp_path / "following"
     stubborn = ("import signal, sys, time\n"
                 "from core.jobs.lifeline import follow\n"
                 "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
                 "assert follow(int(sys.argv[1]), 1.5)\n"
+                f"open({str(ready)!r}, 'w').close()\n"
                 "time.sleep(120)\n")
     app, worker = _app_with_child([sys.executable, "-c", stubborn, "{app}"])
     try:
-        time.sleep(1.5)
-        assert alive(worker)
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists() and alive(worker)
         app.kill()
         app.wait(10)
         assert 1.0 <= _seconds_until_gone(worker) < 6
     finally:
-        app.kill()
+        _end(app, worker)
 
 
 def test_a_worker_whose_app_has_ended_before_it_could_follow_it_does_not_start(parley_home):
@@ -76,3 +89,21 @@ def test_a_worker_whose_app_has_ended_before_it_could_follow_it_does_not_start(p
     assert done.returncode == 0, done.stderr
     assert f"process {not_its_parent.pid} is not (or no longer) this worker's parent: not starting" in done.stderr
     assert not (parley_home / "library.sqlite3").exists()  # it touched nothing
+
+
+def test_a_packaged_apps_module_command_says_plainly_what_is_wrong(tmp_path, monkeypatch, capsys):
+    """`parley __module__ MODULE` is `python -m MODULE` for a packaged app: its mistakes are one line, not a traceback."""
+    from core.cli import main
+
+    (tmp_path / "says_why.py").write_text("import sys\nsys.exit('nothing to do: no jobs')\n")
+    (tmp_path / "ends_well.py").write_text("import sys\nprint(sys.argv[1:])\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["parley"])
+    assert main(["__module__"]) == 2
+    assert "usage: parley __module__ MODULE" in capsys.readouterr().err
+    assert main(["__module__", "core.no_such_module"]) == 1
+    assert capsys.readouterr().err == "parley: error: no module named core.no_such_module\n"
+    assert main(["__module__", "says_why"]) == 1
+    assert capsys.readouterr().err == "nothing to do: no jobs\n"
+    assert main(["__module__", "ends_well", "a", "b"]) == 0
+    assert capsys.readouterr().out == "['a', 'b']\n"
