@@ -3,6 +3,7 @@
     python benchmarks/live_replay.py                                   # the sample, default options
     python benchmarks/live_replay.py --copies 6 --options '{"trim_after_ms": 15000}'
     python benchmarks/live_replay.py --copies 6 --show                 # print the finals too
+    python benchmarks/live_replay.py --copies 6 --errors               # and each copy's word errors
 
 benchmarks/live.py plays audio in real time, so which buffers get decoded depends on how fast each
 decode happened to be, and the live WER of one configuration moves by a point or more between runs
@@ -23,6 +24,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +112,21 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
     return events, clock[0], recognizer.stats
 
 
+def print_errors(finals, reference: str, copy_ms: int, word_errors) -> None:
+    """Print each copy's word errors (a final counts in the copy it starts in), then each error with the copies that made it."""
+    copies: dict[int, list[str]] = {}
+    for e in finals:
+        copies.setdefault(e.utterance.offset_ms // copy_ms, []).append(e.utterance.display)
+    words, made = len(reference.split()), Counter()
+    for n, texts in sorted(copies.items()):
+        errors = word_errors(reference, " ".join(texts))
+        count = sum(max(len(ours.split()), len(theirs.split())) for _, ours, theirs in errors)
+        print(f"  copy {n + 1}: {count} word errors in {words} words ({count / words:.1%})")
+        made.update(errors)
+    for (kind, ours, theirs), copies_made in made.most_common():
+        print(f"  {copies_made}/{len(copies)} copies: {kind} '{ours}'" + (f" -> '{theirs}'" if theirs else ""))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=1, help="replay the sample repeated this many times")
@@ -119,9 +136,10 @@ def main() -> int:
     parser.add_argument("--cost-ahead", type=float, default=0.65,
                         help="modelled seconds of an encoder pass that runs while words are generated (encode_ahead)")
     parser.add_argument("--show", action="store_true", help="print the finals")
+    parser.add_argument("--errors", action="store_true", help="print each copy's word errors, and how many copies made each")
     args = parser.parse_args()
 
-    from helpers.reference import stm_transcript, wer
+    from helpers.reference import stm_transcript, wer, word_errors
     from live import _sample_dir, pause_latencies
 
     from core.asr.streaming import StreamingOptions
@@ -136,6 +154,8 @@ def main() -> int:
     if args.show:
         for e in finals:
             print(f"  [{e.utterance.offset_ms / 1000:7.2f}] {e.utterance.display}")
+    if args.errors:
+        print_errors(finals, stm_transcript(_sample_dir() / "sample.stm"), len(audio) // args.copies * 1000 // SR, word_errors)
     arrivals: dict[int, list[float]] = {}
     for at, e in events:
         arrivals.setdefault(e.result_index, []).append(at)

@@ -37,3 +37,13 @@ def wer(reference: str, hypothesis: str) -> float:
     import jiwer
 
     return jiwer.wer(normalise(reference), normalise(hypothesis))
+
+
+def word_errors(reference: str, hypothesis: str) -> list[tuple[str, str, str]]:
+    """Return each difference of hypothesis from reference, after normalise(): (substitute|delete|insert, its words, theirs)."""
+    import jiwer
+
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    out, ref_words, hyp_words = jiwer.process_words(ref, hyp), ref.split(), hyp.split()
+    return [(a.type, " ".join(ref_words[a.ref_start_idx:a.ref_end_idx]), " ".join(hyp_words[a.hyp_start_idx:a.hyp_end_idx]))
+            for a in out.alignments[0] if a.type != "equal"]
