@@ -241,6 +241,20 @@ def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, windo
     assert view.status.text() == "Saved."
     wait_ops(qtbot, services)
 
+def test_a_recording_played_as_input_that_is_cut_short_says_so_while_it_plays(qtbot, window, services, sample_wav, tmp_path):
+    from helpers.audiofiles import truncate
+
+    view = window.record_view
+    view.set_file_input(truncate(sample_wav, tmp_path / "cut.wav", 0.5), speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    # said after "Recording…", not overwritten by it
+    qtbot.waitUntil(lambda: "cut.wav holds 15.0 s of the 30.0 s its header declares" in view.status.text(), timeout=10_000)
+    with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
+        window.stop_action.trigger()
+    wait_ops(qtbot, services)
+
 def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qtbot, window, services, sample_wav, monkeypatch):
     view = window.record_view
     window.show_page("Record")
