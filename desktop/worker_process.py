@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer
+
+from core.jobs.lifeline import parley_command
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,8 @@ class WorkerProcess(QObject):
         process.setProcessEnvironment(env)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.ForwardedChannels)
         process.finished.connect(self._finished)
-        arguments = ["worker", "--follow", str(os.getpid()), "--follow-grace", str(FOLLOW_GRACE_S)]
-        if getattr(sys, "frozen", False):  # a packaged app: its executable is `parley` itself
-            process.start(sys.executable, arguments)
-        else:
-            process.start(sys.executable, ["-m", "core.cli", *arguments])
+        program, *arguments = parley_command("worker", "--follow", str(os.getpid()), "--follow-grace", str(FOLLOW_GRACE_S))
+        process.start(program, arguments)
         self._process = process
         log.info("job worker started")
 

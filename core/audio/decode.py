@@ -45,6 +45,7 @@ MAX_GAP_FILL_S = 10.0
 MIN_DECODED_SHARE = 0.5
 # A WAV cut short keeps what it holds (with a warning), unless that is less than this: then it is damaged, not short.
 MIN_CUT_SHORT_MS = 1_000
+CUT_SHORT_SLACK_MS = 200  # a WAV that holds this much less than its header declares is said to be cut short
 UNKNOWN_WAV_SIZE = 0x7FFF0000  # data sizes from here up are what streaming writers put before they know (0x7FFFFFFF, 0xFFFFFFFF)
 # Packets read by `probe` while looking for the first decodable sound.
 PROBE_PACKETS = 64
@@ -122,7 +123,7 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
                                 f"of its {declared_ms / 1000:.1f} s decode.")
     if decoded_ms < declared_ms * 0.98 - 200:
         log.warning("%s ends after %d of %d ms; the file may be truncated.", info.path.name, decoded_ms, declared_ms)
-    elif info.header_ms and decoded_ms < info.header_ms - 200:  # FFmpeg takes a WAV's length from its size
+    elif info.header_ms and decoded_ms < info.header_ms - CUT_SHORT_SLACK_MS:  # FFmpeg takes a WAV's length from its size
         log.warning("%s ends after %d of the %d ms its header declares; the file may be truncated (a copy cut short?).",
                     info.path.name, decoded_ms, info.header_ms)
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.audio.decode import SAMPLE_RATE, iter_audio, probe
+from core.audio.decode import CUT_SHORT_SLACK_MS, SAMPLE_RATE, iter_audio, probe
 from core.audio.sources import (
     BLOCK_MS, DEVICE_LOST, END_OF_STREAM, FILE_CUT_SHORT, BlockCallback, SourceStatus, StatusCallback,
 )
@@ -17,7 +17,6 @@ from core.errors import ParleyError
 log = logging.getLogger(__name__)
 
 PACE_POLL_S = 0.01  # how often a paced FileSource looks whether its reader has caught up
-CUT_SHORT_SLACK_MS = 200  # a WAV that holds this much less than its header declares is said to be cut short
 
 
 class FileSource:

@@ -61,9 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_module(module: str, args: list[str]) -> int:
     """Run module as `python -m module args` would, and return its exit status."""
-    import runpy
-
     import importlib.util
+    import runpy
 
     try:
         found = importlib.util.find_spec(module) is not None

@@ -1,8 +1,9 @@
 """Parley's own child processes (the app's job worker, the worker's job processes): how one is started, and how it ends with the process that started it.
 
-A child runs a module of core as `python -m MODULE`. A packaged app has no interpreter to give
-`-m`: its executable is `parley` itself, so `module_command` asks it for its hidden `__module__`
-command instead, which core.cli runs before parsing anything.
+A child runs `parley ARGS` (`parley_command`) or a module of core as `python -m MODULE`
+(`module_command`). A packaged app has no interpreter to give `-m`: its executable is `parley`
+itself, so there `parley ARGS` is the executable and its arguments, and a module is run through its
+hidden `__module__` command, which core.cli runs before parsing anything.
 
 On Linux the kernel signals a child when its parent dies (PR_SET_PDEATHSIG), even when the parent
 was killed with SIGKILL. A child must ask for it itself, after it started, so it then checks that
@@ -15,7 +16,6 @@ it is. Elsewhere only that thread works, on systems where an orphan's parent id 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import sys
@@ -30,12 +30,21 @@ MODULE_COMMAND = "__module__"  # `parley __module__ MODULE ARGS...`: `python -m 
 def module_command(module: str, *args: str) -> list[str]:
     """Return the command line that runs `python -m module args` in a child process, from a checkout or a packaged app."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, MODULE_COMMAND, module, *args]
+        return parley_command(MODULE_COMMAND, module, *args)
     return [sys.executable, "-m", module, *args]
+
+
+def parley_command(*args: str) -> list[str]:
+    """Return the command line that runs `parley args` in a child process, from a checkout or a packaged app."""
+    if getattr(sys, "frozen", False):  # a packaged app: its executable is `parley` itself
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "core.cli", *args]
 
 
 def die_with_parent(sig: int) -> None:
     """Ask the kernel to send sig to this process when its parent dies (Linux; elsewhere nothing happens)."""
+    import ctypes  # here: core.cli imports this module on every start
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
 
