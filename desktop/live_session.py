@@ -51,6 +51,7 @@ class LiveSession(QObject):
     warning = Signal(str, str)  # code (core's: InputOverflow, DeviceLost, DeviceBack, ...), message
     failed = Signal(object)  # the exception that kept it from starting or from being stored
     _ended_in_core = Signal(str, object)  # from core's event thread: conversationId, storing error or None
+    _warned_in_core = Signal(str, str)  # from core's event thread: held until `started` has been emitted
 
     def __init__(self, ops: Ops, parent: QObject | None = None, speaker_tracker=None):
         super().__init__(parent)
@@ -59,7 +60,9 @@ class LiveSession(QObject):
         self.transcriber = None
         self.conversation_id: str | None = None
         self._stop_asked = False
+        self._held: list[tuple[str, str]] | None = None  # warnings core said before this start was reported
         self._ended_in_core.connect(self._stored)
+        self._warned_in_core.connect(self._warned)
 
     @property
     def state(self) -> str:
@@ -92,6 +95,7 @@ class LiveSession(QObject):
         since core.live's first import loads the speech engine's libraries).
         """
         self.conversation_id = ""  # marks "starting"
+        self._held = []  # core's session_started comes before this start is reported on the GUI thread
 
         def start(library):
             from core.jobs.queue import TranscriptionQueue
@@ -105,7 +109,7 @@ class LiveSession(QObject):
             transcriber.transcribing.connect(lambda e: self.interim.emit(e.result))
             transcriber.transcribed.connect(lambda e: self.final.emit(e.result))
             transcriber.canceled.connect(lambda e: self.ended.emit(e.reason, e.error_details or ""))
-            transcriber.warning.connect(lambda e: self.warning.emit(e.code, e.message))
+            transcriber.warning.connect(lambda e: self._warned_in_core.emit(e.code, e.message))
             # the one way the end is learnt, whether the user stopped or the input ended by itself
             transcriber.session_stopped.connect(lambda e: self._ended_in_core.emit(e.conversation_id, transcriber.error))
             transcriber.start()
@@ -118,9 +122,13 @@ class LiveSession(QObject):
                 self._stop_asked = False
                 self.stop()
             self.started.emit(transcriber.conversation_id)
+            held, self._held = self._held or [], None
+            for code, message in held:
+                self.warning.emit(code, message)
 
         def on_failed(error: BaseException) -> None:
             self.conversation_id = None
+            self._held = None
             self._stop_asked = False
             self.failed.emit(error)
 
@@ -128,6 +136,12 @@ class LiveSession(QObject):
             self._ops.background(lambda: start(library), parent=self).success(on_started).failure(on_failed).run()
 
         self._ops.library_op(lambda library: library, parent=self).success(opened).failure(on_failed).run()
+
+    def _warned(self, code: str, message: str) -> None:
+        if self._held is not None:  # "Recording…" for this start has not been said yet: the warning comes after it
+            self._held.append((code, message))
+        else:
+            self.warning.emit(code, message)
 
     def pause(self) -> None:
         """Pause capture (nothing is recorded until resume); returns nothing."""
