@@ -10,7 +10,9 @@ was killed with SIGKILL. A child must ask for it itself, after it started, so it
 its parent is still the one it was started by. A SIGTERM handler in Python runs only once the main
 thread is back in Python (not while SQLite waits out a lock, up to 10 s), so `follow` also starts a
 thread that watches for the parent's end and, a grace period later, ends the process however busy
-it is. Elsewhere only that thread works, on systems where an orphan's parent id changes (macOS).
+it is. Elsewhere only that thread works. It watches the parent itself (psutil: its pid and its start
+time, so a pid reused later is not taken for it), not only this process's parent id: on Windows that
+id never changes, even after the parent died.
 """
 
 from __future__ import annotations
@@ -49,14 +51,39 @@ def die_with_parent(sig: int) -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
 
 
+def _parent(parent_pid: int):
+    """Return parent_pid's psutil.Process if it is this process's parent and still running, else None."""
+    import psutil
+
+    if os.getppid() != parent_pid:
+        return None
+    try:
+        parent = psutil.Process(parent_pid)
+        if parent.create_time() > psutil.Process().create_time():  # the pid, reused after the parent ended
+            return None
+    except psutil.Error:
+        return None
+    return parent if _running(parent) else None
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def follow(parent_pid: int, grace_s: float) -> bool:
     """End this process with parent_pid: SIGTERM at once, os._exit grace_s later; return False if it has ended already."""
     die_with_parent(signal.SIGTERM)
-    if os.getppid() != parent_pid:
+    parent = _parent(parent_pid)
+    if parent is None:
         return False
 
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while os.getppid() == parent_pid and _running(parent):
             time.sleep(WATCH_INTERVAL_S)
         time.sleep(grace_s)
         os._exit(1)

@@ -78,6 +78,47 @@ def test_a_worker_too_busy_for_its_sigterm_still_ends_its_grace_after_the_app(tm
         _end(app, worker)
 
 
+def test_a_worker_on_a_system_where_the_parent_id_never_changes_still_ends_with_its_app(tmp_path):
+    """On Windows no kernel signal comes and os.getppid() keeps naming the dead parent: the thread watches the parent itself."""
+    ready = tmp_path / "following"
+    windows_like = ("import os, sys, time\n"
+                    "from core.jobs import lifeline\n"
+                    "app = os.getppid()\n"
+                    "os.getppid = lambda: app\n"
+                    "lifeline.die_with_parent = lambda sig: None\n"
+                    "assert lifeline.follow(int(sys.argv[1]), 1.0)\n"
+                    f"open({str(ready)!r}, 'w').close()\n"
+                    "time.sleep(120)\n")
+    app, worker = _app_with_child([sys.executable, "-c", windows_like, "{app}"])
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists() and alive(worker)
+        time.sleep(1.5)
+        assert alive(worker)  # a running app is followed, not mistaken for an ended one
+        app.kill()
+        app.wait(10)
+        assert 0.8 <= _seconds_until_gone(worker) < 5
+    finally:
+        _end(app, worker)
+
+
+def test_a_pid_reused_by_a_process_started_after_the_worker_is_not_taken_for_its_app(monkeypatch):
+    from core.jobs import lifeline
+
+    parent = os.getppid()
+    assert lifeline._parent(parent) is not None  # this process's own parent, started before it
+    younger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monkeypatch.setattr(os, "getppid", lambda: younger.pid)  # as if the parent died and its pid went to a newer process
+        assert lifeline._parent(younger.pid) is None
+        assert lifeline._parent(parent) is None  # not this process's parent any more either
+    finally:
+        younger.kill()
+        younger.wait(10)
+
+
 def test_a_worker_whose_app_has_ended_before_it_could_follow_it_does_not_start(parley_home):
     env = dict(os.environ, PARLEY_HOME=str(parley_home))
     not_its_parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
