@@ -1,0 +1,158 @@
+"""Check that a packaged Parley (packaging/parley.spec) works on its own, as a user would run it.
+
+    python packaging/check_build.py dist/parley/parley
+
+Each check runs the built executable from an empty folder, with its own library (PARLEY_HOME), so
+nothing from a checkout or a virtual environment can stand in for what the build left out:
+1. the README's first job: `parley transcribe --sample --diarize` (the embedded models, both speakers);
+2. a queued re-transcription run by `parley worker --once` (each job is `parley __module__ core.jobs.runner`);
+3. `parley live --input FILE --diarize --jsonl` (the live recognizer and the live speaker models);
+4. `parley worker --follow PID` ends when its app is killed with SIGKILL (Linux, macOS);
+5. `parley gui` opens the window (offscreen) with its job worker beside it.
+It prints one line per check and exits 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TIMEOUT_S = 300
+
+
+def run(app: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(app), *args], env=env, cwd=env["PARLEY_HOME"], capture_output=True, text=True,
+                          timeout=TIMEOUT_S)
+
+
+def said(done: subprocess.CompletedProcess) -> str:
+    return f"exit {done.returncode}; stderr ends:\n{done.stderr[-2000:]}"
+
+
+def check_transcribe(app: Path, env: dict) -> str:
+    done = run(app, env, "transcribe", "--sample", "--diarize")
+    assert done.returncode == 0, said(done)
+    assert "Guest-1" in done.stdout and "Guest-2" in done.stdout, done.stdout
+    assert "New Jersey" in done.stdout, done.stdout
+    assert "conversationId:" in done.stderr, said(done)  # stdout is the transcript alone
+    return done.stderr.split("conversationId:")[1].split()[0]
+
+
+def check_job(app: Path, env: dict, conversation: str) -> None:
+    done = run(app, env, "queue", "add", conversation)
+    assert done.returncode == 0, said(done)
+    done = run(app, env, "worker", "--once")
+    assert done.returncode == 0, said(done)
+    listed = run(app, env, "queue", "list")
+    assert listed.returncode == 0 and "Succeeded" in listed.stdout, f"{listed.stdout}\n{said(done)}"
+
+
+def check_live(app: Path, env: dict, sample: Path) -> None:
+    done = run(app, env, "live", "--input", str(sample), "--speed", "0", "--diarize", "--jsonl", "--mode", "realtime")
+    assert done.returncode == 0, said(done)
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    finals = [e for e in events if e["event"] == "transcribed" and e["final"]]
+    assert len(finals) >= 5 and any(e["event"] == "transcribing" for e in events), done.stdout[-2000:]
+    assert {"Guest-1", "Guest-2"} <= {e["speaker"] for e in finals}, [e["speaker"] for e in finals]
+    assert events[-1]["event"] == "session_stopped", events[-1]
+
+
+def check_follow(app: Path, env: dict) -> None:
+    stand_in = subprocess.Popen(["sh", "-c", f'"{app}" worker --follow $$ >/dev/null 2>&1 & echo $!; exec sleep 120'], env=env,
+                                cwd=env["PARLEY_HOME"], stdout=subprocess.PIPE, text=True)
+    worker = int(stand_in.stdout.readline())
+    try:
+        time.sleep(8)  # past its start
+        assert alive(worker), "the worker ended while its app was running"
+        stand_in.kill()
+        stand_in.wait(10)
+        deadline = time.monotonic() + 10
+        while alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(worker), "the worker outlived its app by 10 s"
+    finally:
+        if alive(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def check_gui(app: Path, env: dict) -> None:
+    gui = subprocess.Popen([str(app), "-v", "gui"], env=dict(env, QT_QPA_PLATFORM="offscreen"), cwd=env["PARLEY_HOME"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("window shown in" in line for line in lines):
+            line = gui.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+        assert any("window shown in" in line for line in lines), "".join(lines[-40:])
+        workers = []
+        deadline = time.monotonic() + 30
+        while not workers and time.monotonic() < deadline:
+            workers = [p for p in children(gui.pid) if b"worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            time.sleep(0.2)
+        assert workers or not Path("/proc").exists(), "the job worker was not started"
+    finally:
+        gui.kill()
+        gui.wait(10)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except OSError:
+        return False
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not Path(argv[0]).is_file():
+        print("usage: python packaging/check_build.py dist/parley/parley", file=sys.stderr)
+        return 2
+    app = Path(argv[0]).resolve()
+    samples = list(app.parent.rglob("pyannote/audio/sample/sample.wav"))
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="parley-build-check-") as home:
+        env = dict(os.environ, PARLEY_HOME=home)
+        env.pop("PYTHONPATH", None)
+        conversation = None
+
+        def transcribe():
+            nonlocal conversation
+            conversation = check_transcribe(app, env)
+
+        checks = [
+            ("transcribe --sample --diarize", transcribe),
+            ("a queued job run by the worker", lambda: check_job(app, env, conversation)),
+            ("live --input sample.wav --diarize", lambda: check_live(app, env, samples[0])),
+            ("worker --follow ends with its app", lambda: check_follow(app, env)),
+            ("gui opens with its worker", lambda: check_gui(app, env)),
+        ]
+        for name, check in checks:
+            began = time.monotonic()
+            try:
+                assert name != "live --input sample.wav --diarize" or samples, "the build holds no sample.wav"
+                assert name != "a queued job run by the worker" or conversation, "no conversation to queue"
+                check()
+                print(f"ok     {name} ({time.monotonic() - began:.1f} s)", flush=True)
+            except (AssertionError, subprocess.TimeoutExpired, OSError) as problem:
+                failed += 1
+                print(f"FAILED {name} ({time.monotonic() - began:.1f} s): {problem}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
