@@ -5,10 +5,12 @@
 Each check runs the built executable from an empty folder, with its own library (PARLEY_HOME), so
 nothing from a checkout or a virtual environment can stand in for what the build left out:
 1. the README's first job: `parley transcribe --sample --diarize` (the embedded models, both speakers);
-2. a queued re-transcription run by `parley worker --once` (each job is `parley __module__ core.jobs.runner`);
+2. a queued re-transcription with speakers run by `parley worker --once` (each job is `parley __module__ core.jobs.runner`),
+   and the conversation exported in every format;
 3. `parley live --input FILE --diarize --jsonl` (the live recognizer and the live speaker models);
-4. `parley worker --follow PID` ends when its app is killed with SIGKILL (Linux, macOS);
-5. `parley gui` opens the window (offscreen) with its job worker beside it.
+4. `parley serve` answers on its port (its API description; credentials asked for);
+5. `parley worker --follow PID` ends when its app is killed with SIGKILL;
+6. `parley gui` opens the window (offscreen) with its job worker beside it.
 It prints one line per check and exits 1 if any failed.
 """
 
@@ -21,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 TIMEOUT_S = 300
@@ -45,12 +49,24 @@ def check_transcribe(app: Path, env: dict) -> str:
 
 
 def check_job(app: Path, env: dict, conversation: str) -> None:
-    done = run(app, env, "queue", "add", conversation)
+    done = run(app, env, "queue", "add", conversation, "--diarize")
     assert done.returncode == 0, said(done)
     done = run(app, env, "worker", "--once")
     assert done.returncode == 0, said(done)
     listed = run(app, env, "queue", "list")
     assert listed.returncode == 0 and "Succeeded" in listed.stdout, f"{listed.stdout}\n{said(done)}"
+
+
+def check_exports(app: Path, env: dict, conversation: str) -> None:
+    """Every export format; Azure v2 and CSV with a text form, profanity masking and sentiment (data files of their own)."""
+    for form in ("azure-v2", "azure-v3", "csv", "docx", "md", "remote", "rttm", "srt", "txt", "vtt", "watson"):
+        out = Path(env["PARLEY_HOME"], f"export.{form}")
+        extra = ("--text-form", "itn", "--profanity", "Masked", "--sentiment") if form in ("azure-v2", "csv") else ()
+        done = run(app, env, "export", conversation, "--format", form, "--output", str(out), *extra)
+        assert done.returncode == 0 and out.stat().st_size > 0, f"{form}: {said(done)}"
+        if form in ("srt", "txt", "vtt", "md"):
+            assert "New Jersey" in out.read_text(), f"{form}: {out.read_text()[:500]}"
+    assert "Sentiment" in Path(env["PARLEY_HOME"], "export.azure-v2").read_text()
 
 
 def check_live(app: Path, env: dict, sample: Path) -> None:
@@ -61,6 +77,33 @@ def check_live(app: Path, env: dict, sample: Path) -> None:
     assert len(finals) >= 5 and any(e["event"] == "transcribing" for e in events), done.stdout[-2000:]
     assert {"Guest-1", "Guest-2"} <= {e["speaker"] for e in finals}, [e["speaker"] for e in finals]
     assert events[-1]["event"] == "session_stopped", events[-1]
+
+
+def check_serve(app: Path, env: dict) -> None:
+    """`parley serve` starts, describes its APIs, and asks for credentials (no keyring here to create a key)."""
+    server = subprocess.Popen([str(app), "serve", "--port", "0", "--no-worker"], env=env, cwd=env["PARLEY_HOME"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        address, lines = None, []
+        deadline = time.monotonic() + 120
+        while address is None and time.monotonic() < deadline:
+            line = server.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "running on http://" in line:
+                address = line.split("running on ")[1].split()[0]
+        assert address, "".join(lines[-40:])
+        with urllib.request.urlopen(f"{address}/openapi.json", timeout=30) as answer:
+            assert "/v1/recognize" in json.load(answer)["paths"]
+        try:
+            urllib.request.urlopen(f"{address}/v1/recognitions", timeout=30)
+            raise AssertionError("/v1/recognitions answered without credentials")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 401, refused.code
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def check_follow(app: Path, env: dict) -> None:
@@ -136,8 +179,10 @@ def main(argv: list[str]) -> int:
 
         checks = [
             ("transcribe --sample --diarize", transcribe),
-            ("a queued job run by the worker", lambda: check_job(app, env, conversation)),
+            ("a queued job with speakers run by the worker", lambda: check_job(app, env, conversation)),
+            ("export in every format", lambda: check_exports(app, env, conversation)),
             ("live --input sample.wav --diarize", lambda: check_live(app, env, samples[0])),
+            ("serve answers on its port", lambda: check_serve(app, env)),
             ("worker --follow ends with its app", lambda: check_follow(app, env)),
             ("gui opens with its worker", lambda: check_gui(app, env)),
         ]
@@ -145,7 +190,8 @@ def main(argv: list[str]) -> int:
             began = time.monotonic()
             try:
                 assert name != "live --input sample.wav --diarize" or samples, "the build holds no sample.wav"
-                assert name != "a queued job run by the worker" or conversation, "no conversation to queue"
+                assert conversation or name not in ("a queued job with speakers run by the worker", "export in every format"), \
+                    "no conversation: the first check failed"
                 check()
                 print(f"ok     {name} ({time.monotonic() - began:.1f} s)", flush=True)
             except (AssertionError, subprocess.TimeoutExpired, OSError) as problem:
