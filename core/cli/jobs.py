@@ -36,10 +36,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     queue = commands.add_parser("queue", help="background re-transcription jobs")
     sub = queue.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="queue a re-transcription of a stored conversation")
-    add.add_argument("conversation_id")
+    add.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     add.add_argument("--model", default="base")
     add.add_argument("--language")
     add_speaker_arguments(add)
+    add.add_argument("--no-diarize", action="store_true",
+                     help="leave speakers out (by default a conversation that has speakers keeps them)")
     add.set_defaults(run=_add)
     listing = sub.add_parser("list", help="jobs, newest first")
     listing.add_argument("--limit", type=at_least(1), default=50)
@@ -79,15 +81,35 @@ def _queue():
 def _describe(job) -> str:
     where = f" {job.progress:3d}% {job.step}" if job.state == "Running" else ""
     error = f" — {job.error}" if job.error else ""
-    return f"job {job.job_id}  {job.state:10} {job.conversation_id}  model={job.options.model}{where}{error}"
+    speakers = " speakers" if job.options.diarize else ""
+    return f"job {job.job_id}  {job.state:10} {job.conversation_id}  model={job.options.model}{speakers}{where}{error}"
 
 
 def _add(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     queue = _queue()
     with queue.library:
-        job = queue.enqueue(args.conversation_id, job_options(args, args.model))
+        conversation_id = queue.library.resolve_conversation_id(args.conversation_id)
+        options = job_options(args, args.model)
+        if args.no_diarize and options.diarize:
+            print("parley: error: --no-diarize and the speaker options ask for opposite things.", file=sys.stderr)
+            return 2
+        if not options.diarize and not args.no_diarize and _has_speakers(queue.library, conversation_id):
+            options = replace(options, diarize=True)  # a better transcript that lost its speakers would be worse
+        job = queue.enqueue(conversation_id, options)
     print(_describe(job))
     return 0
+
+
+def _has_speakers(library, conversation_id: str) -> bool:
+    """Whether the conversation's current transcript says who spoke (False for one not yet transcribed or not found)."""
+    from core.errors import NotFoundError
+
+    try:
+        return any(u.speaker is not None for u in library.get_conversation(conversation_id).utterances)
+    except NotFoundError:
+        return False  # enqueue says so
 
 
 def _list(args: argparse.Namespace) -> int:

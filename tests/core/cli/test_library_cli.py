@@ -9,7 +9,7 @@ import pytest
 
 from core.cli import main
 from core.store import Library
-from core.results import Speaker
+from core.results import Speaker, new_conversation_id
 
 
 @pytest.fixture
@@ -118,6 +118,27 @@ def test_queue_cancel_and_retry(stored, capsys):
     assert "Canceled" in capsys.readouterr().out
     assert main(["queue", "retry", job_id]) == 0
     assert "NotStarted" in capsys.readouterr().out
+
+
+def test_a_queued_retranscription_keeps_the_speakers_a_conversation_has(stored, sample_conversation, capsys):
+    """`parley transcribe --diarize` then `parley queue add ID`: the better transcript must not lose who spoke."""
+    from core.jobs.queue import TranscriptionQueue
+
+    assert main(["queue", "add", stored[:8], "--model", "tiny.en"]) == 0  # the start of the id names it too
+    said = capsys.readouterr().out
+    assert stored in said and "speakers" in said
+    with Library.open() as library:
+        unlabelled = library.save_conversation(replace(sample_conversation, conversation_id=new_conversation_id()))
+    assert main(["queue", "add", unlabelled, "--model", "tiny.en"]) == 0
+    assert "speakers" not in capsys.readouterr().out
+    with Library.open() as library:
+        jobs = {job.conversation_id: job for job in TranscriptionQueue(library).jobs()}
+    assert jobs[stored].options.diarize and not jobs[unlabelled].options.diarize
+    assert main(["queue", "cancel", str(jobs[stored].job_id)]) == 0
+    assert main(["queue", "add", stored, "--no-diarize"]) == 0
+    assert "speakers" not in capsys.readouterr().out.splitlines()[-1]
+    assert main(["queue", "add", stored, "--no-diarize", "--speakers", "2"]) == 2
+    assert "opposite" in capsys.readouterr().err
 
 
 def test_a_conversation_is_named_by_the_start_of_its_id_when_only_it_begins_so(sample_conversation, parley_home, capsys):
