@@ -5,27 +5,30 @@
 Each check runs the built executable from an empty folder, with its own library (PARLEY_HOME), so
 nothing from a checkout or a virtual environment can stand in for what the build left out:
 1. the README's first job: `parley transcribe --sample --diarize` (the embedded models, both speakers);
-2. a queued re-transcription with speakers run by `parley worker --once` (each job is `parley __module__ core.jobs.runner`),
-   and the conversation exported in every format;
-3. `parley live --input FILE --diarize --jsonl` (the live recognizer and the live speaker models);
-4. `parley serve` answers on its port (its API description; credentials asked for);
-5. `parley worker --follow PID` ends when its app is killed with SIGKILL;
-6. `parley gui` opens the window (offscreen) with its job worker beside it.
-It prints one line per check and exits 1 if any failed.
+2. a queued re-transcription with speakers run by `parley worker --once` (each job is `parley __module__ core.jobs.runner`);
+3. the conversation exported in every format (text forms, profanity masking and sentiment have data files of their own);
+4. `parley live --input FILE --diarize --jsonl` (the live recognizer and the live speaker models);
+5. `parley serve` answers on its port (its API description; credentials asked for);
+6. `parley worker --follow PID` ends when its app is killed;
+7. `parley gui` opens the window (offscreen; Linux) with its job worker beside it.
+It prints one line per check and exits 1 if any failed. It uses psutil (one of Parley's dependencies).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import psutil
 
 TIMEOUT_S = 300
 
@@ -50,7 +53,7 @@ def check_transcribe(app: Path, env: dict) -> str:
 
 def check_job(app: Path, env: dict, conversation: str) -> None:
     done = run(app, env, "queue", "add", conversation, "--diarize")
-    assert done.returncode == 0, said(done)
+    assert done.returncode == 0 and "speakers" in done.stdout, said(done)
     done = run(app, env, "worker", "--once")
     assert done.returncode == 0, said(done)
     listed = run(app, env, "queue", "list")
@@ -84,16 +87,9 @@ def check_serve(app: Path, env: dict) -> None:
     server = subprocess.Popen([str(app), "serve", "--port", "0", "--no-worker"], env=env, cwd=env["PARLEY_HOME"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        address, lines = None, []
-        deadline = time.monotonic() + 120
-        while address is None and time.monotonic() < deadline:
-            line = server.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "running on http://" in line:
-                address = line.split("running on ")[1].split()[0]
-        assert address, "".join(lines[-40:])
+        line, lines = wait_for_line(server, "running on http://", 120)
+        assert line, "".join(lines[-40:])
+        address = line.split("running on ")[1].split()[0]
         with urllib.request.urlopen(f"{address}/openapi.json", timeout=30) as answer:
             assert "/v1/recognize" in json.load(answer)["paths"]
         try:
@@ -102,63 +98,96 @@ def check_serve(app: Path, env: dict) -> None:
         except urllib.error.HTTPError as refused:
             assert refused.code == 401, refused.code
     finally:
-        server.terminate()
-        server.wait(30)
+        end(server)
 
 
 def check_follow(app: Path, env: dict) -> None:
-    stand_in = subprocess.Popen(["sh", "-c", f'"{app}" worker --follow $$ >/dev/null 2>&1 & echo $!; exec sleep 120'], env=env,
-                                cwd=env["PARLEY_HOME"], stdout=subprocess.PIPE, text=True)
-    worker = int(stand_in.stdout.readline())
+    """A stand-in app starts `parley worker --follow` and is killed; the worker must end within 10 s."""
+    home = Path(env["PARLEY_HOME"], "follow")
+    home.mkdir()
+    stand_in = subprocess.Popen(
+        [sys.executable, "-c", "import os, subprocess, sys, time\n"
+         "print(subprocess.Popen([sys.argv[1], 'worker', '--follow', str(os.getpid())], stdout=subprocess.DEVNULL,"
+         " stderr=subprocess.DEVNULL).pid, flush=True)\ntime.sleep(120)\n", str(app)],
+        env=dict(env, PARLEY_HOME=str(home)), cwd=home, stdout=subprocess.PIPE, text=True)
+    worker = None
     try:
-        time.sleep(8)  # past its start
+        worker = int(stand_in.stdout.readline())
+        deadline = time.monotonic() + 60  # the library is opened once the worker follows its app
+        while not (home / "library.sqlite3").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (home / "library.sqlite3").exists(), "the worker did not start"
+        time.sleep(1)
         assert alive(worker), "the worker ended while its app was running"
         stand_in.kill()
         stand_in.wait(10)
-        deadline = time.monotonic() + 10
-        while alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not alive(worker), "the worker outlived its app by 10 s"
+        assert wait_gone([worker], 10), "the worker outlived its app by 10 s"
     finally:
-        if alive(worker):
-            os.kill(worker, signal.SIGKILL)
+        end(stand_in)
+        if worker is not None and alive(worker):
+            psutil.Process(worker).kill()
 
 
 def check_gui(app: Path, env: dict) -> None:
     gui = subprocess.Popen([str(app), "-v", "gui"], env=dict(env, QT_QPA_PLATFORM="offscreen"), cwd=env["PARLEY_HOME"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    lines = []
+    workers = []
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not any("window shown in" in line for line in lines):
-            line = gui.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-        assert any("window shown in" in line for line in lines), "".join(lines[-40:])
-        workers = []
+        line, lines = wait_for_line(gui, "window shown in", 120)
+        assert line, "".join(lines[-40:])
         deadline = time.monotonic() + 30
         while not workers and time.monotonic() < deadline:
-            workers = [p for p in children(gui.pid) if b"worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+            workers = [c.pid for c in psutil.Process(gui.pid).children() if "worker" in cmdline(c)]
             time.sleep(0.2)
-        assert workers or not Path("/proc").exists(), "the job worker was not started"
+        assert workers, "the job worker was not started"
     finally:
-        gui.kill()
-        gui.wait(10)
+        end(gui)
+        wait_gone(workers, 10)  # it follows the app; it must not outlive the library folder either
+
+
+def wait_for_line(process: subprocess.Popen, marker: str, timeout_s: float) -> tuple[str | None, list[str]]:
+    """Return the first line of process's stderr holding marker (None if it did not come in time), and the lines read."""
+    lines: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    read, deadline = [], time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if process.poll() is not None and lines.empty():
+                break
+            continue
+        read.append(line)
+        if marker in line:
+            return line, read
+    return None, read
+
+
+def end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait(30)
+
+
+def wait_gone(pids: list[int], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(alive(pid) for pid in pids)
+
+
+def cmdline(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
 
 
 def alive(pid: int) -> bool:
     try:
-        return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
-    except OSError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def main(argv: list[str]) -> int:
@@ -194,7 +223,7 @@ def main(argv: list[str]) -> int:
                     "no conversation: the first check failed"
                 check()
                 print(f"ok     {name} ({time.monotonic() - began:.1f} s)", flush=True)
-            except (AssertionError, subprocess.TimeoutExpired, OSError) as problem:
+            except Exception as problem:  # noqa: BLE001 (each check says what went wrong, and the next one runs)
                 failed += 1
                 print(f"FAILED {name} ({time.monotonic() - began:.1f} s): {problem}", flush=True)
     return 1 if failed else 0

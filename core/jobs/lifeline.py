@@ -10,13 +10,16 @@ was killed with SIGKILL. A child must ask for it itself, after it started, so it
 its parent is still the one it was started by. A SIGTERM handler in Python runs only once the main
 thread is back in Python (not while SQLite waits out a lock, up to 10 s), so `follow` also starts a
 thread that watches for the parent's end and, a grace period later, ends the process however busy
-it is. Elsewhere only that thread works. It watches the parent itself (psutil: its pid and its start
-time, so a pid reused later is not taken for it), not only this process's parent id: on Windows that
-id never changes, even after the parent died.
+it is. Elsewhere only that thread works: it calls the process's own SIGTERM handler when the parent
+has ended (so a worker still stops its job processes and queues their jobs again), then ends it
+after the grace period. It watches the parent itself with psutil, not only this process's parent
+id: on Windows that id never changes, even after the parent died, so there the parent is also told
+by its start time from a later process given its pid.
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
@@ -26,6 +29,7 @@ import time
 
 PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL_S = 0.5
+CLOCK_SLACK_S = 2.0  # start times are wall-clock times on Windows: a clock set back a little must not hide the app
 MODULE_COMMAND = "__module__"  # `parley __module__ MODULE ARGS...`: `python -m MODULE ARGS...` in a packaged app
 
 
@@ -52,16 +56,26 @@ def die_with_parent(sig: int) -> None:
 
 
 def _parent(parent_pid: int):
-    """Return parent_pid's psutil.Process if it is this process's parent and still running, else None."""
+    """Return parent_pid's psutil.Process if it started this process and is still running, else None."""
     import psutil
 
-    if os.getppid() != parent_pid:
-        return None
     try:
-        parent = psutil.Process(parent_pid)
-        if parent.create_time() > psutil.Process().create_time():  # the pid, reused after the parent ended
-            return None
-    except psutil.Error:
+        if os.name != "nt":  # an orphan gets another parent at once: the parent id names the process that started it
+            if os.getppid() != parent_pid:
+                return None
+            parent = psutil.Process(parent_pid)
+        else:  # the parent id never changes, and the app may be the grandparent (a venv's python.exe is a launcher)
+            me = psutil.Process()
+            starters = {me.ppid()}
+            with contextlib.suppress(psutil.Error):
+                starters.add(psutil.Process(me.ppid()).ppid())
+            if parent_pid not in starters:
+                return None
+            parent = psutil.Process(parent_pid)
+            with contextlib.suppress(psutil.AccessDenied):  # not ours to look at: trust the parent id
+                if parent.create_time() > me.create_time() + CLOCK_SLACK_S:  # started after this one: a reused pid
+                    return None
+    except psutil.NoSuchProcess:
         return None
     return parent if _running(parent) else None
 
@@ -71,20 +85,26 @@ def _running(process) -> bool:
 
     try:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
+    except psutil.NoSuchProcess:
         return False
+    except psutil.Error:  # AccessDenied: it is there, only not ours to look at
+        return True
 
 
 def follow(parent_pid: int, grace_s: float) -> bool:
-    """End this process with parent_pid: SIGTERM at once, os._exit grace_s later; return False if it has ended already."""
+    """End this process with parent_pid: SIGTERM at once, os._exit grace_s later; return False if it has ended already.
+
+    The SIGTERM is the kernel's on Linux; elsewhere the watch thread calls the process's own SIGTERM handler.
+    """
     die_with_parent(signal.SIGTERM)
     parent = _parent(parent_pid)
     if parent is None:
         return False
 
     def watch() -> None:
-        while os.getppid() == parent_pid and _running(parent):
+        while (os.name == "nt" or os.getppid() == parent_pid) and _running(parent):
             time.sleep(WATCH_INTERVAL_S)
+        _thread.interrupt_main(signal.SIGTERM)  # runs a Python SIGTERM handler (a second time on Linux: harmless)
         time.sleep(grace_s)
         os._exit(1)
 
