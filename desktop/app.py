@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from core.stderr import keep_stderr
 from desktop.main_window import MainWindow
 from desktop.ops import Ops
 from desktop.services import Services
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None, files: list[Path] | None = None) -> int:
     window is up and queued for transcription, as a drop onto the window would.
     """
     started = time.perf_counter()
+    keep_stderr()  # its Record view starts PortAudio on another thread as the window opens (see core.stderr)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = application(argv)

@@ -112,7 +112,8 @@ def _restart_portaudio(sd) -> None:
     """Restart PortAudio so that it lists the devices again, unless a stream is open (the caller holds _PORTAUDIO).
 
     sounddevice's own advice for a fresh device list (its issue #125). Its `_initialize` sends the
-    process's stderr to /dev/null while PortAudio starts (ALSA's noise), a few milliseconds.
+    process's stderr to /dev/null while PortAudio starts (ALSA's noise), a few milliseconds; Python's
+    own stderr is a copy kept apart from it (core.stderr), so no other thread's log line is lost.
     """
     if _open_streams:
         log.info("not looking for new input devices while a microphone is open")

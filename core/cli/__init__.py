@@ -45,7 +45,9 @@ def _run_gui(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit status (0 success, 1 error, 2 usage, 130 interrupted)."""
     from core.jobs.lifeline import MODULE_COMMAND
+    from core.stderr import keep_stderr
 
+    keep_stderr()  # before logging is set up: its handler writes to sys.stderr as it is then
     given = sys.argv[1:] if argv is None else argv
     if given[:1] == [MODULE_COMMAND]:  # a packaged app starting one of its own child processes
         if len(given) < 2:
