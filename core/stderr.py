@@ -28,4 +28,5 @@ def keep_stderr() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         stream.flush()
         copy = os.dup(stream.fileno())  # not inherited by child processes, which get descriptor 2 itself
-        sys.stderr = open(copy, "w", buffering=1, encoding=stream.encoding, errors=stream.errors)  # noqa: SIM115
+        # closefd=False: the copy lives as long as the process (closing it at exit would only warn)
+        sys.stderr = open(copy, "w", buffering=1, encoding=stream.encoding, errors=stream.errors, closefd=False)  # noqa: SIM115

@@ -16,6 +16,7 @@ It prints one line per check and exits 1 if any failed. It uses psutil (one of P
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -142,7 +143,11 @@ def check_gui(app: Path, env: dict) -> None:
         assert workers, "the job worker was not started"
     finally:
         end(gui)
-        wait_gone(workers, 10)  # it follows the app; it must not outlive the library folder either
+        gone = wait_gone(workers, 10)  # it follows the app; it must not outlive the library folder either
+        for worker in workers if not gone else []:
+            with contextlib.suppress(psutil.Error):
+                psutil.Process(worker).kill()
+    assert gone, "the job worker outlived the app by 10 s"
 
 
 def wait_for_line(process: subprocess.Popen, marker: str, timeout_s: float) -> tuple[str | None, list[str]]:

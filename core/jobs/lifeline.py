@@ -47,15 +47,18 @@ def parley_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "core.cli", *args]
 
 
-def die_with_parent(sig: int) -> None:
-    """Ask the kernel to send sig to this process when its parent dies (Linux; elsewhere nothing happens)."""
+def die_with_parent(*, hard: bool = False) -> None:
+    """Ask the kernel to send SIGTERM (SIGKILL when hard) to this process when its parent dies (Linux; elsewhere
+    nothing happens: Windows has no SIGKILL at all)."""
+    if not sys.platform.startswith("linux"):
+        return
     import ctypes  # here: core.cli imports this module on every start
 
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL if hard else signal.SIGTERM)
 
 
-def _parent(parent_pid: int):
+def started_by(parent_pid: int):
     """Return parent_pid's psutil.Process if it started this process and is still running, else None."""
     import psutil
 
@@ -91,20 +94,22 @@ def _running(process) -> bool:
         return True
 
 
-def follow(parent_pid: int, grace_s: float) -> bool:
+def follow(parent_pid: int, grace_s: float, *, hard: bool = False) -> bool:
     """End this process with parent_pid: SIGTERM at once, os._exit grace_s later; return False if it has ended already.
 
     The SIGTERM is the kernel's on Linux; elsewhere the watch thread calls the process's own SIGTERM handler.
+    `hard`: SIGKILL from the kernel on Linux, and no handler elsewhere (a job process, which has nothing to save).
     """
-    die_with_parent(signal.SIGTERM)
-    parent = _parent(parent_pid)
+    die_with_parent(hard=hard)
+    parent = started_by(parent_pid)
     if parent is None:
         return False
 
     def watch() -> None:
         while (os.name == "nt" or os.getppid() == parent_pid) and _running(parent):
             time.sleep(WATCH_INTERVAL_S)
-        _thread.interrupt_main(signal.SIGTERM)  # runs a Python SIGTERM handler (a second time on Linux: harmless)
+        if not hard:
+            _thread.interrupt_main(signal.SIGTERM)  # runs a Python SIGTERM handler (a second time on Linux: harmless)
         time.sleep(grace_s)
         os._exit(1)
 

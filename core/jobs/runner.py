@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from core.errors import Canceled, ParleyError
-from core.jobs.lifeline import die_with_parent
+from core.jobs.lifeline import follow
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
 from core.store import Library
@@ -64,8 +63,10 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
     """Run one claimed job to its end and return the process exit status (0 unless the library failed)."""
     from core.transcription import transcribe_file  # torch and the models: after the checks in main()
 
-    with contextlib.suppress(OSError):
-        os.nice(10)
+    import psutil
+
+    with contextlib.suppress(psutil.Error, OSError):  # below the app and the live captions, on every system
+        psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS if os.name == "nt" else 10)
     with Library.open(library_path) as library:
         queue = TranscriptionQueue(library)
         job = queue.job(job_id)
@@ -104,9 +105,8 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the job process: `python -m core.jobs.runner LIBRARY JOB_ID [WORKER_PID]`."""
     args = sys.argv[1:] if argv is None else argv
-    die_with_parent(signal.SIGKILL)
     worker_pid = int(args[2]) if len(args) > 2 else None
-    if worker_pid is not None and os.getppid() != worker_pid:
+    if worker_pid is not None and not follow(worker_pid, 0.0, hard=True):
         return 0  # the worker died before we asked to die with it: the next worker recovers the job
     logging.basicConfig(level=logging.INFO, format="%(levelname)s job %(process)d %(name)s: %(message)s")
     return run_job(Path(args[0]), int(args[1]), worker_pid)

@@ -69,7 +69,7 @@ class Worker:
                 continue
             if job is not None and job.state == RUNNING:
                 how = f"signal {-code}" if code < 0 else f"exit status {code}"
-                hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+                hint = " (out of memory?)" if code == -getattr(signal, "SIGKILL", 9) else ""  # Windows has no SIGKILL
                 job = queue.fail(item.job_id, f"The transcription process stopped unexpectedly ({how}){hint}.")
             log.info("job %s: process ended (%s), job %s", item.job_id, code, job.state if job else "deleted")
         self._running = still

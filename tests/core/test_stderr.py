@@ -79,9 +79,13 @@ print(n)
             assert len(lines) < logged
 
 
-def test_a_stderr_replaced_already_is_left_alone():
+def test_a_stderr_replaced_already_is_left_alone(monkeypatch):
+    """As under a test's capture: core.cli.main, called in-process by tests, must not take stderr from it."""
+    import io
+
     from core.stderr import keep_stderr
 
-    replaced = sys.stderr  # pytest's capture
+    replaced = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", replaced)
     keep_stderr()
     assert sys.stderr is replaced
