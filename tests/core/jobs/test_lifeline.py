@@ -32,6 +32,13 @@ def _end(app: subprocess.Popen, worker: int) -> None:
         os.kill(worker, signal.SIGKILL)
 
 
+def _appears(path: Path, limit_s: float = 30) -> bool:
+    deadline = time.monotonic() + limit_s
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return path.exists()
+
+
 def _seconds_until_gone(pid: int, limit_s: float = 15) -> float:
     gone = time.monotonic()
     while alive(pid) and time.monotonic() - gone < limit_s:
@@ -43,10 +50,7 @@ def test_a_worker_that_follows_its_app_ends_at_once_when_the_app_is_killed(parle
     env = dict(os.environ, PARLEY_HOME=str(parley_home))
     app, worker = _app_with_child([sys.executable, "-m", "core.cli", "worker", "--follow", "{app}"], env)
     try:
-        deadline = time.monotonic() + 30  # the worker has opened the library: it is past its start
-        while not (parley_home / "library.sqlite3").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert (parley_home / "library.sqlite3").exists() and alive(worker)
+        assert _appears(parley_home / "library.sqlite3") and alive(worker)  # it opened the library: past its start
         time.sleep(1)
         assert alive(worker)  # it does not end on its own
         app.kill()
@@ -67,10 +71,7 @@ def test_a_worker_too_busy_for_its_sigterm_still_ends_its_grace_after_the_app(tm
                 "time.sleep(120)\n")
     app, worker = _app_with_child([sys.executable, "-c", stubborn, "{app}"])
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists() and alive(worker)
+        assert _appears(ready) and alive(worker)
         app.kill()
         app.wait(10)
         assert 1.0 <= _seconds_until_gone(worker) < 6
@@ -95,10 +96,7 @@ def test_a_worker_where_no_kernel_signal_comes_is_stopped_by_its_handler_then_en
                    + "while True:\n    time.sleep(0.25)\n")  # as the worker's loop, back in Python every 0.25-1 s
     app, worker = _app_with_child([sys.executable, "-c", worker_like, "{app}"])
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists() and alive(worker)
+        assert _appears(ready) and alive(worker)
         time.sleep(1.5)
         assert alive(worker) and not stopped.exists()  # a running app is followed, not mistaken for an ended one
         killed = time.monotonic()
@@ -123,10 +121,7 @@ def test_a_job_process_where_no_kernel_signal_comes_still_ends_with_its_worker(t
                 + "time.sleep(120)\n")
     worker, job = _app_with_child([sys.executable, "-c", job_like, "{app}"])
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert ready.exists() and alive(job)
+        assert _appears(ready) and alive(job)
         worker.kill()
         worker.wait(10)
         assert _seconds_until_gone(job) < 3  # within a watch interval or two
