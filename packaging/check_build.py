@@ -31,6 +31,9 @@ from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from core.export import FORMATS  # noqa: E402 (the names only: every format the CLI offers)
+
 TIMEOUT_S = 300
 
 
@@ -43,16 +46,17 @@ def said(done: subprocess.CompletedProcess) -> str:
     return f"exit {done.returncode}; stderr ends:\n{done.stderr[-2000:]}"
 
 
-def check_transcribe(app: Path, env: dict) -> str:
+def check_transcribe(app: Path, env: dict, found: dict) -> None:
     done = run(app, env, "transcribe", "--sample", "--diarize")
     assert done.returncode == 0, said(done)
     assert "Guest-1" in done.stdout and "Guest-2" in done.stdout, done.stdout
     assert "New Jersey" in done.stdout, done.stdout
     assert "conversationId:" in done.stderr, said(done)  # stdout is the transcript alone
-    return done.stderr.split("conversationId:")[1].split()[0]
+    found["conversation"] = done.stderr.split("conversationId:")[1].split()[0]
 
 
-def check_job(app: Path, env: dict, conversation: str) -> None:
+def check_job(app: Path, env: dict, found: dict) -> None:
+    conversation = stored(found)
     done = run(app, env, "queue", "add", conversation, "--diarize")
     assert done.returncode == 0 and "speakers" in done.stdout, said(done)
     done = run(app, env, "worker", "--once")
@@ -61,9 +65,10 @@ def check_job(app: Path, env: dict, conversation: str) -> None:
     assert listed.returncode == 0 and "Succeeded" in listed.stdout, f"{listed.stdout}\n{said(done)}"
 
 
-def check_exports(app: Path, env: dict, conversation: str) -> None:
+def check_exports(app: Path, env: dict, found: dict) -> None:
     """Every export format; Azure v2 and CSV with a text form, profanity masking and sentiment (data files of their own)."""
-    for form in ("azure-v2", "azure-v3", "csv", "docx", "md", "remote", "rttm", "srt", "txt", "vtt", "watson"):
+    conversation = stored(found)
+    for form in sorted(FORMATS):
         out = Path(env["PARLEY_HOME"], f"export.{form}")
         extra = ("--text-form", "itn", "--profanity", "Masked", "--sentiment") if form in ("azure-v2", "csv") else ()
         done = run(app, env, "export", conversation, "--format", form, "--output", str(out), *extra)
@@ -73,7 +78,10 @@ def check_exports(app: Path, env: dict, conversation: str) -> None:
     assert "Sentiment" in Path(env["PARLEY_HOME"], "export.azure-v2").read_text()
 
 
-def check_live(app: Path, env: dict, sample: Path) -> None:
+def check_live(app: Path, env: dict, found: dict) -> None:
+    samples = list(app.parent.rglob("pyannote/audio/sample/sample.wav"))
+    assert samples, "the build holds no sample.wav"
+    sample = samples[0]
     done = run(app, env, "live", "--input", str(sample), "--speed", "0", "--diarize", "--jsonl", "--mode", "realtime")
     assert done.returncode == 0, said(done)
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -83,7 +91,7 @@ def check_live(app: Path, env: dict, sample: Path) -> None:
     assert events[-1]["event"] == "session_stopped", events[-1]
 
 
-def check_serve(app: Path, env: dict) -> None:
+def check_serve(app: Path, env: dict, found: dict) -> None:
     """`parley serve` starts, describes its APIs, and asks for credentials (no keyring here to create a key)."""
     server = subprocess.Popen([str(app), "serve", "--port", "0", "--no-worker"], env=env, cwd=env["PARLEY_HOME"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -102,7 +110,7 @@ def check_serve(app: Path, env: dict) -> None:
         end(server)
 
 
-def check_follow(app: Path, env: dict) -> None:
+def check_follow(app: Path, env: dict, found: dict) -> None:
     """A stand-in app starts `parley worker --follow` and is killed; the worker must end within 10 s."""
     home = Path(env["PARLEY_HOME"], "follow")
     home.mkdir()
@@ -129,7 +137,7 @@ def check_follow(app: Path, env: dict) -> None:
             psutil.Process(worker).kill()
 
 
-def check_gui(app: Path, env: dict) -> None:
+def check_gui(app: Path, env: dict, found: dict) -> None:
     gui = subprocess.Popen([str(app), "-v", "gui"], env=dict(env, QT_QPA_PLATFORM="offscreen"), cwd=env["PARLEY_HOME"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     workers = []
@@ -195,38 +203,36 @@ def alive(pid: int) -> bool:
         return False
 
 
+def stored(found: dict) -> str:
+    assert found.get("conversation"), "no conversation: the first check failed"
+    return found["conversation"]
+
+
+CHECKS = [
+    ("transcribe --sample --diarize", check_transcribe),
+    ("a queued job with speakers run by the worker", check_job),
+    ("export in every format", check_exports),
+    ("live --input sample.wav --diarize", check_live),
+    ("serve answers on its port", check_serve),
+    ("worker --follow ends with its app", check_follow),
+    ("gui opens with its worker", check_gui),
+]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not Path(argv[0]).is_file():
         print("usage: python packaging/check_build.py dist/parley/parley", file=sys.stderr)
         return 2
     app = Path(argv[0]).resolve()
-    samples = list(app.parent.rglob("pyannote/audio/sample/sample.wav"))
     failed = 0
     with tempfile.TemporaryDirectory(prefix="parley-build-check-") as home:
         env = dict(os.environ, PARLEY_HOME=home)
         env.pop("PYTHONPATH", None)
-        conversation = None
-
-        def transcribe():
-            nonlocal conversation
-            conversation = check_transcribe(app, env)
-
-        checks = [
-            ("transcribe --sample --diarize", transcribe),
-            ("a queued job with speakers run by the worker", lambda: check_job(app, env, conversation)),
-            ("export in every format", lambda: check_exports(app, env, conversation)),
-            ("live --input sample.wav --diarize", lambda: check_live(app, env, samples[0])),
-            ("serve answers on its port", lambda: check_serve(app, env)),
-            ("worker --follow ends with its app", lambda: check_follow(app, env)),
-            ("gui opens with its worker", lambda: check_gui(app, env)),
-        ]
-        for name, check in checks:
+        found: dict = {}  # what one check leaves for the next: the stored conversation's id
+        for name, check in CHECKS:
             began = time.monotonic()
             try:
-                assert name != "live --input sample.wav --diarize" or samples, "the build holds no sample.wav"
-                assert conversation or name not in ("a queued job with speakers run by the worker", "export in every format"), \
-                    "no conversation: the first check failed"
-                check()
+                check(app, env, found)
                 print(f"ok     {name} ({time.monotonic() - began:.1f} s)", flush=True)
             except Exception as problem:  # noqa: BLE001 (each check says what went wrong, and the next one runs)
                 failed += 1
