@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 END_OF_STREAM, ERROR = "EndOfStream", "Error"
+NO_ERROR = "NoError"  # the error code of a cancellation that is no error (the input's end), as the Speech SDK's CancellationErrorCode
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ class ConversationTranscriptionEventArgs:
 
 @dataclass(frozen=True)
 class CanceledEventArgs:
-    """The session ends early: the input ended (EndOfStream) or failed (Error, with a code and details)."""
+    """The session ends early: the input ended (EndOfStream, code NoError) or failed (Error, with a code and details).
+
+    A cause that ends the session comes after its last result; a recognizer that fails mid-session says so at once
+    (the recording goes on), and a conversation that could not be stored says so last (StoreError).
+    """
 
     reason: str
     error_code: str

@@ -35,7 +35,7 @@ from core.audio.recorder import Recorder
 from core.errors import ParleyError, describe
 from core.live import journal
 from core.live.events import (
-    ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
+    END_OF_STREAM as ENDED, ERROR, NO_ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
     SessionEventArgs, WarningEventArgs,
 )
 from core.live.options import LiveOptions
@@ -108,7 +108,8 @@ class ConversationTranscriber:
         self._threads: list[threading.Thread] = []
         self._live_marker = None
         self._abandoned = False
-        self._end_of_stream: str | None = None  # the input's end, once it came
+        # what ended the session by itself (the input's end, a lost input, a full disk): said after the last result
+        self._cancel: CanceledEventArgs | None = None
         self._began = threading.Event()  # session_started is posted (or the start failed)
         self._early: list[SourceStatus] = []  # what the source said while it started: said after session_started
 
@@ -228,16 +229,21 @@ class ConversationTranscriber:
             if not self._began.is_set():  # the source runs before start() has said session_started
                 self._early.append(status)
                 return
-        if status.code == END_OF_STREAM:  # said once the recognizer has finalized what it heard (see _finish)
-            self._end_of_stream = status.message
+        if status.code == END_OF_STREAM:
+            self._end_early(ENDED, NO_ERROR, status.message)
         elif status.fatal:
-            self._post(self.canceled, CanceledEventArgs(ERROR, status.code, status.message, self.session_id))
+            self._end_early(ERROR, status.code, status.message)
         else:
             if status.code == DEVICE_LOST:  # the microphone is waited for: a meter shows no sound, not the last block's
                 self.level, self.level_dbfs = 0.0, -math.inf
             self._warn(status.code, status.message)
         if status.fatal:
             threading.Thread(target=self._request_stop, name="parley-live-stop", daemon=True).start()
+
+    def _end_early(self, reason: str, code: str, details: str) -> None:
+        """Keep the first cause of a session that ends by itself; _finish says it once the recognizer has finalized what it heard."""
+        with self._lock:
+            self._cancel = self._cancel or CanceledEventArgs(reason, code, details, self.session_id)
 
     def _pump(self) -> None:
         """Capture pump: every block goes to the recording first, then to the level meter and the recognizer."""
@@ -257,7 +263,7 @@ class ConversationTranscriber:
                 self._recorder.write(item)
             except ParleyError as exc:  # the disk is full or gone: stop, keeping what is recorded
                 write_failed = True
-                self._post(self.canceled, CanceledEventArgs(ERROR, "RecordingFailed", exc.user_message(), self.session_id))
+                self._end_early(ERROR, "RecordingFailed", exc.user_message())
                 threading.Thread(target=self._request_stop, daemon=True).start()
                 continue
             self.level, self.level_dbfs = block_level(item)
@@ -385,8 +391,8 @@ class ConversationTranscriber:
         """Close the recording, store the conversation, tidy up and say the session stopped."""
         if self._abandoned:
             return
-        if self._end_of_stream is not None:  # after the last finals, as the Azure SDK does: a reader may stop at it
-            self._post(self.canceled, CanceledEventArgs("EndOfStream", "EndOfStream", self._end_of_stream, self.session_id))
+        if self._cancel is not None:  # after the last finals, as the Azure SDK does: a reader may stop at it
+            self._post(self.canceled, self._cancel)
         try:
             self._recorder.close()
             self._journal.close()

@@ -43,6 +43,8 @@ def test_a_recording_the_disk_refuses_to_grow_ends_the_session_keeping_what_was_
     assert failed["errorCode"] == "RecordingFailed" and "File too large" in failed["errorDetails"]
     assert "the audio recorded so far is kept" in failed["errorDetails"]
     assert events[-1]["event"] == "session_stopped" and "Traceback" not in done.stderr
+    names = [e["event"] for e in events]  # said after the finals of what was recorded, not as the write failed
+    assert names.index("canceled") > max(i for i, name in enumerate(names) if name in ("transcribing", "transcribed"))
     cid = events[-1]["conversationId"]
     assert f"what was recorded is stored as conversation {cid}" in done.stderr
     with Library.open() as library:
