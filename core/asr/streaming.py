@@ -61,7 +61,7 @@ from core.asr.transcriber import locale_for
 from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
-from core.asr.streaming_options import RecognitionEvent, RecognizerStats, StreamingOptions
+from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
 from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
@@ -162,7 +162,7 @@ class StreamingRecognizer:
         else:
             utterance.silence += VAD_FRAME
         if utterance.silence >= ms_to_samples(opts.end_of_phrase_silence_ms):
-            self._finalize(utterance.last_speech_end + ms_to_samples(opts.post_speech_ms))
+            self._finalize(utterance.last_speech_end + ms_to_samples(opts.post_speech_ms), SILENCE)
         elif max(self._position - utterance.first, utterance.length) >= ms_to_samples(opts.max_utterance_ms):
             self._split()
 
@@ -248,7 +248,7 @@ class StreamingRecognizer:
             self._pending = np.zeros(0, dtype=np.float32)
             self._frame(padded, float(self._vad(padded[np.newaxis])[0]))
         if self._utterance is not None:
-            self._finalize(self._utterance.last_speech_end + ms_to_samples(self.options.post_speech_ms))
+            self._finalize(self._utterance.last_speech_end + ms_to_samples(self.options.post_speech_ms), END_OF_DATA)
         self._speaking = False
 
     def _split_at_phrase_end(self, utterance: UtteranceBuffer) -> None:
@@ -258,14 +258,14 @@ class StreamingRecognizer:
         committed = utterance.committed
         for k in range(len(committed) - 1, -1, -1):
             if committed[k].text[-1:] in ".?!" and committed[k].end_ms - samples_to_ms(utterance.first) >= self.options.min_phrase_ms:
-                self._finish_result(utterance, k + 1)
+                self._finish_result(utterance, k + 1, FULL_STOP)
                 return
 
-    def _finish_result(self, utterance: UtteranceBuffer, count: int) -> None:
+    def _finish_result(self, utterance: UtteranceBuffer, count: int, ending: str) -> None:
         """Emit the first `count` committed words as a final; cut a long buffer in the pause after them."""
         done = utterance.committed[:count]
         following = (utterance.committed + utterance.tail)[count:]
-        self._emit(utterance, done, final=True)
+        self._emit(utterance, done, final=True, ending=ending)
         self._remember(done)
         gap_end = following[0].offset_ms if following else done[-1].end_ms + 200
         quiet = utterance.quiet_point(done[-1].end_ms - 100, max(gap_end, done[-1].end_ms) + 100)
@@ -279,11 +279,11 @@ class StreamingRecognizer:
         utterance = self._utterance
         if not utterance.committed:  # nothing agreed yet (the recognizer is behind): cut in the quietest recent frame
             now = samples_to_ms(self._position)
-            self._finalize(utterance.quiet_point(now - 3000, now - 300), carry=True)
+            self._finalize(utterance.quiet_point(now - 3000, now - 300), RESET, carry=True)
             return
-        self._finish_result(utterance, len(utterance.committed))
+        self._finish_result(utterance, len(utterance.committed), RESET)
 
-    def _finalize(self, end: int, *, carry: bool = False) -> None:
+    def _finalize(self, end: int, ending: str, *, carry: bool = False) -> None:
         """Emit the final of the buffer up to `end`; what follows becomes the pre-roll, or the next utterance when carried."""
         utterance, self._utterance = self._utterance, None
         end = min(max(end, utterance.start), utterance.end)
@@ -318,10 +318,10 @@ class StreamingRecognizer:
         else:
             self.encoder_thread.drop()
         if words:
-            self._emit(utterance, words, final=True)
+            self._emit(utterance, words, final=True, ending=ending)
             self._remember(words)
         elif utterance.index is not None:  # interim text was shown: say it came to nothing
-            self._emit(utterance, [], final=True)
+            self._emit(utterance, [], final=True, ending=ending)
 
     def _carried(self, utterance: UtteranceBuffer, frames: int) -> UtteranceBuffer:
         """Return a new utterance holding the buffer after its first `frames` frames."""
@@ -394,7 +394,7 @@ class StreamingRecognizer:
         self.stats.encode_seconds += encode_seconds
         return words
 
-    def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool) -> None:
+    def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool, ending: str | None = None) -> None:
         if utterance.index is None:
             utterance.index, self._next_index = self._next_index, self._next_index + 1
         text = " ".join(w.text for w in words)
@@ -407,5 +407,5 @@ class StreamingRecognizer:
         )
         stable = len(words) if final else min(len(utterance.committed), len(words))
         event = RecognitionEvent(result_index=utterance.index, final=final, utterance=result, stable_words=stable,
-                                 audio_ms=self.heard_ms, no_match=final and not words)
+                                 audio_ms=self.heard_ms, no_match=final and not words, end_of_utterance=ending)
         self.on_event(event)

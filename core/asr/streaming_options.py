@@ -58,13 +58,19 @@ class StreamingOptions:
         check_phrase_silence(self.end_of_phrase_silence_ms)
 
 
+# why a final ended, as Watson says it in end_of_utterance: a pause, a committed sentence end, a result grown too long,
+# the end of the audio (the stream's end or a pause of the recording)
+SILENCE, FULL_STOP, RESET, END_OF_DATA = "silence", "full_stop", "reset", "end_of_data"
+
+
 @dataclass(frozen=True)
 class RecognitionEvent:
     """One result: an interim hypothesis (final=False) or the final text of an utterance.
 
     `stable_words` leading words are committed and will not change; `no_match` marks a final that
     found no words after interim ones were shown; `audio_ms` is how much audio had been heard when
-    the event was made.
+    the event was made; `end_of_utterance` says why a final ended (Watson's values: SILENCE, FULL_STOP,
+    RESET, END_OF_DATA).
     """
 
     result_index: int
@@ -73,6 +79,7 @@ class RecognitionEvent:
     stable_words: int
     audio_ms: int
     no_match: bool = False
+    end_of_utterance: str | None = None
 
 
 @dataclass

@@ -76,7 +76,7 @@ def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: s
         offset_ms=start,
         duration_ms=end - start,
         forms=forms_from_display(" ".join(w.text.strip() for w in words), locale),
-        confidence=sum(confidences) / len(confidences) if confidences else utterance.confidence,
+        confidence=round(sum(confidences) / len(confidences), 4) if confidences else utterance.confidence,
         speaker=speaker,
         words=words,
         alternatives=[],  # the N-best hypotheses covered the whole original utterance

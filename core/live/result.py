@@ -27,6 +27,7 @@ class LiveResult:
     stable_words: int = 0
     speaker_label: str | None = None  # "Guest-1" or a name; None when unknown
     no_match: bool = False  # a final that found no words after interim text was shown
+    end_of_utterance: str | None = None  # why a final ended (Watson's values); None for interims and pieces cut at a speaker change
 
     @property
     def text(self) -> str:
@@ -89,7 +90,8 @@ class LiveResult:
 
     def to_watson(self) -> dict:
         """Return the Watson streaming message {"results": [...], "result_index": n[, "speaker_labels": [...]]}."""
-        return watson_result_event(self.utterance, self.result_index, final=self.final, conversation=self._conversation())
+        return watson_result_event(self.utterance, self.result_index, final=self.final, conversation=self._conversation(),
+                                   end_of_utterance=self.end_of_utterance)
 
     def to_azure(self) -> dict:
         """Return the Speech SDK's ConversationTranscriptionResult as a dict (times in ticks, "Json" a string)."""

@@ -367,7 +367,7 @@ class ConversationTranscriber:
             self._emit(self.transcribing, utterance, index, event.stable_words)
             return
         if event.no_match:
-            self._emit(self.transcribed, heard, index, event.stable_words, no_match=True)
+            self._emit(self.transcribed, heard, index, event.stable_words, no_match=True, ending=event.end_of_utterance)
             return
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
         if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
@@ -377,12 +377,16 @@ class ConversationTranscriber:
         for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker
             self._finals.append(piece)
             self._journal.append(piece)
-            self._emit(self.transcribed, piece, index + n, len(piece.words))
+            # a piece before the last ends where the speaker changes, a cause Watson has no word for
+            ending = event.end_of_utterance if n == len(pieces) - 1 else None
+            self._emit(self.transcribed, piece, index + n, len(piece.words), ending=ending)
 
-    def _emit(self, signal: EventSignal, utterance: Utterance, index: int, stable_words: int, *, no_match: bool = False) -> None:
+    def _emit(self, signal: EventSignal, utterance: Utterance, index: int, stable_words: int, *, no_match: bool = False,
+              ending: str | None = None) -> None:
         label = f"Guest-{utterance.speaker}" if utterance.speaker is not None else None
         result = LiveResult(result_id=utterance.result_id, result_index=index, final=signal is self.transcribed,
-                            utterance=utterance, stable_words=stable_words, speaker_label=label, no_match=no_match)
+                            utterance=utterance, stable_words=stable_words, speaker_label=label, no_match=no_match,
+                            end_of_utterance=ending)
         if result.final and not no_match:
             self._results.append(result)
         self._post(signal, ConversationTranscriptionEventArgs(result, self.session_id))

@@ -14,7 +14,7 @@ from core.views.lazy import LazyList, materialize
 from core.views.text import TextOptions, alternatives_of, forms_of, shown_words
 from core.views.units import ms_to_ticks
 
-REASON_RECOGNIZED = "RecognizedSpeech"
+REASON_RECOGNIZED, NO_MATCH = "RecognizedSpeech", "NoMatch"
 UNKNOWN_SPEAKER = "Unknown"
 
 
@@ -43,7 +43,11 @@ def _forms(forms, confidence: float) -> dict:
 def detailed_json(
     conversation: Conversation, utterance: Utterance, *, text: TextOptions | None = None, max_alternatives: int | None = None
 ) -> dict:
-    """Return the detailed service JSON of one utterance as a dict (NBest with Words when known)."""
+    """Return the detailed service JSON of one utterance as a dict (NBest with Words when known; NoMatch without text)."""
+    if not utterance.words and not utterance.forms.display:  # nothing was recognised: the service says NoMatch, no text
+        return {"Id": utterance.result_id, "RecognitionStatus": NO_MATCH, "Offset": ms_to_ticks(utterance.offset_ms),
+                "Duration": ms_to_ticks(utterance.duration_ms), "Channel": utterance.channel,
+                "SpeakerId": speaker_id(conversation, utterance)}
     forms = forms_of(utterance.forms, text)
     best = _forms(forms, utterance.confidence)
     if utterance.words:
@@ -69,8 +73,8 @@ def conversation_transcription_result(
     detailed = detailed_json(conversation, utterance, text=text, max_alternatives=max_alternatives)
     return {
         "ResultId": utterance.result_id,
-        "Reason": REASON_RECOGNIZED,
-        "Text": detailed["DisplayText"],
+        "Reason": NO_MATCH if detailed["RecognitionStatus"] == NO_MATCH else REASON_RECOGNIZED,
+        "Text": detailed.get("DisplayText", ""),
         "UserId": label,
         "SpeakerId": label,
         "OffsetInTicks": ms_to_ticks(utterance.offset_ms),

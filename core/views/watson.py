@@ -3,7 +3,7 @@
 Watson writes seconds (two decimals), lowercase transcripts without punctuation ending with a
 space (hesitations as %HESITATION), per-word ``timestamps`` and ``word_confidence`` on the best
 alternative only, ``keywords_result`` and ``word_alternatives`` when asked, and speaker labels
-per word with speakers numbered from 0 (Parley numbers them from 1). Names the user gave
+per word with speakers numbered from 0 (Parley numbers them from 1), each with a confidence. Names the user gave
 speakers go in ``speaker_names`` ({"0": "Alice"}), an addition of Parley's.
 """
 
@@ -15,6 +15,10 @@ from core.text.keywords import spot_keywords
 from core.views.lazy import LazyList, materialize
 from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
 from core.views.units import seconds_2dp
+
+# Watson requires a speaker label's confidence (0..1); Parley's diarization gives no per-word score, so a label is
+# as sure as its utterance is one voice: even odds where two voices overlap
+SPEAKER_CONFIDENCE, SPEAKER_CONFIDENCE_OVERLAPPED = 1.0, 0.5
 
 
 def _transcript(text: str) -> str:
@@ -91,8 +95,7 @@ def _iter_speaker_labels(utterances, final: bool):
                 "from": seconds_2dp(span.offset_ms),
                 "to": seconds_2dp(span.end_ms),
                 "speaker": number - 1,
-                # Parley's diarization gives no per-word speaker confidence
-                "confidence": None,
+                "confidence": SPEAKER_CONFIDENCE_OVERLAPPED if utterance.overlapped else SPEAKER_CONFIDENCE,
                 "final": final,
             }
 
@@ -145,15 +148,19 @@ def watson_result_event(
     timestamps: bool = True,
     word_confidence: bool = True,
     text: TextOptions | None = None,
+    end_of_utterance: str | None = None,
 ) -> dict:
     """Return one streaming message {"results": [...], "result_index": n} (interim when final is False).
 
-    With a conversation whose utterance has a speaker, the message carries speaker_labels too.
+    With a conversation whose utterance has a speaker, the message carries speaker_labels too; a final
+    result says why it ended (`end_of_utterance`: silence, full_stop, reset, end_of_data) when that is known.
     """
     event: dict = {
         "results": [_result(utterance, final, timestamps, word_confidence, 1, text)],
         "result_index": result_index,
     }
+    if final and end_of_utterance:
+        event["results"][0]["end_of_utterance"] = end_of_utterance
     if conversation is not None and (utterance.speaker is not None or any(w.speaker is not None for w in utterance.words)):
         event["speaker_labels"] = _speaker_labels([utterance], final)
     return event

@@ -136,6 +136,9 @@ def test_finals_read_like_the_reference(live_run, cut_reference):
 
 def test_a_conversation_without_pauses_is_still_split_and_the_buffer_stays_short(live_run):
     assert len(live_run.finals) >= 4  # the sample never pauses 0.8 s: finals come at sentence ends
+    endings = [e.end_of_utterance for e in live_run.finals]  # Watson's end_of_utterance
+    assert endings[-1] == "end_of_data" and set(endings[:-1]) == {"full_stop"}, endings
+    assert all(e.end_of_utterance is None for e in live_run.events if not e.final)
     assert max(live_run.decoded_ms) <= 20_500
     assert live_run.recognizer.stats.interim_decodes >= 8
 
@@ -154,6 +157,7 @@ def test_a_pause_longer_than_end_of_phrase_silence_ends_the_utterance(audio):
     assert "hello" in normalise(split[0].utterance.display) and "jersey" in normalise(split[1].utterance.display)
     assert split[1].utterance.offset_ms >= 3550 + 1500 - 300  # after the pause (pre-roll allowed)
     assert [e.result_index for e in split] == [0, 1]
+    assert [e.end_of_utterance for e in split] == ["silence", "end_of_data"]
     joined = Run(clip, StreamingOptions(end_of_phrase_silence_ms=2000, **finals_only)).finals
     assert len(joined) == 1 and "jersey" in normalise(joined[0].utterance.display)
 
@@ -314,6 +318,7 @@ def test_an_utterance_longer_than_the_limit_is_cut_in_a_quiet_frame_without_losi
     run = Run(audio, StreamingOptions(interim_results=False, split_at_phrase_end=False, max_utterance_ms=12_000))
     assert len(run.finals) >= 2
     assert max(run.decoded_ms) <= 12_500
+    assert "reset" in [e.end_of_utterance for e in run.finals[:-1]]  # cut for its length, as Watson's two-minute reset
     assert wer(sample_reference, run.text()) <= 0.3
 
 

@@ -67,6 +67,8 @@ def test_results_carry_azure_and_watson_shapes(session):
     assert final.OffsetInTicks == final.offset_ms * 10_000 and final.Duration == final.duration_ms * 10_000
     assert final.Reason == "RecognizedSpeech"
     watson = final.to_watson()
+    assert watson["results"][0]["end_of_utterance"] in ("silence", "full_stop")
+    assert session.transcriber.results()[-1].to_watson()["results"][0]["end_of_utterance"] == "end_of_data"  # the file's end
     assert watson["result_index"] == final.result_index and watson["results"][0]["final"] is True
     best = watson["results"][0]["alternatives"][0]
     assert best["transcript"].strip() == final.utterance.lexical and len(best["timestamps"]) == len(final.words)

@@ -81,6 +81,14 @@ def test_a_tracker_plugged_into_a_session_labels_results_and_the_stored_pass(exc
     first_word = results[0].words[0]
     assert first_word.speaker == 1  # Diane says the first "Hello?"
     assert "speaker_labels" in results[0].to_watson()
+    from ibm_watson.speech_to_text_v1 import SpeechRecognitionResults
+
+    for r in results:  # IBM's own SDK reads every message, speaker labels included
+        assert SpeechRecognitionResults.from_dict(r.to_watson()).speaker_labels
+    # a piece cut where the speaker changes has no Watson end_of_utterance; the piece that ends the phrase has its cause
+    cut = next(k for k, r in enumerate(results) if r.result_id.endswith("-2"))
+    assert results[cut - 1].end_of_utterance is None and results[cut].end_of_utterance in ("silence", "full_stop")
+    assert "end_of_utterance" not in results[cut - 1].to_watson()["results"][0]
     with Library.open() as library:
         stored = library.get_conversation(cid)
     assert stored.has_speakers and set(stored.speakers) <= {1, 2}

@@ -75,6 +75,21 @@ def test_no_words_means_no_words_key_and_no_speaker_means_unknown():
     assert len(detailed["NBest"]) == 1
 
 
+def test_an_utterance_with_nothing_recognised_is_a_no_match_without_text():
+    from dataclasses import replace
+
+    from core.results import TextForms
+
+    call = two_channel_call()
+    silent = replace(call.utterances[0], forms=TextForms("", "", "", ""), words=[], alternatives=[])
+    result = conversation_transcription_result(call, silent)
+    assert result["Reason"] == "NoMatch" and result["Text"] == ""
+    detailed = json.loads(result["Json"])
+    assert detailed["RecognitionStatus"] == "NoMatch"
+    assert "NBest" not in detailed and "DisplayText" not in detailed  # the service's NoMatch carries no hypothesis
+    assert detailed["Offset"] == result["OffsetInTicks"] and detailed["SpeakerId"] == result["SpeakerId"]
+
+
 def test_speaker_number_without_a_speaker_record_is_a_guest():
     call = two_channel_call()
     call.speakers.clear()

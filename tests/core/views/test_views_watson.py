@@ -38,6 +38,18 @@ def test_speaker_labels_per_word_numbered_from_zero():
     assert all(list(l) == ["from", "to", "speaker", "confidence", "final"] and l["final"] is True for l in labels)
 
 
+def test_speaker_labels_have_the_confidence_watson_requires_lower_where_voices_overlap():
+    from ibm_watson.speech_to_text_v1 import SpeechRecognitionResults
+
+    call = two_channel_call()
+    call.utterances[1].overlapped = True
+    document = speech_recognition_results(call)
+    by_start = {l["from"]: l["confidence"] for l in document["speaker_labels"]}
+    assert by_start[3.25] == 1.0 and by_start[5.01] == 0.5  # "hello" alone; "it's" in the utterance two voices overlap
+    parsed = SpeechRecognitionResults.from_dict(document)  # IBM's own SDK refuses a label without a confidence
+    assert [l.confidence for l in parsed.speaker_labels] == [l["confidence"] for l in document["speaker_labels"]]
+
+
 def test_options_switch_parts_off_and_add_alternatives():
     document = speech_recognition_results(
         two_channel_call(), timestamps=False, word_confidence=False, speaker_labels=False, max_alternatives=2
@@ -85,3 +97,14 @@ def test_streaming_events_interim_then_final():
     assert [l["speaker"] for l in final["speaker_labels"]] == [1, 1, 1, 1]
     assert all(l["final"] is True for l in final["speaker_labels"])
     json.dumps(final)
+
+
+def test_a_streaming_final_says_why_it_ended_and_an_interim_does_not():
+    from ibm_watson.speech_to_text_v1 import SpeechRecognitionResults
+
+    time = next(u for u in two_channel_call().utterances if u.result_id == "r-time")
+    final = watson_result_event(time, 3, final=True, end_of_utterance="silence")
+    assert final["results"][0]["end_of_utterance"] == "silence"
+    assert SpeechRecognitionResults.from_dict(final).results[0].end_of_utterance == "silence"
+    assert "end_of_utterance" not in watson_result_event(time, 3, final=False, end_of_utterance="silence")["results"][0]
+    assert "end_of_utterance" not in watson_result_event(time, 3, final=True)["results"][0]  # not known: not said
