@@ -109,6 +109,10 @@ def test_watson_labels_timestamps_confidence_and_keywords(sample_call, tmp_path)
     assert [l["speaker"] for l in labels] == [w.speaker - 1 for w in words]
     assert [l["from"] for l in labels] == [round(w.offset_ms / 1000, 2) for w in words]
     assert document["speaker_names"] == {"0": ZOE}
+    from ibm_watson.speech_to_text_v1 import SpeechRecognitionResults
+
+    parsed = SpeechRecognitionResults.from_dict(document)  # the file reads with IBM's own SDK
+    assert len(parsed.speaker_labels) == len(words) and all(0.5 <= l.confidence <= 1 for l in parsed.speaker_labels)
     stamps = [t for r in document["results"] for t in r["alternatives"][0]["timestamps"]]
     assert [t[0] for t in stamps] == [word_token(w.text) for w in words]
     confidences = [c for r in document["results"] for _, c in r["alternatives"][0]["word_confidence"]]
