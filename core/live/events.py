@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 END_OF_STREAM, ERROR = "EndOfStream", "Error"
-NO_ERROR = "NoError"  # the error code of a cancellation that is no error (the input's end), as the Speech SDK's CancellationErrorCode
+NO_ERROR = "NoError"  # the code of a cancellation that is no error (the input's end): the Speech SDK's CancellationErrorCode
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ class LiveResult:
     stable_words: int = 0
     speaker_label: str | None = None  # "Guest-1" or a name; None when unknown
     no_match: bool = False  # a final that found no words after interim text was shown
-    end_of_utterance: str | None = None  # why a final ended (Watson's values); None for interims and pieces cut at a speaker change
+    end_of_utterance: str | None = None  # why a final ended (Watson's); None for interims and pieces cut at a speaker change
 
     @property
     def text(self) -> str:

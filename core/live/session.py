@@ -35,8 +35,8 @@ from core.audio.recorder import Recorder
 from core.errors import ParleyError, describe
 from core.live import journal
 from core.live.events import (
-    END_OF_STREAM as ENDED, ERROR, NO_ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher, EventSignal, LevelEventArgs,
-    SessionEventArgs, WarningEventArgs,
+    END_OF_STREAM as ENDED, ERROR, NO_ERROR, CanceledEventArgs, ConversationTranscriptionEventArgs, EventDispatcher,
+    EventSignal, LevelEventArgs, SessionEventArgs, WarningEventArgs,
 )
 from core.live.options import LiveOptions
 from core.live.recovery import left_unstored
@@ -241,7 +241,7 @@ class ConversationTranscriber:
             threading.Thread(target=self._request_stop, name="parley-live-stop", daemon=True).start()
 
     def _end_early(self, reason: str, code: str, details: str) -> None:
-        """Keep the first cause of a session that ends by itself; _finish says it once the recognizer has finalized what it heard."""
+        """Keep the first cause of a session that ends by itself: _finish says it after the recognizer's last final."""
         with self._lock:
             self._cancel = self._cancel or CanceledEventArgs(reason, code, details, self.session_id)
 
