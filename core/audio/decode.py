@@ -237,6 +237,8 @@ def _existing_file(path: str | Path) -> Path:
         raise AudioNotFoundError(f"{path} does not exist.")
     if path.is_dir():
         raise AudioNotFoundError(f"{path} is a directory, not a recording.", hint="Choose an audio or video file.")
+    if not path.is_file():  # a pipe or a device: it is read twice (probed, then decoded), and has no size to check
+        raise UnsupportedAudioError(f"{path} is not a file but a pipe or device.", hint="Save the recording to a file and choose that.")
     if path.stat().st_size == 0:
         raise EmptyAudioError(f"{path.name} is empty (0 bytes).")
     return path

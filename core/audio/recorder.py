@@ -149,6 +149,9 @@ def repair_wav(path: str | Path) -> int:
             if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:12] != b"WAVE" or head[36:40] != b"data":
                 raise AudioError(f"{path} is not a recording Parley made.")
             channels, sample_rate = struct.unpack("<HI", head[22:28])
+            if not (1 <= channels <= 8 and 8_000 <= sample_rate <= 384_000):  # damaged: this recorder writes 16 kHz mono
+                log.warning("%s: its header says %d channels at %d Hz; read as 16 kHz mono", path, channels, sample_rate)
+                channels, sample_rate = 1, SAMPLE_RATE
             frame = channels * SAMPLE_BYTES
             size = os.fstat(handle.fileno()).st_size
             data = (size - HEADER_BYTES) // frame * frame

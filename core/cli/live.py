@@ -58,14 +58,18 @@ def _list_devices() -> int:
 
 def _recover_unfinished() -> None:
     """Store the recordings a crash left unfinished; one that cannot be read is reported and left in place."""
-    from core.errors import ParleyError
+    import logging
+
+    from core.errors import ParleyError, describe
     from core.live import find_unfinished_recordings, recover
 
     for recording in find_unfinished_recordings():
         try:
             cid = recover(recording)
-        except ParleyError as exc:
-            print(f"parley: could not recover the unfinished recording in {recording.folder}: {exc.user_message()} "
+        except Exception as exc:  # whatever is wrong with one recording, the session starts, and the next start tries again
+            if not isinstance(exc, ParleyError):
+                logging.getLogger(__name__).debug("recovering %s failed", recording.folder, exc_info=True)
+            print(f"parley: could not recover the unfinished recording in {recording.folder}: {describe(exc)} "
                   "It is left where it is; this session starts anyway.", file=sys.stderr)
             continue
         print(f"Recovered an unfinished recording “{recording.title}” ({recording.duration_ms / 1000:.1f} s, "
@@ -182,6 +186,12 @@ class StopRequest:
             signal.signal(signal.SIGINT, self._signal)
             signal.signal(signal.SIGTERM, self._signal)
 
+    def done(self) -> None:
+        """Ignore Ctrl+C from now on: the conversation is stored, and Python puts back the default while it exits, so a
+        late Ctrl+C would kill the process and make a whole session look interrupted (SIGTERM still ends it)."""
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     def _signal(self, signum, frame) -> None:
         if self.stopping:
             print("Still storing the conversation; it takes a moment.", file=sys.stderr, flush=True)
@@ -223,6 +233,7 @@ def run(args: argparse.Namespace) -> int:
             break
     stop.stopping = True
     conversation_id = transcriber.stop()
+    stop.done()
     print(f"conversationId: {conversation_id}", file=sys.stderr if args.jsonl or out.gone else sys.stdout, flush=True)
     if transcriber.error is not None:
         print(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",

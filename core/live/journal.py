@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -85,6 +85,14 @@ class SessionJournal:
         except OSError as exc:
             raise StoreError(f"Cannot start the recording's journal in {self.folder}: {exc.strerror or exc}.",
                              hint=disk_hint(exc)) from exc
+
+    def update(self, **changes) -> None:
+        """Return None after rewriting session.json with these fields changed (in memory only when the disk refuses)."""
+        self.info = replace(self.info, **changes)
+        try:
+            _write_atomically(self.folder / SESSION_FILE, self.info.to_json())
+        except OSError as exc:  # the recording matters more: recovery would only show the older details
+            log.warning("could not update %s: %s", SESSION_FILE, exc)
 
     def append(self, utterance: Utterance) -> None:
         """Return None once a final result's line is in results.jsonl (one unbuffered write)."""

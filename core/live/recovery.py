@@ -89,7 +89,7 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
 
     if not recording.audio.exists():
         raise AudioError(f"The recording “{recording.title}” has no audio file left in {recording.folder}.",
-                         hint="Discard it.")
+                         hint="Discard it in the app, or delete that folder (its captions are in results.jsonl there).")
     duration_ms = repair_wav(recording.audio)
     info = recording.info if queue else _without_job(recording.info)
     results = journal.read_results(recording.folder)

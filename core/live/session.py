@@ -174,6 +174,8 @@ class ConversationTranscriber:
         except BaseException:
             self._abandon(folder)
             raise
+        if info.source != f"live: {self.source.name}":  # a microphone's name is known once it is open
+            self._journal.update(source=f"live: {self.source.name}")
         self._post(self.session_started, SessionEventArgs(self.session_id, self.conversation_id))
         with self._lock:
             self._began.set()

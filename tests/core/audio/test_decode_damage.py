@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import wave
 
 import numpy as np
@@ -40,6 +41,12 @@ def _zero_samples(tmp_path, encoded):
     return path
 
 
+def _pipe(tmp_path, encoded):
+    path = tmp_path / "pipe.wav"
+    os.mkfifo(path)  # as `--input /dev/stdin` with audio piped in: nothing to open twice, no size (it said "empty")
+    return path
+
+
 def _text(tmp_path, encoded):
     path = tmp_path / "notes.wav"
     path.write_text("Minutes of the meeting\n- budget approved\n")
@@ -61,6 +68,7 @@ CASES = {
     "missing": (lambda t, e: t / "nope.wav", AudioNotFoundError, "does not exist", True),
     "directory": (_directory, AudioNotFoundError, "is a directory", True),
     "empty": (_empty, EmptyAudioError, "empty (0 bytes)", True),
+    "pipe": (_pipe, UnsupportedAudioError, "not a file but a pipe", True),
     "zero samples": (_zero_samples, EmptyAudioError, "no audio", True),
     "text renamed .wav": (_text, UnsupportedAudioError, "not an audio or video file", True),
     "random bytes": (_random_bytes, UnsupportedAudioError, "not an audio or video file", True),

@@ -64,6 +64,19 @@ def test_a_file_left_by_a_dead_writer_is_repaired_to_its_real_length(tmp_path, r
     assert np.max(np.abs(decoded - _quantized(reference[: 16_000 * 5]))) < 1e-4
 
 
+def test_a_recording_whose_header_format_was_damaged_is_read_as_the_16_khz_mono_it_was_written_in(tmp_path, reference):
+    path = tmp_path / "rec.wav"
+    recorder = Recorder(path, sync_interval_s=3600)
+    for at in range(0, 16_000 * 2, 1600):
+        recorder.write(reference[at:at + 1600])
+    os.close(recorder._fd)
+    with path.open("r+b") as handle:  # channels and sample rate zeroed (they divided by zero before)
+        handle.seek(22)
+        handle.write(b"\x00" * 6)
+    assert repair_wav(path) == 2000
+    assert len(load_audio(path)) == 16_000 * 2
+
+
 def test_repair_refuses_a_file_it_did_not_write(tmp_path):
     other = tmp_path / "other.wav"
     other.write_bytes(b"ID3" + b"\x00" * 100)

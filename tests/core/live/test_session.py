@@ -175,7 +175,7 @@ class UnpluggedMicrophone:
     DeviceLost (not fatal) while it is gone, then DeviceBack and more blocks; only at the end the fatal DeviceLost.
     """
 
-    name = "microphone: test headset"
+    name = "microphone"  # as MicrophoneSource: the device's name is known once it is open
     sample_rate = 16_000
 
     def __init__(self, audio, seconds: float, back_at: tuple[float, ...] = ()):
@@ -184,6 +184,8 @@ class UnpluggedMicrophone:
         self.stopped = threading.Event()
 
     def start(self, on_block, on_status):
+        self.name = "microphone: test headset"
+
         def play():
             for at in range(0, int(self.seconds * 16_000), 1600):
                 if self.stopped.is_set():
