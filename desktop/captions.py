@@ -78,6 +78,7 @@ class CaptionsView(QTextEdit):
         self._interim: Caption | None = None
         self._final_end = 0  # document position right after the last final caption
         self._paragraph = _NOBODY  # (speaker, start ms, end ms) of the paragraph the last final is in
+        self._pauses: list[int] = []  # recording times where it was paused: a paragraph never runs across one
         self.document().setDocumentMargin(12)
 
     # what is shown (for the record view and tests)
@@ -104,11 +105,14 @@ class CaptionsView(QTextEdit):
         self._interim = None
         self._final_end = 0
         self._paragraph = _NOBODY
+        self._pauses.clear()
 
-    def break_paragraph(self) -> None:
-        """Start the next caption under a heading of its own (the recording was paused); returns nothing."""
-        if self._paragraph is not _NOBODY:
-            self._paragraph = (_NOBODY, *self._paragraph[1:])
+    def break_paragraph(self, at_ms: int) -> None:
+        """Start what is said from `at_ms` of the recording on (where it was paused) under a heading of its own; returns nothing.
+
+        The final of the words before the pause may come after this: it still goes on in its paragraph.
+        """
+        self._pauses.append(at_ms)
 
     # updates
 
@@ -162,12 +166,13 @@ class CaptionsView(QTextEdit):
         if self._interim is not None and self._interim.text.strip():
             self._write(cursor, self._interim, self._paragraph)
 
-    @staticmethod
-    def _goes_on(paragraph, speaker, offset_ms: int) -> bool:
+    def _goes_on(self, paragraph, speaker, offset_ms: int) -> bool:
         """Return whether words of `speaker` at `offset_ms` continue the paragraph (speaker, start, end) or start one."""
         if paragraph is _NOBODY:
             return False
         who, start_ms, end_ms = paragraph
+        if any(start_ms < at <= offset_ms for at in self._pauses):
+            return False
         return who == speaker and offset_ms - end_ms < PARAGRAPH_GAP_MS and offset_ms - start_ms < PARAGRAPH_MAX_MS
 
     def _write(self, cursor: QTextCursor, caption: Caption, paragraph):

@@ -38,10 +38,20 @@ class LevelMeter(QWidget):
         """Return the shown level, 0..1 of the meter's length."""
         return self._level
 
+    @property
+    def hold(self) -> float:
+        """Return where the hold mark (the recent peak, falling slowly) is, 0..1 of the meter's length."""
+        return self._hold
+
     def set_peak(self, peak: float) -> None:
         """Show a new linear peak (0..1); returns nothing."""
         self._level = level_fraction(peak)
         self._hold = max(self._level, self._hold - 0.02)
+        self.update()
+
+    def reset(self) -> None:
+        """Show an empty meter, its hold mark too (nothing is recorded); returns nothing."""
+        self._level = self._hold = 0.0
         self.update()
 
     def paintEvent(self, event) -> None:

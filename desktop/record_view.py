@@ -258,6 +258,8 @@ class RecordView(QWidget):
         self._mic_lost = False
         self._stopped_early, self._stop_pressed = "", False
         self.status.setText("Starting…")
+        self.elapsed.setText(format_time(0))  # not the last recording's length while this one starts
+        self.meter.reset()
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
         session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words, r.stable_words))
@@ -296,7 +298,8 @@ class RecordView(QWidget):
             return
         if self.session.state == "running":
             self.session.pause()
-            self.captions.break_paragraph()  # what is said after the pause starts under a heading with its time
+            # what is said after the pause starts under a heading with its time (the final before it may still come)
+            self.captions.break_paragraph(self.session.recorded_ms)
             self.status.setText("Paused — nothing is recorded until you resume.")
         elif self.session.state == "paused":
             self.session.resume()
@@ -330,7 +333,7 @@ class RecordView(QWidget):
         self.captions.setPlaceholderText(self._idle_text())
         self._show_mode(self.services.settings.live_mode)
         self._poll()
-        self.meter.set_peak(0.0)
+        self.meter.reset()
         self._last_id = conversation_id
         self.status.setText(f"Saved what was recorded before it stopped: {self._stopped_early}" if self._stopped_early else "Saved.")
         self.open_saved.show()
@@ -352,6 +355,7 @@ class RecordView(QWidget):
         from desktop.errors import show_error
 
         self._timer.stop()
+        self.meter.reset()
         self.captions.setPlaceholderText(self._idle_text())
         self._show_mode(self.services.settings.live_mode)
         self.status.setText("")
@@ -364,8 +368,13 @@ class RecordView(QWidget):
     def _poll(self) -> None:
         if self.session is None:
             return
-        self.meter.set_peak(self.session.level if self.session.state == "running" else 0.0)
+        state = self.session.state
+        self.meter.set_peak(self.session.level if state == "running" else 0.0)
         self.elapsed.setText(format_time(self.session.recorded_ms))
+        if state != self.badge.property("state") and state == "stopping":  # it ended by itself (the input's end):
+            if not self._stop_pressed:  # said now, not once its last finals are made
+                self.status.setText("The recording ended; saving…")
+            self._update_buttons()
 
     def _idle_text(self) -> str:
         """Return what the captions area says while nothing is recorded."""

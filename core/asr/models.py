@@ -169,7 +169,8 @@ def resolve_model(name_or_path: str | os.PathLike = DEFAULT_MODEL, *, allow_down
         else:
             raise ModelError(
                 f"Model '{name}' is not on this computer.",
-                "Use tiny.en or base, or give the folder of a CTranslate2 whisper model you have (--model /path/to/folder).",
+                "Use tiny.en or base, or the folder of a CTranslate2 whisper model you have (in the app's settings, or "
+                "--model /path/to/folder on the command line).",
             )
     else:
         raise ModelError(f"Unknown model '{name}'.")

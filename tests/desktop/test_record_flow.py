@@ -241,6 +241,35 @@ def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, windo
     assert view.status.text() == "Saved."
     wait_ops(qtbot, services)
 
+def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_from_zero(qtbot, window, services, sample_wav,
+                                                                                        tmp_path):
+    from core.audio.decode import load_audio
+    from helpers.audiofiles import write_wav
+
+    clip = write_wav(tmp_path / "clip.wav", load_audio(sample_wav)[int(6.4 * 16_000):int(11 * 16_000)], 16_000)
+    view = window.record_view
+    view.set_file_input(clip, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    ended = []
+    view.session.ended.connect(lambda *args: ended.append(args))
+    qtbot.waitUntil(lambda: view.meter.hold > 0.3, timeout=10_000)
+    qtbot.waitUntil(lambda: view.badge.text() == "SAVING…", timeout=30_000)
+    # the file has ended: said at once, while the captions of its last words are still being made (not "● REC" with a
+    # Stop that does nothing until then)
+    assert not ended and view.status.text() == "The recording ended; saving…"
+    assert not view.stop_button.isEnabled() and not view.pause_button.isEnabled()
+    qtbot.waitUntil(lambda: not view.recording, timeout=30_000)
+    assert view.elapsed.text() == "0:04" and view.meter.hold == 0 and view.meter.level == 0  # an empty meter when idle
+    window.record_action.trigger()
+    assert view.elapsed.text() == "0:00"  # not the last recording's length while this one starts
+    qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    window.stop_action.trigger()
+    qtbot.waitUntil(lambda: not view.recording, timeout=30_000)
+    wait_ops(qtbot, services)
+
+
 def test_a_recording_played_as_input_that_is_cut_short_says_so_while_it_plays(qtbot, window, services, sample_wav, tmp_path):
     from helpers.audiofiles import truncate
 
@@ -546,8 +575,10 @@ def test_one_speakers_captions_start_a_new_paragraph_after_a_silence_a_minute_or
     headings = [line for line in captions.toPlainText().splitlines() if line.startswith("Guest-1")]
     assert headings[:3] == ["Guest-1  0:06", "Guest-1  0:17", "Guest-1  1:18"]
     assert "First thought. Goes on." in captions.toPlainText()
-    captions.break_paragraph()  # paused: the next words start under their own time, even right after
-    final("e", 1, 96_000, 97_000, "Back again.")
+    captions.break_paragraph(95_600)  # paused 95.6 s into the recording, before the final of what was said just before
+    final("d30", 1, 95_100, 95_500, "Last words.")  # said before the pause: its paragraph goes on
+    assert captions.toPlainText().endswith("Sentence 29. Last words.")
+    final("e", 1, 96_000, 97_000, "Back again.")  # said after it: under its own time, even right after
     assert captions.toPlainText().endswith("Guest-1  1:36\nBack again.")
     captions.show_interim("f", 2, 97_200, "someone else")
     final("f", 2, 97_200, 98_000, "Someone else.")
