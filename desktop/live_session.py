@@ -31,6 +31,29 @@ class InputChoice:
         return self.file is not None
 
 
+def live_options(settings, mode: str, job_options):
+    """Return core's LiveOptions for the settings, the recording mode and the better pass's job options."""
+    from core.live import LiveOptions
+
+    return LiveOptions(
+        model=settings.model, language=settings.language, mode=mode,
+        end_of_phrase_silence_ms=settings.end_of_phrase_silence_ms, diarize=settings.diarize, job_options=job_options,
+    )
+
+
+def prepare_engine(options) -> None:
+    """Load the live model, the voice detector and, when speakers are labelled, the speaker models
+    (all cached per process), so Record starts without a hitch: their first load holds Python's
+    lock for long stretches, which would stall the window during a recording."""
+    from core.asr.streaming import StreamingRecognizer
+
+    StreamingRecognizer(options.streaming(), on_event=lambda event: None).whisper
+    if options.diarize:
+        from core.live.speaker_models import shared_models
+
+        shared_models()
+
+
 def build_source(choice: InputChoice):
     """Return core's audio source for an input choice."""
     from core.audio.capture import FileSource, MicrophoneSource

@@ -20,7 +20,7 @@ from core.audio.sources import DEVICE_BACK, DEVICE_LOST
 from desktop.captions import IDLE, LISTENING, CaptionsView
 from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
-from desktop.live_session import InputChoice, LiveSession
+from desktop.live_session import InputChoice, LiveSession, live_options, prepare_engine
 from desktop.recovery_banner import RecoveryBanner
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -35,29 +35,6 @@ BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED"
 # (a placeholder is one line, cut at the edge: short enough for a narrow window)
 NO_INPUT = "No microphone found: plug one in and press ↻, or play a recording as input."
 NO_SOUND_SYSTEM = "The microphones could not be listed: press ↻ to try again, or play a recording as input."
-
-
-def live_options(settings, mode: str, job_options):
-    """Return core's LiveOptions for the settings, the recording mode and the better pass's job options."""
-    from core.live import LiveOptions
-
-    return LiveOptions(
-        model=settings.model, language=settings.language, mode=mode,
-        end_of_phrase_silence_ms=settings.end_of_phrase_silence_ms, diarize=settings.diarize, job_options=job_options,
-    )
-
-
-def prepare_engine(options) -> None:
-    """Load the live model, the voice detector and, when speakers are labelled, the speaker models
-    (all cached per process), so Record starts without a hitch: their first load holds Python's
-    lock for long stretches, which would stall the window during a recording."""
-    from core.asr.streaming import StreamingRecognizer
-
-    StreamingRecognizer(options.streaming(), on_event=lambda event: None).whisper
-    if options.diarize:
-        from core.live.speaker_models import shared_models
-
-        shared_models()
 
 
 class RecordView(QWidget):
