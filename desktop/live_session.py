@@ -83,6 +83,7 @@ class LiveSession(QObject):
         self.transcriber = None
         self.conversation_id: str | None = None
         self._stop_asked = False
+        self._over = False  # its end (stored, or failed) has reached the GUI thread
         self._held: list[tuple[str, str]] | None = None  # warnings core said before this start was reported
         self._ended_in_core.connect(self._stored)
         self._warned_in_core.connect(self._warned)
@@ -94,7 +95,10 @@ class LiveSession(QObject):
             if self.conversation_id != "":
                 return "idle"
             return "stopping" if self._stop_asked else "starting"  # a stop asked while starting waits for the start
-        return "stopping" if self._stop_asked and self.transcriber.state != "stopped" else self.transcriber.state
+        if self._over:
+            return "stopped"
+        state = self.transcriber.state  # "stopped" in core before the GUI thread has learnt it: still "stopping" here
+        return "stopping" if self._stop_asked or state == "stopped" else state
 
     @property
     def active(self) -> bool:
@@ -189,10 +193,14 @@ class LiveSession(QObject):
         if self._stop_asked:
             return
         self._stop_asked = True
-        self._ops.background(transcriber.stop, parent=self).failure(self.failed.emit).run()
+        self._ops.background(transcriber.stop, parent=self).failure(self._stop_failed).run()
+
+    def _stop_failed(self, error: BaseException) -> None:
+        self._over = True
+        self.failed.emit(error)
 
     def _stored(self, conversation_id: str, error: BaseException | None) -> None:
-        self._stop_asked = True
+        self._stop_asked = self._over = True
         self._ops.changes.library_changed.emit()
         if error is not None:
             self.failed.emit(error)  # the recording and its journal stay on disk for recovery

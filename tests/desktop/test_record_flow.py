@@ -270,6 +270,27 @@ def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_f
     wait_ops(qtbot, services)
 
 
+def test_a_recording_is_under_way_until_the_window_has_learnt_it_is_stored(qtbot, window, services, sample_wav, tmp_path):
+    from core.audio.decode import load_audio
+    from helpers.audiofiles import write_wav
+
+    clip = write_wav(tmp_path / "clip.wav", load_audio(sample_wav)[int(6.4 * 16_000):int(11 * 16_000)], 16_000)
+    view = window.record_view
+    view.set_file_input(clip, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    session = view.session
+    session.transcriber.stop()  # stored by core; the news waits in the GUI thread's queue
+    assert session.transcriber.state == "stopped"
+    # not idle yet: a Record pressed now would start a recording that this one's end then stops showing
+    assert view.recording and session.state == "stopping" and not view.record_button.isEnabled()
+    qtbot.waitUntil(lambda: not view.recording, timeout=30_000)
+    assert session.state == "stopped" and view.status.text() == "Saved." and view.meter.hold == 0
+    assert view.record_button.isEnabled()
+    wait_ops(qtbot, services)
+
+
 def test_a_recording_played_as_input_that_is_cut_short_says_so_while_it_plays(qtbot, window, services, sample_wav, tmp_path):
     from helpers.audiofiles import truncate
 
