@@ -241,8 +241,8 @@ def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, windo
     assert view.status.text() == "Saved."
     wait_ops(qtbot, services)
 
-def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_from_zero(qtbot, window, services, sample_wav,
-                                                                                        tmp_path):
+def _record_a_clip(qtbot, window, sample_wav, tmp_path):
+    """Start recording 4.6 s of the sample played at real time (RealTime mode); return the Record view once it runs."""
     from core.audio.decode import load_audio
     from helpers.audiofiles import write_wav
 
@@ -252,6 +252,12 @@ def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_f
     view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
     window.record_action.trigger()
     qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    return view
+
+
+def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_from_zero(qtbot, window, services, sample_wav,
+                                                                                        tmp_path):
+    view = _record_a_clip(qtbot, window, sample_wav, tmp_path)
     ended = []
     view.session.ended.connect(lambda *args: ended.append(args))
     qtbot.waitUntil(lambda: view.meter.hold > 0.3, timeout=10_000)
@@ -271,15 +277,7 @@ def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_f
 
 
 def test_a_recording_is_under_way_until_the_window_has_learnt_it_is_stored(qtbot, window, services, sample_wav, tmp_path):
-    from core.audio.decode import load_audio
-    from helpers.audiofiles import write_wav
-
-    clip = write_wav(tmp_path / "clip.wav", load_audio(sample_wav)[int(6.4 * 16_000):int(11 * 16_000)], 16_000)
-    view = window.record_view
-    view.set_file_input(clip, speed=1.0)
-    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
-    window.record_action.trigger()
-    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    view = _record_a_clip(qtbot, window, sample_wav, tmp_path)
     session = view.session
     session.transcriber.stop()  # stored by core; the news waits in the GUI thread's queue
     assert session.transcriber.state == "stopped"
