@@ -171,6 +171,32 @@ def test_a_model_chosen_while_record_shows_is_loaded_before_record_is_pressed(qt
     wait_ops(qtbot, services)
 
 
+def test_the_record_view_is_ready_once_the_last_chosen_model_is_loaded_not_an_earlier_one(qtbot, window, services,
+                                                                                           monkeypatch):
+    import threading
+
+    import desktop.record_view
+
+    loading = {"tiny.en": threading.Event(), "base": threading.Event()}
+    # each model's load ends when the test says so: the earlier one ends while the later one still loads
+    monkeypatch.setattr(desktop.record_view, "prepare_engine", lambda options: loading[options.model].wait(60))
+    record = window.record_view
+    window.show_page("Record")
+    assert not record.engine_ready and services.ops.pending == 1
+    dialog = window.open_settings()
+    dialog.model.setCurrentIndex(dialog.model.findData("base"))
+    with qtbot.waitSignal(services.changes.settings_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: services.ops.pending == 2, timeout=10_000)  # tiny.en still loading, base too
+    loading["tiny.en"].set()
+    qtbot.waitUntil(lambda: services.ops.pending == 1, timeout=10_000)
+    assert not record.engine_ready and record.status.text() == "Loading the speech models…"  # base is not loaded yet
+    loading["base"].set()
+    qtbot.waitUntil(lambda: record.engine_ready, timeout=10_000)
+    assert record.status.text() == "" and record._prepared[0] == "base"
+    wait_ops(qtbot, services)
+
+
 def test_two_settings_changed_at_once_are_both_saved(qtbot, window, services):
     from core.settings import load_settings
 
