@@ -143,17 +143,17 @@ class RecordView(QWidget):
             self.status.setText("Loading the speech models…")
 
         def settled() -> None:
-            if self._prepared not in (key, None):  # another model was chosen since: ready once that one is loaded
+            if self._prepared != key:  # another model was chosen since: ready once that one is loaded
                 return
             self.engine_ready = True
             if self.status.text() == "Loading the speech models…":
                 self.status.setText("")
 
         def failed(error) -> None:
-            if self._prepared == key:
-                self._prepared = None  # a real recording will say what is wrong
             log.warning("could not prepare the live model: %s", error)
-            settled()
+            if self._prepared == key:
+                settled()
+                self._prepared = None  # a real recording will say what is wrong
 
         job = self.services.job_options()
         op = self.services.ops.background(lambda: prepare_engine(live_options(settings, mode, job)), parent=self)

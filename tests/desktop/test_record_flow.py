@@ -243,6 +243,7 @@ def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, windo
     assert view.status.text() == "Saved."
     wait_ops(qtbot, services)
 
+
 def _record_a_clip(qtbot, window, sample_wav, tmp_path):
     """Start recording 4.6 s of the sample played at real time (RealTime mode); return the Record view once it runs."""
     from core.audio.decode import load_audio
