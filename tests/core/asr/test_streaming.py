@@ -307,6 +307,20 @@ def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):
     assert normalise(" ".join(u.display for u in after_silence)).startswith("hello hello oh hello")
 
 
+def test_ten_minutes_of_digital_silence_leave_the_vad_as_keen_as_before(audio):
+    """A muted input delivers zeros: silero fed them drifted, and was deaf for 20 s after (the first "Hello?" was lost)."""
+    n = len(audio) // 512
+    frames = audio[: n * 512].reshape(n, 512)
+    alone = StreamingVad()(frames)
+    vad = StreamingVad()
+    muted = vad(np.zeros((600 * RATE // 512, 512), np.float32))
+    assert muted.max() == 0
+    assert np.max(np.abs(vad(frames) - alone)) < 1e-3  # the same probabilities as a fresh VAD's
+    run = Run(np.concatenate([np.zeros(600 * RATE, np.float32), audio[: 12 * RATE]]), StreamingOptions(update_interval_ms=1000))
+    assert run.finals[0].utterance.offset_ms <= 606_800  # the first "Hello?", at 6.7 s of the sample
+    assert normalise(run.text()).startswith("hello hello oh hello")
+
+
 def test_silence_and_faint_noise_give_no_results_and_no_decodes():
     rng = np.random.default_rng(1)
     noise = (0.002 * rng.standard_normal(RATE * 5)).astype(np.float32)
