@@ -50,6 +50,17 @@ class SpeakerCentroids:
             return (FOUND, self._next_number()) if may_found else (WAIT, None)
         return (JOIN, free[0]) if free else (WAIT, None)
 
+    def nearest(self, vector: np.ndarray, *, among: set, below: float, unless: set) -> int | None:
+        """Return the speaker of `among` nearest to a unit vector, when it is within `below` and no speaker
+        outside `among` and `unless` is nearer; else None."""
+        distances = self.distances(vector)
+        near = [s for s in among if s is not None and distances[s - 1] < below]
+        if not near:
+            return None
+        best = min(near, key=lambda s: distances[s - 1])
+        others = [d for i, d in enumerate(distances) if i + 1 not in among | unless]
+        return best if not others or distances[best - 1] <= min(others) else None
+
     def distance(self, vector: np.ndarray, speaker: int) -> float:
         """Return the cosine distance of a unit vector to one speaker's centroid."""
         return float(self.distances(vector)[speaker - 1])

@@ -133,6 +133,42 @@ def test_memory_does_not_grow_with_the_session(fed):
     assert fed["tracker"].footprint()["audio_samples"] == 0 and fed["tracker"].turns() == fed["final"]
 
 
+def _one_voice(audio: np.ndarray, reference, who: str, seed: int) -> np.ndarray:
+    """Return a minute of one of the sample's voices: its turns (without the others' overlaps) in random order."""
+    pieces = []
+    for start, end, speaker in reference:
+        if speaker == who:
+            spans = [(start, end)]
+            for a, b, other in reference:
+                if other != who:
+                    spans = [p for s, e in spans for p in ((s, min(e, a)), (max(s, b), e)) if p[1] - p[0] > 300]
+            pieces += [audio[s * 16:e * 16] for s, e in spans]
+    rng, parts = np.random.default_rng(seed), []
+    while sum(map(len, parts)) < 60 * 16000:
+        parts += [pieces[rng.integers(len(pieces))], np.zeros(int(rng.uniform(0.2, 0.6) * 16000), np.float32)]
+    joined = np.concatenate(parts)
+    return joined + rng.normal(0, 0.001, len(joined)).astype(np.float32)
+
+
+@pytest.mark.slow
+def test_one_voice_is_one_speaker_though_the_model_gives_it_two_slots_of_a_window(sample_wav, sample_dir):
+    """The segmentation model now and then gives one voice a second local slot in a window; that slot is not a second person."""
+    from core.audio.decode import load_audio
+
+    audio, reference = load_audio(sample_wav), _reference(sample_dir)
+    found = {}
+    for who, seed in itertools.product(sorted({s for *_, s in reference}), range(3)):
+        minute = _one_voice(audio, reference, who, seed)
+        tracker = OnlineSpeakerTracker(FIXED)
+        tracker.load()
+        for at in range(0, len(minute), BLOCK):
+            tracker.feed(minute[at:at + BLOCK], at * 1000 // 16000)
+        turns = tracker.label(0, len(minute) * 1000 // 16000)
+        found[who, seed] = (tracker.num_speakers, {s for *_, s in turns})
+        tracker.close()
+    assert all(speakers == (1, {1}) for speakers in found.values()), found  # before: two Guests for speaker91 (seed 0)
+
+
 def test_a_session_asks_for_the_online_tracker_when_diarizing():
     assert isinstance(speaker_tracker_for(False), NoSpeakers)
     tracker = speaker_tracker_for(True)
