@@ -64,6 +64,11 @@ class UtteranceBuffer:
         best = first + int(np.argmin(self.probabilities[first:last]))
         return self.start + best * VAD_FRAME + VAD_FRAME // 2
 
+    def speech_at(self, at: int) -> float:
+        """Return the VAD's speech probability of the frame holding an absolute sample (0 outside the buffer)."""
+        frame = (at - self.start) // VAD_FRAME
+        return float(self.probabilities[frame]) if 0 <= frame < len(self.probabilities) else 0.0
+
     def onset(self, level: float) -> int:
         """Return the absolute sample where the first frame at least `level` speech-like begins (the buffer's start if none)."""
         for at, probability in enumerate(self.probabilities):

@@ -336,6 +336,26 @@ def test_an_utterance_longer_than_the_limit_is_cut_in_a_quiet_frame_without_losi
     assert wer(sample_reference, run.text()) <= 0.3
 
 
+def test_a_long_buffer_is_cut_after_a_final_in_a_pause_not_in_the_next_words():
+    """With no pause after a sentence (a fast talker), the quietest frame between its last word and the next one is
+    still speech, and whisper's word times are rough: a cut there cost the next result its first words (5 of 23
+    cuts of a 3-minute monologue). The buffer is then cut at a later final, in a pause, or once it is much too long."""
+    from core.asr.utterance_buffer import UtteranceBuffer
+
+    def finish(seconds: float, gap: float) -> UtteranceBuffer:
+        recognizer = StreamingRecognizer(StreamingOptions(), on_event=lambda event: None)
+        buffer = UtteranceBuffer(start=0, first=0)
+        for at in range(int(seconds * RATE) // 512):
+            buffer.append(np.zeros(512, np.float32), gap if 4.95 <= at * 512 / RATE < 5.05 else 0.9)
+        buffer.committed = [_w("Chicago", 4000, 4500), _w("also.", 4500, 4950), _w("I'm", 5100, 5300), _w("in", 5300, 5400)]
+        recognizer._finish_result(buffer, 2, "full_stop")
+        return buffer
+
+    assert finish(10, gap=0.8).start == 0  # no pause: kept whole for now
+    assert 4900 <= finish(10, gap=0.05).start * 1000 // RATE <= 5050  # a pause: cut in it
+    assert finish(15, gap=0.8).start > 0  # much too long: cut all the same, so decodes stay short
+
+
 def test_the_incremental_vad_matches_the_batch_vad(audio):
     from faster_whisper.vad import get_vad_model
 
