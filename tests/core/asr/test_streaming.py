@@ -307,6 +307,16 @@ def test_a_soft_first_word_after_a_long_silence_is_not_lost(audio):
     assert normalise(" ".join(u.display for u in after_silence)).startswith("hello hello oh hello")
 
 
+def test_a_one_word_answer_said_on_its_own_is_heard(audio):
+    """The sample's first "Hello?" alone, in a quiet room: its VAD frames over the threshold last 160 ms."""
+    rng = np.random.default_rng(2)
+    word = audio[int(6.6 * RATE):int(7.1 * RATE)]
+    stream = np.concatenate([np.zeros(RATE, np.float32), word, np.zeros(2 * RATE, np.float32)])
+    run = Run(stream + rng.normal(0, 0.001, len(stream)).astype(np.float32), StreamingOptions())
+    assert [normalise(e.utterance.display) for e in run.finals] == ["hello"]
+    assert 900 <= run.finals[0].utterance.offset_ms <= 1300
+
+
 def test_ten_minutes_of_digital_silence_leave_the_vad_as_keen_as_before(audio):
     """A muted input delivers zeros: silero fed them drifted, and was deaf for 20 s after (the first "Hello?" was lost)."""
     n = len(audio) // 512
