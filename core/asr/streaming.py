@@ -82,6 +82,7 @@ log = logging.getLogger(__name__)
 # machine (0.8 s + 0.04 s per second of audio), the final came 1.6 s after the pause, not 0.5 s,
 # with the same words.
 REUSE_MARGIN_MS = -160
+VAD_HYSTERESIS = 0.15  # speech under way ends only below the VAD threshold minus this (silero's own rule)
 UNPAUSED_TRIM_MS = 6000  # a buffer with no pause after its final is cut only once this much longer than trim_after_ms
 ONSET_PROBABILITY = 0.1  # a frame this speech-like is a word beginning, even under the VAD threshold (silence: ~0.01)
 class StreamingRecognizer:
@@ -140,7 +141,7 @@ class StreamingRecognizer:
 
     def _frame(self, frame: np.ndarray, probability: float) -> None:
         opts = self.options
-        threshold = opts.vad_threshold - (0.15 if self._speaking else 0.0)
+        threshold = opts.vad_threshold - (VAD_HYSTERESIS if self._speaking else 0.0)
         self._speaking = probability >= threshold
         utterance = self._utterance
         if utterance is None:
@@ -276,7 +277,7 @@ class StreamingRecognizer:
         gap_end = following[0].offset_ms if following else done[-1].end_ms + 200
         quiet = utterance.quiet_point(done[-1].end_ms - 100, max(gap_end, done[-1].end_ms) + 100)
         utterance.next_result(done, samples_to_ms(quiet))
-        paused = utterance.speech_at(quiet) < self.options.vad_threshold - 0.15  # the VAD's threshold to end speech
+        paused = utterance.speech_at(quiet) < self.options.vad_threshold - VAD_HYSTERESIS
         if utterance.length > ms_to_samples(self.options.trim_after_ms + (0 if paused else UNPAUSED_TRIM_MS)):
             utterance.cut(quiet)
             log.debug("buffer cut to %d ms after a final", samples_to_ms(utterance.length))

@@ -58,7 +58,8 @@ class SpeakerCentroids:
         if not near:
             return None
         best = min(near, key=lambda s: distances[s - 1])
-        others = [d for i, d in enumerate(distances) if i + 1 not in among | unless]
+        excluded = among | unless
+        others = [d for i, d in enumerate(distances) if i + 1 not in excluded]
         return best if not others or distances[best - 1] <= min(others) else None
 
     def distance(self, vector: np.ndarray, speaker: int) -> float:
