@@ -47,7 +47,7 @@ from core.live.speaker_clusters import FOUND, WAIT, SpeakerCentroids
 from core.live.speaker_models import SpeakerModels, shared_models
 from core.live.speaker_turns import SpeakerTimeline
 from core.live.speaker_windows import (
-    MIN_ACTIVE_FRAMES, MIN_STITCH_FRAMES, STITCH_IOU, Window, frames_to_turns, majority, stitch,
+    MIN_STITCH_FRAMES, STITCH_IOU, Window, frames_to_turns, majority, stitch,
 )
 
 log = logging.getLogger(__name__)
@@ -409,12 +409,8 @@ class OnlineSpeakerTracker:
 
     def _in_window(self, window: Window, slot: int) -> tuple[set, set]:
         """Return the speakers of the window's other slots: (heard at the same time as this one, heard apart from it)."""
-        mine = window.active[:, slot]
-        together, apart = set(), set()
-        for j, t in enumerate(window.tracks):
-            if j != slot and t is not None and window.active[:, j].sum() >= MIN_ACTIVE_FRAMES:
-                overlap = (window.active[:, j] & mine).sum() >= MIN_ACTIVE_FRAMES
-                (together if overlap else apart).add(self._tracks[t].speaker)
+        together, apart = ({self._tracks[window.tracks[j]].speaker for j in slots if window.tracks[j] is not None}
+                           for slots in window.others(slot))
         return together, apart - together
 
     def _give(self, track: _Track, speaker: int, vector: np.ndarray, weight: float) -> None:

@@ -30,6 +30,15 @@ class Window:
         """Return which local speakers talk enough in this window to count."""
         return self.active.sum(axis=0) >= MIN_ACTIVE_FRAMES
 
+    def others(self, slot: int) -> tuple[list[int], list[int]]:
+        """Return the window's other speaking slots: (those heard at the same time as this one, those heard apart from it)."""
+        together, apart = [], []
+        for j in np.flatnonzero(self.speaking()):
+            if j != slot:
+                overlap = (self.active[:, j] & self.active[:, slot]).sum() >= MIN_ACTIVE_FRAMES
+                (together if overlap else apart).append(int(j))
+        return together, apart
+
     def alone(self, slot: int) -> np.ndarray:
         """Return the frames where this local speaker talks and nobody else does."""
         return self.active[:, slot] & (self.active.sum(axis=1) == 1)
