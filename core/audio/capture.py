@@ -205,6 +205,7 @@ class MicrophoneSource:
         self._on_status: StatusCallback = lambda status: None
         self._paused = threading.Event()
         self._stopping = threading.Event()
+        self._closed = threading.Event()  # stop() has closed the stream: a block after it is not the recording's
         self._last_block = time.monotonic()
         self._lost_at: float | None = None  # when the device was lost, while it is waited for
         self._tried_at = 0.0
@@ -285,7 +286,7 @@ class MicrophoneSource:
             if status and getattr(status, "input_overflow", False):
                 self.overflows += 1
                 self._on_status(SourceStatus(INPUT_OVERFLOW, f"The input dropped samples (overflow #{self.overflows}); the computer is too busy."))
-            if self._paused.is_set() or self._stopping.is_set():
+            if self._paused.is_set() or self._closed.is_set():  # the last block, delivered while stop() closes, is kept
                 return
             block = self._convert(np.asarray(indata)) if self._convert else np.asarray(indata, np.float32).reshape(-1)
             if block.size:
@@ -390,7 +391,8 @@ class MicrophoneSource:
         self._paused.clear()
 
     def stop(self) -> None:
-        """Return None after closing the device (safe to call twice)."""
+        """Return None after closing the device (safe to call twice); the blocks it delivers until then are handed on."""
         self._stopping.set()
         with self._streams:
             self._close(graceful=True)
+        self._closed.set()

@@ -267,6 +267,28 @@ def test_the_microphone_callback_drops_blocks_while_paused_and_never_raises():
     assert [s.code for s in statuses] == [INPUT_OVERFLOW]
 
 
+def test_the_last_block_delivered_while_stop_closes_the_stream_is_kept_and_none_after(sound_inputs):
+    """PortAudio's stop() hands over the block it holds before it returns: the last words said before Stop."""
+    sound_inputs.plug("parley_desk_mic")
+    list_input_devices(rescan=True)
+    blocks = []
+    source = MicrophoneSource("parley_desk_mic")
+    source.start(blocks.append, lambda status: None)
+    block = _sine(16_000, 0.1)
+    real_close = source._close
+
+    def closing(*, graceful=False):  # the stream's last callback comes inside stop(), after it was asked to stop
+        source._callback(block, 1600, None, NO_FLAGS)
+        real_close(graceful=graceful)
+
+    source._close = closing
+    source.stop()
+    assert any(np.array_equal(b, block[:, 0]) for b in blocks)  # among the null device's own blocks
+    count = len(blocks)
+    source._callback(block, 1600, None, NO_FLAGS)  # a late callback once stop() returned is not the recording's
+    assert len(blocks) == count
+
+
 def test_a_stream_that_ends_by_itself_is_reported_as_a_lost_device_once():
     statuses = []
     source = MicrophoneSource(reconnect_s=0)  # not looked for again: the loss ends the recording
