@@ -51,6 +51,23 @@ class SpeechModel:
     source: str  # "embedded" | "local" | "hub"
 
 
+def model_language(model: SpeechModel, given: str | None) -> str | None:
+    """Return the whisper language code to decode `given` in ("fr", or a locale: "fr-FR"), "en" on an English-only
+    model, or None to detect it; raise ModelError for a language the model does not know."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    code = given.strip().replace("_", "-").split("-")[0].lower() if given and given.strip() else None
+    if model.english_only:
+        if code not in (None, "en"):
+            raise ModelError(f"The model '{model.name}' only transcribes English, not '{given}'.",
+                             "Choose the multilingual model: base.")
+        return "en"
+    if code is not None and code not in _LANGUAGE_CODES:
+        raise ModelError(f"'{given}' is not a language whisper knows.",
+                         "Give a language code such as en, fr, sv or ru (a locale such as fr-FR works too), or none to detect it.")
+    return code
+
+
 def _check_model_dir(path: Path) -> None:
     missing = [f for f in _REQUIRED_FILES if not (path / f).is_file()]
     tokenizer = (path / "tokenizer.json").is_file() or (path / "vocabulary.json").is_file() or (path / "vocabulary.txt").is_file()

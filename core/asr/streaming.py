@@ -61,16 +61,17 @@ import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
 from core.asr.encode_ahead import EncoderThread, Snapshot
-from core.asr.models import SpeechModel, load_split_whisper, resolve_model
+from core.asr.models import SpeechModel, load_split_whisper, model_language, resolve_model
+from core.asr.session_language import SessionLanguage
 from core.asr.transcriber import locale_for
 from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
-from core.errors import ModelError
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
+from core.text.words import joined
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +92,7 @@ class StreamingRecognizer:
     def __init__(self, options: StreamingOptions | None = None, *, on_event: Callable[[RecognitionEvent], None]):
         self.options = options or StreamingOptions()
         self.model: SpeechModel = resolve_model(self.options.model)
-        if self.model.english_only and self.options.language not in (None, "en"):
-            raise ModelError(f"The model '{self.model.name}' only transcribes English, not '{self.options.language}'.",
-                             "Choose the multilingual model: base.")
-        self.language = "en" if self.model.english_only else self.options.language
-        self.locale = locale_for(self.language or "en")
+        self.language = SessionLanguage(model_language(self.model, self.options.language))
         self.on_event = on_event
         self.stats = RecognizerStats()
         self.hurry = False  # set by the caller while audio is waiting: finals decode greedily
@@ -118,6 +115,11 @@ class StreamingRecognizer:
             self._whisper = WindowDecoder(load_split_whisper(self.model, self.options.device), self.options.encoder_window_ms,
                                           timestamp_tokens=self.options.timestamp_tokens)
         return self._whisper
+
+    @property
+    def locale(self) -> str:
+        """Return the locale of the session's language (so far: a multilingual model's is heard in the first seconds)."""
+        return locale_for(self.language.current or "en")
 
     @property
     def heard_ms(self) -> int:
@@ -385,7 +387,9 @@ class StreamingRecognizer:
         """Return the words of an encoded snapshot (absolute times), generated while the next one may be encoding."""
         began = time.perf_counter()
         encoded = snapshot.encoded
-        heard = self.whisper.decode(encoded, language=self.language, beam_size=beam, prompt=self._prompt(snapshot),
+        if not self.language.decided:
+            self.language.vote(self.whisper.languages(encoded))
+        heard = self.whisper.decode(encoded, language=self.language.current, beam_size=beam, prompt=self._prompt(snapshot),
                                     busy_encoder=self.encoder_thread.busy)
         offset_ms, limit_ms = samples_to_ms(snapshot.start), samples_to_ms(snapshot.end)
         # whisper's alignment stretches the first word back over the quiet pre-roll: it begins no earlier than the speech
@@ -405,14 +409,15 @@ class StreamingRecognizer:
     def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool, ending: str | None = None) -> None:
         if utterance.index is None:
             utterance.index, self._next_index = self._next_index, self._next_index + 1
-        text = " ".join(w.text for w in words)
-        forms = forms_from_display(text, self.locale)
+        forms = forms_from_display(joined((w.text for w in words), self.locale), self.locale)
         offset = words[0].offset_ms if words else samples_to_ms(utterance.first)
         end = words[-1].end_ms if words else offset
         result = Utterance(
             result_id=utterance.result_id, channel=0, offset_ms=offset, duration_ms=max(0, end - offset), forms=forms,
             confidence=round(float(np.mean([w.confidence or 0.0 for w in words])), 4) if words else 0.0, words=list(words),
         )
+        if final:
+            self.language.heard(result.duration_ms)
         stable = len(words) if final else min(len(utterance.committed), len(words))
         event = RecognitionEvent(result_index=utterance.index, final=final, utterance=result, stable_words=stable,
                                  audio_ms=self.heard_ms, no_match=final and not words, end_of_utterance=ending)

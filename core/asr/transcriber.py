@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core.asr.alternatives import alternatives_for
-from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, resolve_model
-from core.errors import ModelError
+from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, model_language, resolve_model
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
+from core.text.words import Piece, glued, joined
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utte
     (int8 on AVX-512 VNNI) the sample's 30 s came out as 3 segments of ~10 s, on others as 13.
     Cutting at sentence ends gives the same phrases either way, as Azure and Watson results have.
     """
-    words = _words(segment, offset_ms)
+    words = _words(segment, offset_ms, locale)
     if not words:
         utterance = _utterance(segment, channel, offset_ms, locale, [])
         return [utterance] if utterance else []
@@ -119,17 +119,17 @@ def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utte
 MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much, up to the next word
 
 
-def _words(segment, offset_ms: int) -> list[Word]:
-    """Return a segment's words with absolute times (none without word timestamps); every word has a length."""
+def _words(segment, offset_ms: int, locale: str) -> list[Word]:
+    """Return a segment's written words with absolute times (none without word timestamps); every word has a length."""
+    pieces = (Piece(w.word, w.start, w.end, float(w.probability)) for w in (segment.words or []))
     words = [
         Word(
-            text=w.word.strip(),
+            text=w.text,
             offset_ms=offset_ms + seconds_to_ms(w.start),
             duration_ms=max(0, seconds_to_ms(w.end) - seconds_to_ms(w.start)),
-            confidence=round(float(w.probability), 4),
+            confidence=round(w.probability, 4),
         )
-        for w in (segment.words or [])
-        if w.word.strip()
+        for w in glued(pieces, locale)
     ]
     segment_end = offset_ms + seconds_to_ms(segment.end)
     for at, word in enumerate(words):
@@ -141,7 +141,7 @@ def _words(segment, offset_ms: int) -> list[Word]:
 
 def _utterance(segment, channel: int, offset_ms: int, locale: str, words: list[Word]) -> Utterance | None:
     """Return the utterance of a segment's `words` (all of them, or one sentence); with none, the segment's text."""
-    text = " ".join(w.text for w in words) if words else segment.text
+    text = joined((w.text for w in words), locale) if words else segment.text
     forms = forms_from_display(text, locale)
     if not forms.display:
         return None
@@ -166,12 +166,7 @@ class Transcriber:
     def __init__(self, options: TranscriptionOptions | None = None):
         self.options = options or TranscriptionOptions()
         self.model: SpeechModel = resolve_model(self.options.model)
-        if self.model.english_only and self.options.language not in (None, "en"):
-            raise ModelError(
-                f"The model '{self.model.name}' only transcribes English, not '{self.options.language}'.",
-                "Choose the multilingual model: --model base.",
-            )
-        self.detected_language: str | None = "en" if self.model.english_only else self.options.language
+        self.detected_language: str | None = model_language(self.model, self.options.language)
         self._whisper = None
 
     @property

@@ -33,6 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core.text.words import Piece, glued
+
 HOP = 160  # samples per log-mel frame
 FULL_WINDOW = 3000  # log-mel frames of whisper's 30 s window
 NO_SPEECH_THRESHOLD = 0.6  # faster-whisper's: a pass this sure of silence, and unsure of its words, has none
@@ -104,7 +106,7 @@ class WindowDecoder:
         """Return the words of an encoded buffer: one generation and one alignment (`busy_encoder`: align on this thread's model)."""
         if encoded is None:
             return []
-        tokenizer, suppressed = self._tokenizer(language, encoded.output)
+        tokenizer, suppressed = self._tokenizer(language, encoded)
         head = []
         if prompt:
             head = [tokenizer.sot_prev] + tokenizer.encode(" " + prompt.strip())[-(self.model.max_length // 2 - 1):]
@@ -127,8 +129,14 @@ class WindowDecoder:
             return []
         return self._aligned(tokenizer, tokens, encoded, busy_encoder)
 
+    def languages(self, encoded: Encoded | None) -> list[tuple[str, float]]:
+        """Return the languages whisper hears in an encoded buffer, likeliest first ([] on an English-only model)."""
+        if encoded is None or not self.model.model.is_multilingual:
+            return []
+        return [(token[2:-2], probability) for token, probability in self.model.model.detect_language(encoded.output)[0]]
+
     def _aligned(self, tokenizer, tokens: list[int], encoded: Encoded, busy_encoder: bool) -> list[HeardWord]:
-        """Return the words of `tokens` with their times from the cross-attention alignment (faster-whisper's rules)."""
+        """Return the written words of `tokens` with their times from the cross-attention alignment (faster-whisper's rules)."""
         from faster_whisper.transcribe import merge_punctuations
 
         # the alignment normally runs on the encoder's copy, on every core; while that copy is encoding
@@ -146,10 +154,10 @@ class WindowDecoder:
                     elif alignment[i - 1]["word"] in SENTENCE_ENDS:
                         alignment[i]["start"] = alignment[i]["end"] - longest
         merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
-        return [HeardWord(w["word"].strip(), float(w["start"]), float(w["end"]), float(w["probability"]))
-                for w in alignment if w["word"].strip()]
+        pieces = (Piece(w["word"], float(w["start"]), float(w["end"]), float(w["probability"])) for w in alignment)
+        return [HeardWord(*word) for word in glued(pieces, tokenizer.language_code)]
 
-    def _tokenizer(self, language: str | None, encoded) -> tuple[object, list[int]]:
+    def _tokenizer(self, language: str | None, encoded: Encoded) -> tuple[object, list[int]]:
         """Return (tokenizer, suppressed tokens) for `language`, detected from this window when None on a multilingual model."""
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -158,7 +166,7 @@ class WindowDecoder:
         if not multilingual:
             language = "en"
         elif language is None:
-            language = self.model.model.detect_language(encoded)[0][0][0][2:-2]
+            language = self.languages(encoded)[0][0]
         with self._lock:
             if language not in self._tokenizers:  # built once: the suppressed list takes ~5 ms to compute
                 tokenizer = Tokenizer(self.model.hf_tokenizer, multilingual, task="transcribe", language=language)

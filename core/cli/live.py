@@ -37,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")
     cmd.add_argument("--jsonl", action="store_true", help="print every event as a JSON line (Watson-style results)")
     cmd.add_argument("--model", default=DEFAULT_MODEL, help="speech model (default tiny.en)")
+    cmd.add_argument("--language", help="language code, e.g. en, fr (default: heard in the first seconds; tiny.en is English only)")
     cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS",
                      help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
     cmd.add_argument("--title", help="title of the stored conversation")
@@ -216,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
         print("Stopped before the session began; nothing was recorded.", file=sys.stderr)
         return 130
     source = FileSource(args.input, speed=args.speed or None) if args.input else MicrophoneSource(args.device)
-    options = LiveOptions(model=args.model, mode=MODES[args.mode], end_of_phrase_silence_ms=args.silence,
+    options = LiveOptions(model=args.model, language=args.language, mode=MODES[args.mode], end_of_phrase_silence_ms=args.silence,
                           diarize=args.diarize, title=args.title)
     transcriber = ConversationTranscriber(source, options)
     out = Output(sys.stdout, stop.asked.set)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from core.diarization.turns import Diarization, _merge_spans
 from core.results import Utterance, Word
 from core.text.forms import forms_from_display
+from core.text.words import joined
 
 
 class _SpeakerIndex:
@@ -75,7 +76,7 @@ def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: s
         result_id=result_id,
         offset_ms=start,
         duration_ms=end - start,
-        forms=forms_from_display(" ".join(w.text.strip() for w in words), locale),
+        forms=forms_from_display(joined((w.text.strip() for w in words), locale), locale),
         confidence=round(sum(confidences) / len(confidences), 4) if confidences else utterance.confidence,
         speaker=speaker,
         words=words,

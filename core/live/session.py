@@ -24,6 +24,7 @@ import shutil
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from core import paths
@@ -426,8 +427,8 @@ class ConversationTranscriber:
 
         library = self.library or Library.open()
         try:
-            journal.save_session(library, self._journal.info, self._finals, self._recorder.path, self._recorder.duration_ms,
-                                 queue=self.queue)
+            info = replace(self._journal.info, locale=self.recognizer.locale)  # a multilingual model's language was heard since
+            journal.save_session(library, info, self._finals, self._recorder.path, self._recorder.duration_ms, queue=self.queue)
         except BaseException:
             left_unstored(self.conversation_id, self._finals)  # offered for recovery now, with finals the full disk kept off the journal
             raise

@@ -1,0 +1,54 @@
+"""Whisper's word pieces as written words: "d'être", "well-known" and "est-ce" are one word, and unspaced scripts join without spaces.
+
+faster-whisper cuts a transcript into word pieces where a token begins with a space or is
+punctuation. A piece opened by punctuation with no space before it ("'être", "-known", "-ce") is
+the rest of the word before it, so Parley glues it on: the word's time runs from the first piece's
+start to the last piece's end, and its confidence is the least sure piece's. Languages written
+without spaces (faster-whisper splits them per character run) keep their pieces, and their text is
+joined with no space between them. A character whisper generated only part of (its bytes cut
+short, decoded as U+FFFD) is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+# the languages faster-whisper splits on characters rather than spaces (faster_whisper.tokenizer.split_to_word_tokens)
+UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
+BROKEN = "\ufffd"  # what decoding leaves of a character whisper generated only part of the bytes of
+
+
+class Piece(NamedTuple):
+    """A word piece as whisper's alignment gives it: text with its leading space, start and end in seconds, probability."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+def spaced(locale: str | None) -> bool:
+    """Return whether a language (a whisper code or a locale such as "fr-FR"; None: English) puts spaces between words."""
+    return (locale or "en").split("-")[0].split("_")[0].lower() not in UNSPACED_LANGUAGES
+
+
+def glued(pieces: Iterable[Piece], locale: str | None) -> list[Piece]:
+    """Return the written words of one decoded passage's pieces, stripped of their spaces (empty pieces dropped)."""
+    words: list[Piece] = []
+    join = spaced(locale)
+    for piece in pieces:
+        text = piece.text.replace(BROKEN, "").strip()
+        if not text:
+            continue
+        if join and words and not piece.text[:1].isspace():  # the rest of the word before it
+            last = words[-1]
+            words[-1] = Piece(last.text + text, last.start, max(last.end, piece.end), min(last.probability, piece.probability))
+        else:
+            words.append(Piece(text, piece.start, piece.end, piece.probability))
+    return words
+
+
+def joined(texts: Iterable[str], locale: str | None) -> str:
+    """Return words as one text: spaced between them, or run together in a language written without spaces."""
+    return (" " if spaced(locale) else "").join(texts)

@@ -1,0 +1,113 @@
+"""Other languages than English: words written whole, the language a live session keeps, languages named by the user.
+
+The speech is eSpeak NG's (core.tts), transcribed by the real shipped models: base (multilingual) and tiny.en.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.asr.models import model_language, resolve_model
+from core.asr.session_language import DECISION_MS, SessionLanguage
+from core.asr.transcriber import Transcriber, TranscriptionOptions
+from core.cli import main
+from core.errors import ModelError
+from core.store import Library
+from core.text.words import Piece, glued, joined
+from core.transcription import transcribe_file
+from core.tts import synthesize_text
+
+FRENCH = [  # two voices taking turns, as in a meeting
+    ("Julie", "Bonjour à tous, merci d'être venus à cette réunion."),
+    ("Paul", "Aujourd'hui nous parlons du budget de l'année prochaine."),
+    ("Julie", "Je pense que nous devons réduire les dépenses de voyage."),
+    ("Paul", "Oui, je suis d'accord avec vous."),
+    ("Julie", "Nous allons aussi embaucher deux nouveaux développeurs."),
+    ("Paul", "Quand est-ce que le projet sera terminé ?"),
+    ("Julie", "Le projet sera terminé à la fin du mois de mars."),
+    ("Paul", "Très bien, alors passons au point suivant."),
+]
+CUT_WORD = re.compile(r"\w [-'’]\w")  # "d 'être", "est -ce": a word written in two
+
+
+@pytest.fixture(scope="module")
+def french_meeting(tmp_path_factory):
+    parts = []
+    for voice, text in FRENCH:
+        parts += [synthesize_text(text, f"Parley Offline Speech Voice (fr-FR, {voice})", locale="fr-FR"), np.zeros(16_000, np.float32)]
+    path = tmp_path_factory.mktemp("french") / "reunion.wav"
+    sf.write(path, np.concatenate(parts), 16_000)
+    return path
+
+
+def test_a_word_whisper_gives_in_pieces_is_one_written_word():
+    pieces = [Piece(" merci", 0.0, 0.4, 0.9), Piece(" d", 0.4, 0.5, 0.8), Piece("'être", 0.5, 0.8, 0.6), Piece(" venus.", 0.8, 1.2, 0.95)]
+    assert glued(pieces, "fr") == [Piece("merci", 0.0, 0.4, 0.9), Piece("d'être", 0.4, 0.8, 0.6), Piece("venus.", 0.8, 1.2, 0.95)]
+    assert [w.text for w in glued([Piece(" a", 0, 1, 1), Piece(" well", 1, 2, 1), Piece("-known,", 2, 3, 1)], "en-US")] == ["a", "well-known,"]
+    assert [w.text for w in glued([Piece("Hello", 0, 1, 1), Piece(" world", 1, 2, 1)], None)] == ["Hello", "world"]  # a first piece has no space
+    assert [w.text for w in glued([Piece(" l", 0, 1, 1), Piece("'\ufffdun", 1, 2, 1), Piece(" \ufffd", 2, 3, 1)], "fr")] == ["l'un"]
+    japanese = glued([Piece("今日", 0, 1, 1), Piece("は", 1, 2, 1), Piece("晴れ", 2, 3, 1)], "ja")
+    assert [w.text for w in japanese] == ["今日", "は", "晴れ"] and joined((w.text for w in japanese), "ja-JP") == "今日は晴れ"
+    assert joined(["d'être", "venus."], "fr-FR") == "d'être venus."
+
+
+@pytest.mark.slow
+def test_french_elisions_and_hyphenated_words_come_out_whole(french_meeting):
+    conversation = transcribe_file(french_meeting, TranscriptionOptions(model="base", language="fr"))
+    text = " ".join(u.display for u in conversation.utterances)
+    assert conversation.locale == "fr-FR" and "d'être" in text and "est-ce" in text
+    assert not CUT_WORD.search(text), text
+    words = [w.text for u in conversation.utterances for w in u.words]
+    assert "d'être" in words and len(words) == len(text.split())  # each written word is one timed word
+
+
+@pytest.mark.slow
+def test_english_hyphenated_words_come_out_whole():
+    speech = synthesize_text("It was a well-known, so-called twenty-five year plan.", "Parley Offline Speech Voice (en-US, Guy)")
+    text = " ".join(u.display for u in Transcriber(TranscriptionOptions(model="tiny.en")).transcribe_stream([speech]))
+    assert "25-year" in text and not CUT_WORD.search(text), text  # whisper writes "25" and "-year" as two pieces
+
+
+def test_a_language_is_a_whisper_code_or_a_locale_and_an_unknown_one_is_a_clear_error():
+    base, tiny = resolve_model("base"), resolve_model("tiny.en")
+    assert [model_language(base, given) for given in ("fr", "fr-FR", "SV_se", " ru ", None, "")] == ["fr", "fr", "sv", "ru", None, None]
+    assert model_language(tiny, None) == model_language(tiny, "en-GB") == "en"
+    with pytest.raises(ModelError, match="'xx' is not a language whisper knows") as raised:
+        model_language(base, "xx")
+    assert "fr-FR" in raised.value.hint
+    with pytest.raises(ModelError, match="only transcribes English"):
+        model_language(tiny, "fr")
+
+
+def test_a_session_language_is_the_tallys_leader_until_enough_speech_is_heard_then_kept():
+    language = SessionLanguage(None)
+    assert language.current is None and not language.decided
+    language.vote([("fr", 0.54), ("de", 0.08), ("ro", 0.07), ("it", 0.05)])
+    language.vote([("th", 0.72), ("km", 0.08), ("id", 0.03)])  # one voice's sentence, heard with confidence as another language
+    assert language.current == "th"
+    language.heard(3_400)
+    language.vote([("fr", 0.91), ("pl", 0.03)])
+    assert language.current == "fr" and not language.decided
+    language.heard(DECISION_MS)
+    language.vote([("th", 5.0)])  # too late: not asked any more, and not counted
+    assert language.decided and language.current == "fr"
+    assert SessionLanguage("sv").current == "sv" and SessionLanguage("sv").decided
+
+
+@pytest.mark.slow
+def test_a_live_session_on_a_multilingual_model_keeps_the_language_it_heard(french_meeting, capsys):
+    """Asked per buffer, whisper heard one voice as Thai, Japanese and Vietnamese; the session keeps French."""
+    assert main(["live", "--input", str(french_meeting), "--model", "base", "--speed", "0", "--jsonl", "--mode", "realtime"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    finals = [line["azure"]["Text"] for line in lines if line["event"] == "transcribed" and line["azure"]["Text"]]
+    assert len(finals) >= 6
+    for text in finals:
+        assert re.fullmatch(r"[\sA-Za-zÀ-ÿŒœ'’,.;:!?«»-]*", text), text  # French: Latin letters, no other script
+    assert any("d'être" in text or "projet" in text for text in finals)
+    with Library.open() as library:
+        assert library.get_conversation(lines[0]["conversationId"]).locale == "fr-FR"
