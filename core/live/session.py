@@ -24,7 +24,6 @@ import shutil
 import threading
 import time
 import uuid
-from dataclasses import replace
 from datetime import datetime
 
 from core import paths
@@ -376,6 +375,8 @@ class ConversationTranscriber:
         if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
             turns = self.tracker.label(heard.offset_ms - NEAREST_TURN_MS, heard.end_ms)
         pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
+        if self.recognizer.locale != self._journal.info.locale:  # a multilingual model's language, heard: recovery keeps it too
+            self._journal.update(locale=self.recognizer.locale)
         self._index_shift += len(pieces) - 1
         for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker
             self._finals.append(piece)
@@ -427,8 +428,8 @@ class ConversationTranscriber:
 
         library = self.library or Library.open()
         try:
-            info = replace(self._journal.info, locale=self.recognizer.locale)  # a multilingual model's language was heard since
-            journal.save_session(library, info, self._finals, self._recorder.path, self._recorder.duration_ms, queue=self.queue)
+            journal.save_session(library, self._journal.info, self._finals, self._recorder.path, self._recorder.duration_ms,
+                                 queue=self.queue)
         except BaseException:
             left_unstored(self.conversation_id, self._finals)  # offered for recovery now, with finals the full disk kept off the journal
             raise
