@@ -25,6 +25,7 @@ from pathlib import Path
 
 from core import paths
 from core.errors import ModelError
+from core.text.language import language_of
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def model_language(model: SpeechModel, given: str | None) -> str | None:
     model, or None to detect it; raise ModelError for a language the model does not know."""
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-    code = given.strip().replace("_", "-").split("-")[0].lower() if given and given.strip() else None
+    code = language_of(given) if given and given.strip() else None
     if model.english_only:
         if code not in (None, "en"):
             raise ModelError(f"The model '{model.name}' only transcribes English, not '{given}'.",

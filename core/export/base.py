@@ -85,9 +85,9 @@ class Exporter:
     binary: bool = False
 
 
-def utterance_text(utterance: Utterance, options: ExportOptions) -> str:
+def utterance_text(utterance: Utterance, options: ExportOptions, locale: str = "en-US") -> str:
     """Return the text form the user chose for one utterance, rendered with the options, whitespace collapsed."""
-    forms = render_forms(utterance.forms, options.text)
+    forms = render_forms(utterance.forms, options.text, locale)
     return " ".join(getattr(forms, options.text_form).split())
 
 

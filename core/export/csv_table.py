@@ -27,7 +27,7 @@ def write_csv(conversation: Conversation, stream: TextIO, options: ExportOptions
             f"{utterance.end_ms / 1000:.3f}",
             utterance.channel,
             speaker_of(conversation, utterance, options) or "",
-            utterance_text(utterance, options),
+            utterance_text(utterance, options, conversation.locale),
             f"{utterance.confidence:.4f}",
         ]
         if options.sentiment:

@@ -33,7 +33,7 @@ def write_markdown(conversation: Conversation, stream: TextIO, options: ExportOp
         stream.write(f"- **Participants:** {', '.join(escape(p) for p in people)}\n")
     stream.write("\n")
     for utterance in conversation.ordered():
-        text = utterance_text(utterance, options)
+        text = utterance_text(utterance, options, conversation.locale)
         if not text:
             continue
         head = []

@@ -15,7 +15,7 @@ def write_srt(conversation: Conversation, stream: TextIO, options: ExportOptions
     for utterance in conversation.ordered():
         speaker = speaker_of(conversation, utterance, options)
         prefix = f"{' '.join(speaker.split())}: " if speaker else ""
-        for cue in split_cues(utterance, utterance_text(utterance, options), len(prefix)):
+        for cue in split_cues(utterance, utterance_text(utterance, options, conversation.locale), len(prefix)):
             index += 1
             lines = (prefix + cue.lines[0],) + cue.lines[1:]
             stream.write(f"{index}\n{clock(cue.start_ms, ',')} --> {clock(cue.end_ms, ',')}\n")

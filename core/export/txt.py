@@ -20,7 +20,7 @@ def tenths_clock(ms: int) -> str:
 def write_txt(conversation: Conversation, stream: TextIO, options: ExportOptions, channel: int | None = None) -> None:
     """Write one line per utterance in time order."""
     for utterance in conversation.ordered():
-        text = utterance_text(utterance, options)
+        text = utterance_text(utterance, options, conversation.locale)
         if not text:
             continue
         parts = []

@@ -20,7 +20,7 @@ def write_vtt(conversation: Conversation, stream: TextIO, options: ExportOptions
         speaker = speaker_of(conversation, utterance, options)
         # a voice annotation ends at ">" and may not hold a line break
         voice = f"<v {' '.join(_escape(speaker).split())}>" if speaker else ""
-        for cue in split_cues(utterance, utterance_text(utterance, options)):
+        for cue in split_cues(utterance, utterance_text(utterance, options, conversation.locale)):
             lines = [_escape(line) for line in cue.lines]
             lines[0] = voice + lines[0]
             stream.write(f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}\n")

@@ -39,7 +39,7 @@ def write_docx(conversation: Conversation, stream: BinaryIO, options: ExportOpti
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(value)
     for utterance in conversation.ordered():
-        text = utterance_text(utterance, options)
+        text = utterance_text(utterance, options, conversation.locale)
         if not text:
             continue
         paragraph = document.add_paragraph()

@@ -28,6 +28,7 @@ class LiveResult:
     speaker_label: str | None = None  # "Guest-1" or a name; None when unknown
     no_match: bool = False  # a final that found no words after interim text was shown
     end_of_utterance: str | None = None  # why a final ended (Watson's); None for interims and pieces cut at a speaker change
+    locale: str = "en-US"  # the language heard: it picks the text rules (profanity, hesitations, dictated marks)
 
     @property
     def text(self) -> str:
@@ -86,7 +87,7 @@ class LiveResult:
         if self.speaker is not None:
             name = self.speaker_label if self.speaker_label and self.speaker_label != f"Guest-{self.speaker}" else None
             speakers[self.speaker] = Speaker(self.speaker, name)
-        return Conversation("", "", utc_now(), 0, "", "en-US", "", speakers=speakers)
+        return Conversation("", "", utc_now(), 0, "", self.locale, "", speakers=speakers)
 
     def to_watson(self) -> dict:
         """Return the Watson streaming message {"results": [...], "result_index": n[, "speaker_labels": [...]]}."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.errors import ParleyError
 from core.server.config import ServerConfig
+from core.text.language import language_of
 
 ENGLISH_LOCALES = ("en-US", "en-GB", "en-AU", "en-CA", "en-IN", "en-IE", "en-NZ", "en-ZA", "en-SG", "en-PH", "en-HK", "en-KE", "en-NG", "en-TZ", "en-GH")
 # Whisper's multilingual model speaks these (among many more); one common locale each
@@ -23,11 +24,6 @@ class LocaleError(ParleyError):
 def supported_locales(config: ServerConfig) -> list[str]:
     """Return the locales this service transcribes (English only when no multilingual model is set)."""
     return list(ENGLISH_LOCALES) + (list(OTHER_LOCALES) if config.multilingual_model else [])
-
-
-def language_of(locale: str) -> str:
-    """Return the whisper language code of a locale ("en-US" -> "en")."""
-    return locale.split("-")[0].split("_")[0].lower()
 
 
 def model_for(locale: str, config: ServerConfig, *, batch: bool = False) -> tuple[str, str]:

@@ -98,13 +98,13 @@ async def recognize_short_audio(
     mode = PROFANITY_BY_PARAM[profanity]
     offset = utterances[0].offset_ms
     duration = max(u.end_ms for u in utterances) - offset
-    display = filter_profanity(_join([u.display for u in utterances]), mode)
+    display = filter_profanity(_join([u.display for u in utterances]), mode, language)
     if format == "simple":
         return SpeechRecognitionResponse(RecognitionStatus="Success", DisplayText=display, Offset=ms_to_ticks(offset), Duration=ms_to_ticks(duration))
     best = NBestEntry(
         Confidence=round(sum(u.confidence for u in utterances) / len(utterances), 4),
-        Lexical=filter_profanity(_join([u.lexical for u in utterances]), mode),
-        ITN=filter_profanity(_join([u.itn for u in utterances]), mode),
+        Lexical=filter_profanity(_join([u.lexical for u in utterances]), mode, language),
+        ITN=filter_profanity(_join([u.itn for u in utterances]), mode, language),
         MaskedITN=_join([u.masked_itn for u in utterances]),
         Display=display,
     )

@@ -91,7 +91,7 @@ class Session:
 
     def event(self, utterance, final: bool) -> dict:
         return call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
-                         word_confidence=self.word_confidence, text=self.text)
+                         word_confidence=self.word_confidence, text=self.text, locale=self.locale)
 
 
 def _shift(utterances, offset_ms: int):
@@ -137,7 +137,7 @@ class Stream:
             session.committed_ms = utterances[-2].end_ms
             utterances = utterances[-1:]
         if utterances and session.interim:
-            merged = utterances[0] if len(utterances) == 1 else _joined(utterances)
+            merged = utterances[0] if len(utterances) == 1 else _joined(utterances, session.locale)
             await self.websocket.send_json(session.event(merged, False))
 
     async def finish(self, session: Session) -> None:
@@ -149,7 +149,7 @@ class Stream:
                 session.result_index += 1
 
 
-def _joined(utterances):
+def _joined(utterances, locale: str):
     from dataclasses import replace
 
     from core.text.forms import forms_from_display
@@ -157,7 +157,7 @@ def _joined(utterances):
     first = utterances[0]
     display = " ".join(u.display for u in utterances)
     words = [w for u in utterances for w in u.words]
-    return replace(first, forms=forms_from_display(display), words=words, duration_ms=utterances[-1].end_ms - first.offset_ms)
+    return replace(first, forms=forms_from_display(display, locale), words=words, duration_ms=utterances[-1].end_ms - first.offset_ms)
 
 
 async def _deny(websocket: WebSocket) -> None:

@@ -3,8 +3,8 @@
 Whisper writes display text (punctuation, capitals, mostly digits). Display is that text
 inverse-normalised (``core.text.itn``: spelled numbers, years, times, money, titles); from it
 we derive ITN (lowercase, no punctuation, numbers kept as digits), Lexical (ITN with numbers
-spelled out by num2words, titles as said) and MaskedITN (ITN with profanity masked by
-better-profanity's maintained word list). Options that change how a form is shown
+spelled out by num2words, titles as said) and MaskedITN (ITN with the profanity of the
+locale's language masked: ``core.text.profanity``). Options that change how a form is shown
 (profanity, punctuation, hesitations) apply later, at view time: ``core.text.options``.
 """
 
@@ -18,6 +18,7 @@ from num2words import num2words
 
 from core.results import TextForms
 from core.text.itn import inverse_normalize
+from core.text.language import language_of
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,38 @@ def word_token(text: str) -> str:
     return token or text.strip()
 
 
-def _num2words_lang(locale: str) -> str:
-    lang = (locale or "en").replace("-", "_").split("_")[0].lower()
-    return lang or "en"
+# languages that write "," as the decimal mark and group thousands with a space or a dot ("3 500 000,5")
+_DECIMAL_COMMA = {
+    "fr", "ru", "sv", "de", "es", "it", "pt", "nl", "pl", "da", "nb", "no", "fi", "cs", "sk", "uk", "tr",
+    "ro", "hu", "id", "el", "bg", "hr", "sl", "sr", "lt", "lv", "et", "be", "ca", "gl", "is", "vi",
+}
+# "%" said in each language; a language not listed keeps the sign
+_PERCENT_WORDS = {
+    "en": "percent", "fr": "pour cent", "ru": "процентов", "sv": "procent", "de": "Prozent",
+    "es": "por ciento", "it": "per cento", "pt": "por cento", "nl": "procent", "pl": "procent", "da": "procent",
+}
+# currency signs said in each language; English names otherwise
+_LOCAL_CURRENCY = {
+    "fr": {"€": "euros", "$": "dollars"}, "ru": {"€": "евро", "$": "долларов", "₽": "рублей"},
+    "sv": {"€": "euro", "$": "dollar"}, "de": {"€": "Euro", "$": "Dollar"}, "es": {"€": "euros", "$": "dólares"},
+    "it": {"€": "euro", "$": "dollari"},
+}
+# the digit groups of one number after its first ("3 500 000"): three digits, the last maybe with decimals or "%"
+_NEXT_GROUP = re.compile(r"^\d{3}(?:,\d+)?%?$")
+_FIRST_GROUP = re.compile(r"^[$€£¥]?\d{1,3}$")
+_DOT_TIME = re.compile(r"^(?:[01]?\d|2[0-3])\.[0-5]\d$")
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+
+
+def _comma_decimal(num: str) -> str | None:
+    """Return a decimal-comma number with "." as the decimal mark and no group dots, ":" for a "10.30" time, or None."""
+    if _DOT_TIME.match(num):
+        return num.replace(".", ":")
+    if "." in num:
+        if not _DOT_THOUSANDS.match(num):
+            return None
+        num = num.replace(".", "")
+    return num.replace(",", ".") if num.count(",") <= 1 else None
 
 
 @lru_cache(maxsize=4096)
@@ -66,6 +96,10 @@ def _spell_number(token: str, lang: str) -> str:
     if not match:
         return token
     cur, num, suffix = match.group("cur"), match.group("num"), match.group("suffix") or ""
+    if lang in _DECIMAL_COMMA:
+        num = _comma_decimal(num)
+        if num is None:  # not a number as this language writes one
+            return token
     words: list[str] = []
     try:
         if ":" in num:  # a clock time: 10:30 -> ten thirty
@@ -80,44 +114,63 @@ def _spell_number(token: str, lang: str) -> str:
             is_year = not cur and suffix in ("", "s") and len(value) == 4 and value.isdigit() and 1100 <= int(value) <= 2099
             number = float(value) if "." in value else int(value)
             words.append(num2words(number, lang=lang, to="year" if is_year else "cardinal"))
+            if suffix == "s" and lang != "en":  # "1990s" is English
+                return token
             if suffix == "s":  # 1990s -> nineteen nineties
                 words[-1] = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
     except (NotImplementedError, ValueError, OverflowError) as exc:
         log.debug("cannot spell %r in %s: %s", token, lang, exc)
         return token
     if suffix == "%":
-        words.append("percent")
+        words.append(_PERCENT_WORDS.get(lang, "%"))
     if cur:
-        words.append(_CURRENCY_WORDS[cur])
-    spoken = " ".join(words).replace("-", " ").replace(",", "")
+        words.append(_LOCAL_CURRENCY.get(lang, {}).get(cur, _CURRENCY_WORDS[cur]))
+    spoken = " ".join(words).replace(",", "")
+    if lang == "en":  # "twenty-five" is said "twenty five"; French keeps "vingt-cinq"
+        spoken = spoken.replace("-", " ")
     return _SPACES.sub(" ", spoken).lower()
 
 
 def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
     """Return the lexical form: the ITN words with numbers spelled out."""
-    lang = _num2words_lang(locale)
-    return " ".join(_spell_token(token, lang) for token in itn.split(" ") if token)
+    lang = language_of(locale)
+    tokens = itn.split()  # any space, the no-break ones that group thousands included
+    if lang in _DECIMAL_COMMA:
+        tokens = _join_digit_groups(tokens)
+    return " ".join(_spell_token(token, lang) for token in tokens)
+
+
+def _join_digit_groups(tokens: list[str]) -> list[str]:
+    """Return the tokens with a number's space-separated thousands groups joined: "3 500 000" -> "3500000"."""
+    out: list[str] = []
+    more = False  # whether the last token is a number that another group may continue
+    for token in tokens:
+        if more and _NEXT_GROUP.match(token):
+            out[-1] += token
+            more = token.isdigit()
+        else:
+            out.append(token)
+            more = bool(_FIRST_GROUP.match(token))
+    return out
 
 
 def _spell_token(token: str, lang: str) -> str:
     if token.endswith(".") and token[:-1] in ABBREVIATIONS and lang == "en":
         return ABBREVIATIONS[token[:-1]]
+    if token == "%" and lang in _PERCENT_WORDS:
+        return _PERCENT_WORDS[lang].lower()
+    if token in _LOCAL_CURRENCY.get(lang, {}):
+        return _LOCAL_CURRENCY[lang][token].lower()
     return _spell_number(token, lang)
 
 
-def mask_profanity(text: str) -> str:
-    """Return the text with every profane word replaced by asterisks of the same length."""
+def mask_profanity(text: str, locale: str = "en-US") -> str:
+    """Return the text with every profane word of the locale's language replaced by asterisks of the same length."""
     if not text:
         return text
-    from core.text.profanity import is_profane
+    from core.text.profanity import filter_word
 
-    out = []
-    for token in text.split(" "):
-        core_word = token.strip(_EDGE_PUNCT)
-        if core_word and is_profane(core_word):
-            token = token.replace(core_word, "*" * len(core_word))
-        out.append(token)
-    return " ".join(out)
+    return " ".join(filter_word(token, "Masked", locale) for token in text.split(" "))
 
 
 def forms_from_display(display: str, locale: str = "en-US") -> TextForms:
@@ -127,6 +180,6 @@ def forms_from_display(display: str, locale: str = "en-US") -> TextForms:
     return TextForms(
         lexical=lexical_from_itn(itn, locale),
         itn=itn,
-        masked_itn=mask_profanity(itn),
+        masked_itn=mask_profanity(itn, locale),
         display=display,
     )

@@ -1,7 +1,9 @@
 """Inverse text normalisation: spoken numbers, dates, times, money and titles in their written form.
 
 text2num's ``alpha2digit`` turns spelled numbers and ordinals into digits ("twenty five" → "25",
-"third" → "3rd"; below three they stay words, as people write them). A few English rules then
+"third" → "3rd"; below three they stay words, as people write them). A scale word with no spelled
+number beside it stays a word ("des millions", "1,5 million", "sur cent"); French "25 pour cent" is
+written "25 %". A few English rules then
 join what it leaves apart: years ("19 99" → "1999"), clock times ("at 10 30" → "at 10:30"),
 money ("50 dollars" → "$50"), percentages ("5 percent" → "5%"), dates ("March first" →
 "March 1st") and titles before a name ("Doctor Smith" → "Dr. Smith"). It works on display text:
@@ -12,6 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
+
+from core.text.language import language_of
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,8 @@ _NOT_NAMES = {
     "will", "would", "can", "could", "has", "had", "have", "who", "which", "that", "the", "a", "an",
 }
 _NUMBER = re.compile(r"^\d+$")
+_SCALE = re.compile(r"^10{2,}$")  # what a scale word is worth alone: cent, mille, million, ...
+_POUR_CENT = re.compile(r"(?<![\w,])(\d+(?:,\d+)?) pour cent(?!\w)", re.IGNORECASE)
 
 
 def _core(token: str) -> str:
@@ -51,16 +58,48 @@ def _trail(token: str) -> str:
     return token[len(token.rstrip(_PUNCT)):]
 
 
-def _digits(text: str, lang: str) -> str:
-    if lang not in _TEXT2NUM:
-        return text
+def _alpha2digit(text: str, lang: str, threshold: int = 3) -> str:
     from text_to_num import alpha2digit
 
     try:
-        return alpha2digit(text, lang)
+        return alpha2digit(text, lang, threshold=threshold)
     except (ValueError, KeyError, IndexError) as exc:  # a phrase text2num cannot parse stays as spoken
         log.debug("alpha2digit failed on %r: %s", text, exc)
         return text
+
+
+@lru_cache(maxsize=4096)
+def _number_word(word: str, lang: str) -> str:
+    """Return the digits of one spelled number word ("vingt-cinq" -> "25"), or "" for any other word."""
+    core = _core(word).lower()
+    value = _alpha2digit(core, lang, threshold=0) if core and not core[0].isdigit() else ""
+    return value if value.isdigit() else ""
+
+
+def _lone_scale(words: list[str], i: int, lang: str) -> bool:
+    """Return whether words[i] is a scale word ("cent", "millions") with no spelled number beside it."""
+    if not _SCALE.match(_number_word(words[i], lang)):
+        return False
+    return not any(_number_word(word, lang) for word in words[max(i - 1, 0):i] + words[i + 1:i + 2])
+
+
+def _digits(text: str, lang: str) -> str:
+    """Return the text with spelled numbers in digits; a lone scale word ("des millions", "1,5 million") stays."""
+    if lang not in _TEXT2NUM:
+        return text
+    parts = re.split(r"(\s+)", text)
+    words = parts[::2]
+    out, chunk = [], ""
+    for i, part in enumerate(parts):
+        if i % 2 == 0 and _lone_scale(words, i // 2, lang):
+            out += [_alpha2digit(chunk, lang), part]
+            chunk = ""
+        else:
+            chunk += part
+    text = "".join(out) + _alpha2digit(chunk, lang)
+    if lang == "fr":  # "25 pour cent" -> "25 %", as French writes it
+        text = _POUR_CENT.sub(r"\1 %", text)
+    return text
 
 
 def _is_int(token: str, low: int, high: int, width: int | None = None) -> bool:
@@ -129,7 +168,7 @@ def _english_rules(tokens: list[str]) -> list[str]:
 
 def inverse_normalize(text: str, locale: str = "en-US") -> str:
     """Return text with spoken numbers, years, times, money, percentages, dates and titles written as people write them."""
-    lang = (locale or "en").replace("_", "-").split("-")[0].lower() or "en"
+    lang = language_of(locale)
     text = _digits(text, lang)
     if lang != "en":
         return text

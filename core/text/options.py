@@ -13,6 +13,7 @@ from core.errors import ExportError
 from core.results import TextForms
 from core.text.forms import mask_profanity
 from core.text.hesitations import HESITATION, HESITATION_MODES, drop_hesitations, is_hesitation, mark_hesitations
+from core.text.language import DEFAULT_LOCALE
 from core.text.profanity import DEFAULT_PROFANITY, PROFANITY_MODES, filter_profanity, filter_word
 from core.text.punctuation import DEFAULT_PUNCTUATION, PUNCTUATION_MODES, apply_punctuation
 
@@ -51,27 +52,30 @@ RAW = TextOptions(profanity="None", punctuation="Automatic", hesitations="keep")
 
 # small on purpose: it serves the few renders of one utterance in a row, and a long export must not grow it
 @lru_cache(maxsize=512)
-def render_forms(forms: TextForms, options: TextOptions = TextOptions()) -> TextForms:
-    """Return the four forms as the options show them (Lexical marks hesitations; MaskedITN is always masked)."""
+def render_forms(forms: TextForms, options: TextOptions = TextOptions(), locale: str = DEFAULT_LOCALE) -> TextForms:
+    """Return the four forms as the options show them in the locale's language.
+
+    Lexical marks hesitations; MaskedITN is always masked.
+    """
     lexical, itn, display = forms.lexical, forms.itn, forms.display
     if options.hesitations == "drop":
-        itn, display = drop_hesitations(itn), drop_hesitations(display)
-        lexical = " ".join(t for t in lexical.split(" ") if t and not is_hesitation(t))
+        itn, display = drop_hesitations(itn, locale), drop_hesitations(display, locale)
+        lexical = " ".join(t for t in lexical.split(" ") if t and not is_hesitation(t, locale))
     else:
-        lexical = mark_hesitations(lexical)
-    masked = mask_profanity(itn)
-    display = apply_punctuation(display, options.punctuation)
+        lexical = mark_hesitations(lexical, locale)
+    masked = mask_profanity(itn, locale)
+    display = apply_punctuation(display, options.punctuation, locale)
     mode = options.profanity
     return TextForms(
-        lexical=filter_profanity(lexical, mode),
-        itn=filter_profanity(itn, mode),
+        lexical=filter_profanity(lexical, mode, locale),
+        itn=filter_profanity(itn, mode, locale),
         masked_itn=masked,
-        display=filter_profanity(display, mode),
+        display=filter_profanity(display, mode, locale),
     )
 
 
-def render_token(token: str, options: TextOptions = TextOptions()) -> str | None:
+def render_token(token: str, options: TextOptions = TextOptions(), locale: str = DEFAULT_LOCALE) -> str | None:
     """Return one recognised word token as the options show it (%HESITATION, masked...), or None when removed."""
-    if is_hesitation(token):
+    if is_hesitation(token, locale):
         return None if options.hesitations == "drop" else HESITATION
-    return filter_word(token, options.profanity)
+    return filter_word(token, options.profanity, locale)

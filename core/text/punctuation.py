@@ -2,10 +2,13 @@
 
 Automatic punctuation is what the recogniser wrote. Dictated punctuation turns the spoken names
 of marks into the marks ("see you tomorrow period" → "see you tomorrow."). A mark's name after
-a determiner is a noun and stays a word ("a long period").
+a determiner is a noun and stays a word ("a long period"). The names are English: in any other
+language they are ordinary words (Swedish "period", French "colon"), so only English text gets dictated marks.
 """
 
 from __future__ import annotations
+
+from core.text.language import DEFAULT_LOCALE, language_of
 
 PUNCTUATION_MODES = ("None", "Dictated", "Automatic", "DictatedAndAutomatic")
 DEFAULT_PUNCTUATION = "DictatedAndAutomatic"
@@ -75,12 +78,17 @@ def _capitalize(token: str) -> str:
     return token
 
 
-def apply_punctuation(display: str, mode: str = DEFAULT_PUNCTUATION) -> str:
-    """Return display text punctuated as the mode says (None keeps words and capitals, drops every mark)."""
+def apply_punctuation(display: str, mode: str = DEFAULT_PUNCTUATION, locale: str = DEFAULT_LOCALE) -> str:
+    """Return display text punctuated as the mode says (None keeps words and capitals, drops every mark).
+
+    Dictated marks apply to English text only; other languages keep their words.
+    """
     if mode == "Automatic" or not display:
         return display
     automatic = mode == "DictatedAndAutomatic"
-    dictated = mode in ("Dictated", "DictatedAndAutomatic")
+    dictated = mode in ("Dictated", "DictatedAndAutomatic") and language_of(locale) == "en"
+    if automatic and not dictated:
+        return display
     tokens = display.split(" ")
     out: list[str] = []
     capitalize_next = False

@@ -39,15 +39,16 @@ def utterance_sentiment(utterance: Utterance, locale: str):
 
 
 def _nbest(conversation: Conversation, utterance: Utterance, word_timestamps: bool, sentiment: bool, text, limit) -> list[dict]:
-    best = _hypothesis(forms_of(utterance.forms, text), utterance.confidence)
+    locale = conversation.locale
+    best = _hypothesis(forms_of(utterance.forms, text, locale), utterance.confidence)
     # sentiment is scored on the recognised segment, so only the best hypothesis carries it
     scores = utterance_sentiment(utterance, conversation.locale) if sentiment else None
     if scores is not None:
         best["Sentiment"] = {"Negative": scores.negative, "Neutral": scores.neutral, "Positive": scores.positive}
-    best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text)] if word_timestamps else None
+    best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text, locale)] if word_timestamps else None
     others = []
     for alternative in alternatives_of(utterance, limit):
-        entry = _hypothesis(forms_of(alternative.forms, text), alternative.confidence)
+        entry = _hypothesis(forms_of(alternative.forms, text, locale), alternative.confidence)
         entry["Words"] = None
         others.append(entry)
     return [best, *others]
@@ -72,17 +73,17 @@ def _segment(conversation: Conversation, utterance: Utterance, word_timestamps: 
     return segment
 
 
-def _joined(utterances, form: str, text) -> LazyText:
+def _joined(utterances, form: str, text, locale: str) -> LazyText:
     def pieces():
         for utterance in utterances():
-            value = getattr(forms_of(utterance.forms, text), form)
+            value = getattr(forms_of(utterance.forms, text, locale), form)
             if value:
                 yield value
 
     return LazyText(pieces)
 
 
-def combined(utterances, text: TextOptions | None = None) -> dict:
+def combined(utterances, text: TextOptions | None = None, locale: str = "en-US") -> dict:
     """Return the four text forms of a channel joined utterance by utterance (v2 names).
 
     ``utterances`` is a list (plain strings back), or a function returning an iterable (lazy texts back).
@@ -90,10 +91,10 @@ def combined(utterances, text: TextOptions | None = None) -> dict:
     source = utterances if callable(utterances) else (lambda: utterances)
     result = {
         "ChannelNumber": None,
-        "Lexical": _joined(source, "lexical", text),
-        "ITN": _joined(source, "itn", text),
-        "MaskedITN": _joined(source, "masked_itn", text),
-        "Display": _joined(source, "display", text),
+        "Lexical": _joined(source, "lexical", text, locale),
+        "ITN": _joined(source, "itn", text, locale),
+        "MaskedITN": _joined(source, "masked_itn", text, locale),
+        "Display": _joined(source, "display", text, locale),
     }
     return result if callable(utterances) else materialize(result)
 
@@ -122,7 +123,7 @@ def batch_v2_result(
                 "AudioFileName": f"Channel.{channel}.wav",
                 "AudioFileUrl": None,
                 "AudioLengthInSeconds": seconds_2dp(conversation.duration_ms),
-                "CombinedResults": [combined(utterances, text)],
+                "CombinedResults": [combined(utterances, text, conversation.locale)],
                 "SegmentResults": LazyList(
                     lambda: (
                         _segment(conversation, u, word_timestamps, sentiment, text, max_alternatives) for u in utterances()

@@ -51,10 +51,11 @@ def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: b
         offsetInTicks=ms_to_ticks(utterance.offset_ms),
         durationInTicks=ms_to_ticks(utterance.duration_ms),
     )
-    best = _hypothesis(forms_of(utterance.forms, text), utterance.confidence)
+    locale = conversation.locale
+    best = _hypothesis(forms_of(utterance.forms, text, locale), utterance.confidence)
     if word_timestamps:
-        best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text)]
-    others = [_hypothesis(forms_of(a.forms, text), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
+        best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text, locale)]
+    others = [_hypothesis(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     phrase["nBest"] = [best, *others]
     return phrase
 
@@ -62,7 +63,7 @@ def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: b
 def _joined(conversation: Conversation, channel: int, form: str, text) -> LazyText:
     def pieces():
         for utterance in conversation.channel_utterances(channel):
-            value = getattr(forms_of(utterance.forms, text), form)
+            value = getattr(forms_of(utterance.forms, text, conversation.locale), form)
             if value:
                 yield value
 

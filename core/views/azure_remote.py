@@ -48,11 +48,12 @@ def detailed_json(
         return {"Id": utterance.result_id, "RecognitionStatus": NO_MATCH, "Offset": ms_to_ticks(utterance.offset_ms),
                 "Duration": ms_to_ticks(utterance.duration_ms), "Channel": utterance.channel,
                 "SpeakerId": speaker_id(conversation, utterance)}
-    forms = forms_of(utterance.forms, text)
+    locale = conversation.locale
+    forms = forms_of(utterance.forms, text, locale)
     best = _forms(forms, utterance.confidence)
     if utterance.words:
-        best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text)]
-    others = [_forms(forms_of(a.forms, text), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
+        best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text, locale)]
+    others = [_forms(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     return {
         "Id": utterance.result_id,
         "RecognitionStatus": "Success",

@@ -9,9 +9,9 @@ from core.text.options import TextOptions, render_forms, render_token
 __all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "speaker_name"]
 
 
-def forms_of(forms: TextForms, text: TextOptions | None) -> TextForms:
-    """Return the forms rendered with the text options (the service defaults when None)."""
-    return render_forms(forms, text or TextOptions())
+def forms_of(forms: TextForms, text: TextOptions | None, locale: str = "en-US") -> TextForms:
+    """Return the forms rendered with the text options (the service defaults when None) in the locale's language."""
+    return render_forms(forms, text or TextOptions(), locale)
 
 
 def alternatives_of(utterance: Utterance, max_alternatives: int | None) -> list[Alternative]:
@@ -21,12 +21,12 @@ def alternatives_of(utterance: Utterance, max_alternatives: int | None) -> list[
     return list(utterance.alternatives[: max(max_alternatives - 1, 0)])
 
 
-def shown_words(words: list[Word], text: TextOptions | None) -> list[tuple[str, Word]]:
+def shown_words(words: list[Word], text: TextOptions | None, locale: str = "en-US") -> list[tuple[str, Word]]:
     """Return (token as shown, word) for each word the options keep (removed profanity and dropped hesitations go)."""
     options = text or TextOptions()
     shown = []
     for word in words:
-        token = render_token(word_token(word.text), options)
+        token = render_token(word_token(word.text), options, locale)
         if token:
             shown.append((token, word))
     return shown

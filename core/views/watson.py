@@ -25,16 +25,17 @@ def _transcript(text: str) -> str:
     return f"{text} " if text else ""
 
 
-def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text) -> list[dict]:
-    best: dict = {"transcript": _transcript(forms_of(utterance.forms, text).lexical)}
+def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text,
+                  locale: str) -> list[dict]:
+    best: dict = {"transcript": _transcript(forms_of(utterance.forms, text, locale).lexical)}
     if final:  # Watson gives a confidence to the best final hypothesis only
         best["confidence"] = utterance.confidence
-    words = shown_words(utterance.words, text) if timestamps or word_confidence else []
+    words = shown_words(utterance.words, text, locale) if timestamps or word_confidence else []
     if timestamps:
         best["timestamps"] = [[token, seconds_2dp(w.offset_ms), seconds_2dp(w.end_ms)] for token, w in words]
     if word_confidence and final:
         best["word_confidence"] = [[token, w.confidence] for token, w in words]
-    others = [{"transcript": _transcript(forms_of(a.forms, text).lexical)} for a in alternatives_of(utterance, limit)]
+    others = [{"transcript": _transcript(forms_of(a.forms, text, locale).lexical)} for a in alternatives_of(utterance, limit)]
     return [best, *others]
 
 
@@ -66,8 +67,8 @@ def _word_alternatives(utterance: Utterance, threshold: float, limit: int | None
 
 def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text=None,
             keywords: tuple[str, ...] = (), keywords_threshold: float | None = None,
-            word_alternatives_threshold: float | None = None) -> dict:
-    result = {"final": final, "alternatives": _alternatives(utterance, final, timestamps, word_confidence, limit, text)}
+            word_alternatives_threshold: float | None = None, locale: str = "en-US") -> dict:
+    result = {"final": final, "alternatives": _alternatives(utterance, final, timestamps, word_confidence, limit, text, locale)}
     if keywords and keywords_threshold is not None:
         spotted = _keywords_result(utterance, keywords, keywords_threshold)
         if spotted:
@@ -122,7 +123,7 @@ def speech_recognition_results(
         "results": LazyList(
             lambda: (
                 _result(u, True, timestamps, word_confidence, max_alternatives, text, tuple(keywords),
-                        keywords_threshold, word_alternatives_threshold)
+                        keywords_threshold, word_alternatives_threshold, conversation.locale)
                 for u in conversation.ordered()
             )
         ),
@@ -149,14 +150,17 @@ def watson_result_event(
     word_confidence: bool = True,
     text: TextOptions | None = None,
     end_of_utterance: str | None = None,
+    locale: str | None = None,
 ) -> dict:
     """Return one streaming message {"results": [...], "result_index": n} (interim when final is False).
 
     With a conversation whose utterance has a speaker, the message carries speaker_labels too; a final
     result says why it ended (`end_of_utterance`: silence, full_stop, reset, end_of_data) when that is known.
+    The text follows the rules of ``locale``'s language (the conversation's when None, else English).
     """
+    locale = locale or (conversation.locale if conversation is not None else "en-US")
     event: dict = {
-        "results": [_result(utterance, final, timestamps, word_confidence, 1, text)],
+        "results": [_result(utterance, final, timestamps, word_confidence, 1, text, locale=locale)],
         "result_index": result_index,
     }
     if final and end_of_utterance:

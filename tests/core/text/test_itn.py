@@ -39,6 +39,7 @@ def test_inverse_normalize(spoken, written):
 
 def test_other_languages_get_numbers_only():
     assert inverse_normalize("Nous avons payé vingt-cinq euros le trois mars.", "fr-FR") == "Nous avons payé 25 euros le 3 mars."
+    assert inverse_normalize("Il a cent vingt mille euros", "fr-FR") == "Il a 120000 euros"
     assert inverse_normalize("Doctor twenty", "sv-SE") == "Doctor twenty"  # text2num has no Swedish: unchanged
 
 
@@ -60,6 +61,7 @@ def test_four_forms_when_whisper_wrote_digits():
 def test_lexical_spells_what_itn_writes():
     assert lexical_from_itn("$3.5 on the 2nd in 1984 at 7:05") == "three point five dollars on the second in nineteen eighty four at seven five"
     assert lexical_from_itn("the 1990s") == "the nineteen nineties"
+    assert lexical_from_itn("1,000 and 3.5% and 25") == "one thousand and three point five percent and twenty five"
 
 
 def test_word_tokens_and_itn_helpers_keep_their_contract():
@@ -67,3 +69,50 @@ def test_word_tokens_and_itn_helpers_keep_their_contract():
     assert word_token("Dr.") == "dr."
     assert word_token("...") == "..."
     assert itn_from_display("Hello, World! It's “fine”.") == "hello world it's fine"
+
+
+@pytest.mark.parametrize(
+    "itn, locale, lexical",
+    [
+        # thousands groups separated by a space (or a no-break space, collapsed before ITN) are one number
+        ("3 500 000 euros", "fr-FR", "trois millions cinq cent mille euros"),
+        ("1 000", "fr-FR", "mille"),
+        ("2\u202f000\u00a0dollars", "fr-FR", "deux mille dollars"),
+        ("1 500 000", "ru-RU", "один миллион пятьсот тысяч"),
+        # "," is the decimal mark; "%" and "€" are said in the language
+        ("3,5 %", "fr-FR", "trois virgule cinq pour cent"),
+        ("12,50 €", "fr-FR", "douze virgule cinq euros"),
+        ("12,50 рублей", "ru-RU", "двенадцать целых пять десятых рублей"),
+        ("25%", "ru-RU", "двадцать пять процентов"),
+        ("3,5 procent", "sv-SE", "tre komma fem procent"),
+        ("25 %", "sv-SE", "tjugofem procent"),
+        # a Swedish clock time is not a decimal; a dot between digits is no decimal mark either
+        ("klockan 10.30", "sv-SE", "klockan tio trettio"),
+        ("3.5", "sv-SE", "3.5"),
+        ("1.500.000", "de-DE", "eine million fünfhunderttausend"),
+        # French keeps its hyphens
+        ("24 ans", "fr-FR", "vingt-quatre ans"),
+    ],
+)
+def test_lexical_reads_numbers_as_the_language_writes_them(itn, locale, lexical):
+    assert lexical_from_itn(itn, locale) == lexical
+
+
+@pytest.mark.parametrize(
+    "display, locale, written, lexical",
+    [
+        ("Vingt-cinq pour cent des gens.", "fr-FR", "25 % des gens.", "vingt-cinq pour cent des gens"),
+        ("Trois virgule cinq pour cent.", "fr-FR", "3,5 %.", "trois virgule cinq pour cent"),
+        ("Il y a des millions de personnes.", "fr-FR", "Il y a des millions de personnes.", "il y a des millions de personnes"),
+        ("Il a 1,5 million.", "fr-FR", "Il a 1,5 million.", "il a un virgule cinq million"),
+        ("Mille mercis, une personne sur cent.", "fr-FR", "Mille mercis, une personne sur cent.", "mille mercis une personne sur cent"),
+        ("Né en mille neuf cent quatre-vingt-cinq.", "fr-FR", "Né en 1985.", "né en mille neuf cent quatre-vingt-cinq"),
+        ("Le budget est de 3 500 000 euros.", "fr-FR", "Le budget est de 3 500 000 euros.", "le budget est de trois millions cinq cent mille euros"),
+        ("Это 3,5 % и 1 500 000 рублей.", "ru-RU", "Это 3,5 % и 1 500 000 рублей.", "это три целых пять десятых процентов и один миллион пятьсот тысяч рублей"),
+        ("Vi ses klockan 10.30 den 1 mars 2024.", "sv-SE", "Vi ses klockan 10.30 den 1 mars 2024.", "vi ses klockan tio trettio den ett mars 2024"),
+        ("There are millions of people.", "en-US", "There are millions of people.", "there are millions of people"),
+    ],
+)
+def test_forms_keep_lone_scale_words_and_read_numbers_in_the_language(display, locale, written, lexical):
+    forms = forms_from_display(display, locale)
+    assert (forms.display, forms.lexical) == (written, lexical)

@@ -65,3 +65,29 @@ def test_modes_match_without_regard_to_case():
     options = TextOptions(profanity="none", punctuation="automatic", hesitations="KEEP")
     assert (options.profanity, options.punctuation, options.hesitations) == ("None", "Automatic", "keep")
     assert render_forms(forms_from_display(SENTENCE), options).display == SENTENCE
+
+
+def test_other_languages_are_not_masked_with_the_english_list():
+    # Swedish "slut" is "end", "sex" six, "rum" a room; "Dick" a name
+    text = "Slut på sex rum, sa Dick, en prick och en kock."
+    assert filter_profanity(text, "Masked", "sv-SE") == text
+    assert render_forms(forms_from_display(text, "sv-SE"), TextOptions(), "sv-SE").masked_itn == "slut på sex rum sa dick en prick och en kock"
+    assert filter_profanity("this shit", "Masked", "en-US") == "this ****"
+    assert filter_profanity("this shit", "Masked", "ja") == "this shit"  # no list for Japanese
+
+
+@pytest.mark.parametrize(
+    "locale, text, masked",
+    [
+        ("fr-FR", "Putain, c'est l'enculé!", "******, c'est l'******!"),
+        ("sv-SE", "Jävla skit, sa han.", "***** ****, sa han."),
+        ("ru-RU", "Сука, опять дерьмо.", "****, опять ******."),
+    ],
+)
+def test_each_language_masks_its_own_swear_words(locale, text, masked):
+    assert filter_profanity(text, "Masked", locale) == masked
+    assert filter_profanity(text, "Masked") == text  # the English list does not know them
+    assert is_profane("PUTAIN", "fr-FR") and not is_profane("putains", "sv-SE") and not is_profane("con", "fr-FR")
+    forms = render_forms(forms_from_display(text, locale), TextOptions(profanity="Tags"), locale)
+    assert forms.display.count("<profanity>") == 2 and "*" in forms.masked_itn
+    assert render_token("сука", TextOptions(profanity="Removed"), "ru-RU") is None

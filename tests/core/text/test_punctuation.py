@@ -56,3 +56,19 @@ def test_punctuation_only_changes_display():
 def test_unknown_mode():
     with pytest.raises(ExportError, match="punctuation mode"):
         TextOptions(punctuation="Loud").checked()
+
+
+@pytest.mark.parametrize(
+    "locale, text",
+    [
+        ("sv-SE", "Det var en lång period av regn"),
+        ("fr-FR", "Le colon est arrivé"),
+        ("sv", "Vi tar en paus, period."),
+    ],
+)
+def test_mark_names_are_english_words_only(locale, text):
+    # Swedish "period" and French "colon" are words of their own: other languages keep their text
+    assert apply_punctuation(text, "DictatedAndAutomatic", locale) == text
+    assert render_forms(forms_from_display(text, locale), TextOptions(), locale).display == text
+    assert apply_punctuation("Le colon est arrivé", "Dictated", "fr-FR") == "Le colon est arrivé"
+    assert apply_punctuation("Wait comma what", "DictatedAndAutomatic", "en-GB") == "Wait, what"

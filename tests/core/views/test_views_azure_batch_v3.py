@@ -69,3 +69,27 @@ def test_no_speakers_and_empty_conversation():
     assert empty["recognizedPhrases"] == []
     assert empty["combinedRecognizedPhrases"] == [{"channel": 0, "lexical": "", "itn": "", "maskedITN": "", "display": ""}]
     json.dumps(empty)
+
+
+def test_a_swedish_conversation_keeps_its_words():
+    # by default English rules would write "Det var en lång. Av regn." and mask or drop "er" (you) and "slut" (end)
+    from datetime import datetime, timezone
+
+    from core.results import Conversation, Utterance, Word
+    from core.text.forms import forms_from_display
+
+    said = ["Det var en lång period av regn.", "Vi ser er i morgon.", "Slut för i dag."]
+    utterances = [
+        Utterance(result_id=f"u{i}", channel=0, offset_ms=i * 2_000, duration_ms=1_500, confidence=0.9,
+                  forms=forms_from_display(text, "sv-SE"),
+                  words=[Word(w, i * 2_000 + k * 100, 100, 0.9) for k, w in enumerate(text.split())])
+        for i, text in enumerate(said)
+    ]
+    conversation = Conversation("c", "t", datetime(2026, 3, 1, tzinfo=timezone.utc), 6_000, "a.wav", "sv-SE", "small",
+                                utterances=utterances)
+    document = batch_v3_result(conversation, word_timestamps=True)
+    assert [p["nBest"][0]["display"] for p in document["recognizedPhrases"]] == said
+    assert [p["nBest"][0]["lexical"] for p in document["recognizedPhrases"]] == [
+        "det var en lång period av regn", "vi ser er i morgon", "slut för i dag"]
+    assert [w["word"] for w in document["recognizedPhrases"][1]["nBest"][0]["words"]] == ["vi", "ser", "er", "i", "morgon"]
+    assert document["combinedRecognizedPhrases"][0]["maskedITN"].endswith("slut för i dag")
