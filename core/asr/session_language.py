@@ -5,7 +5,9 @@ is often wrong with confidence: on French speech, the base model said Thai (0.72
 sentence while the other voice's came out French, so a session that asked each buffer gave lines
 in Thai, Japanese, Vietnamese and Spanish. A session therefore decides once, as Azure's at-start
 language identification and Parley's batch transcription do: every decode of its first
-DECISION_MS of finalized speech adds whisper's language probabilities to a tally, the leader of
+DECISION_MS of finalized speech adds whisper's language probabilities to a tally, weighted by the
+seconds of audio it heard (a word or two tell little: on eSpeak's Russian, whisper base said
+Italian for the first 2 s, and only said Russian for 20 s or more), the leader of
 the tally is the language meanwhile, and once that much speech is heard the leader is kept for the
 rest of the session (and no more detection is run). A language the caller gives is used as it is.
 """
@@ -37,10 +39,10 @@ class SessionLanguage:
             return self.code
         return self._tally.most_common(1)[0][0] if self._tally else None
 
-    def vote(self, detected: list[tuple[str, float]]) -> None:
-        """Return None after adding one decode's language probabilities (likeliest first) to the tally."""
+    def vote(self, detected: list[tuple[str, float]], seconds: float) -> None:
+        """Return None after adding one decode's language probabilities (likeliest first), weighted by its audio, to the tally."""
         for code, probability in detected[:VOTED]:
-            self._tally[code] += probability
+            self._tally[code] += probability * seconds
 
     def heard(self, ms: int) -> None:
         """Return None after counting a final's speech; the leader is kept once DECISION_MS of it was heard."""

@@ -64,7 +64,7 @@ from core.asr.encode_ahead import EncoderThread, Snapshot
 from core.asr.models import SpeechModel, load_split_whisper, model_language, resolve_model
 from core.asr.session_language import SessionLanguage
 from core.asr.transcriber import locale_for
-from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
+from core.asr.utterance_buffer import SAMPLE_RATE, UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
@@ -388,7 +388,7 @@ class StreamingRecognizer:
         began = time.perf_counter()
         encoded = snapshot.encoded
         if not self.language.decided:
-            self.language.vote(self.whisper.languages(encoded))
+            self.language.vote(self.whisper.languages(encoded), (snapshot.end - snapshot.start) / SAMPLE_RATE)
         heard = self.whisper.decode(encoded, language=self.language.current, beam_size=beam, prompt=self._prompt(snapshot),
                                     busy_encoder=self.encoder_thread.busy)
         offset_ms, limit_ms = samples_to_ms(snapshot.start), samples_to_ms(snapshot.end)

@@ -28,6 +28,7 @@ SAMPLE_RATE = 16_000
 WINDOW_MS = 10 * 60_000
 CUT_SEARCH_MS = 30_000
 _FRAME = SAMPLE_RATE // 10  # 100 ms energy frames to find a quiet cut
+LOST_SPEECH_S = 1.0  # a window whose VAD kept this much speech and gave no text is decoded again
 
 Hook = Callable[..., None]
 
@@ -190,33 +191,49 @@ class Transcriber:
         window_ms: int = WINDOW_MS,
     ) -> Iterator[Utterance]:
         """Yield the utterances of one channel's audio stream (16 kHz float32 chunks) in time order."""
-        opts = self.options
-        prompt = opts.initial_prompt
+        prompt = self.options.initial_prompt
         for offset, audio in windows(chunks, window_ms):
             offset_ms = offset * 1000 // SAMPLE_RATE
-            segments, info = self.whisper.transcribe(
-                audio,
-                language=self.detected_language,
-                beam_size=opts.beam_size,
-                vad_filter=opts.vad_filter,
-                word_timestamps=opts.word_timestamps,
-                initial_prompt=prompt,
-            )
-            if self.detected_language is None:
-                self.detected_language = info.language
             last_text = None
-            for utterance in (u for segment in segments for u in _utterances(segment, channel, offset_ms, self.locale)):
-                if opts.max_alternatives > 1:
-                    utterance.alternatives = alternatives_for(
-                        self.whisper, audio, utterance.offset_ms - offset_ms, utterance.duration_ms,
-                        utterance.display, opts.max_alternatives,
-                        language=self.detected_language, locale=self.locale, beam_size=opts.beam_size,
-                    )
-                last_text = utterance.display
-                if hook is not None:
-                    hook("transcribe", completed=utterance.end_ms, total=total_ms)
-                yield utterance
+            for keep_unsure in (False, True):
+                segments, info = self._segments(audio, prompt, keep_unsure=keep_unsure)
+                for utterance in self._window_utterances(segments, audio, channel, offset_ms):
+                    last_text = utterance.display
+                    if hook is not None:
+                        hook("transcribe", completed=utterance.end_ms, total=total_ms)
+                    yield utterance
+                if last_text or not self.options.vad_filter or info.duration_after_vad < LOST_SPEECH_S or keep_unsure:
+                    break
+                log.warning("%.1f s of speech from %d ms gave no text (whisper judged it no speech); decoding it again without "
+                            "that check", info.duration_after_vad, offset_ms)
             if last_text:
                 prompt = last_text
             if hook is not None:
                 hook("transcribe", completed=offset_ms + len(audio) * 1000 // SAMPLE_RATE, total=total_ms)
+
+    def _segments(self, audio: np.ndarray, prompt: str | None, *, keep_unsure: bool):
+        """Return faster-whisper's (lazy segments, info) for one window; `keep_unsure` turns off its no-speech check.
+
+        Where temperature 0 repeats itself, faster-whisper samples at higher temperatures, and when
+        every attempt came out unsure the no-speech check drops the whole 30 s, speech the VAD kept
+        included: 7 of 12 runs of an eSpeak Russian recording gave no text at all, and exit 0.
+        """
+        segments, info = self.whisper.transcribe(
+            audio, language=self.detected_language, beam_size=self.options.beam_size, vad_filter=self.options.vad_filter,
+            word_timestamps=self.options.word_timestamps, initial_prompt=prompt, **({"no_speech_threshold": None} if keep_unsure else {}),
+        )
+        if self.detected_language is None:
+            self.detected_language = info.language
+        return segments, info
+
+    def _window_utterances(self, segments, audio: np.ndarray, channel: int, offset_ms: int) -> Iterator[Utterance]:
+        """Yield the utterances of one window's segments (with their N-best alternatives when asked)."""
+        opts = self.options
+        for utterance in (u for segment in segments for u in _utterances(segment, channel, offset_ms, self.locale)):
+            if opts.max_alternatives > 1:
+                utterance.alternatives = alternatives_for(
+                    self.whisper, audio, utterance.offset_ms - offset_ms, utterance.duration_ms,
+                    utterance.display, opts.max_alternatives,
+                    language=self.detected_language, locale=self.locale, beam_size=opts.beam_size,
+                )
+            yield utterance
