@@ -330,6 +330,9 @@ class StreamingRecognizer:
         if words:
             self._emit(utterance, words, final=True, ending=ending)
             self._remember(words)
+            if not self.language.decided:  # asked again on all the finals' speech, until it is kept
+                speech = self.language.heard(audio[: end - utterance.start])
+                self.language.guess(self.whisper.languages(self.whisper.encode(speech)))
         elif utterance.index is not None:  # interim text was shown: say it came to nothing
             self._emit(utterance, [], final=True, ending=ending)
 
@@ -387,7 +390,7 @@ class StreamingRecognizer:
         """Return the words of an encoded snapshot (absolute times), generated while the next one may be encoding."""
         began = time.perf_counter()
         encoded = snapshot.encoded
-        if not self.language.decided:
+        if self.language.voting:
             self.language.vote(self.whisper.languages(encoded), (snapshot.end - snapshot.start) / SAMPLE_RATE)
         heard = self.whisper.decode(encoded, language=self.language.current, beam_size=beam, prompt=self._prompt(snapshot),
                                     busy_encoder=self.encoder_thread.busy)
@@ -416,8 +419,6 @@ class StreamingRecognizer:
             result_id=utterance.result_id, channel=0, offset_ms=offset, duration_ms=max(0, end - offset), forms=forms,
             confidence=round(float(np.mean([w.confidence or 0.0 for w in words])), 4) if words else 0.0, words=list(words),
         )
-        if final:
-            self.language.heard(result.duration_ms)
         stable = len(words) if final else min(len(utterance.committed), len(words))
         event = RecognitionEvent(result_index=utterance.index, final=final, utterance=result, stable_words=stable,
                                  audio_ms=self.heard_ms, no_match=final and not words, end_of_utterance=ending)

@@ -20,6 +20,7 @@ from core.asr.alternatives import alternatives_for
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, model_language, resolve_model
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
+from core.text.language import language_of
 from core.text.words import Piece, glued, joined
 
 log = logging.getLogger(__name__)
@@ -89,15 +90,22 @@ def _confidence(avg_logprob: float) -> float:
     return float(min(1.0, max(0.0, math.exp(avg_logprob))))
 
 
-_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.", "jr.", "sr.", "prof.", "no."}
+# abbreviations with a full stop, by language: no sentence ends there ("M. Dupont", "т. е.", "kl. 10")
+_ABBREVIATIONS = {
+    "en": frozenset("mr. mrs. ms. dr. st. vs. etc. e.g. i.e. jr. sr. prof. no.".split()),
+    "fr": frozenset("m. mme. mmes. mlle. dr. pr. me. st. ste. etc. cf. p. ex. env. av. bd. vol. n°.".split()),
+    "sv": frozenset("kl. t.ex. bl.a. dvs. d.v.s. ca. osv. o.s.v. s.k. m.m. nr. t.o.m. fr.o.m. ev. resp. jfr. f.d.".split()),
+    "ru": frozenset("г. гг. т. е. д. п. др. пр. ул. им. тыс. млн. млрд. руб. коп. см. стр. т.е. т.д. т.п. проф. акад. доц.".split()),
+}
 
 
-def _sentences(words: list[Word]) -> list[list[Word]]:
-    """Return the words cut after each sentence end (. ? ! but not an abbreviation), for one utterance each."""
+def _sentences(words: list[Word], locale: str = "en-US") -> list[list[Word]]:
+    """Return the words cut after each sentence end (. ? ! but not an abbreviation of the language), for one utterance each."""
+    abbreviations = _ABBREVIATIONS.get(language_of(locale), frozenset())
     groups: list[list[Word]] = [[]]
     for at, word in enumerate(words):
         groups[-1].append(word)
-        ends = word.text[-1:] in ".?!" and word.text.lower() not in _ABBREVIATIONS
+        ends = word.text[-1:] in ".?!" and word.text.lower() not in abbreviations
         if ends and at + 1 < len(words):
             groups.append([])
     return groups
@@ -114,7 +122,7 @@ def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utte
     if not words:
         utterance = _utterance(segment, channel, offset_ms, locale, [])
         return [utterance] if utterance else []
-    return [u for group in _sentences(words) if (u := _utterance(segment, channel, offset_ms, locale, group))]
+    return [u for group in _sentences(words, locale) if (u := _utterance(segment, channel, offset_ms, locale, group))]
 
 
 MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much, up to the next word

@@ -6,6 +6,7 @@ otherwise the utterance's span is shared out in proportion to the characters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -14,6 +15,7 @@ from core.results import Utterance
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
 MAX_CUE_MS = 7_000
+_DIGIT_GROUP = re.compile(r"\d{3}\W*")
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,25 @@ def _timed_tokens(utterance: Utterance, text: str) -> list[tuple[str, int, int]]
     return timed
 
 
+def _continues_number(previous: str, token: str) -> bool:
+    """Return whether `token` is the next digit group of a number written with spaces ("3 500 000", French and Russian)."""
+    return previous.isdigit() and _DIGIT_GROUP.fullmatch(token) is not None
+
+
 def wrap(tokens: list[str], first_width: int = MAX_LINE_CHARS, width: int = MAX_LINE_CHARS) -> list[str]:
-    """Return tokens filled greedily into lines (the first line may be narrower, e.g. after a speaker prefix)."""
+    """Return tokens filled greedily into lines (the first line may be narrower, e.g. after a speaker prefix).
+
+    The digit groups of one number stay on one line.
+    """
+    units: list[str] = []
+    for token in tokens:
+        if units and _continues_number(units[-1].rsplit(" ", 1)[-1], token):
+            units[-1] += " " + token
+        else:
+            units.append(token)
     lines: list[str] = []
     line = ""
-    for token in tokens:
+    for token in units:
         limit = first_width if not lines else width
         if line and len(line) + 1 + len(token) > limit:
             lines.append(line)
@@ -65,7 +81,7 @@ def split_cues(utterance: Utterance, text: str, prefix_chars: int = 0) -> Iterat
         return Cue(start, max(end, start + 1), tuple(wrap([t for t, _, _ in piece], first_width)))
 
     for token in _timed_tokens(utterance, text):
-        if piece:
+        if piece and not _continues_number(piece[-1][0], token[0]):  # a number's digit groups stay in one cue
             too_many_lines = len(wrap([t for t, _, _ in piece] + [token[0]], first_width)) > MAX_LINES
             too_long = token[2] - piece[0][1] > MAX_CUE_MS
             if too_many_lines or too_long:

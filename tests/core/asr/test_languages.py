@@ -87,21 +87,22 @@ def test_a_language_is_a_whisper_code_or_a_locale_and_an_unknown_one_is_a_clear_
         model_language(tiny, "fr")
 
 
-def test_a_session_language_is_the_tallys_leader_until_enough_speech_is_heard_then_kept():
+def test_a_session_language_is_voted_until_a_final_then_asked_of_all_finals_and_kept_once_enough_is_heard():
+    second = np.zeros(16_000, np.float32)
     language = SessionLanguage(None)
-    assert language.current is None and not language.decided
+    assert language.current is None and language.voting and not language.decided
     language.vote([("fr", 0.54), ("de", 0.08), ("ro", 0.07), ("it", 0.05)], 3.0)
     language.vote([("ja", 0.9)], 0.5)  # a word or two tell little
     assert language.current == "fr"
     language.vote([("th", 0.72), ("km", 0.08), ("id", 0.03)], 3.4)  # one voice's sentence, heard with confidence as another language
     assert language.current == "th"
-    language.heard(3_400)
-    language.vote([("fr", 0.91), ("pl", 0.03)], 3.0)
-    assert language.current == "fr" and not language.decided
-    language.heard(DECISION_MS)
-    language.vote([("th", 5.0)], 30.0)  # too late: not asked any more, and not counted
-    assert language.decided and language.current == "fr"
-    assert SessionLanguage("sv").current == "sv" and SessionLanguage("sv").decided
+    assert len(language.heard(np.tile(second, 4))) == 4 * 16_000
+    language.guess([("fr", 0.78), ("th", 0.1)])  # all the finals' speech says otherwise
+    assert language.current == "fr" and not language.voting and not language.decided
+    assert len(language.heard(np.tile(second, 40))) == 30 * 16_000  # whisper's window at most
+    language.guess([("fr", 0.97)])
+    assert language.decided and language.current == "fr" and language.heard_ms == 44_000
+    assert SessionLanguage("sv").current == "sv" and SessionLanguage("sv").decided and not SessionLanguage("sv").voting
 
 
 @pytest.mark.slow
@@ -141,3 +142,18 @@ def test_speech_whisper_is_unsure_of_is_transcribed_not_dropped(tmp_path):
     for _ in range(3):  # each run lost it with a chance of about one half
         utterances = list(russian.transcribe_stream([speech]))
         assert len(utterances) >= 4 and all(re.search("[а-яА-Я]", u.display) for u in utterances)
+
+
+def test_a_batch_phrase_ends_at_a_sentence_end_not_at_an_abbreviation_of_its_language():
+    from core.asr.transcriber import _sentences
+    from core.results import Word
+
+    def phrases(text: str, locale: str) -> list[str]:
+        words = [Word(token, 100 * n, 100) for n, token in enumerate(text.split())]
+        return [" ".join(w.text for w in group) for group in _sentences(words, locale)]
+
+    assert phrases("Avec M. Dupont et Mme. Martin. Ensuite le budget.", "fr-FR") == ["Avec M. Dupont et Mme. Martin.", "Ensuite le budget."]
+    assert phrases("Встреча с г. Ивановым, т. е. завтра. Потом обед.", "ru-RU") == ["Встреча с г. Ивановым, т. е. завтра.", "Потом обед."]
+    assert phrases("Vi ses kl. 10 i morgon. Hej då.", "sv-SE") == ["Vi ses kl. 10 i morgon.", "Hej då."]
+    assert phrases("Ask Dr. Brown. He knows.", "en-US") == ["Ask Dr. Brown.", "He knows."]
+    assert phrases("Il est arrivé à 10 h. Le budget est prêt.", "fr-FR") == ["Il est arrivé à 10 h.", "Le budget est prêt."]

@@ -107,3 +107,15 @@ def test_subtitle_files_parse_and_empty_conversation_gives_empty_tracks(tmp_path
     assert len(webvtt.read(str(vtt_file)).captions) == len(_vtt(call))
     assert _srt(empty) == []
     assert _vtt(empty) == []
+
+
+def test_a_number_written_with_spaces_is_never_cut_across_lines_or_cues():
+    """French and Russian group digits with spaces: "1 000 mètres" must not come out as "... de 1" / "000 mètres"."""
+    text = "Nous avons couru le premier de 1 000 mètres, puis nous avons dépensé en tout 3 500 000 euros ce mois-ci."
+    tokens = text.split(" ")
+    words = [Word(token, 400 * n, 380) for n, token in enumerate(tokens)]
+    said = Utterance("u1", 0, 0, 400 * len(tokens), TextForms(text.lower(), text, text, text), 0.9, speaker=1, words=words)
+    conversation = Conversation("id", "t", samples.CREATED, 400 * len(tokens), "fr.wav", "fr-FR", "base", utterances=[said])
+    lines = [line for cue in _srt(conversation) for line in cue.content.splitlines()]
+    assert all(len(line) <= MAX_LINE_CHARS for line in lines) and len(lines) > 2
+    assert any("1 000 mètres" in line for line in lines) and any("3 500 000 euros" in line for line in lines), lines
