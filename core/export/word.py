@@ -20,6 +20,16 @@ def _clean(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def _mark_language(document, locale: str) -> None:
+    """Return None after marking the document's text as the conversation's language (Word spell-checks in it)."""
+    from docx.oxml.ns import qn
+
+    document.core_properties.language = locale
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    lang = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))  # python-docx's template has one: en-US
+    lang.set(qn("w:val"), locale)
+
+
 def write_docx(conversation: Conversation, stream: BinaryIO, options: ExportOptions, channel: int | None = None) -> None:
     """Write the conversation as a Word document to a byte stream."""
     from docx import Document
@@ -28,6 +38,7 @@ def write_docx(conversation: Conversation, stream: BinaryIO, options: ExportOpti
     document = Document()
     title = _clean(conversation.title or "Conversation")
     document.core_properties.title = title
+    _mark_language(document, conversation.locale or "en-US")
     document.core_properties.created = conversation.created.replace(tzinfo=None) if conversation.created else None
     document.add_heading(title, level=0)
     facts = [("Date", when(conversation.created)), ("Duration", hms(conversation.duration_ms))]

@@ -97,3 +97,17 @@ def test_non_ascii_text_is_written_as_utf8(tmp_path, call):
     call.speakers[1].name = "Zoë"
     (path,) = export_conversation(call, "remote", tmp_path / "r.json")
     assert '"SpeakerId": "Zoë"' in path.read_text(encoding="utf-8")
+
+
+def test_a_word_document_is_marked_in_the_conversations_language(tmp_path, call):
+    """Word spell-checks a document in the language it is marked with: a Swedish meeting is not English."""
+    import zipfile
+    from dataclasses import replace
+
+    from docx import Document
+
+    for locale in ("sv-SE", "ru-RU", "en-US"):
+        (path,) = export_conversation(replace(call, locale=locale), "docx", tmp_path / f"{locale}.docx")
+        with zipfile.ZipFile(path) as docx:
+            styles = docx.read("word/styles.xml").decode("utf-8")
+        assert f'<w:lang w:val="{locale}"' in styles and Document(str(path)).core_properties.language == locale
