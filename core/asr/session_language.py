@@ -20,8 +20,10 @@ from collections import Counter
 
 import numpy as np
 
+from core.asr.utterance_buffer import SAMPLE_RATE, samples_to_ms
+
 DECISION_MS = 20_000  # speech of finals heard before the session's language is kept (eSpeak Russian: whisper base said ru from 20 s)
-HEARD_MAX = 30 * 16_000  # samples of it whisper is asked about: its window
+HEARD_MAX = 30 * SAMPLE_RATE  # samples of it whisper is asked about: its window
 VOTED = 3  # each decode votes for its likeliest languages
 
 
@@ -60,7 +62,7 @@ class SessionLanguage:
 
     def heard(self, speech: np.ndarray) -> np.ndarray:
         """Return the speech of the finals so far (up to whisper's 30 s window), after adding one final's (16 kHz)."""
-        self.heard_ms += len(speech) * 1000 // 16_000
+        self.heard_ms += samples_to_ms(len(speech))
         self._speech.append(speech)
         return np.concatenate(self._speech)[:HEARD_MAX]
 
