@@ -82,7 +82,7 @@ def export_conversation(
         targets = [(output, _writer(exporter, conversation, options, channels[0]))]
     else:
         targets = [(channel_path(output, c), _writer(exporter, conversation, options, c)) for c in channels]
-    return write_atomically(targets, binary=exporter.binary)
+    return write_atomically(targets, binary=exporter.binary, encoding=exporter.text_encoding)
 
 
 from core.export.bulk import export_many  # noqa: E402  (bulk uses the helpers above)

@@ -75,6 +75,9 @@ class Exporter:
     """One output format: its name, file extension and the function that writes it to a stream.
 
     A binary format (DOCX) is written to a byte stream, every other one to a UTF-8 text stream.
+    A file (not stdout) is written in `text_encoding`: CSV's starts with a byte order mark, as Excel's own
+    "CSV UTF-8" does, because Excel reads a CSV file without one in the system's code page (Cyrillic, å/ä/ö and
+    é come out as mojibake).
     """
 
     name: str
@@ -83,6 +86,7 @@ class Exporter:
     write: WriteFunction
     per_channel: bool = False
     binary: bool = False
+    text_encoding: str = "utf-8"
 
 
 def utterance_text(utterance: Utterance, options: ExportOptions, locale: str = "en-US") -> str:

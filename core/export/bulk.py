@@ -68,7 +68,7 @@ def _to_folder(conversations, fmt: str, folder: Path, options: ExportOptions) ->
         channels = _channels(conversation, exporter)
         names = _names(conversation, exporter, channels, taken)
         targets = [(folder / name, _writer(exporter, conversation, options, c)) for name, c in zip(names, channels)]
-        written += write_atomically(targets, binary=exporter.binary)
+        written += write_atomically(targets, binary=exporter.binary, encoding=exporter.text_encoding)
     return written
 
 
@@ -89,7 +89,7 @@ def _to_zip(conversations, fmt: str, archive: Path, options: ExportOptions) -> l
                         if exporter.binary:
                             exporter.write(conversation, member, options, channel)
                         else:
-                            text = io.TextIOWrapper(member, encoding="utf-8", newline="")
+                            text = io.TextIOWrapper(member, encoding=exporter.text_encoding, newline="")
                             exporter.write(conversation, text, options, channel)
                             text.flush()
                             text.detach()

@@ -36,4 +36,4 @@ def write_csv(conversation: Conversation, stream: TextIO, options: ExportOptions
         writer.writerow(row)
 
 
-EXPORTER = Exporter("csv", ".csv", "CSV table, one row per utterance", write_csv)
+EXPORTER = Exporter("csv", ".csv", "CSV table, one row per utterance", write_csv, text_encoding="utf-8-sig")

@@ -20,24 +20,25 @@ def _check_target(path: Path) -> None:
         raise ExportError(f"Cannot write the export to {path}: the folder {path.parent} does not exist.")
 
 
-def _write_temporary(path: Path, write: Callable[[IO], None], temporaries: list[Path], binary: bool) -> None:
+def _write_temporary(path: Path, write: Callable[[IO], None], temporaries: list[Path], binary: bool, encoding: str) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     # os.open with 0o666 lets the user's umask decide the final file mode, as a plain open() would
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     temporaries.append(temporary)
-    handle = open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")
+    handle = open(fd, "wb") if binary else open(fd, "w", encoding=encoding, newline="")
     with handle:
         write(handle)
         handle.flush()
         os.fsync(handle.fileno())
 
 
-def write_atomically(targets: list[tuple[Path, Callable[[IO], None]]], *, binary: bool = False) -> list[Path]:
+def write_atomically(targets: list[tuple[Path, Callable[[IO], None]]], *, binary: bool = False,
+                     encoding: str = "utf-8") -> list[Path]:
     """Write every (path, writer) pair to a temporary file, then move them all into place; return the paths.
 
     Nothing is moved until every file has been written, and temporary files are removed on
     any failure, so a failed export never leaves a half-written file behind. Writers get a
-    UTF-8 text stream, or a byte stream when ``binary``.
+    text stream in `encoding` (UTF-8), or a byte stream when ``binary``.
     """
     for path, _ in targets:
         _check_target(path)
@@ -46,7 +47,7 @@ def write_atomically(targets: list[tuple[Path, Callable[[IO], None]]], *, binary
     try:
         for path, write in targets:
             current = path
-            _write_temporary(path, write, temporaries, binary)
+            _write_temporary(path, write, temporaries, binary, encoding)
         for (path, _), temporary in zip(targets, temporaries):
             current = path
             os.replace(temporary, path)

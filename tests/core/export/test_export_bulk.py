@@ -61,6 +61,27 @@ def test_zip_text_members_are_utf8(tmp_path):
         assert "<v Zoë>Hello world." in bundle.read("Weekly-call-5f1c7e0a.vtt").decode("utf-8")
 
 
+def test_a_csv_file_starts_with_a_byte_order_mark_for_excel_and_stdout_has_none(tmp_path, capsys):
+    """Excel reads a CSV file without a BOM in the system's code page, so "Zoë" and Cyrillic came out as mojibake."""
+    from core.export import export_conversation
+
+    call = _three()[0]
+    call.speakers[1].name = "Зоя Åström"
+    (path,) = export_conversation(call, "csv", tmp_path / "call.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfresult_id,") and raw.count(b"\xef\xbb\xbf") == 1
+    assert ",\u0417\u043e\u044f \u00c5str\u00f6m," in raw.decode("utf-8-sig")
+    (archive,) = export_many([call], "csv", tmp_path / "all.zip")
+    with zipfile.ZipFile(archive) as bundle:
+        (member,) = bundle.namelist()
+        assert bundle.read(member) == raw
+    (folder_file,) = export_many([call], "csv", tmp_path / "folder")
+    assert folder_file.read_bytes() == raw
+    assert export_conversation(call, "csv", None) == []  # stdout feeds other programs: no mark there
+    out = capsys.readouterr().out
+    assert out.startswith("result_id,") and "\ufeff" not in out
+
+
 def test_safe_names_for_odd_titles():
     call = samples.two_channel_call()
     assert safe_name(replace(call, title="Réunion: budget / Q3?")) == "Réunion-budget-Q3-5f1c7e0a"

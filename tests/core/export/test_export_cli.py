@@ -26,7 +26,7 @@ def test_one_conversation_to_a_file_with_option_flags(library_ids, tmp_path, cap
     flags = ["--format", "csv", "--output", str(target), "--sentiment", "--text-form", "lexical", "--no-speakers"]
     assert main(["export", call_id, *flags]) == 0
     assert capsys.readouterr().out.strip() == str(target)
-    with target.open(encoding="utf-8", newline="") as handle:
+    with target.open(encoding="utf-8-sig", newline="") as handle:  # a CSV file starts with a byte order mark, for Excel
         rows = list(csv.DictReader(handle))
     assert [r["text"] for r in rows] == ["hello world", "it's twenty five past ten", samples.LONG_LEXICAL]
     assert rows[0]["speaker"] == "" and rows[0]["positive"] == "0.2000"

@@ -83,7 +83,7 @@ def test_every_format_handles_an_empty_conversation(tmp_path, empty, fmt):
     expected = {
         ".json": None,
         ".txt": "", ".srt": "", ".rttm": "", ".vtt": "WEBVTT\n\n",
-        ".csv": "result_id,start,end,start_seconds,end_seconds,channel,speaker,text,confidence\r\n",
+        ".csv": "\ufeffresult_id,start,end,start_seconds,end_seconds,channel,speaker,text,confidence\r\n",
         ".md": "# Silence\n\n- **Date:** 2026-03-01 09:30 UTC\n- **Duration:** 00:00:00\n\n",
     }[FORMATS[fmt].extension]
     if expected is None:

@@ -172,7 +172,7 @@ def test_docx_opened_by_python_docx(sample_call, tmp_path):
 
 
 def test_csv_read_by_the_csv_module(sample_call, tmp_path):
-    with _export(sample_call, "csv", tmp_path).open(encoding="utf-8", newline="") as handle:
+    with _export(sample_call, "csv", tmp_path).open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(sample_call.utterances)
     for row, utterance in zip(rows, sample_call.ordered()):
