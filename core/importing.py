@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.asr.transcriber import locale_for
+from core.text.language import locale_for
 from core.audio.decode import probe
 from core.jobs.model import ASYNC, Job, JobOptions
 from core.jobs.queue import TranscriptionQueue

@@ -63,7 +63,6 @@ from core.asr.agreement import after_committed, agreed_prefix
 from core.asr.encode_ahead import EncoderThread, Snapshot
 from core.asr.models import SpeechModel, load_split_whisper, model_language, resolve_model
 from core.asr.session_language import SessionLanguage
-from core.asr.transcriber import locale_for
 from core.asr.utterance_buffer import SAMPLE_RATE, UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
@@ -71,6 +70,7 @@ from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, R
 from core.asr.window_decoder import WindowDecoder
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
+from core.text.language import locale_for
 from core.text.words import joined
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class StreamingRecognizer:
     @property
     def locale(self) -> str:
         """Return the locale of the session's language (so far: a multilingual model's is heard in the first seconds)."""
-        return locale_for(self.language.current or "en")
+        return locale_for(self.language.current or "en", self.options.language)
 
     @property
     def heard_ms(self) -> int:

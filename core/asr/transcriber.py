@@ -20,7 +20,7 @@ from core.asr.alternatives import alternatives_for
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, model_language, resolve_model
 from core.results import Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
-from core.text.language import language_of
+from core.text.language import language_of, locale_for
 from core.text.words import Piece, glued, joined
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,6 @@ class TranscriptionOptions:
     vad_filter: bool = True
     initial_prompt: str | None = None
     max_alternatives: int = 1  # N-best: above 1, each utterance is decoded again for its alternatives
-
-
-def locale_for(language: str | None) -> str:
-    """Return a BCP-47 locale for a whisper language code (en -> en-US)."""
-    if not language:
-        return "en-US"
-    defaults = {"en": "en-US", "fr": "fr-FR", "de": "de-DE", "es": "es-ES", "sv": "sv-SE", "ru": "ru-RU", "it": "it-IT"}
-    return defaults.get(language, language)
 
 
 def _quiet_cut(audio: np.ndarray, search_from: int) -> int:
@@ -187,7 +179,7 @@ class Transcriber:
 
     @property
     def locale(self) -> str:
-        return locale_for(self.detected_language)
+        return locale_for(self.detected_language, self.options.language)
 
     def transcribe_stream(
         self,

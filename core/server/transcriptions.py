@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.asr.transcriber import locale_for
+from core.text.language import locale_for
 from core.audio.decode import probe
 from core.errors import JobError, NotFoundError, ParleyError
 from core.jobs.model import ASYNC, CANCELED, FAILED, NOT_STARTED, RUNNING, SUCCEEDED, Job, JobOptions

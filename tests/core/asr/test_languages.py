@@ -61,9 +61,9 @@ def test_a_word_whisper_gives_in_pieces_is_one_written_word():
 
 @pytest.mark.slow
 def test_french_elisions_and_hyphenated_words_come_out_whole(french_meeting):
-    conversation = transcribe_file(french_meeting, TranscriptionOptions(model="base", language="fr"))
+    conversation = transcribe_file(french_meeting, TranscriptionOptions(model="base", language="fr_ca"))
     text = " ".join(u.display for u in conversation.utterances)
-    assert conversation.locale == "fr-FR" and "d'être" in text and "est-ce" in text
+    assert conversation.locale == "fr-CA" and "d'être" in text and "est-ce" in text
     assert not CUT_WORD.search(text), text
     words = [w.text for u in conversation.utterances for w in u.words]
     assert "d'être" in words and len(words) == len(text.split())  # each written word is one timed word
@@ -85,6 +85,20 @@ def test_a_language_is_a_whisper_code_or_a_locale_and_an_unknown_one_is_a_clear_
     assert "fr-FR" in raised.value.hint
     with pytest.raises(ModelError, match="only transcribes English"):
         model_language(tiny, "fr")
+
+
+def test_the_stored_locale_is_the_one_given_or_the_usual_one_of_the_language():
+    from core.asr.streaming import StreamingRecognizer
+    from core.asr.streaming_options import StreamingOptions
+    from core.text.language import locale_for
+
+    assert Transcriber(TranscriptionOptions(model="base", language="fr-CA")).locale == "fr-CA"  # was fr-FR
+    assert Transcriber(TranscriptionOptions(model="base", language="sv")).locale == "sv-SE"
+    assert StreamingRecognizer(StreamingOptions(model="base", language="pt_br"), on_event=print).locale == "pt-BR"
+    assert StreamingRecognizer(StreamingOptions(model="tiny.en", language="en-GB"), on_event=print).locale == "en-GB"
+    assert [locale_for(code) for code in ("ja", "ar", "no", "jw", "uk", None)] == ["ja-JP", "ar-EG", "nb-NO", "jv-ID", "uk-UA", "en-US"]
+    assert locale_for("en", "fr-CA") == "en-US"  # a locale of another language than the one decoded is not kept
+    assert locale_for(None, "fr-CA") == "fr-CA"  # to be detected: the given one until then
 
 
 def test_a_session_language_is_voted_until_a_final_then_asked_of_all_finals_and_kept_once_enough_is_heard():
