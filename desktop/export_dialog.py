@@ -37,7 +37,7 @@ LABELS = {
     "timestamps": "Timestamps",
     "word_timestamps": "Word timings (JSON formats)",
     "text_form": "Text form",
-    "sentiment": "Sentiment scores",
+    "sentiment": "Sentiment scores (English only)",
     "profanity": "Profanity",
     "punctuation": "Punctuation",
     "hesitations": "Hesitations (uh, um)",

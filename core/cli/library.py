@@ -160,6 +160,16 @@ def export_options_from(args: argparse.Namespace) -> ExportOptions:
     ).check()
 
 
+def _said_without_sentiment(conversation, options: ExportOptions):
+    """Return the conversation, first telling stderr when --sentiment cannot score its language (its scores stay empty)."""
+    from core.text.sentiment import supports
+
+    if options.sentiment and not supports(conversation.locale):
+        print(f"parley: '{conversation.title}' gets no sentiment scores: they are scored for English only, and it is "
+              f"{conversation.locale}.", file=sys.stderr)
+    return conversation
+
+
 def _export(args: argparse.Namespace) -> int:
     from core.errors import ParleyError
     from core.export import export_many
@@ -173,13 +183,13 @@ def _export(args: argparse.Namespace) -> int:
             ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
         ids = [library.resolve_conversation_id(i) for i in ids]
         if len(ids) == 1 and not args.all and (args.output is None or args.output.suffix.lower() != ".zip"):
-            conversation = library.get_conversation(ids[0])
+            conversation = _said_without_sentiment(library.get_conversation(ids[0]), options)
             written = export_conversation(conversation, args.format, args.output, options)
         else:
             if args.output is None:
                 raise ParleyError("Several conversations need --output FOLDER or --output FILE.zip.", "Add --output.")
             # one conversation loaded at a time
-            conversations = (library.get_conversation(i) for i in ids)
+            conversations = (_said_without_sentiment(library.get_conversation(i), options) for i in ids)
             written = export_many(conversations, args.format, args.output, options)
     for path in written:
         print(path)

@@ -76,3 +76,20 @@ def test_transcribe_offers_every_export_format():
     transcribe = build_parser()._subparsers._group_actions[0].choices["transcribe"]
     (fmt,) = [a for a in transcribe._actions if a.dest == "format"]
     assert set(fmt.choices) == set(FORMATS)
+
+
+def test_sentiment_asked_of_a_language_it_cannot_score_says_so(parley_home, tmp_path, capsys):
+    from dataclasses import replace
+
+    with Library.open() as library:
+        english = library.save_conversation(samples.two_channel_call())
+        french = library.save_conversation(replace(samples.mono_without_speakers(), locale="fr-FR", title="Réunion"))
+    assert main(["export", french, "--format", "csv", "--output", str(tmp_path / "r.csv"), "--sentiment"]) == 0
+    err = capsys.readouterr().err
+    assert "'Réunion' gets no sentiment scores" in err and "English only" in err and "fr-FR" in err
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert {row["positive"] for row in csv.DictReader(handle)} == {""}
+    assert main(["export", english, french, "--format", "csv", "--output", str(tmp_path / "both"), "--sentiment"]) == 0
+    assert capsys.readouterr().err.count("gets no sentiment scores") == 1  # the English call is scored
+    assert main(["export", french, "--format", "csv", "--output", str(tmp_path / "r2.csv")]) == 0
+    assert "sentiment" not in capsys.readouterr().err  # not asked, nothing said
