@@ -29,7 +29,6 @@ SAMPLE_RATE = 16_000
 WINDOW_MS = 10 * 60_000
 CUT_SEARCH_MS = 30_000
 _FRAME = SAMPLE_RATE // 10  # 100 ms energy frames to find a quiet cut
-LOST_SPEECH_S = 1.0  # a window whose VAD kept this much speech and gave no text is decoded again
 
 Hook = Callable[..., None]
 
@@ -195,36 +194,36 @@ class Transcriber:
         for offset, audio in windows(chunks, window_ms):
             offset_ms = offset * 1000 // SAMPLE_RATE
             last_text = None
-            for keep_unsure in (False, True):
-                segments, info = self._segments(audio, prompt, keep_unsure=keep_unsure)
-                for utterance in self._window_utterances(segments, audio, channel, offset_ms):
-                    last_text = utterance.display
-                    if hook is not None:
-                        hook("transcribe", completed=utterance.end_ms, total=total_ms)
-                    yield utterance
-                if last_text or not self.options.vad_filter or info.duration_after_vad < LOST_SPEECH_S or keep_unsure:
-                    break
-                log.warning("%.1f s of speech from %d ms gave no text (whisper judged it no speech); decoding it again without "
-                            "that check", info.duration_after_vad, offset_ms)
+            for utterance in self._window_utterances(self._segments(audio, prompt), audio, channel, offset_ms):
+                last_text = utterance.display
+                if hook is not None:
+                    hook("transcribe", completed=utterance.end_ms, total=total_ms)
+                yield utterance
             if last_text:
                 prompt = last_text
             if hook is not None:
                 hook("transcribe", completed=offset_ms + len(audio) * 1000 // SAMPLE_RATE, total=total_ms)
 
-    def _segments(self, audio: np.ndarray, prompt: str | None, *, keep_unsure: bool):
-        """Return faster-whisper's (lazy segments, info) for one window; `keep_unsure` turns off its no-speech check.
+    def _segments(self, audio: np.ndarray, prompt: str | None):
+        """Return faster-whisper's lazy segments for one window.
 
-        Where temperature 0 repeats itself, faster-whisper samples at higher temperatures, and when
-        every attempt came out unsure the no-speech check drops the whole 30 s, speech the VAD kept
-        included: 7 of 12 runs of an eSpeak Russian recording gave no text at all, and exit 0.
+        Under the VAD, whisper's own no-speech check is off: the VAD has already kept only speech, and
+        the check dropped speech whisper was unsure of, 30 s at a time. Where temperature 0 repeats
+        itself, faster-whisper samples at higher temperatures, and when every attempt came out unsure
+        the check skipped the stretch: 7 of 12 runs of an eSpeak Russian recording gave no text at all,
+        and exit 0, and a retry of a window that gave no text still let a stretch inside one that gave
+        some go. On clear speech the check never fires (the sample's transcript is the same with it
+        off), and on speech-like noise the VAD keeps (the sample reversed) whisper writes words with it
+        on as well as off.
         """
         segments, info = self.whisper.transcribe(
             audio, language=self.detected_language, beam_size=self.options.beam_size, vad_filter=self.options.vad_filter,
-            word_timestamps=self.options.word_timestamps, initial_prompt=prompt, **({"no_speech_threshold": None} if keep_unsure else {}),
+            word_timestamps=self.options.word_timestamps, initial_prompt=prompt,
+            **({"no_speech_threshold": None} if self.options.vad_filter else {}),
         )
         if self.detected_language is None:
             self.detected_language = info.language
-        return segments, info
+        return segments
 
     def _window_utterances(self, segments, audio: np.ndarray, channel: int, offset_ms: int) -> Iterator[Utterance]:
         """Yield the utterances of one window's segments (with their N-best alternatives when asked)."""
