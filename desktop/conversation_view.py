@@ -179,6 +179,7 @@ class ConversationView(QWidget):
                 self.pass_box.setCurrentIndex(self.pass_box.count() - 1)
         self.pass_box.setEnabled(self.pass_box.count() > 1)
         self.pass_box.setMinimumWidth(self.pass_box.sizeHint().width())  # its label is read whole, never cut
+        self.transcript.profanity = self.services.settings.profanity
         self.transcript.show_conversation(c)
         self.speakers.show_conversation(c)
         self.player.load(data.audio)

@@ -169,6 +169,8 @@ class ExportDialog(QDialog):
             self.format_box.addItem(f"{exporter.description} ({exporter.extension})", name)
         self.format_box.currentIndexChanged.connect(self._format_changed)
         self.form = OptionsForm()
+        for name in ("profanity", "punctuation"):  # as the settings show the transcripts
+            self.form.set_value(name, getattr(services.settings, name))
         group = QGroupBox("Options")
         QVBoxLayout(group).addWidget(self.form)
         self.destination = QLineEdit(objectName="exportDestination")

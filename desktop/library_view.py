@@ -212,7 +212,9 @@ class LibraryView(QWidget):
             self.stack.setCurrentWidget(self.hits)
             self.summary.setText(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
 
-        self.services.ops.library_op(lambda lib: lib.search(query, limit=200, markers=MARK), parent=self).success(show).run()
+        profanity = self.services.settings.profanity  # snippets show swear words as the transcript does
+        self.services.ops.library_op(lambda lib: lib.search(query, limit=200, markers=MARK, profanity=profanity),
+                                     parent=self).success(show).run()
 
     def _hit_activated(self, item: QListWidgetItem) -> None:
         conversation_id = item.data(ID_ROLE)

@@ -38,6 +38,7 @@ def live_options(settings, mode: str, job_options):
     return LiveOptions(
         model=settings.model, language=settings.language, mode=mode,
         end_of_phrase_silence_ms=settings.end_of_phrase_silence_ms, diarize=settings.diarize, job_options=job_options,
+        profanity=settings.profanity,
     )
 
 

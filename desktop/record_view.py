@@ -242,7 +242,7 @@ class RecordView(QWidget):
         self.meter.reset()
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
-        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.words, r.stable_words))
+        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.shown_words, r.stable_words))
         session.final.connect(self._show_final)
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)
@@ -265,7 +265,7 @@ class RecordView(QWidget):
         if result.no_match:  # the interim's words vanished: take them away, draw nothing
             self.captions.drop_interim(result.result_id)
         else:
-            self.captions.add_final(result.result_id, result.speaker, result.offset_ms, result.text, result.words)
+            self.captions.add_final(result.result_id, result.speaker, result.offset_ms, result.text, result.shown_words)
 
     def _remember_input(self, choice: InputChoice) -> None:
         """Keep the microphone just used (or the system default) as the one to offer next time (in the settings file)."""

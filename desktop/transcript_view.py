@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTex
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from core.results import Conversation, Utterance
+from core.text.profanity import DEFAULT_PROFANITY, filter_profanity
 from desktop.speaker_colors import format_time, speaker_color
 
 _WORD_KEY = re.compile(r"\w+", re.UNICODE)
@@ -75,6 +76,7 @@ class TranscriptView(QTextEdit):
         self._by_id: dict[str, Utterance] = {}
         self.current_word: Span | None = None
         self.follow_playback = True
+        self.profanity = DEFAULT_PROFANITY  # the Profanity setting: how swear words are shown (the library keeps them)
 
     def show_conversation(self, conversation: Conversation | None) -> None:
         """Show a conversation's transcript (None: empty); returns nothing."""
@@ -100,7 +102,7 @@ class TranscriptView(QTextEdit):
         muted = QColor("#6b7280")
         for utterance in conversation.ordered():
             self._by_id[utterance.result_id] = utterance
-            text = " ".join(utterance.display.split())
+            text = filter_profanity(" ".join(utterance.display.split()), self.profanity, conversation.locale)
             if not text:
                 continue
             if previous is None or (previous.speaker, previous.channel) != (utterance.speaker, utterance.channel):

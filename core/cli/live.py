@@ -18,6 +18,7 @@ from core.asr.models import DEFAULT_MODEL
 from core.asr.streaming_options import PHRASE_SILENCE_RANGE_MS
 from core.cli.args import between, playback_speed
 from core.export.txt import tenths_clock
+from core.text.profanity import PROFANITY_MODES
 
 MODES = {"realtime": "RealTime", "realtime-and-async": "RealTimeAndAsync"}
 
@@ -40,6 +41,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--language", help="language code, e.g. en, fr (default: heard in the first seconds; tiny.en is English only)")
     cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS",
                      help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
+    cmd.add_argument("--profanity", default="Masked", choices=PROFANITY_MODES,
+                     help="how results show profanity (default Masked, as the Speech SDK; the stored transcript keeps the words)")
     cmd.add_argument("--title", help="title of the stored conversation")
     cmd.add_argument("--no-recover", action="store_true", help="do not store recordings a crash left unfinished")
     cmd.set_defaults(run=run)
@@ -218,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     source = FileSource(args.input, speed=args.speed or None) if args.input else MicrophoneSource(args.device)
     options = LiveOptions(model=args.model, language=args.language, mode=MODES[args.mode], end_of_phrase_silence_ms=args.silence,
-                          diarize=args.diarize, title=args.title)
+                          diarize=args.diarize, title=args.title, profanity=args.profanity)
     transcriber = ConversationTranscriber(source, options)
     out = Output(sys.stdout, stop.asked.set)
     _connect(transcriber, out, args.jsonl, args.diarize)

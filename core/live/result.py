@@ -7,9 +7,11 @@ Watson streaming message or an Azure ConversationTranscriptionResult.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.results import Conversation, Utterance, Word, ms_to_ticks
+from core.text.options import TextOptions, render_forms
+from core.text.profanity import filter_word
 from core.views.azure_remote import UNKNOWN_SPEAKER, conversation_transcription_result
 from core.views.watson import watson_result_event
 
@@ -29,10 +31,22 @@ class LiveResult:
     no_match: bool = False  # a final that found no words after interim text was shown
     end_of_utterance: str | None = None  # why a final ended (Watson's); None for interims and pieces cut at a speaker change
     locale: str = "en-US"  # the language heard: it picks the text rules (profanity, hesitations, dictated marks)
+    text_options: TextOptions = TextOptions(punctuation="Automatic")  # how Text shows it (see LiveOptions.text_options)
 
     @property
     def text(self) -> str:
-        return self.utterance.display
+        """Return the display text as the session's text options show it (what Text, the terminal and captions show)."""
+        return render_forms(self.utterance.forms, self.text_options, self.locale).display
+
+    @property
+    def shown_words(self) -> list[Word]:
+        """Return the timed words as the profanity option shows them (a removed word is left out)."""
+        shown = []
+        for word in self.utterance.words:
+            token = filter_word(word.text, self.text_options.profanity, self.locale)
+            if token:
+                shown.append(word if token == word.text else replace(word, text=token))
+        return shown
 
     @property
     def speaker(self) -> int | None:
@@ -92,11 +106,11 @@ class LiveResult:
     def to_watson(self) -> dict:
         """Return the Watson streaming message {"results": [...], "result_index": n[, "speaker_labels": [...]]}."""
         return watson_result_event(self.utterance, self.result_index, final=self.final, conversation=self._conversation(),
-                                   end_of_utterance=self.end_of_utterance)
+                                   end_of_utterance=self.end_of_utterance, text=self.text_options)
 
     def to_azure(self) -> dict:
         """Return the Speech SDK's ConversationTranscriptionResult as a dict (times in ticks, "Json" a string)."""
-        result = conversation_transcription_result(self._conversation(), self.utterance)
+        result = conversation_transcription_result(self._conversation(), self.utterance, text=self.text_options)
         result["Reason"] = self.Reason
         return result
 

@@ -390,7 +390,7 @@ class ConversationTranscriber:
         label = f"Guest-{utterance.speaker}" if utterance.speaker is not None else None
         result = LiveResult(result_id=utterance.result_id, result_index=index, final=signal is self.transcribed,
                             utterance=utterance, stable_words=stable_words, speaker_label=label, no_match=no_match,
-                            end_of_utterance=ending, locale=self.recognizer.locale)
+                            end_of_utterance=ending, locale=self.recognizer.locale, text_options=self.options.text_options)
         if result.final and not no_match:
             self._results.append(result)
         self._post(signal, ConversationTranscriptionEventArgs(result, self.session_id))

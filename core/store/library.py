@@ -228,10 +228,12 @@ class Library:
         with self._reading() as db:
             return db.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
 
-    def search(self, query: str, limit: int = 50, *, markers: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
-        """Return the utterances of current transcripts that match the query, newest first, with marked snippets."""
+    def search(self, query: str, limit: int = 50, *, markers: tuple[str, str] = ("[", "]"),
+               profanity: str = "Masked") -> list[SearchHit]:
+        """Return the utterances of current transcripts that match the query, newest first, with marked snippets
+        (their profanity shown as the mode says: Masked by default, as the transcripts show it)."""
         with self._reading() as db:
-            return search_utterances(db, query, limit, markers)
+            return search_utterances(db, query, limit, markers, profanity)
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:
         """Return None after giving the conversation a new title."""

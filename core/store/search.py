@@ -19,6 +19,7 @@ import unicodedata
 from sqlite_utils import Database
 
 from core.store.records import SearchHit
+from core.text.profanity import filter_word
 
 # a quoted phrase (the closing quote may be missing), or a run of non-space characters
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
@@ -51,10 +52,37 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
+def _shown(snippet: str, markers: tuple[str, str], profanity: str, locale: str) -> str:
+    """Return a snippet with its profanity shown as the mode says, the highlight markers kept where they were."""
+    if profanity == "None":
+        return snippet
+    split = re.compile("(" + "|".join(re.escape(m) for m in markers) + ")")
+    out = []
+    for token in snippet.split(" "):
+        parts = split.split(token)
+        plain = "".join(p for p in parts if p not in markers)
+        shown = filter_word(plain, profanity, locale)
+        if shown == plain:
+            out.append(token)
+        elif shown is None or profanity != "Masked":  # removed or tagged: the word as the mode shows it, unmarked
+            out.append(shown or "")
+        else:  # masked: the same length, so each piece between markers keeps its place
+            at, pieces = 0, []
+            for part in parts:
+                if part in markers:
+                    pieces.append(part)
+                else:
+                    pieces.append(shown[at:at + len(part)])
+                    at += len(part)
+            out.append("".join(pieces))
+    return " ".join(t for t in out if t)
+
+
 def search_utterances(
-    db: Database, text: str, limit: int = 50, markers: tuple[str, str] = ("[", "]")
+    db: Database, text: str, limit: int = 50, markers: tuple[str, str] = ("[", "]"), profanity: str = "Masked"
 ) -> list[SearchHit]:
-    """Return up to `limit` matching utterances of current transcripts, newest first, with highlighted snippets."""
+    """Return up to `limit` matching utterances of current transcripts, newest first, with highlighted snippets
+    whose profanity is shown as `profanity` says (None, Removed, Tags or Masked)."""
     query = fts_query(text)
     if not query:
         return []
@@ -65,7 +93,7 @@ def search_utterances(
             SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet
             FROM utterance_search_fts WHERE utterance_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?
         )
-        SELECT p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name
+        SELECT p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name, c.locale
         FROM hits h
         JOIN utterances u ON u.id = h.id
         JOIN passes p ON p.id = u.pass_id
@@ -81,8 +109,8 @@ def search_utterances(
             title=title,
             result_id=result_id,
             offset_ms=offset_ms,
-            snippet=snippet or display,
+            snippet=_shown(snippet or display, markers, profanity, locale),
             speaker=name or (f"Guest-{number}" if number is not None else None),
         )
-        for conversation_id, title, result_id, offset_ms, snippet, display, number, name in rows
+        for conversation_id, title, result_id, offset_ms, snippet, display, number, name, locale in rows
     ]

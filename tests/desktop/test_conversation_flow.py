@@ -162,3 +162,30 @@ def test_the_transcript_version_is_readable_at_the_default_window_size(qtbot, ap
         assert button.width() >= button.sizeHint().width()
     assert view.export_button.geometry().right() <= view.width()
     wait_ops(qtbot, services)
+
+
+def test_the_profanity_setting_decides_how_the_transcript_and_search_show_swear_words(qtbot, window, services, two_speaker_sample,
+                                                                                      sample_wav):
+    """Settings said "Profanity: Masked" while the transcript and search results showed the words as heard."""
+    from dataclasses import replace
+
+    from core.text.forms import forms_from_display
+    from desktop.html_delegate import HTML_ROLE
+
+    first, *rest = two_speaker_sample.ordered()
+    swearing = replace(first, forms=forms_from_display("Oh shit, hello."))
+    cid = store(services, replace(two_speaker_sample, utterances=[swearing, *rest]), sample_wav)
+    view = _open(qtbot, window, cid)
+    assert "Oh ****, hello." in view.transcript.toPlainText() and "shit" not in view.transcript.toPlainText()
+    library = window.library_view
+    library.search_box.setText("shit")
+    library.search_now()
+    qtbot.waitUntil(lambda: library.hits.count() == 1 and "****" in library.hits.item(0).data(HTML_ROLE))
+    assert "shit" not in library.hits.item(0).data(HTML_ROLE)
+
+    services.use_settings(replace(services.settings, profanity="None"))
+    view.reload()
+    qtbot.waitUntil(lambda: "Oh shit, hello." in view.transcript.toPlainText())
+    library.search_now()
+    qtbot.waitUntil(lambda: library.hits.count() == 1 and "shit" in library.hits.item(0).data(HTML_ROLE))
+    assert services.ops.call_library(lambda lib: lib.get_conversation(cid)).ordered()[0].display == "Oh shit, hello."

@@ -80,6 +80,17 @@ def test_options_and_many_conversations(qtbot, window, services, two_speaker_sam
     assert sorted(p.name.split("-")[0] for p in written) == ["Alpha", "Beta"]
     assert all(p.parent == folder and p.suffix == ".srt" and p.read_text().startswith("1\n") for p in written)
 
+    from dataclasses import replace
+
+    dialog = _export_dialog(qtbot, window, [first])
+    assert dialog.form.options().profanity == "Masked"
+    dialog.reject()
+    services.use_settings(replace(services.settings, profanity="Tags", punctuation="Automatic"))
+    dialog = _export_dialog(qtbot, window, [first])
+    options = dialog.form.options()  # starts from how the settings show transcripts
+    dialog.reject()
+    assert (options.profanity, options.punctuation) == ("Tags", "Automatic")
+
 
 def test_settings_round_trip_with_the_token_in_the_keyring_only(qtbot, window, services, memory_keyring, parley_home):
     from core.settings import load_settings, settings_path

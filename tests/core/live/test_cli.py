@@ -307,3 +307,32 @@ def test_building_the_command_line_does_not_load_the_web_stack():
     shown = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_results_show_profanity_masked_unless_asked_and_the_library_keeps_the_words(parley_home, tmp_path, capsys):
+    """Live Text was the words as heard while the Speech SDK (and Parley's own exports) mask them by default."""
+    import numpy as np
+    import soundfile as sf
+
+    from core.tts import synthesize_text
+
+    speech = synthesize_text("This budget is complete shit. We need a better plan.", "Parley Offline Speech Voice (en-US, Guy)")
+    sf.write(tmp_path / "swear.wav", np.concatenate([speech, np.zeros(16_000, np.float32)]), 16_000)
+
+    def finals(*flags):
+        assert main(["live", "--input", str(tmp_path / "swear.wav"), "--speed", "0", "--mode", "realtime", *flags]) == 0
+        out = capsys.readouterr().out
+        return out, [json.loads(line) for line in out.splitlines() if '"transcribed"' in line] if "--jsonl" in flags else []
+
+    _, lines = finals("--jsonl")
+    text = " ".join(line["azure"]["Text"] for line in lines)
+    assert "complete ****" in text and "shit" not in json.dumps(lines)  # Text, Watson's transcript, NBest: all masked
+    assert " ".join(line["watson"]["results"][0]["alternatives"][0]["transcript"] for line in lines).count("****") == 1
+    with Library.open() as library:
+        (stored,) = library.list_conversations()
+        assert "complete shit" in " ".join(u.display for u in library.get_conversation(stored.conversation_id).utterances)
+    terminal, _ = finals()
+    assert "complete ****" in terminal and "shit" not in terminal
+    _, lines = finals("--jsonl", "--profanity", "None")
+    assert "complete shit" in " ".join(line["azure"]["Text"] for line in lines)

@@ -33,6 +33,22 @@ def test_search_finds_words_across_conversations_with_snippets(library: Library)
     assert marked.snippet == "Book the travel <b>early</b> this year."
 
 
+def test_snippets_show_profanity_as_the_transcript_does(library: Library) -> None:
+    """Search results showed swear words the transcript masks (the library keeps them, so they stay searchable)."""
+    from dataclasses import replace
+
+    library.save_conversation(conversation("Call", lines=[("e1", "That budget is shit, honestly.", 0, 1)]))
+    library.save_conversation(replace(conversation("Réunion", lines=[("f1", "Ce budget, c'est de la merde.", 0, 1)]), locale="fr-FR"))
+    [english] = library.search("budget shit")
+    assert english.snippet == "That [budget] is [****], honestly."
+    assert library.search("shit", profanity="None")[0].snippet == "That budget is [shit], honestly."
+    assert library.search("shit", profanity="Removed")[0].snippet == "That budget is honestly."
+    [french] = library.search("merde")
+    assert french.snippet == "Ce budget, c'est de la [*****]."  # the French list, for a French conversation
+    [marked] = library.search("honestly", markers=("\ue000", "\ue001"))
+    assert marked.snippet == "That budget is ****, \ue000honestly\ue001."
+
+
 def test_phrases_prefixes_and_several_words(library: Library) -> None:
     cid = library.save_conversation(conversation())
     assert _hits(library, '"travel expenses"') == [(cid, "r3")]
