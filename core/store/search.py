@@ -33,6 +33,31 @@ def _has_word(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+def _spellings(word: str) -> list[str]:
+    """Return the spellings of a word that search finds as one: Russian writes ё as е more often than not, so "еще"
+    finds "ещё" and "чёрт" finds "черт" (FTS5 folds the diacritics of Latin letters only). A word has at most one ё."""
+    lowered = word.lower()
+    if "ё" in lowered:
+        return [word, lowered.replace("ё", "е")]
+    return [word] + [lowered[:i] + "ё" + lowered[i + 1:] for i, ch in enumerate(lowered) if ch == "е"]
+
+
+def _phrase_spellings(phrase: str, most: int = 16) -> list[str]:
+    """Return a phrase's spellings, each word's ё written е or not; past `most` of them, as typed and with every ё as е."""
+    spellings = [""]
+    for word in phrase.split():
+        spellings = [f"{before} {spelt}".strip() for before in spellings for spelt in _spellings(word)]
+        if len(spellings) > most:
+            plain = phrase.lower().replace("ё", "е")
+            return [phrase] if plain == phrase.lower() else [phrase, plain]
+    return spellings
+
+
+def _either(spellings: list[str], suffix: str = "") -> str:
+    terms = [_quoted(s) + suffix for s in spellings]
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
 def fts_query(text: str) -> str:
     """Return an FTS5 MATCH expression for what a person typed ('' when nothing is searchable)."""
     terms: list[str] = []
@@ -42,14 +67,14 @@ def fts_query(text: str) -> str:
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
             if _has_word(phrase):
-                terms.append(_quoted(phrase))
+                terms.append(_either(_phrase_spellings(phrase)))
             continue
         prefix = word.endswith("*")
         word = word.rstrip("*")
         if not _has_word(word):
             continue
-        terms.append(_quoted(word) + ("*" if prefix else ""))
-    return " ".join(terms)
+        terms.append(_either(_spellings(word), "*" if prefix else ""))
+    return " AND ".join(terms)
 
 
 def _shown(snippet: str, markers: tuple[str, str], profanity: str, locale: str) -> str:

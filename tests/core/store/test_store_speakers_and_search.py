@@ -49,6 +49,20 @@ def test_snippets_show_profanity_as_the_transcript_does(library: Library) -> Non
     assert marked.snippet == "That budget is ****, \ue000honestly\ue001."
 
 
+def test_russian_e_and_yo_are_one_letter_to_search(library: Library) -> None:
+    """Russian is mostly typed without ё: "еще" found nothing where whisper wrote "ещё" (FTS5 folds Latin letters only)."""
+    cid = library.save_conversation(conversation("Встреча", lines=[("y1", "Давайте ещё раз, чёрт возьми.", 0, 1),
+                                                                    ("y2", "Все еще черт знает что.", 3000, 2)]))
+    assert _hits(library, "еще") == [(cid, "y1"), (cid, "y2")]
+    assert _hits(library, "ЕЩЁ") == [(cid, "y1"), (cid, "y2")]
+    assert _hits(library, "черт") == _hits(library, "чёрт") == [(cid, "y1"), (cid, "y2")]
+    assert _hits(library, '"еще раз"') == [(cid, "y1")] and _hits(library, '"ещё раз"') == [(cid, "y1")]
+    assert _hits(library, "чё*") == _hits(library, "че*") == [(cid, "y1"), (cid, "y2")]
+    assert _hits(library, "раз") == [(cid, "y1")]  # words without е or ё: as before
+    [hit] = library.search("ещё знает")
+    assert hit.snippet == "Все [еще] черт [знает] что."
+
+
 def test_phrases_prefixes_and_several_words(library: Library) -> None:
     cid = library.save_conversation(conversation())
     assert _hits(library, '"travel expenses"') == [(cid, "r3")]
@@ -74,10 +88,11 @@ def test_anything_typed_is_a_safe_query(library: Library, typed: str) -> None:
 
 
 def test_query_translation() -> None:
-    assert fts_query('budget "travel costs" exp*') == '"budget" "travel costs" "exp"*'
-    assert fts_query('say "hi') == '"say" "hi"'
+    assert fts_query('budget "travel costs" exp*') == '"budget" AND "travel costs" AND "exp"*'
+    assert fts_query('say "hi') == '"say" AND "hi"'
     assert fts_query('a"b') == '"a""b"'  # one quoted term; the tokenizer splits it into a phrase
-    assert fts_query("travel\x00 x") == '"travel" "x"'
+    assert fts_query("travel\x00 x") == '"travel" AND "x"'
+    assert fts_query("чёрт еще") == '("чёрт" OR "черт") AND ("еще" OR "ёще" OR "ещё")'
     assert fts_query(" -- ** ") == ""
 
 
