@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.text.language import locale_for
 from core.audio.decode import probe
 from core.jobs.model import ASYNC, Job, JobOptions
 from core.jobs.queue import TranscriptionQueue
 from core.results import Conversation, new_conversation_id, utc_now
 from core.store import Library
+from core.text.language import locale_for
 
 log = logging.getLogger(__name__)
 

@@ -64,6 +64,7 @@ class AudioInfo:
     codec: str
     container: str
     header_ms: int | None = None  # what a WAV header declares, when it says more than the file holds
+    past_header: bool = False  # a WAV whose header declares less than the file holds: read to its end
 
 
 def probe(path: str | Path) -> AudioInfo:
@@ -72,15 +73,21 @@ def probe(path: str | Path) -> AudioInfo:
     with _open(path) as container, _ffmpeg_errors(path):
         stream = _audio_stream(container, path)
         first = _first_frame(container, stream, path)
+        wav = container.format.name == "wav"
+        holds_ms = _unsaid_wav_ms(path) if wav else None
         info = AudioInfo(
             path=path,
-            duration_ms=_duration_ms(container, stream, path),
+            duration_ms=holds_ms or _duration_ms(container, stream, path),
             channels=first.layout.nb_channels,
             sample_rate=first.sample_rate,
             codec=stream.codec_context.name,
             container=container.format.name,
-            header_ms=_wav_header_ms(path) if container.format.name == "wav" else None,
+            header_ms=_wav_header_ms(path) if wav else None,
+            past_header=holds_ms is not None,
         )
+    if info.past_header:
+        log.warning("%s: its header declares %.1f s but the file holds %.1f s (a recorder that stopped without finishing "
+                    "it?); all of it is read.", path.name, info.header_ms / 1000, info.duration_ms / 1000)
     if info.header_ms and info.duration_ms < MIN_CUT_SHORT_MS and info.duration_ms < info.header_ms * MIN_DECODED_SHARE:
         raise CorruptAudioError(f"{path.name} is cut short: only {info.duration_ms / 1000:.2f} s of the "
                                 f"{info.header_ms / 1000:.1f} s its header declares are in the file.")
@@ -104,7 +111,7 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
     pending: list[np.ndarray] = []
     count = total = 0
     with _ffmpeg_errors(info.path):
-        for block in _resampled_blocks(info.path):
+        for block in _resampled_blocks(info.path, past_header=info.past_header):
             pending.append(block)
             count += block.shape[1]
             while count >= size:
@@ -128,8 +135,22 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
                     info.path.name, decoded_ms, info.header_ms)
 
 
-def _wav_header_ms(path: Path) -> int | None:
-    """Return the duration a PCM WAV's data chunk declares, or None when it does not say (a streamed or RF64 file)."""
+@dataclass(frozen=True)
+class _WavData:
+    """Where a PCM WAV's data chunk starts, the size its header declares, and its frame size and rate."""
+
+    start: int
+    size: int
+    block: int
+    rate: int
+
+    @property
+    def declared_ms(self) -> int:
+        return int(self.size // self.block * 1000 // self.rate)
+
+
+def _wav_data(path: Path) -> _WavData | None:
+    """Return the data chunk a PCM WAV's header declares, or None when it does not say (a streamed or RF64 file)."""
     import struct
 
     try:
@@ -147,9 +168,39 @@ def _wav_header_ms(path: Path) -> int | None:
         elif kind == b"data":
             if not (block and rate) or size == 0 or size >= UNKNOWN_WAV_SIZE:
                 return None
-            return int(size // block * 1000 // rate)
+            return _WavData(at + 8, size, block, rate)
         at += 8 + size + (size & 1)
     return None
+
+
+def _wav_header_ms(path: Path) -> int | None:
+    """Return the duration a PCM WAV's data chunk declares, or None when it does not say (a streamed or RF64 file)."""
+    data = _wav_data(path)
+    return data.declared_ms if data else None
+
+
+def _unsaid_wav_ms(path: Path) -> int | None:
+    """Return how long a WAV really is when its header declares less audio than follows it, else None.
+
+    A recorder that died after writing its header once (or last updating it minutes earlier) leaves
+    a data size that ends before the file does. FFmpeg stops where the header says, so the rest of
+    the recording was silently left out. What follows the declared data is audio when it does not
+    start another chunk (LIST, id3, bext, cue: four ASCII letters and a size that fits the file).
+    """
+    data = _wav_data(path)
+    if data is None:
+        return None
+    end, size = data.start + data.size + (data.size & 1), path.stat().st_size
+    if size - end < CUT_SHORT_SLACK_MS * data.rate // 1000 * data.block:
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(end)
+        after = handle.read(8)
+    chunk_id = after[:4]
+    if len(after) == 8 and all(32 <= b < 127 for b in chunk_id) and chunk_id.strip():
+        if end + 8 + int.from_bytes(after[4:], "little") <= size:
+            return None  # a chunk of its own, as the format allows
+    return int((size - data.start) // data.block * 1000 // data.rate)
 
 
 def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:
@@ -159,10 +210,10 @@ def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:
     return chunk[0].copy() if chunk.shape[0] == 1 else chunk.mean(axis=0, dtype=np.float32)
 
 
-def _resampled_blocks(path: Path) -> Iterator[np.ndarray]:
+def _resampled_blocks(path: Path, *, past_header: bool = False) -> Iterator[np.ndarray]:
     """Yield (channels, k) float32 blocks at 16 kHz in the first frame's layout, with lost stretches silenced."""
     resampler = layout = source = expected = None
-    with _open(path) as container:
+    with _open(path, past_header=past_header) as container:
         stream = _audio_stream(container, path)
         tick = float(stream.time_base or 0)
         for frame in _decoded_frames(container, stream, path):
@@ -244,10 +295,13 @@ def _existing_file(path: str | Path) -> Path:
     return path
 
 
-def _open(path: Path):
-    """Return an open PyAV input container, or raise the AudioError that says why it cannot be opened."""
+def _open(path: Path, *, past_header: bool = False):
+    """Return an open PyAV input container, or raise the AudioError that says why it cannot be opened.
+
+    `past_header` reads a WAV to the end of the file whatever its header declares (FFmpeg's ignore_length).
+    """
     try:
-        return av.open(str(path), mode="r", metadata_errors="ignore")
+        return av.open(str(path), mode="r", metadata_errors="ignore", options={"ignore_length": "1"} if past_header else None)
     except FileNotFoundError as exc:
         raise AudioNotFoundError(f"{path} does not exist.") from exc
     except PermissionError as exc:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.text.language import locale_for
 from core.audio.decode import probe
 from core.errors import JobError, NotFoundError, ParleyError
 from core.jobs.model import ASYNC, CANCELED, FAILED, NOT_STARTED, RUNNING, SUCCEEDED, Job, JobOptions
@@ -25,6 +24,7 @@ from core.jobs.queue import TranscriptionQueue
 from core.results import Conversation, new_conversation_id, utc_now
 from core.store import Library, NewRecording
 from core.store.records import from_db_time, now_text
+from core.text.language import locale_for
 
 log = logging.getLogger(__name__)
 

@@ -177,6 +177,18 @@ def overwrite_with_noise(src: Path, dst: Path, *, start: int, length: int | None
     return dst
 
 
+def wav_with_stale_header(src_wav: Path, dst: Path, declared_seconds: float) -> Path:
+    """Copy a WAV whose header declares only its first `declared_seconds`, as a recorder that last updated it then and died leaves it."""
+    data = bytearray(src_wav.read_bytes())
+    chunk = data.index(b"data", 12)
+    rate, block = struct.unpack("<I", data[24:28])[0], struct.unpack("<H", data[32:34])[0]
+    size = int(declared_seconds * rate) * block
+    data[4:8] = struct.pack("<I", chunk + 8 + size - 8)
+    data[chunk + 4 : chunk + 8] = struct.pack("<I", size)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
 def wav_with_unfinished_header(src_wav: Path, dst: Path) -> Path:
     """Copy a WAV with the RIFF and data sizes left at 0, as a recorder that crashed before closing leaves it."""
     data = bytearray(src_wav.read_bytes())

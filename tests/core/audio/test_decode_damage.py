@@ -177,6 +177,31 @@ def test_a_wav_whose_header_was_never_finished_still_decodes_fully(tmp_path, sam
     np.testing.assert_allclose(samples, reference, atol=1 / 16384)
 
 
+def test_a_wav_whose_header_declares_less_than_it_holds_is_read_to_its_end(tmp_path, sample_wav, reference, caplog):
+    """A recorder that died after last updating its header at 5 s: FFmpeg stopped there, and 25 s were left out in silence."""
+    path = af.wav_with_stale_header(sample_wav, tmp_path / "died.wav", 5.0)
+    with caplog.at_level(logging.WARNING, logger="core.audio.decode"):
+        info = probe(path)
+    assert (info.duration_ms, info.header_ms, info.past_header) == (30_000, 5_000, True)
+    assert "its header declares 5.0 s but the file holds 30.0 s" in caplog.text
+    samples = load_audio(path)
+    assert samples.size == reference.size
+    np.testing.assert_allclose(samples, reference, atol=1 / 16384)
+
+
+def test_a_chunk_after_the_audio_is_not_read_as_audio(tmp_path, reference):
+    """LIST, id3 or bext chunks may follow the data chunk: they are not the audio a dead recorder left unsaid."""
+    import struct
+
+    whole = af.write_wav(tmp_path / "whole.wav", reference[: SAMPLE_RATE * 5], SAMPLE_RATE)
+    # a chunk of 40 kB after the audio: more than a second of it, were it read as 16-bit samples at 16 kHz
+    tagged = whole.read_bytes() + b"LIST" + struct.pack("<I", 40_000) + b"INFO" + b"\x00" * 39_996
+    (tmp_path / "tagged.wav").write_bytes(tagged)
+    info = probe(tmp_path / "tagged.wav")
+    assert (info.duration_ms, info.past_header) == (5_000, False)
+    assert load_audio(tmp_path / "tagged.wav").size == SAMPLE_RATE * 5
+
+
 def test_a_wav_cut_short_to_almost_nothing_is_damaged_not_a_short_recording(tmp_path, reference, parley_home, capsys):
     """The header declares 30 s and under a second is left: an error at once, nothing stored (the first 1000 bytes:
     28 ms); a WAV that keeps more of itself is still read (the test above)."""
