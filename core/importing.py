@@ -44,7 +44,7 @@ def import_recording(
         created=utc_now(),
         duration_ms=info.duration_ms,
         source=str(path.resolve()),
-        locale=locale_for(options.language),
+        locale=locale_for(None, options.language),
         model=options.model,
         channels=1 if mono else info.channels,
     )

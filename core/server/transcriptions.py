@@ -209,7 +209,7 @@ class TranscriptionService:
         info = probe(source.path)
         conversation = Conversation(
             conversation_id=new_conversation_id(), title=name or source.path.stem, created=utc_now(),
-            duration_ms=info.duration_ms, source=source.url, locale=locale or locale_for(options.language),
+            duration_ms=info.duration_ms, source=source.url, locale=locale or locale_for(None, options.language),
             model=options.model, channels=info.channels,
         )
         return NewRecording(conversation, source.path, channels=info.channels, duration_ms=info.duration_ms)

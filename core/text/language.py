@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import locale as _system_locale
+import re
 
 DEFAULT_LOCALE = "en-US"
 
@@ -21,12 +22,27 @@ def language_of(locale: str | None) -> str:
     return (locale or "en").replace("_", "-").split("-")[0].strip().lower() or "en"
 
 
+_LOCALE = re.compile(r"([A-Za-z]{2,3})((?:[-_][A-Za-z0-9]{2,8})+)")
+
+
+def _tidy(locale: str) -> str | None:
+    """Return a locale spelled as BCP 47 writes it ("fr_ca" -> "fr-CA", "zh-hant-tw" -> "zh-Hant-TW"), or None."""
+    match = _LOCALE.fullmatch(locale.strip())
+    if match is None:
+        return None
+    parts = [match.group(1).lower()]
+    for part in re.split("[-_]", match.group(2))[1:]:
+        parts.append(part.upper() if len(part) == 2 else part.title() if len(part) == 4 and part.isalpha() else part)
+    return "-".join(parts)
+
+
 def locale_for(language: str | None, given: str | None = None) -> str:
     """Return the BCP-47 locale to store for a whisper language code: the `given` locale when it names that language
-    with a region ("fr-CA", "fr_ca" -> "fr-CA"), else the language's usual one ("fr" -> "fr-FR", "ja" -> "ja-JP")."""
-    if given and "-" in given.replace("_", "-").strip("-") and (language is None or language_of(given) == language):
-        code, region = given.replace("_", "-").strip().split("-", 1)
-        return f"{code.lower()}-{region.upper() if len(region) == 2 else region}"
+    with a region ("fr-CA", "fr_ca" -> "fr-CA"), else the language's usual one ("fr" -> "fr-FR", "ja" -> "ja-JP").
+    With no language (one still to be heard), the given locale's language is taken."""
+    tidy = _tidy(given) if given else None
+    if tidy and (language is None or language_of(tidy) == language):
+        return tidy
     language = (language or (language_of(given) if given else "en")).lower()
     if language in _REGIONS:
         return _REGIONS[language]

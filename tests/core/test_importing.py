@@ -24,6 +24,13 @@ def test_import_stores_audio_and_queues_an_async_job(sample_wav, tmp_path):
         assert stored.is_file() and stored != sample_wav and stored.stat().st_size == sample_wav.stat().st_size
 
 
+def test_an_imported_conversation_has_the_locale_given_or_its_languages_usual_one(sample_wav, tmp_path):
+    with Library.open(tmp_path / "lib.sqlite3") as library:
+        for given, locale in (("fr-CA", "fr-CA"), ("pt_br", "pt-BR"), ("EN-gb", "en-GB"), ("sv", "sv-SE"), (None, "en-US")):
+            conversation_id, _ = import_recording(library, sample_wav, JobOptions(model="base", language=given))
+            assert library.get_conversation(conversation_id).locale == locale, given
+
+
 def test_a_damaged_file_stores_nothing(sample_wav, tmp_path):
     damaged = overwrite_with_noise(sample_wav, tmp_path / "damaged.wav", start=0)
     with Library.open(tmp_path / "lib.sqlite3") as library:
