@@ -19,7 +19,9 @@ import unicodedata
 from sqlite_utils import Database
 
 from core.store.records import SearchHit
-from core.text.profanity import filter_word
+from core.text.profanity import filter_profanity
+
+MAX_YO_SPELLINGS = 8  # a word with more е than this is searched as typed only
 
 # a quoted phrase (the closing quote may be missing), or a run of non-space characters
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
@@ -39,6 +41,8 @@ def _spellings(word: str) -> list[str]:
     lowered = word.lower()
     if "ё" in lowered:
         return [word, lowered.replace("ё", "е")]
+    if lowered.count("е") > MAX_YO_SPELLINGS:  # not a word: something pasted
+        return [word]
     return [word] + [lowered[:i] + "ё" + lowered[i + 1:] for i, ch in enumerate(lowered) if ch == "е"]
 
 
@@ -78,29 +82,24 @@ def fts_query(text: str) -> str:
 
 
 def _shown(snippet: str, markers: tuple[str, str], profanity: str, locale: str) -> str:
-    """Return a snippet with its profanity shown as the mode says, the highlight markers kept where they were."""
+    """Return a snippet with its profanity shown as the mode says, every highlight marker kept.
+
+    FTS5 marks whole words (a phrase's pair may span several), so the text between markers is
+    filtered and the markers stay where they are, balanced.
+    """
     if profanity == "None":
         return snippet
     split = re.compile("(" + "|".join(re.escape(m) for m in markers) + ")")
     out = []
     for token in snippet.split(" "):
-        parts = split.split(token)
-        plain = "".join(p for p in parts if p not in markers)
-        shown = filter_word(plain, profanity, locale)
-        if shown == plain:
-            out.append(token)
-        elif shown is None or profanity != "Masked":  # removed or tagged: the word as the mode shows it, unmarked
-            out.append(shown or "")
-        else:  # masked: the same length, so each piece between markers keeps its place
-            at, pieces = 0, []
-            for part in parts:
-                if part in markers:
-                    pieces.append(part)
-                else:
-                    pieces.append(shown[at:at + len(part)])
-                    at += len(part)
-            out.append("".join(pieces))
-    return " ".join(t for t in out if t)
+        pieces = [p if p in markers or not p else filter_profanity(p, profanity, locale) for p in split.split(token)]
+        shown = "".join(pieces).replace(markers[0] + markers[1], "")  # a removed word's highlight goes with it
+        left = shown.replace(markers[0], "").replace(markers[1], "")
+        if profanity == "Removed" and shown != token and out and not _has_word(left):
+            out[-1] += shown  # a removed word leaves its markers and marks on the word before: each pair stays whole
+        elif shown:
+            out.append(shown)
+    return " ".join(out)
 
 
 def search_utterances(

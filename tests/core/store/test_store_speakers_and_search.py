@@ -42,7 +42,9 @@ def test_snippets_show_profanity_as_the_transcript_does(library: Library) -> Non
     [english] = library.search("budget shit")
     assert english.snippet == "That [budget] is [****], honestly."
     assert library.search("shit", profanity="None")[0].snippet == "That budget is [shit], honestly."
-    assert library.search("shit", profanity="Removed")[0].snippet == "That budget is honestly."
+    assert library.search("shit", profanity="Removed")[0].snippet == "That budget is, honestly."
+    assert library.search('"is shit"', profanity="Removed")[0].snippet == "That budget [is], honestly."  # pairs stay whole
+    assert library.search('"is shit"', profanity="Tags")[0].snippet == "That budget [is <profanity>shit</profanity>], honestly."
     [french] = library.search("merde")
     assert french.snippet == "Ce budget, c'est de la [*****]."  # the French list, for a French conversation
     [marked] = library.search("honestly", markers=("\ue000", "\ue001"))
@@ -61,6 +63,7 @@ def test_russian_e_and_yo_are_one_letter_to_search(library: Library) -> None:
     assert _hits(library, "раз") == [(cid, "y1")]  # words without е or ё: as before
     [hit] = library.search("ещё знает")
     assert hit.snippet == "Все [еще] черт [знает] что."
+    assert fts_query("е" * 9) == '"' + "е" * 9 + '"'  # pasted, not a word: as typed
 
 
 def test_phrases_prefixes_and_several_words(library: Library) -> None:
