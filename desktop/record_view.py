@@ -242,7 +242,8 @@ class RecordView(QWidget):
         self.meter.reset()
         session = LiveSession(self.services.ops, self, self.services.live_speaker_tracker)
         session.started.connect(self._started)
-        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.shown_words, r.stable_words))
+        session.interim.connect(lambda r: self.captions.show_interim(r.result_id, r.speaker, r.offset_ms, r.text, r.shown_words,
+                                                                     r.shown_stable_words))
         session.final.connect(self._show_final)
         session.ended.connect(self._ended)
         session.stopped.connect(self._stopped)

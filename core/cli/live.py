@@ -96,7 +96,7 @@ class TerminalView:
     def interim(self, args) -> None:
         """Rewrite the interim line: its committed words plain, the words that may still change dimmed."""
         if self.rewrite:
-            words, stable = args.result.text.split(), args.result.stable_words
+            words, stable = args.result.text.split(), args.result.shown_stable_words
             while len(words) > 1 and len(" ".join(words)) > INTERIM_CHARS:  # the newest words fit on the line
                 words, stable = words[1:], max(0, stable - 1)
             settled, tentative = " ".join(words[:stable]), " ".join(words[stable:])

@@ -39,6 +39,13 @@ class LiveResult:
         return render_forms(self.utterance.forms, self.text_options, self.locale).display
 
     @property
+    def shown_stable_words(self) -> int:
+        """Return how many of the shown words are committed (`stable_words` counts the words heard, removed ones too)."""
+        if self.text_options.profanity != "Removed":
+            return self.stable_words
+        return sum(1 for w in self.utterance.words[:self.stable_words] if filter_word(w.text, "Removed", self.locale))
+
+    @property
     def shown_words(self) -> list[Word]:
         """Return the timed words as the profanity option shows them (a removed word is left out)."""
         shown = []
@@ -120,7 +127,7 @@ class LiveResult:
             "event": "transcribed" if self.final else "transcribing",
             "result_index": self.result_index,
             "final": self.final,
-            "stable_words": self.stable_words,
+            "stable_words": self.shown_stable_words,
             "speaker": self.SpeakerId,
             "watson": self.to_watson(),
             "azure": self.to_azure(),

@@ -141,14 +141,34 @@ def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change():
 
     out = Terminal()
     view = TerminalView(out)
-    view.interim(SimpleNamespace(result=SimpleNamespace(text="Oh, hello. I didn't know", stable_words=2)))
+    view.interim(SimpleNamespace(result=_interim("Oh, hello. I didn't know", 2)))
     assert out.getvalue() == f"\r\033[K… Oh, hello. {DIM}I didn't know{PLAIN}"
     out.seek(0), out.truncate()
     long = " ".join(f"word{i}" for i in range(60))  # longer than a line: the newest words are kept
-    view.interim(SimpleNamespace(result=SimpleNamespace(text=long, stable_words=55)))
+    view.interim(SimpleNamespace(result=_interim(long, 55)))
     shown = out.getvalue()
     assert shown.endswith(f"word54 {DIM}word55 word56 word57 word58 word59{PLAIN}") and "word0 " not in shown
     assert len(shown) - len(f"\r\033[K… {DIM}{PLAIN}") - 1 <= INTERIM_CHARS
+    out.seek(0), out.truncate()
+    view.interim(SimpleNamespace(result=_interim("this shit is damn fine and hello", 3)))
+    assert out.getvalue() == f"\r\033[K… this **** is {DIM}**** fine and hello{PLAIN}"  # masked by default
+    out.seek(0), out.truncate()
+    removed = _interim("this shit is damn fine and hello", 3, profanity="Removed")  # "this shit is" committed
+    view.interim(SimpleNamespace(result=removed))
+    assert out.getvalue() == f"\r\033[K… this is {DIM}fine and hello{PLAIN}"  # not "this is fine" as committed
+    assert removed.to_json()["stable_words"] == 2 and [w.text for w in removed.shown_words] == ["this", "is", "fine", "and", "hello"]
+
+
+def _interim(text: str, stable_words: int, profanity: str = "Masked"):
+    """Return an interim LiveResult of `text` with its first `stable_words` committed, as a session makes it."""
+    from core.live.options import LiveOptions
+    from core.live.result import LiveResult
+    from core.results import Utterance, Word
+    from core.text.forms import forms_from_display
+
+    words = [Word(token, 100 * n, 100) for n, token in enumerate(text.split())]
+    utterance = Utterance("r", 0, 0, 100 * len(words), forms_from_display(text), 0.9, words=words)
+    return LiveResult("r", 0, False, utterance, stable_words=stable_words, text_options=LiveOptions(profanity=profanity).text_options)
 
 
 def test_a_second_ctrl_c_while_the_conversation_is_stored_is_ignored_with_a_word(capsys):
