@@ -16,10 +16,10 @@ from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTex
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from core.results import Conversation, Utterance
-from core.text.profanity import DEFAULT_PROFANITY, filter_profanity
+from core.text.profanity import DEFAULT_PROFANITY, filter_profanity, filter_word
 from desktop.speaker_colors import format_time, speaker_color
 
-_WORD_KEY = re.compile(r"\w+", re.UNICODE)
+_WORD_KEY = re.compile(r"[\w*]+", re.UNICODE)  # a masked word ("****") is a word to click too
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,11 @@ class Span:
     result_id: str
 
 
-def _word_spans(text: str, utterance: Utterance, base: int) -> list[Span]:
+def _word_spans(text: str, utterance: Utterance, base: int, profanity: str = "None", locale: str = "en-US") -> list[Span]:
     """Return the spans of the utterance's timed words inside its shown text (words not found are skipped)."""
     spans, cursor, lowered = [], 0, text.lower()
     for word in utterance.words:
-        keys = _WORD_KEY.findall(word.text.lower())
+        keys = _WORD_KEY.findall((filter_word(word.text, profanity, locale) or "").lower())
         if not keys:
             continue
         at = lowered.find(keys[0], cursor)
@@ -126,7 +126,7 @@ class TranscriptView(QTextEdit):
             start = cursor.position()
             cursor.insertText(text, QTextCharFormat())
             self.utterance_spans.append(Span(start, cursor.position(), utterance.offset_ms, utterance.end_ms, utterance.result_id))
-            self.word_spans.extend(_word_spans(text, utterance, start))
+            self.word_spans.extend(_word_spans(text, utterance, start, self.profanity, conversation.locale))
             previous = utterance
         cursor.endEditBlock()
 

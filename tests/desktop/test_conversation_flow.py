@@ -172,11 +172,17 @@ def test_the_profanity_setting_decides_how_the_transcript_and_search_show_swear_
     from core.text.forms import forms_from_display
     from desktop.html_delegate import HTML_ROLE
 
+    from core.results import Word
+
     first, *rest = two_speaker_sample.ordered()
-    swearing = replace(first, forms=forms_from_display("Oh shit, hello."))
+    words = [Word(text, first.offset_ms + 150 * n, 150, 0.9, first.speaker) for n, text in enumerate(("Oh", "shit,", "hello."))]
+    swearing = replace(first, forms=forms_from_display("Oh shit, hello."), words=words)
     cid = store(services, replace(two_speaker_sample, utterances=[swearing, *rest]), sample_wav)
     view = _open(qtbot, window, cid)
     assert "Oh ****, hello." in view.transcript.toPlainText() and "shit" not in view.transcript.toPlainText()
+    spans = [s for s in view.transcript.word_spans if s.result_id == first.result_id]
+    masked = view.transcript.toPlainText()[spans[1].start:spans[1].end]
+    assert len(spans) == 3 and masked == "****" and spans[1].offset_ms == first.offset_ms + 150  # a click on it seeks there
     library = window.library_view
     library.search_box.setText("shit")
     library.search_now()
