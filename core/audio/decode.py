@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import av
@@ -86,12 +87,19 @@ def probe(path: str | Path) -> AudioInfo:
             past_header=holds_ms is not None,
         )
     if info.past_header:
-        log.warning("%s: its header declares %.1f s but the file holds %.1f s (a recorder that stopped without finishing "
-                    "it?); all of it is read.", path.name, info.header_ms / 1000, info.duration_ms / 1000)
+        stat = path.stat()
+        _say_past_header(str(path), stat.st_size, stat.st_mtime_ns, info.header_ms, info.duration_ms)
     if info.header_ms and info.duration_ms < MIN_CUT_SHORT_MS and info.duration_ms < info.header_ms * MIN_DECODED_SHARE:
         raise CorruptAudioError(f"{path.name} is cut short: only {info.duration_ms / 1000:.2f} s of the "
                                 f"{info.header_ms / 1000:.1f} s its header declares are in the file.")
     return info
+
+
+@lru_cache(maxsize=64)
+def _say_past_header(path: str, size: int, mtime_ns: int, header_ms: int, duration_ms: int) -> None:
+    """Log once per file (as it is now) what a WAV header left unsaid: import, transcription and channels all probe it."""
+    log.warning("%s: its header declares %.1f s but the file holds %.1f s (a recorder that stopped without finishing it?); "
+                "all of it is read.", Path(path).name, header_ms / 1000, duration_ms / 1000)
 
 
 def iter_audio(path: str | Path, *, chunk_ms: int = 30_000, mono: bool = True) -> Iterator[np.ndarray]:
@@ -190,17 +198,24 @@ def _unsaid_wav_ms(path: Path) -> int | None:
     data = _wav_data(path)
     if data is None:
         return None
-    end, size = data.start + data.size + (data.size & 1), path.stat().st_size
-    if size - end < CUT_SHORT_SLACK_MS * data.rate // 1000 * data.block:
+    end, size = data.start + data.size, path.stat().st_size
+    if size - end < CUT_SHORT_SLACK_MS * data.rate // 1000 * data.block + 1:
         return None
     with open(path, "rb") as handle:
         handle.seek(end)
-        after = handle.read(8)
-    chunk_id = after[:4]
-    if len(after) == 8 and all(32 <= b < 127 for b in chunk_id) and chunk_id.strip():
-        if end + 8 + int.from_bytes(after[4:], "little") <= size:
-            return None  # a chunk of its own, as the format allows
+        after = handle.read(5)
+    # a chunk id after the pad byte an odd size needs, or right after the audio (writers that leave the pad out)
+    if _metadata_starts(after[data.size & 1:]) or _metadata_starts(after):
+        return None
     return int((size - data.start) // data.block * 1000 // data.rate)
+
+
+def _metadata_starts(head: bytes) -> bool:
+    """Return whether these bytes start a RIFF chunk (LIST, bext, id3, cue: four letters, digits or spaces, the first a
+    letter) or a bare ID3 tag, rather than audio samples."""
+    chunk_id = head[:4]
+    return len(chunk_id) == 4 and (chunk_id[:3] == b"ID3" or (
+        chr(chunk_id[0]).isalpha() and all(chr(b).isalnum() or b == 32 for b in chunk_id) and max(chunk_id) < 127))
 
 
 def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:
