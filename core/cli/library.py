@@ -10,6 +10,8 @@ from core.cli.args import at_least, between
 from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
 
+SENTIMENT_FORMATS = ("azure-v2", "csv")  # the formats --sentiment adds scores to
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the conversations and export commands to the CLI; returns nothing."""
@@ -131,7 +133,7 @@ def add_export_option_arguments(parser: argparse.ArgumentParser) -> None:
         help="punctuation mode (default DictatedAndAutomatic)",
     )
     group.add_argument("--hesitations", default="keep", choices=HESITATION_MODES, help="keep or drop uh/um in display text")
-    group.add_argument("--sentiment", action="store_true", help="per-utterance sentiment (Azure v2, CSV)")
+    group.add_argument("--sentiment", action="store_true", help="per-utterance sentiment (Azure v2, CSV; English only)")
     group.add_argument("--keywords", help="comma-separated keywords to spot (Watson keywords_result)")
     group.add_argument("--keywords-threshold", type=between(0, 1), help="minimum keyword confidence, 0..1 (default 0.5)")
     group.add_argument("--max-alternatives", type=at_least(1), help="at most this many N-best hypotheses per utterance")
@@ -160,11 +162,11 @@ def export_options_from(args: argparse.Namespace) -> ExportOptions:
     ).check()
 
 
-def _said_without_sentiment(conversation, options: ExportOptions):
+def _said_without_sentiment(conversation, options: ExportOptions, fmt: str):
     """Return the conversation, first telling stderr when --sentiment cannot score its language (its scores stay empty)."""
     from core.text.sentiment import supports
 
-    if options.sentiment and not supports(conversation.locale):
+    if options.sentiment and fmt in SENTIMENT_FORMATS and not supports(conversation.locale):
         print(f"parley: '{conversation.title}' gets no sentiment scores: they are scored for English only, and it is "
               f"{conversation.locale}.", file=sys.stderr)
     return conversation
@@ -183,13 +185,13 @@ def _export(args: argparse.Namespace) -> int:
             ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
         ids = [library.resolve_conversation_id(i) for i in ids]
         if len(ids) == 1 and not args.all and (args.output is None or args.output.suffix.lower() != ".zip"):
-            conversation = _said_without_sentiment(library.get_conversation(ids[0]), options)
+            conversation = _said_without_sentiment(library.get_conversation(ids[0]), options, args.format)
             written = export_conversation(conversation, args.format, args.output, options)
         else:
             if args.output is None:
                 raise ParleyError("Several conversations need --output FOLDER or --output FILE.zip.", "Add --output.")
             # one conversation loaded at a time
-            conversations = (_said_without_sentiment(library.get_conversation(i), options) for i in ids)
+            conversations = (_said_without_sentiment(library.get_conversation(i), options, args.format) for i in ids)
             written = export_many(conversations, args.format, args.output, options)
     for path in written:
         print(path)

@@ -93,3 +93,5 @@ def test_sentiment_asked_of_a_language_it_cannot_score_says_so(parley_home, tmp_
     assert capsys.readouterr().err.count("gets no sentiment scores") == 1  # the English call is scored
     assert main(["export", french, "--format", "csv", "--output", str(tmp_path / "r2.csv")]) == 0
     assert "sentiment" not in capsys.readouterr().err  # not asked, nothing said
+    assert main(["export", french, "--format", "txt", "--output", str(tmp_path / "r.txt"), "--sentiment"]) == 0
+    assert "sentiment" not in capsys.readouterr().err  # a format without sentiment scores: nothing to say
