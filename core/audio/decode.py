@@ -15,6 +15,7 @@ holds, unless that is under a second of what the header declares (`probe` refuse
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,6 +209,26 @@ def _unsaid_wav_ms(path: Path) -> int | None:
     if _metadata_starts(after[data.size & 1:]) or _metadata_starts(after):
         return None
     return int((size - data.start) // data.block * 1000 // data.rate)
+
+
+def complete_wav_header(path: Path) -> bool:
+    """Rewrite the sizes in the header of a WAV that declares less audio than it holds (see `_unsaid_wav_ms`) so that
+    every player reads all of it; return whether it was rewritten. Only for Parley's own copy of a recording."""
+    import struct
+
+    data = _wav_data(path)
+    if data is None or _unsaid_wav_ms(path) is None:
+        return False
+    size = path.stat().st_size
+    audio = (size - data.start) // data.block * data.block
+    with open(path, "r+b") as handle:
+        handle.seek(4)
+        handle.write(struct.pack("<I", size - 8))
+        handle.seek(data.start - 4)
+        handle.write(struct.pack("<I", audio))
+        handle.flush()
+        os.fsync(handle.fileno())
+    return True
 
 
 def _metadata_starts(head: bytes) -> bool:

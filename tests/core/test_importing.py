@@ -31,6 +31,31 @@ def test_an_imported_conversation_has_the_locale_given_or_its_languages_usual_on
             assert library.get_conversation(conversation_id).locale == locale, given
 
 
+def test_a_wav_whose_header_declares_less_than_it_holds_is_stored_whole_and_plays_whole(sample_wav, tmp_path):
+    """The library's copy gets a header that declares all its audio, so the app's player (which goes by the header, as
+    FFmpeg does) plays it to the end; the file imported is left as it was."""
+    import wave
+
+    from helpers.audiofiles import wav_with_stale_header
+
+    from core.audio.decode import probe
+
+    died = wav_with_stale_header(sample_wav, tmp_path / "died.wav", 5.0)
+    before = died.read_bytes()
+    with Library.open(tmp_path / "lib.sqlite3") as library:
+        conversation_id, _ = import_recording(library, died, JobOptions(model="tiny.en"))
+        stored = library.audio_path(conversation_id)
+        assert library.get_conversation(conversation_id).duration_ms == 30_000
+        (source,) = library.audio_sources(conversation_id)
+    with wave.open(str(stored)) as copy:  # the header itself, as a player reads it
+        assert copy.getnframes() == 30 * 16_000
+    audio = before.index(b"data") + 8  # the samples themselves are untouched
+    assert not probe(stored).past_header and stored.read_bytes()[audio:] == before[audio:] and died.read_bytes() == before
+    from core.store.audio import sha256_of
+
+    assert source.sha256 == sha256_of(stored)
+
+
 def test_a_damaged_file_stores_nothing(sample_wav, tmp_path):
     damaged = overwrite_with_noise(sample_wav, tmp_path / "damaged.wav", start=0)
     with Library.open(tmp_path / "lib.sqlite3") as library:
