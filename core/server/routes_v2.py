@@ -47,6 +47,8 @@ def create_transcription(definition: TranscriptionDefinitionV2, request: Request
     services = request.app.state.services
     properties = dict(DEFAULTS)
     properties.update({k: ("True" if v is True else "False" if v is False else str(v)) for k, v in definition.properties.items() if k in DEFAULTS})
+    if truthy(properties["AddDiarization"]) and not truthy(properties["AddWordLevelTimestamps"]):
+        raise ApiError(400, "AddDiarization requires AddWordLevelTimestamps to be set to True.")
     options = job_options(
         request, definition.locale, diarize=truthy(properties["AddDiarization"]),
         profanity=properties["ProfanityFilterMode"], punctuation=properties["PunctuationMode"],

@@ -174,6 +174,9 @@ def check_job(request: Request, id: str = _ID) -> RecognitionJob:
 
 @router.delete("/recognitions/{id}", status_code=204, response_class=Response, summary="Delete a job")
 def delete_job(request: Request, id: str = _ID) -> Response:
-    """Cancel and delete the job and its results."""
-    request.app.state.services.transcriptions.delete(id, API)
+    """Delete a job that is not being processed, and its results (the service refuses one it is processing)."""
+    service = request.app.state.services.transcriptions
+    if service.get(id, API).status == RUNNING:
+        raise ApiError(400, f"The job {id} is being processed and cannot be deleted until it ends.")
+    service.delete(id, API)
     return Response(status_code=204)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core.errors import ExportError
 from core.results import Utterance
 from core.text.forms import word_token
+
+_EDGE_MARKS = re.compile(r"^[^\w'$€£%]+|[^\w'$€£%]+$")  # punctuation before or after a word, not part of it
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,15 @@ def check_keywords(keywords: tuple[str, ...], threshold: float | None) -> None:
         raise ExportError("A keyword is empty.", hint="Give each keyword as one or more words.")
 
 
+def _spoken(text: str) -> str:
+    """Return a word as the phrase heard shows it (Watson's normalized_text: "Colorado"), without the punctuation
+    around it that the display form added ("Hello." -> "Hello")."""
+    word = _EDGE_MARKS.sub("", text.strip())
+    if "." in word and text.rstrip().endswith("."):  # an abbreviation keeps its last dot: "U.S."
+        word += "."
+    return word or text.strip()
+
+
 def spot_keywords(utterance: Utterance, keywords: tuple[str, ...], threshold: float) -> dict[str, list[KeywordMatch]]:
     """Return {keyword: matches} for the keywords heard in an utterance's words with confidence >= threshold."""
     tokens = [(word_token(w.text), w) for w in utterance.words]
@@ -46,6 +58,6 @@ def spot_keywords(utterance: Utterance, keywords: tuple[str, ...], threshold: fl
             confidence = round(sum(known) / len(known), 4) if known else utterance.confidence
             if confidence >= threshold:
                 found.setdefault(keyword, []).append(
-                    KeywordMatch(keyword, " ".join(w.text.strip() for w in words), words[0].offset_ms, words[-1].end_ms, confidence)
+                    KeywordMatch(keyword, " ".join(_spoken(w.text) for w in words), words[0].offset_ms, words[-1].end_ms, confidence)
                 )
     return found

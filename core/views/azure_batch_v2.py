@@ -58,7 +58,8 @@ def _segment(conversation: Conversation, utterance: Utterance, word_timestamps: 
     segment = {
         "RecognitionStatus": "Success",
         "ChannelNumber": None,
-        "SpeakerId": None if utterance.speaker is None else str(utterance.speaker),
+        # null without diarization or on a stereo recording, as v2.0 defines it (its diarization is for mono only)
+        "SpeakerId": None if utterance.speaker is None or conversation.channels > 1 else str(utterance.speaker),
     }
     name = speaker_name(conversation, utterance.speaker)
     if name:

@@ -118,7 +118,12 @@ def speech_recognition_results(
 
     ``speaker_labels=None`` adds them when the conversation has known speakers; keywords need
     ``keywords_threshold``; ``word_alternatives_threshold`` adds word alternatives from the N-best list.
+    Speaker labels bring word timestamps with them, as the service's do: a client joins a label to
+    its word by the word's start time.
     """
+    if speaker_labels is None:
+        speaker_labels = conversation.has_speakers
+    timestamps = timestamps or bool(speaker_labels)
     document: dict = {
         "results": LazyList(
             lambda: (
@@ -129,8 +134,6 @@ def speech_recognition_results(
         ),
         "result_index": 0,
     }
-    if speaker_labels is None:
-        speaker_labels = conversation.has_speakers
     if speaker_labels:
         document["speaker_labels"] = LazyList(lambda: _iter_speaker_labels(conversation.ordered(), True))
         names = {str(n - 1): speaker_name(conversation, n) for n in sorted(conversation.speakers)}

@@ -90,7 +90,7 @@ def test_max_alternatives_in_every_json_format():
 def test_watson_keywords_and_word_alternatives_options():
     options = ExportOptions(keywords=("world", "ten"), keywords_threshold=0.8, word_alternatives_threshold=0.4)
     results = json.loads(_text(samples.two_channel_call(), "watson", options))["results"]
-    assert results[0]["keywords_result"] == {"world": [{"normalized_text": "world.", "start_time": 3.8, "end_time": 4.8, "confidence": 0.87}]}
+    assert results[0]["keywords_result"] == {"world": [{"normalized_text": "world", "start_time": 3.8, "end_time": 4.8, "confidence": 0.87}]}
     assert "keywords_result" not in results[1]  # "10" was said, not "ten", and at 0.6 confidence
     assert results[0]["word_alternatives"][0]["alternatives"] == [{"word": "hello", "confidence": 0.98}, {"word": "yellow", "confidence": 0.42}]
 

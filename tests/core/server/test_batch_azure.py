@@ -71,6 +71,31 @@ def test_v2_lifecycle_create_list_get_results_update_delete(server, headers, rec
     wait_for(lambda: not _titles_with("Renamed"), 30)
 
 
+def test_v2_diarization_needs_word_timestamps_and_is_null_on_stereo(server, headers, recording):
+    """The v2.0 documents: AddDiarization "also requires AddWordLevelTimestamps to be set to true", and SpeakerId is
+    "null if no diarization or stereo input file" (here a client got "1" to "3" on a stereo recording)."""
+    import numpy as np
+    import soundfile as sf
+
+    base = f"{server.url}/api/speechtotext/v2.0"
+    definition = {"recordingsUrl": recording.as_uri(), "locale": "en-US", "name": "Diarized",
+                  "properties": {"AddDiarization": "True"}}
+    refused = requests.post(f"{base}/transcriptions", json=definition, headers=headers, timeout=30)
+    assert refused.status_code == 400 and "AddWordLevelTimestamps" in refused.json()["message"]
+    mono, _ = sf.read(recording, dtype="float32")
+    stereo = recording.with_name("stereo call.wav")
+    sf.write(stereo, np.stack([mono, 0.5 * mono], axis=1), 16_000)
+    definition |= {"recordingsUrl": stereo.as_uri(), "properties": {"AddDiarization": "True", "AddWordLevelTimestamps": "True"}}
+    created = requests.post(f"{base}/transcriptions", json=definition, headers=headers, timeout=30)
+    assert created.status_code == 202
+    done = _poll(created.headers["Operation-Location"], headers)
+    assert done["status"] == "Succeeded", done
+    for channel in ("channel_0", "channel_1"):
+        result = requests.get(done["resultsUrls"][channel], headers=headers, timeout=30).json()
+        segments = result["AudioFileResults"][0]["SegmentResults"]
+        assert segments and {s["SpeakerId"] for s in segments} == {None}
+
+
 def _titles_with(title: str) -> bool:
     with Library.open() as library:
         return any(c.title == title for c in library.list_conversations())

@@ -110,3 +110,16 @@ def test_async_jobs_create_check_list_delete(stt, ten_seconds):
     with pytest.raises(ApiException) as gone:
         stt.check_job(job["id"])
     assert gone.value.code == 404
+
+
+def test_a_job_being_processed_cannot_be_deleted(stt, sample_wav):
+    """The service deletes a job waiting or done, not one it is processing (the job and its results stay)."""
+    with open(sample_wav, "rb") as audio:
+        job = stt.create_job(audio=audio, content_type="audio/wav", model="en-US_BroadbandModel").get_result()
+    wait_for(lambda: stt.check_job(job["id"]).get_result()["status"] == "processing", 120, 0.02)
+    with pytest.raises(ApiException) as refused:
+        stt.delete_job(job["id"])
+    assert refused.value.code == 400 and "being processed" in refused.value.message
+    done = wait_for(lambda: (j := stt.check_job(job["id"]).get_result())["status"] in ("completed", "failed") and j, 180)
+    assert done["status"] == "completed" and done["results"][0]["results"]
+    stt.delete_job(job["id"])

@@ -11,7 +11,7 @@ def test_keywords_over_the_threshold_with_times_and_confidence():
     found = spot_keywords(meeting(), ("boston", "Friday", "on Friday", "Paris"), 0.85)
     assert set(found) == {"Friday", "on Friday"}  # Boston's 0.8 is under 0.85; Paris was never said
     (friday,) = found["Friday"]
-    assert (friday.normalized_text, friday.start_ms, friday.end_ms, friday.confidence) == ("Friday.", 1200, 1700, 0.9)
+    assert (friday.normalized_text, friday.start_ms, friday.end_ms, friday.confidence) == ("Friday", 1200, 1700, 0.9)
     (phrase,) = found["on Friday"]
     assert (phrase.start_ms, phrase.end_ms, phrase.confidence) == (1100, 1700, 0.945)  # mean of 0.99 and 0.9
 
@@ -21,6 +21,11 @@ def test_lower_threshold_admits_more_and_repeats_are_all_found():
     twice = utterance("Go, go!", [("Go,", 0, 200, 0.7), ("go!", 300, 200, 0.9)])
     assert [m.start_ms for m in spot_keywords(twice, ("go",), 0.5)["go"]] == [0, 300]
     assert [m.start_ms for m in spot_keywords(twice, ("go",), 0.8)["go"]] == [300]
+    # normalized_text is the phrase heard without the display's punctuation around it (Watson: "Colorado")
+    assert [m.normalized_text for m in spot_keywords(twice, ("go",), 0.5)["go"]] == ["Go", "go"]
+    said = utterance("In the U.S. today.", [("In", 0, 100, 0.9), ("the", 100, 100, 0.9), ("U.S.", 200, 300, 0.9), ("today.", 500, 300, 0.9)])
+    found = spot_keywords(said, ("u.s.", "today"), 0.5)
+    assert [match.normalized_text for matches in found.values() for match in matches] == ["U.S.", "today"]
 
 
 def test_keyword_rules():

@@ -108,3 +108,13 @@ def test_a_streaming_final_says_why_it_ended_and_an_interim_does_not():
     assert SpeechRecognitionResults.from_dict(final).results[0].end_of_utterance == "silence"
     assert "end_of_utterance" not in watson_result_event(time, 3, final=False, end_of_utterance="silence")["results"][0]
     assert "end_of_utterance" not in watson_result_event(time, 3, final=True)["results"][0]  # not known: not said
+
+
+def test_speaker_labels_bring_the_word_timestamps_they_are_joined_by():
+    """A client joins each label to its word by `from` = the word's start: labels without timestamps cannot be used."""
+    document = speech_recognition_results(two_channel_call(), timestamps=False, word_confidence=False, speaker_labels=True)
+    starts = [t[1] for r in document["results"] for t in r["alternatives"][0]["timestamps"]]
+    assert [label["from"] for label in document["speaker_labels"]] == starts[:6]
+    assert "word_confidence" not in document["results"][0]["alternatives"][0]  # only timestamps come with them
+    plain = speech_recognition_results(two_channel_call(), timestamps=False, speaker_labels=False)
+    assert "timestamps" not in plain["results"][0]["alternatives"][0]
