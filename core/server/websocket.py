@@ -75,6 +75,16 @@ class Session:
         self.word_confidence = bool(start.get("word_confidence", False))
         self.text = text_options("Masked" if start.get("profanity_filter", True) else "None", "DictatedAndAutomatic" if start.get("smart_formatting") else None)
         self.locale = locale
+        self.keywords = tuple(str(k) for k in start.get("keywords") or () if str(k).strip())
+        threshold = start.get("keywords_threshold")
+        self.keywords_threshold = float(threshold) if threshold is not None else None
+        if self.keywords and self.keywords_threshold is None:
+            raise ApiError(400, "keywords need keywords_threshold.")
+        ignored = [name for name in ("speaker_labels", "word_alternatives_threshold") if start.get(name)]
+        ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
+        # said with the first results, as the service reports what it did not apply
+        self.warnings = [f"Not available on this WebSocket, ignored: {', '.join(ignored)}. "
+                         "POST /v1/recognize and /v1/recognitions apply them."] if ignored else []
         self.data = bytearray()
         self.committed_ms = 0  # audio before this time has been sent as final results
         self.result_index = 0
@@ -90,8 +100,12 @@ class Session:
         return len(self.data) - self.last_interim_bytes >= step
 
     def event(self, utterance, final: bool) -> dict:
-        return call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
-                         word_confidence=self.word_confidence, text=self.text, locale=self.locale)
+        event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+                          word_confidence=self.word_confidence, text=self.text, locale=self.locale,
+                          keywords=self.keywords, keywords_threshold=self.keywords_threshold)
+        if self.warnings:
+            event["warnings"], self.warnings = self.warnings, []
+        return event
 
 
 def _shift(utterances, offset_ms: int):
@@ -221,7 +235,12 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                     await websocket.close(code=1003)
                     return
                 if action["action"] == "start":
-                    session = Session(action, locale)
+                    try:
+                        session = Session(action, locale)
+                    except (ApiError, TypeError, ValueError) as exc:  # keywords without a threshold, a number that is not one
+                        await websocket.send_json({"error": getattr(exc, "detail", None) or f"Invalid start action: {exc}."})
+                        await websocket.close(code=1003)
+                        return
                     inactivity = int(action.get("inactivity_timeout", DEFAULT_INACTIVITY_S) or 0)
                     await websocket.send_json({"state": "listening"})
                     continue

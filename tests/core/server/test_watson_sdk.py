@@ -81,7 +81,8 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     with open(sample_wav, "rb") as audio:
         service.recognize_using_websocket(
             audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector, model="en-US_BroadbandModel",
-            interim_results=True, timestamps=True, inactivity_timeout=30,
+            interim_results=True, timestamps=True, inactivity_timeout=30, keywords=["Chicago", "New Jersey"], keywords_threshold=0.3,
+            speaker_labels=True,
         )
     assert collector.closed.is_set() and collector.listening.is_set() and not collector.errors
     interim = [d for d in collector.data if d["results"] and not d["results"][0]["final"]]
@@ -94,6 +95,12 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     text = " ".join(d["results"][0]["alternatives"][0]["transcript"] for d in finals)
     assert "hello" in text and "there" in text
     assert finals[0]["results"][0]["alternatives"][0]["timestamps"]
+    spotted = [k for d in finals for k in d["results"][0].get("keywords_result", {})]
+    assert {"Chicago", "New Jersey"} <= set(spotted)  # on final results, as the service spots them
+    assert not any("keywords_result" in d["results"][0] for d in interim)
+    # what the socket cannot do is said once, not ignored in silence
+    warned = [d["warnings"] for d in collector.data if "warnings" in d]
+    assert len(warned) == 1 and "speaker_labels" in warned[0][0]
 
 
 def test_async_jobs_create_check_list_delete(stt, ten_seconds):
@@ -123,3 +130,15 @@ def test_a_job_being_processed_cannot_be_deleted(stt, sample_wav):
     done = wait_for(lambda: (j := stt.check_job(job["id"]).get_result())["status"] in ("completed", "failed") and j, 180)
     assert done["status"] == "completed" and done["results"][0]["results"]
     stt.delete_job(job["id"])
+
+
+def test_websocket_keywords_without_a_threshold_is_an_error(server, api_key, ten_seconds):
+    token = server.services.tokens.issue(server.services.keys.verify(api_key))
+    service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
+    service.set_service_url(f"ws://127.0.0.1:{server.port}")
+    collector = Collector()
+    with open(ten_seconds, "rb") as audio:
+        service.recognize_using_websocket(audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector,
+                                          keywords=["hello"])
+    assert collector.closed.is_set() and not collector.data
+    assert any("keywords need keywords_threshold" in str(error) for error in collector.errors), collector.errors
