@@ -212,7 +212,8 @@ def list_files(request: Request, id: str = ID) -> PaginatedFiles:
     return PaginatedFiles(values=[_file_entry(request, record, name) for name in _file_names(record)])
 
 
-_FILE_ID = Path(pattern=r"^(contenturl_[0-9]{1,4}|report)$", description="contenturl_N or report")
+# any name, so that one the transcription does not have is a 404 (as the service answers), not a 400
+_FILE_ID = Path(max_length=64, description="contenturl_N or report")
 
 
 @router.get("/transcriptions/{id}/files/{file_id}", response_model=TranscriptionFile, summary="Get a result file's entry")

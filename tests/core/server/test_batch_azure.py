@@ -141,6 +141,8 @@ def test_v3_lifecycle_with_several_sources_paging_files_and_report(server, heade
     files = requests.get(done["links"]["files"], headers=headers, timeout=30).json()["values"]
     names = sorted(f["name"] for f in files)
     assert names == ["contenturl_0.json", "contenturl_1.json", "contenturl_2.json", "report.json"]
+    for unknown in ("contenturl_7", "bogus"):  # a file the transcription does not have is not found, whatever its name
+        assert requests.get(f"{done['links']['files']}/{unknown}", headers=headers, timeout=10).status_code == 404
     for entry in files:
         content = requests.get(entry["links"]["contentUrl"], headers=headers, timeout=30)
         assert content.status_code == 200 and len(content.content) == entry["properties"]["size"]
