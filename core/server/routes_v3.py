@@ -185,7 +185,8 @@ def _document(request: Request, record: Transcription, file_id: str) -> dict:
     props = record.properties
     conversation = only_channels(_service(request).conversation(source), props.get("channels"))
     document = call_view(
-        batch_v3_result, conversation, word_timestamps=bool(props.get("wordLevelTimestampsEnabled") or props.get("displayFormWordLevelTimestampsEnabled")),
+        batch_v3_result, conversation, word_timestamps=bool(props.get("wordLevelTimestampsEnabled")),
+        display_words=bool(props.get("displayFormWordLevelTimestampsEnabled")),
         text=text_options(props.get("profanityFilterMode"), props.get("punctuationMode")),
     )
     document["source"] = source.url

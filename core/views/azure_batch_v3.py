@@ -8,6 +8,7 @@ named also gets ``speakerName`` (an addition the service does not write; readers
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
+from core.text.profanity import filter_word
 from core.views import channel_numbers
 from core.views.lazy import LazyList, LazyText, materialize
 from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
@@ -38,7 +39,24 @@ def _hypothesis(forms, confidence: float) -> dict:
     }
 
 
-def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: bool, text, max_alternatives) -> dict:
+def _display_word(token: str, word: Word) -> dict:
+    return {
+        "displayText": token,
+        "offset": iso8601_duration(word.offset_ms),
+        "duration": iso8601_duration(word.duration_ms),
+        "offsetInTicks": ms_to_ticks(word.offset_ms),
+        "durationInTicks": ms_to_ticks(word.duration_ms),
+    }
+
+
+def _display_words(utterance: Utterance, text, locale: str) -> list[dict]:
+    """Return the words as the display form writes them ("Hello,", "25"), profanity shown as the options say."""
+    mode = (text or TextOptions()).profanity
+    return [_display_word(token, w) for w in utterance.words if (token := filter_word(w.text.strip(), mode, locale))]
+
+
+def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: bool, text, max_alternatives,
+            display_words: bool = False) -> dict:
     phrase: dict = {"recognitionStatus": "Success", "channel": utterance.channel}
     if utterance.speaker is not None:
         phrase["speaker"] = utterance.speaker
@@ -55,6 +73,8 @@ def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: b
     best = _hypothesis(forms_of(utterance.forms, text, locale), utterance.confidence)
     if word_timestamps:
         best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text, locale)]
+    if display_words:
+        best["displayWords"] = _display_words(utterance, text, locale)
     others = [_hypothesis(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     phrase["nBest"] = [best, *others]
     return phrase
@@ -87,10 +107,13 @@ def batch_v3_result(
     text: TextOptions | None = None,
     max_alternatives: int | None = None,
     lazy: bool = False,
+    display_words: bool = False,
 ) -> dict:
     """Return the v3 result document: source, timestamp, durations, combinedRecognizedPhrases, recognizedPhrases.
 
-    ``text`` sets profanity/punctuation/hesitation rendering (service defaults when None);
+    ``word_timestamps`` adds each best hypothesis's lexical ``words``, ``display_words`` its ``displayWords``
+    (v3.1's displayFormWordLevelTimestampsEnabled); ``text`` sets profanity/punctuation/hesitation rendering
+    (service defaults when None);
     ``max_alternatives`` caps nBest; ``lazy=True`` leaves the long parts lazy for streaming.
     """
     document = {
@@ -100,7 +123,7 @@ def batch_v3_result(
         "duration": iso8601_duration(conversation.duration_ms),
         "combinedRecognizedPhrases": [_combined(conversation, c, text) for c in channel_numbers(conversation)],
         "recognizedPhrases": LazyList(
-            lambda: (_phrase(conversation, u, word_timestamps, text, max_alternatives) for u in conversation.ordered())
+            lambda: (_phrase(conversation, u, word_timestamps, text, max_alternatives, display_words) for u in conversation.ordered())
         ),
     }
     return document if lazy else materialize(document)

@@ -56,6 +56,26 @@ def test_words_with_iso_durations_and_ticks():
     assert "words" not in hello["nBest"][1]  # alternatives carry no timings
 
 
+def test_display_words_are_the_display_forms_words_with_their_times_valid_against_the_schema():
+    """v3.1's displayFormWordLevelTimestampsEnabled gives displayWords; it used to give the lexical words instead."""
+    from pathlib import Path
+
+    import jsonschema
+
+    document = batch_v3_result(two_channel_call(), display_words=True)
+    phrases = document["recognizedPhrases"]
+    hello, time = phrases[0]["nBest"][0], phrases[1]["nBest"][0]
+    assert "words" not in hello and "displayWords" not in phrases[0]["nBest"][1]
+    assert hello["displayWords"][0] == {"displayText": "hello", "offset": "PT3.25S", "duration": "PT0.48S",
+                                        "offsetInTicks": 32_500_000, "durationInTicks": 4_800_000}
+    assert [w["displayText"] for w in hello["displayWords"]] == ["hello", "world."]  # the words as recognised
+    assert [w["displayText"] for w in time["displayWords"]] == ["It's", "25", "past", "10."]  # as displayed, not "twenty five"
+    schema = Path(__file__).resolve().parents[2] / "data" / "azure" / "transcriptionresult_v3.schema.json"
+    jsonschema.Draft7Validator(json.loads(schema.read_text(encoding="utf-8"))).validate(document)
+    both = batch_v3_result(two_channel_call(), word_timestamps=True, display_words=True)["recognizedPhrases"][0]["nBest"][0]
+    assert [w["word"] for w in both["words"]] == ["hello", "world"] and len(both["displayWords"]) == 2
+
+
 def test_no_speakers_and_empty_conversation():
     memo = batch_v3_result(mono_without_speakers(), word_timestamps=True)
     assert memo["timestamp"] == "2026-03-02T11:00:00Z"  # naive datetimes are UTC
