@@ -85,6 +85,7 @@ def _create(request: Request, definition: TranscriptionDefinitionV3, sources: li
     record = _service(request).create(
         API, sources, name=definition.displayName, description=definition.description or "", locale=definition.locale,
         properties={k: v for k, v in stored.items() if v is not None}, options=options,
+        keep_unreadable=True,  # a recording that cannot be read fails in the report; the others are transcribed
     )
     response.headers["Location"] = _self(request, record.transcription_id)
     return _view(request, record)
@@ -171,11 +172,16 @@ def _document(request: Request, record: Transcription, file_id: str) -> dict:
         for source in record.sources:
             state = source.job.state if source.job else "Succeeded"
             state = "Failed" if state == "Canceled" else state
-            details.append(ReportDetail(
+            details.append((source.position, ReportDetail(
                 source=source.url, status=state,
                 errorKind="InvalidData" if state == "Failed" else None,
                 errorMessage=source.job.error if state == "Failed" and source.job else None,
-            ).model_dump(exclude_none=True))
+            ).model_dump(exclude_none=True)))
+        for failed in record.unreadable:
+            details.append((failed["position"], ReportDetail(
+                source=failed["url"], status="Failed", errorKind="InvalidData", errorMessage=failed["error"],
+            ).model_dump(exclude_none=True)))
+        details = [detail for _, detail in sorted(details, key=lambda entry: entry[0])]
         return TranscriptionReport(
             successfulTranscriptionsCount=sum(d["status"] == "Succeeded" for d in details),
             failedTranscriptionsCount=sum(d["status"] == "Failed" for d in details), details=details,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from core.audio.decode import probe
-from core.errors import JobError, NotFoundError, ParleyError
+from core.errors import AudioError, JobError, NotFoundError, ParleyError
 from core.jobs.model import ASYNC, CANCELED, FAILED, NOT_STARTED, RUNNING, SUCCEEDED, Job, JobOptions
 from core.jobs.queue import TranscriptionQueue
 from core.results import Conversation, new_conversation_id, utc_now
@@ -68,9 +68,14 @@ class Transcription:
     sources: list[Source] = field(default_factory=list)
 
     @property
+    def unreadable(self) -> list[dict]:
+        """Return the recordings that could not be read when the transcription was made: {position, url, error}."""
+        return list(self.properties.get("unreadable", []))
+
+    @property
     def status(self) -> str:
-        """Return NotStarted, Running, Succeeded or Failed, from the sources' jobs."""
-        states = [s.job.state if s.job else SUCCEEDED for s in self.sources]
+        """Return NotStarted, Running, Succeeded or Failed, from the sources' jobs (an unreadable recording failed)."""
+        states = [s.job.state if s.job else SUCCEEDED for s in self.sources] + [FAILED for _ in self.unreadable]
         if not states:
             return FAILED
         if RUNNING in states or (NOT_STARTED in states and any(s not in (NOT_STARTED,) for s in states)):
@@ -84,7 +89,8 @@ class Transcription:
     @property
     def status_message(self) -> str:
         """Return what the caller should know about the status (errors, or the current step)."""
-        errors = [s.job.error for s in self.sources if s.job and s.job.state in (FAILED, CANCELED) and s.job.error]
+        errors = [u["error"] for u in self.unreadable]
+        errors += [s.job.error for s in self.sources if s.job and s.job.state in (FAILED, CANCELED) and s.job.error]
         if errors:
             return " ".join(dict.fromkeys(errors))
         running = [s.job for s in self.sources if s.job and s.job.state == RUNNING]
@@ -153,7 +159,7 @@ class TranscriptionService:
                 [transcription_id, api],
             ).fetchone()
             record = self._record(db, row) if row else None
-        if record is None or not record.sources:
+        if record is None or not (record.sources or record.unreadable):
             raise NotFoundError(f"There is no transcription '{transcription_id}'.", "List them with GET transcriptions.")
         return record
 
@@ -162,7 +168,8 @@ class TranscriptionService:
         with self.library.reading() as db:
             rows = db.execute(
                 f"""SELECT {self._COLUMNS} FROM api_transcriptions t WHERE api = ? AND deleted = 0
-                    AND EXISTS (SELECT 1 FROM api_transcription_sources s WHERE s.transcription_id = t.id)
+                    AND (EXISTS (SELECT 1 FROM api_transcription_sources s WHERE s.transcription_id = t.id)
+                         OR json_extract(t.properties, '$.unreadable') IS NOT NULL)
                     ORDER BY created DESC, id LIMIT ? OFFSET ?""",
                 [api, take + 1, skip],
             ).fetchall()
@@ -173,25 +180,36 @@ class TranscriptionService:
 
     def create(
         self, api: str, sources: list[NewSource], *, name: str, description: str, locale: str,
-        properties: dict, options: JobOptions,
+        properties: dict, options: JobOptions, keep_unreadable: bool = False,
     ) -> Transcription:
         """Return a new transcription whose recordings are stored as conversations and queued for transcription.
 
         The recordings are copied into the library first; then their conversations, the API record
         and every job are committed in one transaction, so no reader (the desktop library, another
         request) and no killed server ever sees a conversation without its job or its transcription.
+        A recording that cannot be read raises its AudioError, or with `keep_unreadable` (Azure v3, as
+        the service does) is a failed entry of the transcription while the others are transcribed.
         """
         transcription_id = str(uuid.uuid4())
         try:
-            recordings = [self._new_recording(source, name, locale, options) for source in sources]
+            readable, unreadable = [], []
+            for position, source in enumerate(sources):
+                try:
+                    readable.append((position, source, self._new_recording(source, name, locale, options)))
+                except AudioError as exc:
+                    if not keep_unreadable:
+                        raise
+                    unreadable.append({"position": position, "url": source.url, "error": exc.user_message()})
+            if unreadable:
+                properties = properties | {"unreadable": unreadable}
             now = now_text()
-            with self.library.adding_conversations(recordings) as db:
+            with self.library.adding_conversations([recording for *_, recording in readable]) as db:
                 db.execute(
                     "INSERT INTO api_transcriptions (id, api, name, description, locale, properties, created, last_action)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [transcription_id, api, name, description or "", locale, json.dumps(properties), now, now],
                 )
-                for position, (source, recording) in enumerate(zip(sources, recordings)):
+                for position, source, recording in readable:
                     conversation_id = recording.conversation.conversation_id
                     db.execute(
                         "INSERT INTO api_transcription_sources (transcription_id, position, conversation_id, url) VALUES (?, ?, ?, ?)",
@@ -255,7 +273,7 @@ class TranscriptionService:
             finished = record.finished
             ttl = record.properties.get("timeToLiveSeconds")
             expired = finished is not None and ttl is not None and finished + timedelta(seconds=float(ttl)) <= now
-            if not (deleted or expired or not record.sources):
+            if not (deleted or expired or not (record.sources or record.unreadable)):
                 continue
             if expired and not deleted:
                 for source in record.sources:

@@ -201,8 +201,32 @@ def test_bad_definitions_get_400_with_a_message(server, headers, recording):
         response = requests.post(base, json=body, headers=headers, timeout=30)
         assert response.status_code == 400, (body, response.text)
         assert response.json()["code"] == "InvalidRequest" and response.json()["message"]
+    assert requests.get(f"{base}/no-such-id", headers=headers, timeout=10).status_code == 404
+
+
+def test_a_recording_that_cannot_be_read_fails_in_the_report_and_the_others_are_transcribed(server, headers, recording):
+    """As the service does: the transcription is made, the good recordings are transcribed and the report lists the
+    bad one as failed (a client used to get a 415 for the whole batch, and nothing transcribed)."""
+    base = f"{server.url}/speechtotext/v3.1/transcriptions"
     not_audio = recording.with_name("notes.wav")
     not_audio.write_text("this is not audio")
-    response = requests.post(base, json={"contentUrls": [not_audio.as_uri()], "locale": "en-US", "displayName": "a"}, headers=headers, timeout=30)
-    assert response.status_code in (400, 415)
-    assert requests.get(f"{base}/no-such-id", headers=headers, timeout=10).status_code == 404
+    body = {"contentUrls": [not_audio.as_uri(), recording.as_uri()], "locale": "en-US", "displayName": "Mixed"}
+    created = requests.post(base, json=body, headers=headers, timeout=30)
+    assert created.status_code == 201, created.text
+    done = _poll(created.json()["self"], headers)
+    assert done["status"] == "Succeeded", done
+    files = {f["name"]: f for f in requests.get(done["links"]["files"], headers=headers, timeout=30).json()["values"]}
+    assert sorted(files) == ["contenturl_1.json", "report.json"]  # numbered by the contentUrls given
+    report = requests.get(files["report.json"]["links"]["contentUrl"], headers=headers, timeout=30).json()
+    assert (report["successfulTranscriptionsCount"], report["failedTranscriptionsCount"]) == (1, 1)
+    failed, succeeded = report["details"]
+    assert failed["source"] == not_audio.as_uri() and failed["status"] == "Failed" and failed["errorKind"] == "InvalidData"
+    assert "notes.wav" in failed["errorMessage"] and succeeded["status"] == "Succeeded"
+    only_bad = requests.post(base, json=body | {"contentUrls": [not_audio.as_uri()], "displayName": "Bad"}, headers=headers, timeout=30)
+    assert only_bad.status_code == 201
+    failed = requests.get(only_bad.json()["self"], headers=headers, timeout=10).json()
+    assert failed["status"] == "Failed" and "notes.wav" in failed["properties"]["error"]["message"]
+    listed = requests.get(base, headers=headers, timeout=10).json()["values"]
+    assert {t["displayName"] for t in listed} >= {"Mixed", "Bad"}
+    assert requests.delete(only_bad.json()["self"], headers=headers, timeout=10).status_code == 204
+    assert requests.get(only_bad.json()["self"], headers=headers, timeout=10).status_code == 404
