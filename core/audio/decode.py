@@ -48,6 +48,7 @@ MIN_DECODED_SHARE = 0.5
 # A WAV cut short keeps what it holds (with a warning), unless that is less than this: then it is damaged, not short.
 MIN_CUT_SHORT_MS = 1_000
 CUT_SHORT_SLACK_MS = 200  # a WAV that holds this much less than its header declares is said to be cut short
+MAX_RIFF_BYTES = 0xFFFFFFFF  # the most a RIFF header's 32-bit sizes can declare
 UNKNOWN_WAV_SIZE = 0x7FFF0000  # data sizes from here up are what streaming writers put before they know (0x7FFFFFFF, 0xFFFFFFFF)
 # Packets read by `probe` while looking for the first decodable sound.
 PROBE_PACKETS = 64
@@ -200,6 +201,8 @@ def _unsaid_wav_ms(path: Path) -> int | None:
     if data is None:
         return None
     end, size = data.start + data.size, path.stat().st_size
+    if size > MAX_RIFF_BYTES:  # a WAV over 4 GiB cannot declare its size (32-bit fields): FFmpeg reads it to its end
+        return None
     if size - end < CUT_SHORT_SLACK_MS * data.rate // 1000 * data.block + 1:
         return None
     with open(path, "rb") as handle:

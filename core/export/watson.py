@@ -12,8 +12,9 @@ from core.views.watson import speech_recognition_results
 def write_watson(conversation: Conversation, stream: TextIO, options: ExportOptions, channel: int | None = None) -> None:
     """Write the conversation as Watson results, result by result.
 
-    Word timings and confidences follow word_timestamps; speaker_labels follow speakers;
-    keywords_result, word_alternatives and max_alternatives follow their options.
+    Word timings and confidences follow word_timestamps; speaker_labels follow speakers (and bring the word
+    timings with them, as the service's do); keywords_result, word_alternatives and max_alternatives follow
+    their options.
     """
     document = speech_recognition_results(
         conversation,

@@ -73,9 +73,16 @@ class Transcription:
         return list(self.properties.get("unreadable", []))
 
     @property
+    def gone(self) -> bool:
+        """Return whether nothing of it is left to show: no recording left (their conversations were deleted), or only
+        unreadable ones of a transcription that had readable ones too."""
+        return not self.sources and (not self.unreadable or len(self.unreadable) < self.properties.get("recordings", 0))
+
+    @property
     def status(self) -> str:
-        """Return NotStarted, Running, Succeeded or Failed, from the sources' jobs (an unreadable recording failed)."""
-        states = [s.job.state if s.job else SUCCEEDED for s in self.sources] + [FAILED for _ in self.unreadable]
+        """Return NotStarted, Running, Succeeded or Failed, from the sources' jobs; with none (every recording
+        unreadable) Failed. An unreadable recording is a failure in the report, not a state of the others."""
+        states = [s.job.state if s.job else SUCCEEDED for s in self.sources]
         if not states:
             return FAILED
         if RUNNING in states or (NOT_STARTED in states and any(s not in (NOT_STARTED,) for s in states)):
@@ -159,7 +166,7 @@ class TranscriptionService:
                 [transcription_id, api],
             ).fetchone()
             record = self._record(db, row) if row else None
-        if record is None or not (record.sources or record.unreadable):
+        if record is None or record.gone:
             raise NotFoundError(f"There is no transcription '{transcription_id}'.", "List them with GET transcriptions.")
         return record
 
@@ -169,7 +176,7 @@ class TranscriptionService:
             rows = db.execute(
                 f"""SELECT {self._COLUMNS} FROM api_transcriptions t WHERE api = ? AND deleted = 0
                     AND (EXISTS (SELECT 1 FROM api_transcription_sources s WHERE s.transcription_id = t.id)
-                         OR json_extract(t.properties, '$.unreadable') IS NOT NULL)
+                         OR json_array_length(t.properties, '$.unreadable') = json_extract(t.properties, '$.recordings'))
                     ORDER BY created DESC, id LIMIT ? OFFSET ?""",
                 [api, take + 1, skip],
             ).fetchall()
@@ -201,7 +208,7 @@ class TranscriptionService:
                         raise
                     unreadable.append({"position": position, "url": source.url, "error": exc.user_message()})
             if unreadable:
-                properties = properties | {"unreadable": unreadable}
+                properties = properties | {"unreadable": unreadable, "recordings": len(sources)}
             now = now_text()
             with self.library.adding_conversations([recording for *_, recording in readable]) as db:
                 db.execute(
@@ -273,7 +280,7 @@ class TranscriptionService:
             finished = record.finished
             ttl = record.properties.get("timeToLiveSeconds")
             expired = finished is not None and ttl is not None and finished + timedelta(seconds=float(ttl)) <= now
-            if not (deleted or expired or not (record.sources or record.unreadable)):
+            if not (deleted or expired or record.gone):
                 continue
             if expired and not deleted:
                 for source in record.sources:

@@ -32,6 +32,7 @@ router = APIRouter()
 INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
 COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
 MAX_SESSION_S = 600  # audio of one start..stop
+MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
 DEFAULT_INACTIVITY_S = 30
 
 
@@ -75,8 +76,15 @@ class Session:
         self.word_confidence = bool(start.get("word_confidence", False))
         self.text = text_options("Masked" if start.get("profanity_filter", True) else "None", "DictatedAndAutomatic" if start.get("smart_formatting") else None)
         self.locale = locale
-        self.keywords = tuple(str(k) for k in start.get("keywords") or () if str(k).strip())
-        threshold = start.get("keywords_threshold")
+        keywords, threshold = start.get("keywords") or [], start.get("keywords_threshold")
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            raise ApiError(400, "keywords must be a list of strings.")
+        self.keywords = tuple(k.strip() for k in keywords if k.strip())
+        if len(self.keywords) > MAX_KEYWORDS or sum(map(len, self.keywords)) > MAX_KEYWORD_CHARS:
+            raise ApiError(400, f"At most {MAX_KEYWORDS} keywords of {MAX_KEYWORD_CHARS} characters in all.")
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                      or not 0.0 <= threshold <= 1.0):
+            raise ApiError(400, "keywords_threshold must be a number between 0 and 1.")
         self.keywords_threshold = float(threshold) if threshold is not None else None
         if self.keywords and self.keywords_threshold is None:
             raise ApiError(400, "keywords need keywords_threshold.")
@@ -90,6 +98,12 @@ class Session:
         self.result_index = 0
         self.last_interim_bytes = 0
         self.rate = _bytes_per_second(self.content_type)
+
+    def next(self) -> "Session":
+        """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""
+        following = Session(self.start, self.locale)
+        following.warnings = []
+        return following
 
     def audio(self) -> np.ndarray:
         """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes)."""
@@ -237,17 +251,22 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 if action["action"] == "start":
                     try:
                         session = Session(action, locale)
-                    except (ApiError, TypeError, ValueError) as exc:  # keywords without a threshold, a number that is not one
-                        await websocket.send_json({"error": getattr(exc, "detail", None) or f"Invalid start action: {exc}."})
+                        inactivity = int(action.get("inactivity_timeout", DEFAULT_INACTIVITY_S) or 0)
+                    except ApiError as exc:  # keywords without a threshold, out of range, too many
+                        await websocket.send_json({"error": exc.detail})
                         await websocket.close(code=1003)
                         return
-                    inactivity = int(action.get("inactivity_timeout", DEFAULT_INACTIVITY_S) or 0)
+                    except (TypeError, ValueError):  # a number that is not one
+                        await websocket.send_json({"error": "The start action has a parameter of the wrong type "
+                                                            "(max_alternatives, inactivity_timeout: numbers)."})
+                        await websocket.close(code=1003)
+                        return
                     await websocket.send_json({"state": "listening"})
                     continue
                 if session is not None:  # stop
                     await settle()
                     await stream.finish(session)
-                    session = Session(session.start, locale)
+                    session = session.next()
                 await websocket.send_json({"state": "listening"})
                 continue
             data = message.get("bytes") or b""
@@ -258,7 +277,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
             if not data:  # an empty frame ends the audio, like stop
                 await settle()
                 await stream.finish(session)
-                session = Session(session.start, locale)
+                session = session.next()
                 await websocket.send_json({"state": "listening"})
                 continue
             session.data.extend(data)

@@ -373,10 +373,16 @@ class Library:
         folder = audio.conversation_audio_dir(audio_dir(), conversation_id)
         try:
             path, sha256 = audio.copy_into(source, folder)
-            if audio.completed_header(path):  # a WAV whose header said less than it holds: every player reads all of it
-                sha256 = audio.sha256_of(path)
         except OSError as exc:
             raise StoreError(f"Cannot copy the recording {source} into {folder}: {exc.strerror or exc}.") from exc
+        try:
+            if audio.completed_header(path):  # a WAV whose header said less than it holds: every player reads all of it
+                sha256 = audio.sha256_of(path)
+        except BaseException as exc:
+            path.unlink(missing_ok=True)  # not placed yet: nothing else would remove it
+            if isinstance(exc, OSError):
+                raise StoreError(f"Cannot complete the copy of {source} in {folder}: {exc.strerror or exc}.") from exc
+            raise
         return audio.PlacedAudio(path, sha256, int(channels), int(duration_ms), copied=True)
 
     @staticmethod

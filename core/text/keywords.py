@@ -9,7 +9,7 @@ from core.errors import ExportError
 from core.results import Utterance
 from core.text.forms import word_token
 
-_EDGE_MARKS = re.compile(r"^[^\w'$€£%]+|[^\w'$€£%]+$")  # punctuation before or after a word, not part of it
+_EDGE_MARKS = re.compile(r"^[^\w'$€£%#+]+|[^\w'$€£%#+]+$")  # punctuation before or after a word, not part of it
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ named also gets ``speakerName`` (an addition the service does not write; readers
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
+from core.text.hesitations import is_hesitation
 from core.text.profanity import filter_word
+from core.text.punctuation import apply_punctuation
 from core.views import channel_numbers
 from core.views.lazy import LazyList, LazyText, materialize
 from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
@@ -50,9 +52,17 @@ def _display_word(token: str, word: Word) -> dict:
 
 
 def _display_words(utterance: Utterance, text, locale: str) -> list[dict]:
-    """Return the words as the display form writes them ("Hello,", "25"), profanity shown as the options say."""
-    mode = (text or TextOptions()).profanity
-    return [_display_word(token, w) for w in utterance.words if (token := filter_word(w.text.strip(), mode, locale))]
+    """Return the words as the display form writes them ("Hello,", "25"), with the display's options: punctuation
+    (None drops the marks), hesitations (dropped when asked) and profanity."""
+    options = text or TextOptions()
+    shown = []
+    for word in utterance.words:
+        if options.hesitations == "drop" and is_hesitation(word.text, locale):
+            continue
+        token = filter_word(apply_punctuation(word.text.strip(), options.punctuation, locale), options.profanity, locale)
+        if token:
+            shown.append(_display_word(token, word))
+    return shown
 
 
 def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: bool, text, max_alternatives,

@@ -56,6 +56,23 @@ def test_a_wav_whose_header_declares_less_than_it_holds_is_stored_whole_and_play
     assert source.sha256 == sha256_of(stored)
 
 
+def test_a_copy_whose_header_cannot_be_completed_is_not_left_behind(sample_wav, tmp_path, monkeypatch):
+    import core.store.audio
+
+    from helpers.audiofiles import wav_with_stale_header
+
+    def fails(path):
+        raise RuntimeError("the header could not be written")
+
+    monkeypatch.setattr(core.store.audio, "completed_header", fails)
+    died = wav_with_stale_header(sample_wav, tmp_path / "died.wav", 5.0)
+    with Library.open(tmp_path / "lib.sqlite3") as library:
+        with pytest.raises(RuntimeError):
+            import_recording(library, died, JobOptions(model="tiny.en"))
+        assert library.list_conversations() == []
+    assert not any(p.is_file() for p in audio_dir().rglob("*"))
+
+
 def test_a_damaged_file_stores_nothing(sample_wav, tmp_path):
     damaged = overwrite_with_noise(sample_wav, tmp_path / "damaged.wav", start=0)
     with Library.open(tmp_path / "lib.sqlite3") as library:

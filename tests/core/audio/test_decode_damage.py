@@ -227,3 +227,22 @@ def test_a_wav_cut_short_to_almost_nothing_is_damaged_not_a_short_recording(tmp_
     err = capsys.readouterr().err
     assert err.count("stub.wav is cut short") == 2 and "Traceback" not in err
     assert not (parley_home / "audio").exists() or not any((parley_home / "audio").iterdir())
+
+
+def test_a_wav_over_4_gib_is_not_taken_for_one_whose_header_says_less(tmp_path, reference):
+    """Its 32-bit sizes cannot say how long it is (they wrap): FFmpeg reads it to its end, and its header is not rewritten."""
+    import struct
+
+    from core.audio.decode import _unsaid_wav_ms, complete_wav_header
+
+    path = af.write_wav(tmp_path / "long-meeting.wav", reference[:SAMPLE_RATE], SAMPLE_RATE)
+    data = bytearray(path.read_bytes())
+    chunk = data.index(b"data", 12)
+    total = 2**32 + 2**20  # sparse: the disk holds only the first second
+    data[chunk + 4: chunk + 8] = struct.pack("<I", (total - chunk - 8) & 0xFFFFFFFF)
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.truncate(total)
+    assert _unsaid_wav_ms(path) is None and not complete_wav_header(path)
+    with path.open("rb") as handle:
+        assert handle.read(len(data)) == bytes(data)

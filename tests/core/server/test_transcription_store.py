@@ -65,3 +65,35 @@ def test_a_failed_create_stores_nothing_and_removes_every_copy(sample_wav, tmp_p
             assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
     assert not audio_dir().exists() or not any(audio_dir().iterdir())
     assert not any(s.cleanup.exists() for s in sources)
+
+
+def test_an_unreadable_recording_is_a_failure_of_its_own_not_a_state_of_the_others(sample_wav, tmp_path):
+    from core.errors import AudioError, NotFoundError
+    from core.jobs.model import FAILED
+
+    def sources(folder: str, bad: tuple[int, ...]) -> list[NewSource]:
+        made = _sources(sample_wav, tmp_path / folder)
+        for index in bad:
+            made[index].path.write_text("not audio")
+        return made
+
+    def create(service, made, keep):
+        return service.create("v3.1", made, name="", description="", locale="en-US", properties={},
+                              options=JobOptions(model="tiny.en", diarize=False), keep_unreadable=keep)
+
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir(), (tmp_path / "c").mkdir()
+    with Library.open(tmp_path / "lib.sqlite3") as library:
+        service = TranscriptionService(library)
+        with pytest.raises(AudioError, match="not an audio"):  # v2 and Watson: the request is refused
+            create(service, sources("a", (1,)), keep=False)
+        record = create(service, sources("b", (1,)), keep=True)
+        # the good one waits in the queue: NotStarted, not Running because the bad one has "failed"
+        assert record.status == NOT_STARTED and [u["position"] for u in record.unreadable] == [1]
+        assert [r.transcription_id for r in service.list("v3.1")[0]] == [record.transcription_id]
+        library.delete_conversation(record.sources[0].conversation_id)  # the user deletes the good one's conversation
+        with pytest.raises(NotFoundError):  # nothing of it is left to show, as when every recording was deleted
+            service.get(record.transcription_id, "v3.1")
+        assert service.list("v3.1")[0] == []
+        failed = create(service, sources("c", (0, 1)), keep=True)
+        assert failed.status == FAILED and "not an audio" in failed.status_message
+        assert [r.transcription_id for r in service.list("v3.1")[0]] == [failed.transcription_id]

@@ -132,13 +132,21 @@ def test_a_job_being_processed_cannot_be_deleted(stt, sample_wav):
     stt.delete_job(job["id"])
 
 
-def test_websocket_keywords_without_a_threshold_is_an_error(server, api_key, ten_seconds):
+@pytest.mark.parametrize("start, said", [
+    ({"keywords": ["hello"]}, "keywords need keywords_threshold"),
+    ({"keywords": "hello", "keywords_threshold": 0.5}, "keywords must be a list of strings"),  # not one per letter
+    ({"keywords": ["hello"], "keywords_threshold": 5}, "between 0 and 1"),
+    ({"keywords": [f"word{n}" for n in range(1001)], "keywords_threshold": 0.5}, "At most 1000 keywords"),
+    ({"inactivity_timeout": "soon"}, "wrong type"),
+])
+def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
+    """As over HTTP: keywords need a threshold between 0 and 1, at most 1000 of them (spotting runs on the event loop)."""
     token = server.services.tokens.issue(server.services.keys.verify(api_key))
     service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
     service.set_service_url(f"ws://127.0.0.1:{server.port}")
     collector = Collector()
     with open(ten_seconds, "rb") as audio:
         service.recognize_using_websocket(audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector,
-                                          keywords=["hello"])
+                                          **start)
     assert collector.closed.is_set() and not collector.data
-    assert any("keywords need keywords_threshold" in str(error) for error in collector.errors), collector.errors
+    assert any(said in str(error) for error in collector.errors), collector.errors

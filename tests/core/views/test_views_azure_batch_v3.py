@@ -72,6 +72,11 @@ def test_display_words_are_the_display_forms_words_with_their_times_valid_agains
     assert [w["displayText"] for w in time["displayWords"]] == ["It's", "25", "past", "10."]  # as displayed, not "twenty five"
     schema = Path(__file__).resolve().parents[2] / "data" / "azure" / "transcriptionresult_v3.schema.json"
     jsonschema.Draft7Validator(json.loads(schema.read_text(encoding="utf-8"))).validate(document)
+    from core.views.text import TextOptions
+
+    bare = batch_v3_result(two_channel_call(), display_words=True, text=TextOptions(punctuation="None"))["recognizedPhrases"][1]
+    assert bare["nBest"][0]["display"] == "It's 25 past 10"  # the display's own options apply to its words
+    assert [w["displayText"] for w in bare["nBest"][0]["displayWords"]] == ["It's", "25", "past", "10"]
     both = batch_v3_result(two_channel_call(), word_timestamps=True, display_words=True)["recognizedPhrases"][0]["nBest"][0]
     assert [w["word"] for w in both["words"]] == ["hello", "world"] and len(both["displayWords"]) == 2
 
