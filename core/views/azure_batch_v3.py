@@ -19,16 +19,18 @@ from core.views.units import iso8601_duration, iso8601_timestamp, ms_to_ticks
 __all__ = ["batch_v3_result", "iso8601_duration"]
 
 
-def _word(token: str, word: Word, fallback: float) -> dict:
+def _times(word: Word) -> dict:
     return {
-        "word": token,
         "offset": iso8601_duration(word.offset_ms),
         "duration": iso8601_duration(word.duration_ms),
         "offsetInTicks": ms_to_ticks(word.offset_ms),
         "durationInTicks": ms_to_ticks(word.duration_ms),
-        # the schema requires a number: a word without its own score gets the phrase's
-        "confidence": word.confidence if word.confidence is not None else fallback,
     }
+
+
+def _word(token: str, word: Word, fallback: float) -> dict:
+    # the schema requires a number: a word without its own score gets the phrase's
+    return {"word": token, **_times(word), "confidence": word.confidence if word.confidence is not None else fallback}
 
 
 def _hypothesis(forms, confidence: float) -> dict:
@@ -42,13 +44,7 @@ def _hypothesis(forms, confidence: float) -> dict:
 
 
 def _display_word(token: str, word: Word) -> dict:
-    return {
-        "displayText": token,
-        "offset": iso8601_duration(word.offset_ms),
-        "duration": iso8601_duration(word.duration_ms),
-        "offsetInTicks": ms_to_ticks(word.offset_ms),
-        "durationInTicks": ms_to_ticks(word.duration_ms),
-    }
+    return {"displayText": token, **_times(word)}
 
 
 def _display_words(utterance: Utterance, text, locale: str) -> list[dict]:
