@@ -40,7 +40,8 @@ def _channel_chunks(path: Path, channel: int, channels: int, mono: bool):
 
 
 @lru_cache(maxsize=1)
-def _diarizer():
+def shared_diarizer():
+    """Return the process's one Diarizer (its pipeline is built on first use and kept)."""
     from core.diarization.pipeline import Diarizer
 
     return Diarizer()
@@ -50,7 +51,7 @@ def _diarize_channel(path: Path, channel: int, info: AudioInfo, mono: bool, utte
     from core.diarization.assign import assign_speakers
 
     audio = load_audio(path, mono=True) if mono or info.channels == 1 else load_audio(path, mono=False)[channel]
-    diarization = _diarizer().diarize(
+    diarization = shared_diarizer().diarize(
         audio,
         num_speakers=speakers.num_speakers,
         min_speakers=speakers.min_speakers,

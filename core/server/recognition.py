@@ -111,6 +111,19 @@ class Recognizer:
             source="request", locale=locale, model=model, channels=1, utterances=result.utterances,
         )
 
+    def speakers_of(self, utterances: list, audio: np.ndarray) -> tuple[list | None, str | None]:
+        """Return the utterances with the speakers found in their audio (16 kHz mono) and no warning, or None and
+        the warning that says why no speakers could be found."""
+        from core.diarization.assign import assign_speakers
+        from core.transcription import shared_diarizer
+
+        with self._slots:
+            try:
+                return assign_speakers(utterances, shared_diarizer().diarize(audio)), None
+            except (ImportError, ParleyError) as exc:  # no diarization here: the words were sent all the same
+                log.warning("speaker labels unavailable: %s", exc)
+                return None, f"speaker_labels: speakers could not be found ({exc})."
+
     def warm_up(self, locale: str = "en-US") -> None:
         """Return None after loading the model of a locale (so the first request does not wait for it)."""
         self.recognize(np.zeros(SAMPLE_RATE // 2, np.float32), locale, check_speech=False)

@@ -4,7 +4,8 @@ A session: the client sends {"action": "start", "content-type": ..., "interim_re
 the service answers {"state": "listening"}; binary frames carry audio; while it arrives, interim
 hypotheses of the phrase in progress are sent (final: false, same result_index); once a phrase
 is followed by another it is sent final and the index moves on. {"action": "stop"} (or an empty
-binary frame) ends the audio: the remaining finals follow, then {"state": "listening"} again.
+binary frame) ends the audio: the remaining finals follow, then (with speaker_labels) one message labelling
+every final word with its speaker, found on the whole audio, then {"state": "listening"} again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body
 from core.server.rendering import call_view, text_options
-from core.views.watson import watson_result_event
+from core.views.watson import speaker_labels_event, watson_result_event
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -88,7 +89,9 @@ class Session:
         self.keywords_threshold = float(threshold) if threshold is not None else None
         if self.keywords and self.keywords_threshold is None:
             raise ApiError(400, "keywords need keywords_threshold.")
-        ignored = [name for name in ("speaker_labels", "word_alternatives_threshold") if start.get(name)]
+        self.speaker_labels = bool(start.get("speaker_labels", False))
+        self.finals: list = []  # the final results sent, for their speaker labels at the end
+        ignored = [name for name in ("word_alternatives_threshold",) if start.get(name)]
         ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
         # said with the first results, as the service reports what it did not apply
         self.warnings = [f"Not available on this WebSocket, ignored: {', '.join(ignored)}. "
@@ -112,6 +115,13 @@ class Session:
     def due_for_interim(self) -> bool:
         step = (self.rate or 32_000) * INTERIM_EVERY_S
         return len(self.data) - self.last_interim_bytes >= step
+
+    def sent_final(self, utterance) -> dict:
+        """Return the final result's message, moving the result index on."""
+        event = self.event(utterance, True)
+        self.finals.append(utterance)
+        self.result_index += 1
+        return event
 
     def event(self, utterance, final: bool) -> dict:
         event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
@@ -160,8 +170,7 @@ class Stream:
         heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             for utterance in utterances[:-1]:
-                await self.websocket.send_json(session.event(utterance, True))
-                session.result_index += 1
+                await self.websocket.send_json(session.sent_final(utterance))
             session.committed_ms = utterances[-2].end_ms
             utterances = utterances[-1:]
         if utterances and session.interim:
@@ -169,12 +178,17 @@ class Stream:
             await self.websocket.send_json(session.event(merged, False))
 
     async def finish(self, session: Session) -> None:
-        """Send the final results of the audio not yet committed."""
-        if session.data:
-            audio = await run_in_threadpool(session.audio)
-            for utterance in await self._recognize(session, audio):
-                await self.websocket.send_json(session.event(utterance, True))
-                session.result_index += 1
+        """Send the final results of the audio not yet committed, then (when asked) the speaker labels of all of them:
+        found on the whole session's audio, they come once, at the end, final, as the service sends them."""
+        if not session.data:
+            return
+        audio = await run_in_threadpool(session.audio)
+        for utterance in await self._recognize(session, audio):
+            await self.websocket.send_json(session.sent_final(utterance))
+        if session.speaker_labels and session.finals:
+            labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
+            message = speaker_labels_event(labelled) if labelled is not None else {"warnings": [warning]}
+            await self.websocket.send_json(message)
 
 
 def _joined(utterances, locale: str):

@@ -84,6 +84,11 @@ def _speaker_labels(utterances, final: bool) -> list[dict]:
     return list(_iter_speaker_labels(utterances, final))
 
 
+def speaker_labels_event(utterances) -> dict:
+    """Return the streaming message that labels the words of final results: {"speaker_labels": [...]} (final)."""
+    return {"speaker_labels": _speaker_labels(utterances, True)}
+
+
 def _iter_speaker_labels(utterances, final: bool):
     # one label per word, as Watson does; an utterance without words is labelled as a whole
     for utterance in utterances:

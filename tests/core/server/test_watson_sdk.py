@@ -82,11 +82,11 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
         service.recognize_using_websocket(
             audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector, model="en-US_BroadbandModel",
             interim_results=True, timestamps=True, inactivity_timeout=30, keywords=["Chicago", "New Jersey"], keywords_threshold=0.3,
-            speaker_labels=True,
+            speaker_labels=True, max_alternatives=2,
         )
     assert collector.closed.is_set() and collector.listening.is_set() and not collector.errors
-    interim = [d for d in collector.data if d["results"] and not d["results"][0]["final"]]
-    finals = [d for d in collector.data if d["results"] and d["results"][0]["final"]]
+    interim = [d for d in collector.data if d.get("results") and not d["results"][0]["final"]]
+    finals = [d for d in collector.data if d.get("results") and d["results"][0]["final"]]
     assert interim, "no interim results were sent"
     assert len(finals) >= 2
     assert [d["result_index"] for d in finals] == list(range(len(finals)))
@@ -100,7 +100,13 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     assert not any("keywords_result" in d["results"][0] for d in interim)
     # what the socket cannot do is said once, not ignored in silence
     warned = [d["warnings"] for d in collector.data if "warnings" in d]
-    assert len(warned) == 1 and "speaker_labels" in warned[0][0]
+    assert len(warned) == 1 and "max_alternatives" in warned[0][0] and "speaker_labels" not in warned[0][0]
+    # speaker labels come once, at the end, final: one per word of the final results, the sample's two voices
+    (labels,) = [d["speaker_labels"] for d in collector.data if "speaker_labels" in d]
+    starts = [t[1] for d in finals for t in d["results"][0]["alternatives"][0]["timestamps"]]
+    assert [label["from"] for label in labels] == starts and all(label["final"] for label in labels)
+    assert {label["speaker"] for label in labels} == {0, 1}
+    assert "speaker_labels" in collector.data[-1]  # after every result
 
 
 def test_async_jobs_create_check_list_delete(stt, ten_seconds):
