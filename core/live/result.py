@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 
 from core.results import Conversation, Utterance, Word, ms_to_ticks
 from core.text.options import TextOptions, render_forms
-from core.text.profanity import filter_word
 from core.views.azure_remote import UNKNOWN_SPEAKER, conversation_transcription_result
+from core.views.text import display_words
 from core.views.watson import watson_result_event
 
 RECOGNIZING, RECOGNIZED, NO_MATCH = "RecognizingSpeech", "RecognizedSpeech", "NoMatch"
@@ -41,19 +41,12 @@ class LiveResult:
     @property
     def shown_stable_words(self) -> int:
         """Return how many of the shown words are committed (`stable_words` counts the words heard, removed ones too)."""
-        if self.text_options.profanity != "Removed":
-            return self.stable_words
-        return sum(1 for w in self.utterance.words[:self.stable_words] if filter_word(w.text, "Removed", self.locale))
+        return len(display_words(self.utterance.words[:self.stable_words], self.text_options, self.locale))
 
     @property
     def shown_words(self) -> list[Word]:
-        """Return the timed words as the profanity option shows them (a removed word is left out)."""
-        shown = []
-        for word in self.utterance.words:
-            token = filter_word(word.text, self.text_options.profanity, self.locale)
-            if token:
-                shown.append(word if token == word.text else replace(word, text=token))
-        return shown
+        """Return the timed words as the text options show them (a removed word is left out)."""
+        return [replace(word, text=token) for token, word in display_words(self.utterance.words, self.text_options, self.locale)]
 
     @property
     def speaker(self) -> int | None:

@@ -8,12 +8,9 @@ named also gets ``speakerName`` (an addition the service does not write; readers
 from __future__ import annotations
 
 from core.results import Conversation, Utterance, Word
-from core.text.hesitations import is_hesitation
-from core.text.profanity import filter_word
-from core.text.punctuation import apply_punctuation
 from core.views import channel_numbers
 from core.views.lazy import LazyList, LazyText, materialize
-from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
+from core.views.text import TextOptions, alternatives_of, display_words, forms_of, shown_words, speaker_name
 from core.views.units import iso8601_duration, iso8601_timestamp, ms_to_ticks
 
 __all__ = ["batch_v3_result", "iso8601_duration"]
@@ -47,22 +44,8 @@ def _display_word(token: str, word: Word) -> dict:
     return {"displayText": token, **_times(word)}
 
 
-def _display_words(utterance: Utterance, text, locale: str) -> list[dict]:
-    """Return the words as the display form writes them ("Hello,", "25"), with the display's options: punctuation
-    (None drops the marks), hesitations (dropped when asked) and profanity."""
-    options = text or TextOptions()
-    shown = []
-    for word in utterance.words:
-        if options.hesitations == "drop" and is_hesitation(word.text, locale):
-            continue
-        token = filter_word(apply_punctuation(word.text.strip(), options.punctuation, locale), options.profanity, locale)
-        if token:
-            shown.append(_display_word(token, word))
-    return shown
-
-
 def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: bool, text, max_alternatives,
-            display_words: bool = False) -> dict:
+            with_display_words: bool = False) -> dict:
     phrase: dict = {"recognitionStatus": "Success", "channel": utterance.channel}
     if utterance.speaker is not None:
         phrase["speaker"] = utterance.speaker
@@ -79,8 +62,8 @@ def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: b
     best = _hypothesis(forms_of(utterance.forms, text, locale), utterance.confidence)
     if word_timestamps:
         best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text, locale)]
-    if display_words:
-        best["displayWords"] = _display_words(utterance, text, locale)
+    if with_display_words:
+        best["displayWords"] = [_display_word(token, w) for token, w in display_words(utterance.words, text, locale)]
     others = [_hypothesis(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     phrase["nBest"] = [best, *others]
     return phrase

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from core.results import Alternative, Conversation, TextForms, Utterance, Word
 from core.text.forms import word_token
+from core.text.hesitations import is_hesitation
 from core.text.options import TextOptions, render_forms, render_token
+from core.text.profanity import filter_word
+from core.text.punctuation import apply_punctuation
 
-__all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "speaker_name"]
+__all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "display_words", "speaker_name"]
 
 
 def forms_of(forms: TextForms, text: TextOptions | None, locale: str = "en-US") -> TextForms:
@@ -27,6 +30,20 @@ def shown_words(words: list[Word], text: TextOptions | None, locale: str = "en-U
     shown = []
     for word in words:
         token = render_token(word_token(word.text), options, locale)
+        if token:
+            shown.append((token, word))
+    return shown
+
+
+def display_words(words: list[Word], text: TextOptions | None, locale: str = "en-US") -> list[tuple[str, Word]]:
+    """Return (word as the display form shows it, word) for each word the options keep: punctuation (None drops
+    the marks), hesitations (dropped when asked) and profanity, applied to the word as recognised ("Hello,", "25")."""
+    options = text or TextOptions()
+    shown = []
+    for word in words:
+        if options.hesitations == "drop" and is_hesitation(word.text, locale):
+            continue
+        token = filter_word(apply_punctuation(word.text.strip(), options.punctuation, locale), options.profanity, locale)
         if token:
             shown.append((token, word))
     return shown
