@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,8 +77,8 @@ def probe(path: str | Path) -> AudioInfo:
     with _open(path) as container, _ffmpeg_errors(path):
         stream = _audio_stream(container, path)
         first = _first_frame(container, stream, path)
-        wav = container.format.name == "wav"
-        holds_ms = _unsaid_wav_ms(path) if wav else None
+        wav = _wav_data(path) if container.format.name == "wav" else None
+        holds_ms = _unsaid_wav_ms(path, wav) if wav else None
         info = AudioInfo(
             path=path,
             duration_ms=holds_ms or _duration_ms(container, stream, path),
@@ -85,7 +86,7 @@ def probe(path: str | Path) -> AudioInfo:
             sample_rate=first.sample_rate,
             codec=stream.codec_context.name,
             container=container.format.name,
-            header_ms=_wav_header_ms(path) if wav else None,
+            header_ms=wav.declared_ms if wav else None,
             past_header=holds_ms is not None,
         )
     if info.past_header:
@@ -161,8 +162,6 @@ class _WavData:
 
 def _wav_data(path: Path) -> _WavData | None:
     """Return the data chunk a PCM WAV's header declares, or None when it does not say (a streamed or RF64 file)."""
-    import struct
-
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -183,13 +182,7 @@ def _wav_data(path: Path) -> _WavData | None:
     return None
 
 
-def _wav_header_ms(path: Path) -> int | None:
-    """Return the duration a PCM WAV's data chunk declares, or None when it does not say (a streamed or RF64 file)."""
-    data = _wav_data(path)
-    return data.declared_ms if data else None
-
-
-def _unsaid_wav_ms(path: Path) -> int | None:
+def _unsaid_wav_ms(path: Path, data: _WavData) -> int | None:
     """Return how long a WAV really is when its header declares less audio than follows it, else None.
 
     A recorder that died after writing its header once (or last updating it minutes earlier) leaves
@@ -197,9 +190,6 @@ def _unsaid_wav_ms(path: Path) -> int | None:
     the recording was silently left out. What follows the declared data is audio when it does not
     start another chunk (LIST, id3, bext, cue: four ASCII letters and a size that fits the file).
     """
-    data = _wav_data(path)
-    if data is None:
-        return None
     end, size = data.start + data.size, path.stat().st_size
     if size > MAX_RIFF_BYTES:  # a WAV over 4 GiB cannot declare its size (32-bit fields): FFmpeg reads it to its end
         return None
@@ -217,10 +207,8 @@ def _unsaid_wav_ms(path: Path) -> int | None:
 def complete_wav_header(path: Path) -> bool:
     """Rewrite the sizes in the header of a WAV that declares less audio than it holds (see `_unsaid_wav_ms`) so that
     every player reads all of it; return whether it was rewritten. Only for Parley's own copy of a recording."""
-    import struct
-
     data = _wav_data(path)
-    if data is None or _unsaid_wav_ms(path) is None:
+    if data is None or _unsaid_wav_ms(path, data) is None:
         return False
     size = path.stat().st_size
     audio = (size - data.start) // data.block * data.block
