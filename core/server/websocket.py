@@ -91,7 +91,7 @@ class Session:
             raise ApiError(400, "keywords need keywords_threshold.")
         self.speaker_labels = bool(start.get("speaker_labels", False))
         self.finals: list = []  # the final results sent, for their speaker labels at the end
-        ignored = [name for name in ("word_alternatives_threshold",) if start.get(name)]
+        ignored = ["word_alternatives_threshold"] if start.get("word_alternatives_threshold") else []
         ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
         # said with the first results, as the service reports what it did not apply
         self.warnings = [f"Not available on this WebSocket, ignored: {', '.join(ignored)}. "
