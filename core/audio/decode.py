@@ -15,8 +15,6 @@ holds, unless that is under a second of what the header declares (`probe` refuse
 from __future__ import annotations
 
 import logging
-import os
-import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from core.audio.wav_header import CUT_SHORT_SLACK_MS, unsaid_ms, wav_data
 from core.errors import (
     AudioError,
     AudioNotFoundError,
@@ -48,9 +47,6 @@ MAX_GAP_FILL_S = 10.0
 MIN_DECODED_SHARE = 0.5
 # A WAV cut short keeps what it holds (with a warning), unless that is less than this: then it is damaged, not short.
 MIN_CUT_SHORT_MS = 1_000
-CUT_SHORT_SLACK_MS = 200  # a WAV that holds this much less than its header declares is said to be cut short
-MAX_RIFF_BYTES = 0xFFFFFFFF  # the most a RIFF header's 32-bit sizes can declare
-UNKNOWN_WAV_SIZE = 0x7FFF0000  # data sizes from here up are what streaming writers put before they know (0x7FFFFFFF, 0xFFFFFFFF)
 # Packets read by `probe` while looking for the first decodable sound.
 PROBE_PACKETS = 64
 # Leading bytes of containers we know: a file that starts like one but cannot be opened is damaged.
@@ -77,8 +73,8 @@ def probe(path: str | Path) -> AudioInfo:
     with _open(path) as container, _ffmpeg_errors(path):
         stream = _audio_stream(container, path)
         first = _first_frame(container, stream, path)
-        wav = _wav_data(path) if container.format.name == "wav" else None
-        holds_ms = _unsaid_wav_ms(path, wav) if wav else None
+        wav = wav_data(path) if container.format.name == "wav" else None
+        holds_ms = unsaid_ms(path, wav) if wav else None
         info = AudioInfo(
             path=path,
             duration_ms=holds_ms or _duration_ms(container, stream, path),
@@ -144,90 +140,6 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
     elif info.header_ms and decoded_ms < info.header_ms - CUT_SHORT_SLACK_MS:  # FFmpeg takes a WAV's length from its size
         log.warning("%s ends after %d of the %d ms its header declares; the file may be truncated (a copy cut short?).",
                     info.path.name, decoded_ms, info.header_ms)
-
-
-@dataclass(frozen=True)
-class _WavData:
-    """Where a PCM WAV's data chunk starts, the size its header declares, and its frame size and rate."""
-
-    start: int
-    size: int
-    block: int
-    rate: int
-
-    @property
-    def declared_ms(self) -> int:
-        return int(self.size // self.block * 1000 // self.rate)
-
-
-def _wav_data(path: Path) -> _WavData | None:
-    """Return the data chunk a PCM WAV's header declares, or None when it does not say (a streamed or RF64 file)."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return None
-    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        return None
-    at, block, rate = 12, 0, 0
-    while at + 8 <= len(head):
-        kind, size = head[at:at + 4], struct.unpack("<I", head[at + 4:at + 8])[0]
-        if kind == b"fmt " and at + 22 <= len(head):
-            _, _, rate, _, block = struct.unpack("<HHIIH", head[at + 8:at + 22])
-        elif kind == b"data":
-            if not (block and rate) or size == 0 or size >= UNKNOWN_WAV_SIZE:
-                return None
-            return _WavData(at + 8, size, block, rate)
-        at += 8 + size + (size & 1)
-    return None
-
-
-def _unsaid_wav_ms(path: Path, data: _WavData) -> int | None:
-    """Return how long a WAV really is when its header declares less audio than follows it, else None.
-
-    A recorder that died after writing its header once (or last updating it minutes earlier) leaves
-    a data size that ends before the file does. FFmpeg stops where the header says, so the rest of
-    the recording was silently left out. What follows the declared data is audio when it does not
-    start another chunk (LIST, id3, bext, cue: four ASCII letters and a size that fits the file).
-    """
-    end, size = data.start + data.size, path.stat().st_size
-    if size > MAX_RIFF_BYTES:  # a WAV over 4 GiB cannot declare its size (32-bit fields): FFmpeg reads it to its end
-        return None
-    if size - end < CUT_SHORT_SLACK_MS * data.rate // 1000 * data.block + 1:
-        return None
-    with open(path, "rb") as handle:
-        handle.seek(end)
-        after = handle.read(5)
-    # a chunk id after the pad byte an odd size needs, or right after the audio (writers that leave the pad out)
-    if _metadata_starts(after[data.size & 1:]) or _metadata_starts(after):
-        return None
-    return int((size - data.start) // data.block * 1000 // data.rate)
-
-
-def complete_wav_header(path: Path) -> bool:
-    """Rewrite the sizes in the header of a WAV that declares less audio than it holds (see `_unsaid_wav_ms`) so that
-    every player reads all of it; return whether it was rewritten. Only for Parley's own copy of a recording."""
-    data = _wav_data(path)
-    if data is None or _unsaid_wav_ms(path, data) is None:
-        return False
-    size = path.stat().st_size
-    audio = (size - data.start) // data.block * data.block
-    with open(path, "r+b") as handle:
-        handle.seek(4)
-        handle.write(struct.pack("<I", size - 8))
-        handle.seek(data.start - 4)
-        handle.write(struct.pack("<I", audio))
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
-
-
-def _metadata_starts(head: bytes) -> bool:
-    """Return whether these bytes start a RIFF chunk (LIST, bext, id3, cue: four letters, digits or spaces, the first a
-    letter) or a bare ID3 tag, rather than audio samples."""
-    chunk_id = head[:4]
-    return len(chunk_id) == 4 and (chunk_id[:3] == b"ID3" or (
-        chr(chunk_id[0]).isalpha() and all(chr(b).isalnum() or b == 32 for b in chunk_id) and max(chunk_id) < 127))
 
 
 def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:

@@ -77,13 +77,6 @@ def copy_into(source: Path, folder: Path) -> tuple[Path, str]:
     return target, digest.hexdigest()
 
 
-def completed_header(path: Path) -> bool:
-    """Return whether the copy's WAV header was rewritten to declare all the audio the file holds (see core.audio.decode)."""
-    from core.audio.decode import complete_wav_header
-
-    return complete_wav_header(path)
-
-
 def probe_audio(path: Path) -> tuple[int, int]:
     """Return (channels, duration_ms) of a recording, as the decoder reports them."""
     from core.audio.decode import probe  # PyAV is only needed when the caller did not say

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from core.audio.wav_header import complete_header
 from core.errors import JobError, StoreError
 from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
@@ -376,7 +377,7 @@ class Library:
         except OSError as exc:
             raise StoreError(f"Cannot copy the recording {source} into {folder}: {exc.strerror or exc}.") from exc
         try:
-            if audio.completed_header(path):  # a WAV whose header said less than it holds: every player reads all of it
+            if complete_header(path):  # a WAV whose header said less than it holds: every player reads all of it
                 sha256 = audio.sha256_of(path)
         except BaseException as exc:
             path.unlink(missing_ok=True)  # not placed yet: nothing else would remove it

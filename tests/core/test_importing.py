@@ -57,14 +57,14 @@ def test_a_wav_whose_header_declares_less_than_it_holds_is_stored_whole_and_play
 
 
 def test_a_copy_whose_header_cannot_be_completed_is_not_left_behind(sample_wav, tmp_path, monkeypatch):
-    import core.store.audio
+    import core.store.library
 
     from helpers.audiofiles import wav_with_stale_header
 
     def fails(path):
         raise RuntimeError("the header could not be written")
 
-    monkeypatch.setattr(core.store.audio, "completed_header", fails)
+    monkeypatch.setattr(core.store.library, "complete_header", fails)
     died = wav_with_stale_header(sample_wav, tmp_path / "died.wav", 5.0)
     with Library.open(tmp_path / "lib.sqlite3") as library:
         with pytest.raises(RuntimeError):

@@ -233,7 +233,7 @@ def test_a_wav_over_4_gib_is_not_taken_for_one_whose_header_says_less(tmp_path, 
     """Its 32-bit sizes cannot say how long it is (they wrap): FFmpeg reads it to its end, and its header is not rewritten."""
     import struct
 
-    from core.audio.decode import _unsaid_wav_ms, _wav_data, complete_wav_header
+    from core.audio.wav_header import complete_header, unsaid_ms, wav_data
 
     path = af.write_wav(tmp_path / "long-meeting.wav", reference[:SAMPLE_RATE], SAMPLE_RATE)
     data = bytearray(path.read_bytes())
@@ -243,6 +243,6 @@ def test_a_wav_over_4_gib_is_not_taken_for_one_whose_header_says_less(tmp_path, 
     with path.open("wb") as handle:
         handle.write(data)
         handle.truncate(total)
-    assert _unsaid_wav_ms(path, _wav_data(path)) is None and not complete_wav_header(path)
+    assert unsaid_ms(path, wav_data(path)) is None and not complete_header(path)
     with path.open("rb") as handle:
         assert handle.read(len(data)) == bytes(data)
