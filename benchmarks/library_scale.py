@@ -262,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
         print("Writes on the big library (each undone afterwards, so the cached library stays as generated):")
         first, median, _ = timed(lambda: _rolled_back(library, lambda: library.rename_speaker(long_id, 1, "Alicia")), 3)
         report("rename a speaker of the 2-hour conversation", None, first, median, "search index follows")
+
+        def merge_and_undo() -> None:
+            _, edit = library.recording_edit(long_id, "Merge", lambda lib: lib.merge_speakers(long_id, 1, 2))
+            library.undo_edit(edit)
+
+        first, median, _ = timed(lambda: _rolled_back(library, merge_and_undo), 3)
+        report("merge two speakers of it as an undoable edit, undo", None, first, median, "Ctrl+Z in the app")
         first, median, _ = timed(
             lambda: _rolled_back(library, lambda: library.add_pass(long_id, conv.utterances, kind="async", model="base")), 3
         )

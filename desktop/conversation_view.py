@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.results import Conversation, Utterance
+from desktop.edit_history import EditHistory
 from desktop.player import PlayerBar
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -90,6 +91,7 @@ class ConversationView(QWidget):
         self.player = PlayerBar()
         self.transcript = TranscriptView()
         self.speakers = SpeakersPanel()
+        self.history = EditHistory(services.ops, self)
 
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -118,6 +120,14 @@ class ConversationView(QWidget):
         self.speakers.merge_requested.connect(self.merge_speaker)
         services.changes.library_changed.connect(self.reload)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.history.show(self.conversation_id)  # Edit ▸ Undo acts on the conversation shown, and on nothing elsewhere
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.history.show(None)
+
     # loading
 
     def open(self, conversation_id: str, offset_ms: int | None = None) -> None:
@@ -125,6 +135,8 @@ class ConversationView(QWidget):
         if conversation_id != self.conversation_id:
             self.player.pause()
             self.conversation_id = conversation_id
+            if self.isVisible():
+                self.history.show(conversation_id)
             self.data = None
             self.transcript.show_conversation(None)
             self.title.setText("Loading…")
@@ -154,6 +166,7 @@ class ConversationView(QWidget):
         """Show nothing and stop playback; returns nothing."""
         self.player.load(None)
         self.conversation_id, self.data = None, None
+        self.history.show(None)
         self.transcript.show_conversation(None)
         self.speakers.show_conversation(None)
 
@@ -206,13 +219,15 @@ class ConversationView(QWidget):
 
     # editing
 
-    def _run(self, fn) -> None:
-        self.services.ops.library_op(fn, parent=self).changes().run()
-
     def _pass_chosen(self, index: int) -> None:
         pass_id, conversation_id = self.pass_box.itemData(index), self.conversation_id
         if pass_id is not None and conversation_id:
-            self._run(lambda lib: lib.set_current_pass(conversation_id, pass_id))
+            self.services.ops.library_op(lambda lib: lib.set_current_pass(conversation_id, pass_id), parent=self).changes().run()
+
+    def _edit(self, description: str, change) -> None:
+        """Make change(library) to the shown conversation as a step Undo can take back; returns nothing."""
+        if self.conversation_id:
+            self.history.record(self.conversation_id, description, change)
 
     def rename_speaker(self, number: int) -> None:
         """Ask for a speaker's name and store it (it shows everywhere); returns nothing."""
@@ -222,7 +237,8 @@ class ConversationView(QWidget):
         old = self.data.conversation.speaker_label(number)
         name, ok = QInputDialog.getText(self, "Rename speaker", f"Name of {old} (empty: Guest-{number}):", QLineEdit.EchoMode.Normal, old)
         if ok:
-            self._run(lambda lib: lib.rename_speaker(conversation_id, number, name.strip() or None))
+            new = " ".join(name.split()) or f"Guest-{number}"
+            self._edit(f"Rename {old} to {new}", lambda lib: lib.rename_speaker(conversation_id, number, name.strip() or None))
 
     def merge_speaker(self, number: int) -> None:
         """Ask which speaker absorbs `number` and merge them; returns nothing."""
@@ -236,19 +252,23 @@ class ConversationView(QWidget):
         choice, ok = QInputDialog.getItem(self, "Merge speakers", f"Give everything {c.speaker_label(number)} said to:", labels, 0, False)
         if ok and choice in labels:
             keep = others[labels.index(choice)]
-            self._run(lambda lib: lib.merge_speakers(conversation_id, keep, number))
+            self._edit(f"Merge {c.speaker_label(number)} into {choice}", lambda lib: lib.merge_speakers(conversation_id, keep, number))
 
     def reassign(self, result_id: str, number: int) -> None:
         """Give one utterance to speaker `number` (a new number adds a speaker); returns nothing."""
         conversation_id = self.conversation_id
-        self._run(lambda lib: lib.reassign_utterance(conversation_id, result_id, number))
+        said = next((u for u in self.data.conversation.utterances if u.result_id == result_id), None) if self.data else None
+        label = self.data.conversation.speaker_label(number) if self.data else f"Guest-{number}"
+        at = f" at {format_time(said.offset_ms)}" if said else ""
+        self._edit(f"Give the phrase{at} to {label}", lambda lib: lib.reassign_utterance(conversation_id, result_id, number))
 
     def edit_text(self, utterance: Utterance) -> None:
         """Ask for the corrected text of an utterance and store it; returns nothing."""
         conversation_id = self.conversation_id
         text, ok = QInputDialog.getMultiLineText(self, "Edit text", f"Text at {format_time(utterance.offset_ms)}:", utterance.display)
         if ok and text.strip() and text.strip() != utterance.display:
-            self._run(lambda lib: lib.edit_utterance(conversation_id, utterance.result_id, text.strip()))
+            self._edit(f"Edit the text at {format_time(utterance.offset_ms)}",
+                       lambda lib: lib.edit_utterance(conversation_id, utterance.result_id, text.strip()))
 
     def _utterance_menu(self, utterance: Utterance, where) -> None:
         if self.data is None:

@@ -19,6 +19,7 @@ def error_message(error: BaseException) -> tuple[str, str, str]:
             "AudioError": "The recording cannot be read",
             "DeviceError": "The microphone cannot be used",
             "ModelError": "The speech model cannot be loaded",
+            "EditConflict": "That change cannot be taken back",
             "StoreError": "The library cannot be used",
             "JobError": "The transcription job cannot be changed",
             "SecretStoreError": "The token cannot be stored",

@@ -113,6 +113,9 @@ class MainWindow(QMainWindow):
         file = menus.addMenu("&File")
         for action in (self.import_action, self.export_action, None, self.settings_action, None, self.quit_action):
             file.addSeparator() if action is None else file.addAction(action)
+        edit = menus.addMenu("&Edit")
+        edit.addAction(self.conversation_view.history.undo_action)
+        edit.addAction(self.conversation_view.history.redo_action)
         record = menus.addMenu("&Recording")
         for action in (self.record_action, self.pause_action, self.stop_action):
             record.addAction(action)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -21,13 +22,15 @@ from core.audio.wav_header import complete_header
 from core.errors import JobError, StoreError
 from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
-from core.store import audio, speakers, transcripts
+from core.store import audio, edits, speakers, transcripts
 from core.store.connection import Guard, check_library_file, connect, connect_read_only, translate
+from core.store.edits import Edit
 from core.store.records import AudioSource, ConversationSummary, NewRecording, SearchHit, TranscriptionPass, now_text
 from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MIN_ID_PREFIX = 4  # the least of an id that names a conversation (as git takes a short hash)
 
 
@@ -285,6 +288,29 @@ class Library:
         """Return the new text forms of an utterance of the current pass after the user corrected its text."""
         with self.transaction() as db:
             return transcripts.edit_display(db, conversation_id, result_id, display_text)
+
+    def recording_edit(self, conversation_id: str, description: str, change: Callable[["Library"], T]) -> tuple[T, Edit]:
+        """Return change(self)'s result and the Edit it made, which undo_edit and redo_edit can take back and again.
+
+        `change` calls the speaker and text methods above for this conversation; it runs in one transaction.
+        """
+        with self.transaction() as db:
+            transcripts.conversation_row(db, conversation_id)
+            before = edits.edit_state(db, conversation_id)
+            result = change(self)
+            return result, edits.between(conversation_id, description, before, edits.edit_state(db, conversation_id))
+
+    def undo_edit(self, edit: Edit) -> None:
+        """Return None after putting back what `edit` changed (EditConflict, changing nothing, if it has changed since)."""
+        with self.transaction() as db:
+            transcripts.conversation_row(db, edit.conversation_id)
+            edits.restore(db, edit, undo=True)
+
+    def redo_edit(self, edit: Edit) -> None:
+        """Return None after making `edit` again, once undone (EditConflict, changing nothing, if it has changed since)."""
+        with self.transaction() as db:
+            transcripts.conversation_row(db, edit.conversation_id)
+            edits.restore(db, edit, undo=False)
 
     # recordings
 

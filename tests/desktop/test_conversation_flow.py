@@ -116,6 +116,76 @@ def test_merge_reassign_and_edit_text(qtbot, window, services, two_speaker_sampl
     assert {u.speaker for u in view.data.conversation.utterances} == {1}
 
 
+def _shown(view):
+    """Return what the view shows of its conversation: its speakers, and each phrase's speaker and text."""
+    return view.speakers.numbers(), [(u.result_id, u.speaker, u.display) for u in view.data.conversation.utterances]
+
+
+def test_edits_are_undone_and_redone_with_ctrl_z_and_only_in_the_conversation(qtbot, window, services, two_speaker_sample,
+                                                                               sample_wav, monkeypatch):
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    history = view.history
+    assert not history.undo_action.isEnabled()
+    start = _shown(view)
+    utterance = next(u for u in two_speaker_sample.ordered() if u.speaker == 1)
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("We meet on Tuesday at noon.", True))
+    menu, action = _menu_action(qtbot, view, utterance, "Edit text")
+    action.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: view.transcript.utterance(utterance.result_id).display == "We meet on Tuesday at noon.")
+    edited = _shown(view)
+    view.speakers.select(2)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Guest-1", True))
+    qtbot.mouseClick(view.speakers.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.speakers.numbers() == [1])
+    assert history.undo_action.text() == "&Undo Merge Guest-2 into Guest-1"
+
+    window.activateWindow()  # from the closed context menu
+    qtbot.waitUntil(window.isActiveWindow)
+    view.transcript.setFocus()
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _shown(view) == edited)
+    assert history.undo_action.text().startswith("&Undo Edit the text at ")
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _shown(view) == start)
+    assert not history.undo_action.isEnabled()
+    assert services.ops.call_library(lambda lib: lib.search("Tuesday noon")) == []  # the library itself, not only the view
+
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: _shown(view) == edited)
+    assert [h.result_id for h in services.ops.call_library(lambda lib: lib.search("Tuesday noon"))] == [utterance.result_id]
+
+    edit_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
+    assert history.undo_action in edit_menu.actions() and history.redo_action.isEnabled()
+    window.show_page("Library")  # Undo has nothing to act on off the conversation
+    assert not history.undo_action.isEnabled() and not history.redo_action.isEnabled()
+    _open(qtbot, window, cid)  # back to it: its history is still there
+    assert history.undo_action.isEnabled() and history.undo_action.text().startswith("&Undo Edit the text at ")
+
+
+def test_an_undo_the_library_refuses_says_why_and_forgets_that_history(qtbot, window, services, two_speaker_sample,
+                                                                         sample_wav, monkeypatch):
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    view.speakers.select(1)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Alice", True))
+    qtbot.mouseClick(view.speakers.rename_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.history.undo_action.isEnabled())
+    assert view.history.undo_action.text() == "&Undo Rename Guest-1 to Alice"
+    services.ops.call_library(lambda lib: lib.rename_speaker(cid, 1, "Alicia"))  # the command line, meanwhile
+
+    view.history.undo_action.trigger()
+    qtbot.waitUntil(lambda: any(w.objectName() == "errorDialog" and w.isVisible() for w in QApplication.topLevelWidgets()))
+    box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible())
+    assert box.windowTitle() == "That change cannot be taken back"
+    assert "has changed since" in box.text()
+    box.close()
+    assert not view.history.undo_action.isEnabled() and not view.history.redo_action.isEnabled()
+    assert services.ops.call_library(lambda lib: lib.get_conversation(cid).speakers[1].name) == "Alicia"
+
+
 def test_switch_between_the_live_and_the_better_pass(qtbot, window, services, two_speaker_sample, sample_conversation, sample_wav):
     cid = store(services, two_speaker_sample, sample_wav)
     services.ops.call_library(lambda lib: lib.add_pass(cid, sample_conversation.utterances[:3], kind="async", model="tiny.en"))
