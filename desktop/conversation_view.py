@@ -119,6 +119,7 @@ class ConversationView(QWidget):
         self.speakers.rename_requested.connect(self.rename_speaker)
         self.speakers.merge_requested.connect(self.merge_speaker)
         services.changes.library_changed.connect(self.reload)
+        services.changes.settings_changed.connect(lambda _: self.reload())  # the transcript shows swear words as Profanity says
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

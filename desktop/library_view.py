@@ -112,6 +112,8 @@ class LibraryView(QWidget):
         layout.addLayout(buttons)
 
         services.changes.library_changed.connect(self.refresh)
+        # search snippets show swear words as the Profanity setting says, so a change of it shows at once
+        services.changes.settings_changed.connect(lambda _: self.search_box.text().strip() and self.search_now())
         self._update_buttons()
         self.refresh()
 
