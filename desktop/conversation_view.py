@@ -214,6 +214,13 @@ class ConversationView(QWidget):
         """Play or pause the recording; returns nothing."""
         self.player.toggle()
 
+    def skip(self, delta_ms: int) -> None:
+        """Move playback `delta_ms` back (negative) or on, within the recording, as a transcriber listening again does."""
+        if self.player.source is None:
+            return
+        end = self.player.player.duration() or (self.data.conversation.duration_ms if self.data else 0)
+        self.seek(min(max(0, self.player.position + delta_ms), max(0, end)))
+
     def _playing_at(self, ms: int) -> None:
         if self.player.playing:
             self.transcript.highlight_time(ms)

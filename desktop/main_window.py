@@ -18,6 +18,7 @@ from desktop.services import Services
 log = logging.getLogger(__name__)
 
 PAGES = ("Record", "Library", "Jobs")
+SKIP_MS = 5000  # Playback ▸ Back / Forward: what a transcriber checking a phrase hears again
 # what the title and the Record item say while a recording is under way, by its state
 RECORDING_SHOWN = {
     "starting": ("● Recording — Parley", "● Record"),
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         self.pause_action = a("&Pause / Resume", self.record_view.toggle_pause, "Ctrl+Shift+P", "pause")
         self.stop_action = a("&Stop and save", self.record_view.stop_recording, ("Ctrl+.", "Ctrl+Shift+R"), "stop")
         self.play_action = a("&Play / Pause", self.conversation_view.toggle_playback, ("Space", "Ctrl+Space"), "play")
+        self.back_action = a(f"&Back {SKIP_MS // 1000} s", lambda: self.conversation_view.skip(-SKIP_MS), "Ctrl+Left", "back")
+        self.forward_action = a(f"&Forward {SKIP_MS // 1000} s", lambda: self.conversation_view.skip(SKIP_MS), "Ctrl+Right", "forward")
         self.search_action = a("&Find in transcripts", self.focus_search, QKeySequence.StandardKey.Find, "search")
         self.page_actions = [a(f"Go to {name}", lambda _=False, n=name: self.show_page(n), f"Ctrl+{i + 1}", f"go{name}") for i, name in enumerate(PAGES)]
         menus = self.menuBar()
@@ -120,7 +123,8 @@ class MainWindow(QMainWindow):
         for action in (self.record_action, self.pause_action, self.stop_action):
             record.addAction(action)
         play = menus.addMenu("&Playback")
-        play.addAction(self.play_action)
+        for action in (self.play_action, self.back_action, self.forward_action):
+            play.addAction(action)
         go = menus.addMenu("&Go")
         go.addAction(self.search_action)
         for action in self.page_actions:
@@ -133,7 +137,8 @@ class MainWindow(QMainWindow):
         state = self.record_view.session.state if self.record_view.session is not None else "idle"
         self.pause_action.setEnabled(state in ("running", "paused"))
         self.stop_action.setEnabled(state in ("starting", "running", "paused"))
-        self.play_action.setEnabled(self.stack.currentWidget() is self.conversation_view)
+        for action in (self.play_action, self.back_action, self.forward_action):
+            action.setEnabled(self.stack.currentWidget() is self.conversation_view)
 
     # pages
 

@@ -74,8 +74,8 @@ class PlayerBar(QWidget):
 
     @property
     def position(self) -> int:
-        """Return the playing position in milliseconds."""
-        return int(self.player.position())
+        """Return the playing position in milliseconds (where a seek asked before loading will start)."""
+        return int(self._pending if self._pending is not None else self.player.position())
 
     @property
     def playing(self) -> bool:

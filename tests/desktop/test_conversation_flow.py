@@ -59,6 +59,22 @@ def test_play_highlights_the_spoken_word_and_a_click_seeks(qtbot, window, servic
     player.speed.setCurrentIndex(player.speed.findData(1.5))
     assert player.player.playbackRate() == 1.5
 
+    # Ctrl+Left hears the last 5 s again, Ctrl+Right skips on, both within the recording (the transcript has the focus)
+    view.seek(12_000)
+    qtbot.waitUntil(lambda: player.position == 12_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    transcript.setFocus()
+    qtbot.keyClick(transcript, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: player.position == 7_000)
+    assert "0:07" in player.time.text()
+    for _ in range(2):
+        window.back_action.trigger()
+    qtbot.waitUntil(lambda: player.position == 0)
+    view.seek(27_000)
+    qtbot.keyClick(transcript, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: player.position == 30_000)
+
 
 def test_renamed_speaker_shows_everywhere_and_in_exports(qtbot, window, services, two_speaker_sample, sample_wav, monkeypatch, tmp_path):
     cid = store(services, two_speaker_sample, sample_wav, title="Call")
