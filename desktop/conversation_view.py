@@ -119,7 +119,9 @@ class ConversationView(QWidget):
         self.speakers.rename_requested.connect(self.rename_speaker)
         self.speakers.merge_requested.connect(self.merge_speaker)
         services.changes.library_changed.connect(self.reload)
-        services.changes.settings_changed.connect(lambda _: self.reload())  # the transcript shows swear words as Profanity says
+        # the transcript shows swear words as the Profanity setting says: a change of it shows at once
+        services.changes.settings_changed.connect(
+            lambda settings: self.data is not None and settings.profanity != self.transcript.profanity and self.reload())
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -61,6 +61,7 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.setObjectName("libraryView")
         self.services = services
+        self._searched_profanity = services.settings.profanity  # how the results shown render swear words
         self.search_box = QLineEdit(objectName="searchBox")
         self.search_box.setPlaceholderText("Search every transcript…  (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
@@ -113,7 +114,7 @@ class LibraryView(QWidget):
 
         services.changes.library_changed.connect(self.refresh)
         # search snippets show swear words as the Profanity setting says, so a change of it shows at once
-        services.changes.settings_changed.connect(lambda _: self.search_box.text().strip() and self.search_now())
+        services.changes.settings_changed.connect(self._settings_changed)
         self._update_buttons()
         self.refresh()
 
@@ -214,9 +215,13 @@ class LibraryView(QWidget):
             self.stack.setCurrentWidget(self.hits)
             self.summary.setText(f"{len(hits)} match{'es' if len(hits) != 1 else ''}")
 
-        profanity = self.services.settings.profanity  # snippets show swear words as the transcript does
+        profanity = self._searched_profanity = self.services.settings.profanity  # snippets show swear words as the transcript does
         self.services.ops.library_op(lambda lib: lib.search(query, limit=200, markers=MARK, profanity=profanity),
                                      parent=self).success(show).run()
+
+    def _settings_changed(self, settings) -> None:
+        if settings.profanity != self._searched_profanity and self.search_box.text().strip():
+            self.search_now()
 
     def _hit_activated(self, item: QListWidgetItem) -> None:
         conversation_id = item.data(ID_ROLE)
