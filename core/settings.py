@@ -21,6 +21,9 @@ class SettingsError(ParleyError):
     hint = "Check the value and try again."
 
 
+TEXT_SCALE_RANGE = (50, 300)  # percent
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a user can choose once and keep."""
@@ -39,6 +42,7 @@ class Settings:
     profanity: str = "Masked"
     punctuation: str = "DictatedAndAutomatic"
     api_allowed_dirs: tuple[str, ...] = field(default_factory=tuple)
+    text_scale: int = 100  # the transcript's and the live captions' text size, in percent of the usual (View ▸ Larger text)
 
     def validated(self) -> "Settings":
         """Return the settings after checking every value (raises SettingsError)."""
@@ -56,6 +60,9 @@ class Settings:
         low, high = PHRASE_SILENCE_RANGE_MS
         if not low <= int(self.end_of_phrase_silence_ms) <= high:
             raise SettingsError(f"The end-of-phrase silence must be between {low / 1000:g} and {high / 1000:g} seconds.")
+        if not TEXT_SCALE_RANGE[0] <= int(self.text_scale) <= TEXT_SCALE_RANGE[1]:
+            raise SettingsError(f"A text size of {self.text_scale}% is out of range.",
+                                f"Give {TEXT_SCALE_RANGE[0]} to {TEXT_SCALE_RANGE[1]} %.")
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:

@@ -14,6 +14,7 @@ from desktop.jobs_view import JobsView
 from desktop.library_view import LibraryView
 from desktop.record_view import RecordView
 from desktop.services import Services
+from desktop.text_scale import larger, scale_text, smaller
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         jobs.open_requested.connect(self.open_conversation)
         jobs.pending_changed.connect(self._jobs_pending)
         self.stack.currentChanged.connect(lambda _: self._update_actions())
+        self.services.changes.settings_changed.connect(lambda settings: self._show_text_scale(settings.text_scale))
+        self._show_text_scale(self.services.settings.text_scale)
 
     def _action(self, text: str, slot, shortcut=None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -110,6 +113,9 @@ class MainWindow(QMainWindow):
         self.play_action = a("&Play / Pause", self.conversation_view.toggle_playback, ("Space", "Ctrl+Space"), "play")
         self.back_action = a(f"&Back {SKIP_MS // 1000} s", lambda: self.conversation_view.skip(-SKIP_MS), "Ctrl+Left", "back")
         self.forward_action = a(f"&Forward {SKIP_MS // 1000} s", lambda: self.conversation_view.skip(SKIP_MS), "Ctrl+Right", "forward")
+        self.larger_action = a("&Larger text", lambda: self._scale_text(larger), (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), "larger")
+        self.smaller_action = a("&Smaller text", lambda: self._scale_text(smaller), QKeySequence.StandardKey.ZoomOut, "smaller")
+        self.normal_text_action = a("&Normal text size", lambda: self._scale_text(lambda _: 100), "Ctrl+0", "normalText")
         self.search_action = a("&Find in transcripts", self.focus_search, QKeySequence.StandardKey.Find, "search")
         self.page_actions = [a(f"Go to {name}", lambda _=False, n=name: self.show_page(n), f"Ctrl+{i + 1}", f"go{name}") for i, name in enumerate(PAGES)]
         menus = self.menuBar()
@@ -122,6 +128,9 @@ class MainWindow(QMainWindow):
         record = menus.addMenu("&Recording")
         for action in (self.record_action, self.pause_action, self.stop_action):
             record.addAction(action)
+        view = menus.addMenu("&View")
+        for action in (self.larger_action, self.smaller_action, self.normal_text_action):
+            view.addAction(action)
         play = menus.addMenu("&Playback")
         for action in (self.play_action, self.back_action, self.forward_action):
             play.addAction(action)
@@ -132,6 +141,17 @@ class MainWindow(QMainWindow):
         help_menu = menus.addMenu("&Help")
         help_menu.addAction("About Parley", self._about)
         self._update_actions()
+
+    def _scale_text(self, step) -> None:
+        """Make the transcript and the captions' text one step larger or smaller, and keep that size; returns nothing."""
+        self.services.change_settings(text_scale=step(self.services.settings.text_scale))
+
+    def _show_text_scale(self, percent: int) -> None:
+        for widget in (self.conversation_view.transcript, self.record_view.captions):
+            scale_text(widget, percent)
+        self.larger_action.setEnabled(larger(percent) != percent)
+        self.smaller_action.setEnabled(smaller(percent) != percent)
+        self.normal_text_action.setEnabled(percent != 100)
 
     def _update_actions(self) -> None:
         state = self.record_view.session.state if self.record_view.session is not None else "idle"

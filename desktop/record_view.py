@@ -171,28 +171,7 @@ class RecordView(QWidget):
                 self.prepare()
 
     def _mode_chosen(self, index: int) -> None:
-        self._save_setting(live_mode=self.mode_box.itemData(index))
-
-    def _save_setting(self, **changes) -> None:
-        """Use changed settings in every view at once, and save them off the GUI thread after any earlier save.
-
-        The change applies to the settings in use now, so a second change asked before the first
-        is on disk keeps the first (choosing a mode, then pressing Record, saved the microphone
-        over the mode when both were read from the settings as saved).
-        """
-        from dataclasses import replace
-
-        settings = replace(self.services.settings, **changes)
-        if settings == self.services.settings:
-            return
-        self.services.use_settings(settings)
-
-        def save():
-            from core.settings import save_settings
-
-            save_settings(settings)
-
-        self.services.ops.in_order(save, parent=self).run()
+        self.services.change_settings(live_mode=self.mode_box.itemData(index))
 
     # inputs (the picker lists them; these are its face for the window and tests)
 
@@ -271,7 +250,7 @@ class RecordView(QWidget):
     def _remember_input(self, choice: InputChoice) -> None:
         """Keep the microphone just used (or the system default) as the one to offer next time (in the settings file)."""
         if not choice.is_file:
-            self._save_setting(input_device=self.input_box.device_name(choice))
+            self.services.change_settings(input_device=self.input_box.device_name(choice))
 
     def toggle_pause(self) -> None:
         """Pause a running recording, or resume a paused one; returns nothing."""

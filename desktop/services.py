@@ -33,6 +33,27 @@ class Services:
         self.settings = settings
         self.changes.settings_changed.emit(settings)
 
+    def change_settings(self, **changes) -> None:
+        """Use changed settings in every view at once, and save them off the GUI thread after any earlier save.
+
+        The change applies to the settings in use now, so a second change asked before the first
+        is on disk keeps the first (choosing a mode, then pressing Record, saved the microphone
+        over the mode when both were read from the settings as saved).
+        """
+        from dataclasses import replace
+
+        settings = replace(self.settings, **changes)
+        if settings == self.settings:
+            return
+        self.use_settings(settings)
+
+        def save():
+            from core.settings import save_settings
+
+            save_settings(settings)
+
+        self.ops.in_order(save).run()
+
     def job_options(self):
         """Return the options of a background (better) transcription, from the settings."""
         from core.jobs.model import JobOptions

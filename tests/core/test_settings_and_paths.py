@@ -12,17 +12,18 @@ from core.settings import Settings, SettingsError, load_settings, save_settings,
 
 def test_defaults_then_round_trip(parley_home):
     assert load_settings() == Settings()
-    chosen = Settings(model="base", diarize=False, num_speakers=3, api_allowed_dirs=("~/calls",))
+    chosen = Settings(model="base", diarize=False, num_speakers=3, api_allowed_dirs=("~/calls",), text_scale=150)
     path = save_settings(chosen)
     assert path.parent == parley_home
     loaded = load_settings()
-    assert loaded.model == "base" and loaded.num_speakers == 3 and not loaded.diarize
+    assert loaded.model == "base" and loaded.num_speakers == 3 and not loaded.diarize and loaded.text_scale == 150
     assert loaded.api_allowed_dirs[0].endswith("/calls") and not loaded.api_allowed_dirs[0].startswith("~")
 
 
 @pytest.mark.parametrize(
     "bad",
-    [dict(device="tpu"), dict(profanity="Loud"), dict(end_of_phrase_silence_ms=5), dict(min_speakers=4, max_speakers=2), dict(num_speakers=0)],
+    [dict(device="tpu"), dict(profanity="Loud"), dict(end_of_phrase_silence_ms=5), dict(min_speakers=4, max_speakers=2), dict(num_speakers=0),
+     dict(text_scale=20), dict(text_scale=1000)],
 )
 def test_bad_values_are_refused(bad):
     with pytest.raises(SettingsError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop_helpers import store, wait_ops
@@ -213,10 +214,42 @@ def test_two_settings_changed_at_once_are_both_saved(qtbot, window, services):
 
     record = window.record_view
     assert services.settings.live_mode == "RealTimeAndAsync" and services.settings.input_device != "Desk microphone"
-    record._save_setting(live_mode="RealTime")  # the mode box, then Record pressed before that save is written
-    record._save_setting(input_device="Desk microphone")
+    services.change_settings(live_mode="RealTime")  # the mode box, then Record pressed before that save is written
+    services.change_settings(input_device="Desk microphone")
     assert (services.settings.live_mode, services.settings.input_device) == ("RealTime", "Desk microphone")
     wait_ops(qtbot, services)
     saved = load_settings()
     assert (saved.live_mode, saved.input_device) == ("RealTime", "Desk microphone")
     assert record.mode_box.currentData() == "RealTime"
+
+
+def test_view_larger_text_sizes_the_transcript_and_captions_and_is_kept(qtbot, qapp, window, services):
+    """View ▸ Larger text (Ctrl++) for captions read across a room, kept for the next start; Ctrl+0 back to normal."""
+    from core.settings import load_settings
+    from desktop.app import build_window
+
+    transcript, captions = window.conversation_view.transcript, window.record_view.captions
+    normal = (transcript.font().pointSizeF(), captions.font().pointSizeF())
+    assert normal[0] > 0 and not window.normal_text_action.isEnabled()
+    window.larger_action.trigger()
+    window.larger_action.trigger()
+    assert services.settings.text_scale == 125
+    assert transcript.font().pointSizeF() == pytest.approx(normal[0] * 1.25, abs=0.06)
+    assert captions.font().pointSizeF() == pytest.approx(normal[1] * 1.25, abs=0.06)
+    assert transcript.document().defaultFont().pointSizeF() == pytest.approx(normal[0] * 1.25, abs=0.06)  # what is drawn
+    wait_ops(qtbot, services)
+    assert load_settings().text_scale == 125
+
+    services.settings = load_settings()  # the next start, as desktop.app reads them
+    again = build_window(services)
+    qtbot.addWidget(again)
+    assert again.conversation_view.transcript.font().pointSizeF() == pytest.approx(normal[0] * 1.25, abs=0.06)
+
+    window.normal_text_action.trigger()
+    assert transcript.font().pointSizeF() == pytest.approx(normal[0]) and services.settings.text_scale == 100
+    for _ in range(20):
+        window.smaller_action.trigger()
+    assert services.settings.text_scale == 50 and not window.smaller_action.isEnabled()
+    assert captions.font().pointSizeF() == pytest.approx(normal[1] / 2, abs=0.06)
+    wait_ops(qtbot, services)
+    assert load_settings().text_scale == 50
