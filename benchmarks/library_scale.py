@@ -263,12 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         first, median, _ = timed(lambda: _rolled_back(library, lambda: library.rename_speaker(long_id, 1, "Alicia")), 3)
         report("rename a speaker of the 2-hour conversation", None, first, median, "search index follows")
 
+        from core.store.edits import CorrectText, MergeSpeakers
+
         def merge_and_undo() -> None:
-            _, edit = library.recording_edit(long_id, "Merge", lambda lib: lib.merge_speakers(long_id, 1, 2))
+            _, edit = library.correct(long_id, MergeSpeakers(1, 2), "Merge")
             library.undo_edit(edit)
 
         first, median, _ = timed(lambda: _rolled_back(library, merge_and_undo), 3)
         report("merge two speakers of it as an undoable edit, undo", None, first, median, "Ctrl+Z in the app")
+        result_id = conv.utterances[800].result_id
+        first, median, _ = timed(lambda: _rolled_back(library, lambda: library.correct(
+            long_id, CorrectText(result_id, "A corrected phrase."), "Edit")), 3)
+        report("correct a phrase's text as an undoable edit", None, first, median, "")
         first, median, _ = timed(
             lambda: _rolled_back(library, lambda: library.add_pass(long_id, conv.utterances, kind="async", model="base")), 3
         )

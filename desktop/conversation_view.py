@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.results import Conversation, Utterance
+from core.store.edits import CorrectText, MergeSpeakers, Reassign, RenameSpeaker
 from desktop.edit_history import EditHistory
 from desktop.player import PlayerBar
 from desktop.services import Services
@@ -156,6 +157,8 @@ class ConversationView(QWidget):
             from core.errors import NotFoundError
             from desktop.errors import show_error
 
+            if isinstance(error, NotFoundError):
+                self.history.forget(conversation_id)
             if isinstance(error, NotFoundError) and self.conversation_id == conversation_id:
                 self.close_conversation()  # deleted meanwhile
                 self.back_requested.emit()
@@ -234,27 +237,26 @@ class ConversationView(QWidget):
         if pass_id is not None and conversation_id:
             self.services.ops.library_op(lambda lib: lib.set_current_pass(conversation_id, pass_id), parent=self).changes().run()
 
-    def _edit(self, description: str, change) -> None:
-        """Make change(library) to the shown conversation as a step Undo can take back; returns nothing."""
+    def _edit(self, correction, description: str) -> None:
+        """Make a correction (core.store.edits) to the shown conversation as a step Undo can take back; returns nothing."""
         if self.conversation_id:
-            self.history.record(self.conversation_id, description, change)
+            self.history.record(self.conversation_id, correction, description)
 
     def rename_speaker(self, number: int) -> None:
         """Ask for a speaker's name and store it (it shows everywhere); returns nothing."""
         if self.data is None:
             return
-        conversation_id = self.conversation_id
         old = self.data.conversation.speaker_label(number)
         name, ok = QInputDialog.getText(self, "Rename speaker", f"Name of {old} (empty: Guest-{number}):", QLineEdit.EchoMode.Normal, old)
-        if ok:
-            new = " ".join(name.split()) or f"Guest-{number}"
-            self._edit(f"Rename {old} to {new}", lambda lib: lib.rename_speaker(conversation_id, number, name.strip() or None))
+        new = " ".join(name.split()) or f"Guest-{number}"
+        if ok and new != old:
+            self._edit(RenameSpeaker(number, name.strip() or None), f"Rename {old} to {new}")
 
     def merge_speaker(self, number: int) -> None:
         """Ask which speaker absorbs `number` and merge them; returns nothing."""
         if self.data is None:
             return
-        c, conversation_id = self.data.conversation, self.conversation_id
+        c = self.data.conversation
         others = [n for n in self.speakers.numbers() if n != number]
         if not others:
             return
@@ -262,23 +264,22 @@ class ConversationView(QWidget):
         choice, ok = QInputDialog.getItem(self, "Merge speakers", f"Give everything {c.speaker_label(number)} said to:", labels, 0, False)
         if ok and choice in labels:
             keep = others[labels.index(choice)]
-            self._edit(f"Merge {c.speaker_label(number)} into {choice}", lambda lib: lib.merge_speakers(conversation_id, keep, number))
+            self._edit(MergeSpeakers(keep, number), f"Merge {c.speaker_label(number)} into {choice}")
 
     def reassign(self, result_id: str, number: int) -> None:
         """Give one utterance to speaker `number` (a new number adds a speaker); returns nothing."""
-        conversation_id = self.conversation_id
         said = next((u for u in self.data.conversation.utterances if u.result_id == result_id), None) if self.data else None
+        if said is not None and said.speaker == number:
+            return  # already theirs
         label = self.data.conversation.speaker_label(number) if self.data else f"Guest-{number}"
         at = f" at {format_time(said.offset_ms)}" if said else ""
-        self._edit(f"Give the phrase{at} to {label}", lambda lib: lib.reassign_utterance(conversation_id, result_id, number))
+        self._edit(Reassign(result_id, number), f"Give the phrase{at} to {label}")
 
     def edit_text(self, utterance: Utterance) -> None:
         """Ask for the corrected text of an utterance and store it; returns nothing."""
-        conversation_id = self.conversation_id
         text, ok = QInputDialog.getMultiLineText(self, "Edit text", f"Text at {format_time(utterance.offset_ms)}:", utterance.display)
         if ok and text.strip() and text.strip() != utterance.display:
-            self._edit(f"Edit the text at {format_time(utterance.offset_ms)}",
-                       lambda lib: lib.edit_utterance(conversation_id, utterance.result_id, text.strip()))
+            self._edit(CorrectText(utterance.result_id, text.strip()), f"Edit the text at {format_time(utterance.offset_ms)}")
 
     def _utterance_menu(self, utterance: Utterance, where) -> None:
         if self.data is None:

@@ -1,40 +1,63 @@
 """Undo and redo of the corrections made to conversations: one history per conversation, Ctrl+Z and Ctrl+Shift+Z.
 
 Each correction (a speaker renamed or merged, a phrase given to another speaker, a text corrected)
-runs through Library.recording_edit, and the Edit it returns is pushed on the conversation's
-QUndoStack; undo and redo hand it back to the library on its thread. When the library refuses
-(the conversation changed since, elsewhere), the error is shown and that conversation's history
-is cleared, since it no longer describes what is stored.
+is pushed on its conversation's QUndoStack at once, and runs through Library.correct on the
+library thread, which fills in the Edit it made; undo and redo hand that Edit back to the library
+on the same thread, so they always run after the correction they take back, however fast the keys
+are pressed. When one of these steps fails, the steps asked after it are canceled before they run
+(they were asked of a state that did not come about), and the history is put back where the library
+is: without the failed step when it was refused because the conversation changed since (its whole
+history then goes, as it no longer describes what is stored), or as it was before the step on any
+other error (a busy library, a full disk), so the step can be tried again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from core.store.edits import Edit
+from core.errors import Canceled, NotFoundError
+from core.store.edits import Correction, EditConflict
 from desktop.ops import Ops
+
+UNDO_LIMIT = 100  # steps kept per conversation
+
+
+class _Made:
+    """The Edit a correction made: filled in on the library thread before any step queued after it runs."""
+
+    edit = None
+
+
+@dataclass
+class _Steps:
+    """The library-thread steps of one conversation's history, numbered as asked, and which of them to cancel."""
+
+    asked: int = 0
+    failed: int | None = None  # the step that failed: those asked after it are canceled...
+    canceled_to: int | None = None  # ...up to this one, the last asked before the GUI heard of the failure
+
+    def canceled(self, step: int) -> bool:
+        return self.failed is not None and step > self.failed and (self.canceled_to is None or step <= self.canceled_to)
 
 
 class _EditCommand(QUndoCommand):
-    """An edit already made in the library: redo() does nothing the first time it is pushed."""
+    """A correction: redo() does nothing when it is pushed (the correction is already asked for)."""
 
-    def __init__(self, history: "EditHistory", edit: Edit):
-        super().__init__(edit.description.replace("&", "&&"))  # a name such as "R&D" is not a menu mnemonic
-        self.history, self.edit, self._made = history, edit, True
+    def __init__(self, history: "EditHistory", conversation_id: str, description: str):
+        super().__init__(description.replace("&", "&&"))  # a name such as "R&D" is not a menu mnemonic
+        self.history, self.conversation_id, self.made, self._pushed = history, conversation_id, _Made(), False
 
     def redo(self) -> None:
-        if self._made:
-            self._made = False
-            return
-        self.history._replay(self.edit, undo=False)
+        if self._pushed:
+            self.history._replay(self, undo=False)
+        self._pushed = True
 
     def undo(self) -> None:
-        self.history._replay(self.edit, undo=True)
+        self.history._replay(self, undo=True)
 
 
 class EditHistory(QObject):
@@ -45,44 +68,105 @@ class EditHistory(QObject):
         self.ops, self.widget = ops, widget
         self.group = QUndoGroup(self)
         self._stacks: dict[str, QUndoStack] = {}
+        self._steps: dict[str, _Steps] = {}
+        self._shown: str | None = None
+        self._quiet = False  # moving a history's position without asking the library
         self.undo_action = self.group.createUndoAction(widget, "&Undo")
         self.redo_action = self.group.createRedoAction(widget, "&Redo")
         for action, keys, name in ((self.undo_action, QKeySequence.StandardKey.Undo, "undo"),
                                    (self.redo_action, QKeySequence.StandardKey.Redo, "redo")):
             action.setObjectName(name)
             action.setShortcuts(keys)
-            # only while the conversation has the focus: a search field keeps its own Ctrl+Z
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # anywhere in the window while a conversation is shown (off it, its actions are off); a focused text field
+            # keeps its own Ctrl+Z
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             widget.addAction(action)
-
-    def stack(self, conversation_id: str) -> QUndoStack:
-        """Return the conversation's history (made empty the first time)."""
-        if conversation_id not in self._stacks:
-            self._stacks[conversation_id] = QUndoStack(self.group)
-        return self._stacks[conversation_id]
 
     def show(self, conversation_id: str | None) -> None:
         """Make the conversation's history the one Undo and Redo act on (None: neither acts); returns nothing."""
-        self.group.setActiveStack(self.stack(conversation_id) if conversation_id else None)
+        self._shown = conversation_id
+        self.group.setActiveStack(self._stacks.get(conversation_id) if conversation_id else None)
 
-    def record(self, conversation_id: str, description: str, change: Callable[[Any], Any]) -> None:
-        """Run change(library) as an undoable edit of the conversation, then put it on its history; returns nothing."""
-        stack = self.stack(conversation_id)
+    def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's history (it was deleted); returns nothing."""
+        stack = self._stacks.pop(conversation_id, None)
+        if stack is not None:
+            self.group.removeStack(stack)
+            stack.deleteLater()
 
-        def made(result) -> None:
-            edit = result[1]
-            if not edit.empty:
-                stack.push(_EditCommand(self, edit))
+    def has_history(self, conversation_id: str) -> bool:
+        """Return whether the conversation has a history in this window."""
+        return conversation_id in self._stacks
 
-        op = self.ops.library_op(lambda lib: lib.recording_edit(conversation_id, description, change), parent=self.widget)
-        op.changes().success(made).run()
+    def record(self, conversation_id: str, correction: Correction, description: str) -> None:
+        """Make the correction to the conversation as a step Undo can take back; returns nothing."""
+        stack = self._stacks.get(conversation_id)
+        if stack is None:
+            stack = self._stacks[conversation_id] = QUndoStack(self.group)
+            stack.setUndoLimit(UNDO_LIMIT)
+            if self._shown == conversation_id:
+                self.group.setActiveStack(stack)
+        command = _EditCommand(self, conversation_id, description)
 
-    def _replay(self, edit: Edit, *, undo: bool) -> None:
-        def refused(error: BaseException) -> None:
-            from desktop.errors import show_error
+        def run(lib):
+            result, command.made.edit = lib.correct(conversation_id, correction, description)
+            return result
 
-            self.stack(edit.conversation_id).clear()
-            show_error(self.widget, error)
+        self._run(command, run, lambda error: self._failed(command, error, undo=None))
+        stack.push(command)
 
-        fn = (lambda lib: lib.undo_edit(edit)) if undo else (lambda lib: lib.redo_edit(edit))
-        self.ops.library_op(fn, parent=self.widget).changes().failure(refused).run()
+    def _replay(self, command: _EditCommand, *, undo: bool) -> None:
+        if self._quiet:
+            return
+
+        def run(lib):
+            edit = command.made.edit
+            if edit is not None and not edit.empty:
+                lib.undo_edit(edit) if undo else lib.redo_edit(edit)
+
+        self._run(command, run, lambda error: self._failed(command, error, undo=undo))
+
+    def _run(self, command: _EditCommand, fn, failed) -> None:
+        steps = self._steps.setdefault(command.conversation_id, _Steps())
+        steps.asked += 1
+        step = steps.asked
+
+        def run(lib):
+            if steps.canceled(step):
+                raise Canceled("An earlier step of this conversation's history failed.")
+            try:
+                return fn(lib)
+            except BaseException:
+                steps.failed, steps.canceled_to = step, None
+                raise
+
+        self.ops.library_op(run, parent=self.widget).changes().failure(failed).run()
+
+    def _failed(self, command: _EditCommand, error: BaseException, *, undo: bool | None) -> None:
+        """Put the history back where the library is after a step failed, then say why; returns nothing."""
+        from desktop.errors import show_error
+
+        steps = self._steps[command.conversation_id]
+        steps.canceled_to = steps.asked  # steps asked until now were asked of a state that did not come about
+        stack = self._stacks.get(command.conversation_id)
+        if stack is not None:
+            at = next((i for i in range(stack.count()) if stack.command(i) is command), None)
+            if isinstance(error, (EditConflict, NotFoundError)) or at is None:
+                stack.clear()
+            else:  # the library is as it was before this step: a correction not made, or an undo or redo not done
+                self._quiet = True
+                try:
+                    stack.setIndex(at + 1 if undo else at)
+                    if undo is None:  # the correction that failed, and any asked after it, are gone from Redo
+                        stack.push(_obsolete())
+                finally:
+                    self._quiet = False
+        self.ops.changes.library_changed.emit()  # show what the library holds
+        show_error(self.widget, error)
+
+
+def _obsolete() -> QUndoCommand:
+    """Return a command QUndoStack.push drops at once, after dropping the commands that could be redone."""
+    command = QUndoCommand()
+    command.setObsolete(True)
+    return command

@@ -1,18 +1,19 @@
 """Undoing and redoing the user's corrections to a conversation: speaker names, merges, reassignments and text.
 
-An edit is recorded as the rows it changed, each as it was before and after: the conversation's
-speakers (number, name), its utterances' speaker and text forms, and its words' speakers. Undo
-writes the before values back and redo the after values, each only while those rows still hold
-what the other side left there; anything else (another edit made elsewhere, a pass deleted)
-refuses with a clear error and changes nothing. Rows the edit did not touch, such as a pass
-a worker added since, are left as they are. Plain functions of a sqlite-utils Database, called
-inside the library's write transaction.
+An edit is recorded as the rows it changed, each as it was before and after, read only where the
+correction can reach (its Reach): the speakers it names, merges, adds or empties (by number, so a
+speaker row deleted and put back may get another id), the utterances it reassigns or corrects, and
+the utterances and words of the voices a merge moves. Undo writes the before values back and redo
+the after values, each only while those rows still hold what the other side left there; anything
+else (another edit made elsewhere, a pass deleted) raises EditConflict. Rows the edit did not touch,
+such as a pass a worker added since, are left as they are. Plain functions of a sqlite-utils
+Database, called inside the library's write transaction, which a conflict rolls back whole.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -21,7 +22,7 @@ from core.errors import StoreError
 # a table's rows by key; None: the row does not exist on that side
 Rows = dict[object, tuple | None]
 
-_UTTERANCE_FIELDS = ("speaker_id", "lexical", "itn", "masked_itn", "display", "edited")
+_TEXT_FIELDS = ("lexical", "itn", "masked_itn", "display", "edited")
 
 
 class EditConflict(StoreError):
@@ -31,12 +32,26 @@ class EditConflict(StoreError):
 
 
 @dataclass(frozen=True)
-class EditState:
-    """What a conversation's edits can change, read from the database: each table's rows by key."""
+class Reach:
+    """Where a correction can change rows: what edit_state reads before and after it, and nothing else."""
 
-    speakers: Rows  # speaker row id -> (number, name)
-    utterances: Rows  # utterance id -> _UTTERANCE_FIELDS
-    words: Rows  # (utterance id, position) -> (speaker,)
+    speakers: frozenset[int] = frozenset()  # speaker numbers it may name, add or remove
+    utterances: frozenset[int] = frozenset()  # utterance ids whose speaker or text it may change (with their words)
+    voices: frozenset[int] = frozenset()  # speaker numbers whose utterances and words, in every pass, it may move
+
+    @classmethod
+    def of(cls, speakers: Iterable[int] = (), utterances: Iterable[int] = (), voices: Iterable[int] = ()) -> "Reach":
+        """Return the reach of the given speaker numbers, utterance ids and moving voices."""
+        return cls(frozenset(speakers), frozenset(utterances), frozenset(voices))
+
+
+@dataclass(frozen=True)
+class EditState:
+    """The rows a correction can change, read from the database, by key."""
+
+    speakers: Rows = field(default_factory=dict)  # number -> (name,)
+    utterances: Rows = field(default_factory=dict)  # utterance id -> (speaker number, *_TEXT_FIELDS)
+    words: Rows = field(default_factory=dict)  # (utterance id, position) -> (speaker,)
 
 
 @dataclass(frozen=True)
@@ -54,17 +69,100 @@ class Edit:
         return not (self.before.speakers or self.before.utterances or self.before.words)
 
 
-def edit_state(db: Database, conversation_id: str) -> EditState:
-    """Return the conversation's speakers, utterance speakers and texts, and word speakers as they are now."""
-    speakers = {row[0]: tuple(row[1:]) for row in db.execute(
-        "SELECT id, number, name FROM speakers WHERE conversation_id = ?", [conversation_id])}
-    utterances = {row[0]: tuple(row[1:]) for row in db.execute(
-        f"SELECT u.id, {', '.join('u.' + f for f in _UTTERANCE_FIELDS)} FROM utterances u"
-        " JOIN passes p ON p.id = u.pass_id WHERE p.conversation_id = ?", [conversation_id])}
-    words = {(row[0], row[1]): (row[2],) for row in db.execute(
-        "SELECT w.utterance_id, w.position, w.speaker FROM words w WHERE w.utterance_id IN"
-        " (SELECT u.id FROM utterances u JOIN passes p ON p.id = u.pass_id WHERE p.conversation_id = ?)",
-        [conversation_id])}
+@dataclass(frozen=True)
+class RenameSpeaker:
+    """Name speaker `number` (None or empty: back to Guest-N)."""
+
+    number: int
+    name: str | None
+
+    def reach(self) -> dict:
+        return {"speakers": [self.number]}
+
+    def apply(self, library, conversation_id: str) -> None:
+        return library.rename_speaker(conversation_id, self.number, self.name)
+
+
+@dataclass(frozen=True)
+class MergeSpeakers:
+    """Give everything speaker `absorb` said to speaker `keep`."""
+
+    keep: int
+    absorb: int
+
+    def reach(self) -> dict:
+        return {"speakers": [self.keep, self.absorb], "voices": [self.keep, self.absorb]}
+
+    def apply(self, library, conversation_id: str) -> int:
+        return library.merge_speakers(conversation_id, self.keep, self.absorb)
+
+
+@dataclass(frozen=True)
+class Reassign:
+    """Give one utterance of the current pass to speaker `number` (a new number adds a speaker)."""
+
+    result_id: str
+    number: int
+
+    def reach(self) -> dict:
+        return {"speakers": [self.number], "result_ids": [self.result_id]}
+
+    def apply(self, library, conversation_id: str) -> None:
+        return library.reassign_utterance(conversation_id, self.result_id, self.number)
+
+
+@dataclass(frozen=True)
+class CorrectText:
+    """Store the user's corrected display text of one utterance of the current pass."""
+
+    result_id: str
+    display: str
+
+    def reach(self) -> dict:
+        return {"result_ids": [self.result_id]}
+
+    def apply(self, library, conversation_id: str):
+        return library.edit_utterance(conversation_id, self.result_id, self.display)
+
+
+Correction = RenameSpeaker | MergeSpeakers | Reassign | CorrectText
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
+
+
+def edit_state(db: Database, conversation_id: str, reach: Reach) -> EditState:
+    """Return the rows within `reach` as they are now."""
+    speakers: Rows = dict.fromkeys(reach.speakers)
+    if reach.speakers:
+        numbers = sorted(reach.speakers)
+        speakers.update({number: (name,) for number, name in db.execute(
+            f"SELECT number, name FROM speakers WHERE conversation_id = ? AND number IN ({_marks(numbers)})",
+            [conversation_id, *numbers])})
+    ids, voices = sorted(reach.utterances), sorted(reach.voices)
+    where, args = [], []
+    if ids:
+        where.append(f"u.id IN ({_marks(ids)})")
+        args += ids
+    if voices:
+        where.append(f"s.number IN ({_marks(voices)})")
+        args += voices
+    utterances: Rows = {}
+    words: Rows = {}
+    if where:
+        rows = db.execute(
+            f"SELECT u.id, s.number, {', '.join('u.' + f for f in _TEXT_FIELDS)} FROM utterances u"
+            " JOIN passes p ON p.id = u.pass_id LEFT JOIN speakers s ON s.id = u.speaker_id"
+            f" WHERE p.conversation_id = ? AND ({' OR '.join(where)})", [conversation_id, *args])
+        utterances = {row[0]: tuple(row[1:]) for row in rows}
+        word_where = [f"w.utterance_id IN ({_marks(ids)})"] if ids else []
+        if voices:
+            word_where.append(f"w.speaker IN ({_marks(voices)})")
+        words = {(row[0], row[1]): (row[2],) for row in db.execute(
+            "SELECT w.utterance_id, w.position, w.speaker FROM words w WHERE w.utterance_id IN"
+            " (SELECT u.id FROM utterances u JOIN passes p ON p.id = u.pass_id WHERE p.conversation_id = ?)"
+            f" AND ({' OR '.join(word_where)})", [conversation_id, *ids, *voices])}
     return EditState(speakers, utterances, words)
 
 
@@ -82,38 +180,52 @@ def between(conversation_id: str, description: str, before: EditState, after: Ed
                 EditState(speakers[0], utterances[0], words[0]), EditState(speakers[1], utterances[1], words[1]))
 
 
+def reach(db: Database, conversation_id: str, *, speakers: Iterable[int] = (), result_ids: Iterable[str] = (),
+          voices: Iterable[int] = ()) -> Reach:
+    """Return the Reach of a correction: its speakers and voices, and its result ids of the current pass with their speakers."""
+    result_ids = sorted(set(result_ids))
+    rows = db.execute(
+        f"SELECT u.id, s.number FROM utterances u JOIN conversations c ON c.current_pass_id = u.pass_id"
+        f" LEFT JOIN speakers s ON s.id = u.speaker_id WHERE c.conversation_id = ? AND u.result_id IN ({_marks(result_ids)})",
+        [conversation_id, *result_ids]).fetchall() if result_ids else []
+    return Reach.of({*speakers, *voices, *(number for _, number in rows if number is not None)}, (uid for uid, _ in rows), voices)
+
+
+def _reach_of(state: EditState) -> Reach:
+    return Reach.of(state.speakers, {*state.utterances, *(uid for uid, _ in state.words)})
+
+
 def restore(db: Database, edit: Edit, *, undo: bool) -> None:
     """Return None after writing back the edit's before rows (undo) or after rows (redo).
 
-    Raises EditConflict, changing nothing, when the rows no longer hold the other side's values.
+    Raises EditConflict when those rows no longer hold the other side's values; the caller's
+    transaction then rolls back whatever was written.
     """
     target, expected = (edit.before, edit.after) if undo else (edit.after, edit.before)
     conflict = f"“{edit.description}” cannot be {'undone' if undo else 'redone'}"
-    now = edit_state(db, edit.conversation_id)
-    for table in ("speakers", "utterances", "words"):
-        current, wanted = getattr(now, table), getattr(expected, table)
-        if any(current.get(key) != value for key, value in wanted.items()):
-            raise EditConflict(f"{conflict}: the conversation has changed since.")
+    cid = edit.conversation_id
+    now = edit_state(db, cid, _reach_of(expected))
+    for number, row in expected.speakers.items():
+        if now.speakers.get(number) != row:
+            change = "has been added" if row is None else "has been removed" if now.speakers[number] is None else "was renamed"
+            raise EditConflict(f"{conflict}: speaker {number} {change} since.")
+    if any(now.utterances.get(k) != v for k, v in expected.utterances.items()) or any(
+            now.words.get(k) != v for k, v in expected.words.items()):
+        raise EditConflict(f"{conflict}: the conversation has changed since.")
     # speakers first (utterances refer to them), those the target lacks last
-    for key, row in target.speakers.items():
-        if row is not None and expected.speakers.get(key) is None:
-            try:
-                db.execute("INSERT INTO speakers (id, conversation_id, number, name) VALUES (?, ?, ?, ?)",
-                           [key, edit.conversation_id, *row])
-            except sqlite3.IntegrityError:
-                raise EditConflict(f"{conflict}: speaker {row[0]} has been given to another voice since.") from None
-        elif row is not None:
-            db.execute("UPDATE speakers SET number = ?, name = ? WHERE id = ?", [*row, key])
-    assignments = ", ".join(f"{field} = ?" for field in _UTTERANCE_FIELDS)
-    for key, row in target.utterances.items():
-        if row is not None:
-            db.execute(f"UPDATE utterances SET {assignments} WHERE id = ?", [*row, key])
-    for (utterance_id, position), row in target.words.items():
-        if row is not None:
-            db.execute("UPDATE words SET speaker = ? WHERE utterance_id = ? AND position = ?",
-                       [*row, utterance_id, position])
-    for key, row in target.speakers.items():
-        if row is None:
-            if db.execute("SELECT 1 FROM utterances WHERE speaker_id = ?", [key]).fetchone():
-                raise EditConflict(f"{conflict}: a newer transcript uses the speaker it added.")
-            db.execute("DELETE FROM speakers WHERE id = ?", [key])
+    db.conn.executemany("INSERT INTO speakers (conversation_id, number, name) VALUES (?, ?, ?)",
+                        [(cid, n, *row) for n, row in target.speakers.items() if row is not None and expected.speakers[n] is None])
+    db.conn.executemany("UPDATE speakers SET name = ? WHERE conversation_id = ? AND number = ?",
+                        [(*row, cid, n) for n, row in target.speakers.items() if row is not None and expected.speakers[n] is not None])
+    db.conn.executemany(
+        f"UPDATE utterances SET speaker_id = (SELECT id FROM speakers WHERE conversation_id = ? AND number = ?),"
+        f" {', '.join(f'{f} = ?' for f in _TEXT_FIELDS)} WHERE id = ?",
+        [(cid, *row, key) for key, row in target.utterances.items()])
+    db.conn.executemany("UPDATE words SET speaker = ? WHERE utterance_id = ? AND position = ?",
+                        [(*row, uid, position) for (uid, position), row in target.words.items()])
+    for number in (n for n, row in target.speakers.items() if row is None):
+        used = db.execute("SELECT 1 FROM utterances u JOIN speakers s ON s.id = u.speaker_id"
+                          " WHERE s.conversation_id = ? AND s.number = ? LIMIT 1", [cid, number]).fetchone()
+        if used:
+            raise EditConflict(f"{conflict}: a newer transcript uses speaker {number}.")
+        db.execute("DELETE FROM speakers WHERE conversation_id = ? AND number = ?", [cid, number])

@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -24,7 +24,7 @@ from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
 from core.store import audio, edits, speakers, transcripts
 from core.store.connection import Guard, check_library_file, connect, connect_read_only, translate
-from core.store.edits import Edit
+from core.store.edits import Correction, Edit
 from core.store.records import AudioSource, ConversationSummary, NewRecording, SearchHit, TranscriptionPass, now_text
 from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
@@ -289,16 +289,25 @@ class Library:
         with self.transaction() as db:
             return transcripts.edit_display(db, conversation_id, result_id, display_text)
 
-    def recording_edit(self, conversation_id: str, description: str, change: Callable[["Library"], T]) -> tuple[T, Edit]:
+    def recording_edit(self, conversation_id: str, description: str, change: Callable[["Library"], T], *,
+                       speakers: Iterable[int] = (), result_ids: Iterable[str] = (), voices: Iterable[int] = ()) -> tuple[T, Edit]:
         """Return change(self)'s result and the Edit it made, which undo_edit and redo_edit can take back and again.
 
-        `change` calls the speaker and text methods above for this conversation; it runs in one transaction.
+        `change` calls the speaker and text methods above for this conversation, in one transaction. Name what it
+        can reach: the speaker numbers it may name, add or remove; the result ids (current pass) it may reassign or
+        correct (their speakers are included); the voices whose utterances it may move (a merge's two numbers).
         """
         with self.transaction() as db:
             transcripts.conversation_row(db, conversation_id)
-            before = edits.edit_state(db, conversation_id)
+            reach = edits.reach(db, conversation_id, speakers=speakers, result_ids=result_ids, voices=voices)
+            before = edits.edit_state(db, conversation_id, reach)
             result = change(self)
-            return result, edits.between(conversation_id, description, before, edits.edit_state(db, conversation_id))
+            return result, edits.between(conversation_id, description, before, edits.edit_state(db, conversation_id, reach))
+
+    def correct(self, conversation_id: str, correction: Correction, description: str) -> tuple[Any, Edit]:
+        """Return what the correction's method returns and the Edit it made (see recording_edit)."""
+        return self.recording_edit(conversation_id, description, lambda lib: correction.apply(lib, conversation_id),
+                                   **correction.reach())
 
     def undo_edit(self, edit: Edit) -> None:
         """Return None after putting back what `edit` changed (EditConflict, changing nothing, if it has changed since)."""

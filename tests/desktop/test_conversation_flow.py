@@ -29,6 +29,18 @@ def _menu_action(qtbot, view, utterance, text: str):
     return menu, next(a for a in actions if a.text().startswith(text))
 
 
+def test_a_skip_asked_while_the_recording_loads_starts_from_the_seek_asked_before(qtbot, sample_wav):
+    from desktop.player import PlayerBar
+
+    player = PlayerBar()
+    qtbot.addWidget(player)
+    player.load(sample_wav)
+    player.seek(12_000)  # a search hit opening the conversation at its moment
+    assert not player.loaded and player.position == 12_000
+    player.seek(player.position - 5_000)  # Back 5 s before the file is ready
+    qtbot.waitUntil(lambda: player.loaded and player.player.position() == 7_000, timeout=20_000)
+
+
 def test_play_highlights_the_spoken_word_and_a_click_seeks(qtbot, window, services, two_speaker_sample, sample_wav):
     cid = store(services, two_speaker_sample, sample_wav)
     view = _open(qtbot, window, cid)
@@ -196,10 +208,114 @@ def test_an_undo_the_library_refuses_says_why_and_forgets_that_history(qtbot, wi
     qtbot.waitUntil(lambda: any(w.objectName() == "errorDialog" and w.isVisible() for w in QApplication.topLevelWidgets()))
     box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible())
     assert box.windowTitle() == "That change cannot be taken back"
-    assert "has changed since" in box.text()
+    assert box.text() == "“Rename Guest-1 to Alice” cannot be undone: speaker 1 was renamed since."
     box.close()
     assert not view.history.undo_action.isEnabled() and not view.history.redo_action.isEnabled()
     assert services.ops.call_library(lambda lib: lib.get_conversation(cid).speakers[1].name) == "Alicia"
+    qtbot.waitUntil(lambda: view.data.conversation.speaker_label(1) == "Alicia")  # the view shows what is stored
+
+
+def _rename(qtbot, monkeypatch, view, number, name):
+    view.speakers.select(number)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (name, True))
+    qtbot.mouseClick(view.speakers.rename_button, Qt.MouseButton.LeftButton)
+
+
+def _names(services, cid):
+    return {n: s.name for n, s in services.ops.call_library(lambda lib: lib.get_conversation(cid)).speakers.items()}
+
+
+def _close_error_boxes():
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible()]
+    for box in boxes:
+        box.close()
+    return [box.text() for box in boxes]
+
+
+def test_ctrl_z_pressed_before_an_edit_is_stored_takes_back_that_edit(qtbot, window, services, two_speaker_sample, monkeypatch):
+    import threading
+
+    cid = store(services, two_speaker_sample, None)
+    view = _open(qtbot, window, cid)
+    _rename(qtbot, monkeypatch, view, 1, "Alice")
+    wait_ops(qtbot, services)
+    busy = threading.Event()
+    services.ops.library_op(lambda lib: busy.wait(10)).run()  # the library thread is busy (a big meeting reloading)
+    _rename(qtbot, monkeypatch, view, 2, "Bob")
+    assert view.history.undo_action.text() == "&Undo Rename Guest-2 to Bob"  # at once, not once it is stored
+    view.history.undo_action.trigger()
+    busy.set()
+    wait_ops(qtbot, services)
+    assert _names(services, cid) == {1: "Alice", 2: None}
+    view.history.redo_action.trigger()
+    wait_ops(qtbot, services)
+    assert _names(services, cid) == {1: "Alice", 2: "Bob"}
+
+
+def test_undos_asked_after_a_refused_one_are_not_made(qtbot, window, services, two_speaker_sample, monkeypatch):
+    cid = store(services, two_speaker_sample, None)
+    view = _open(qtbot, window, cid)
+    _rename(qtbot, monkeypatch, view, 1, "Alice")
+    _rename(qtbot, monkeypatch, view, 2, "Bob")
+    wait_ops(qtbot, services)
+    services.ops.call_library(lambda lib: lib.rename_speaker(cid, 2, "Robert"))  # the command line, meanwhile
+    view.history.undo_action.trigger()  # refused
+    view.history.undo_action.trigger()  # asked before the refusal was heard: not made either
+    wait_ops(qtbot, services)
+    assert _close_error_boxes() == ["“Rename Guest-2 to Bob” cannot be undone: speaker 2 was renamed since."]
+    assert _names(services, cid) == {1: "Alice", 2: "Robert"}
+
+
+def test_a_failed_undo_keeps_the_history_to_try_again(qtbot, window, services, two_speaker_sample, monkeypatch):
+    from core.errors import StoreError
+    from core.store import Library
+
+    cid = store(services, two_speaker_sample, None)
+    view = _open(qtbot, window, cid)
+    for name in ("Ann", "Anna", "Annie"):
+        _rename(qtbot, monkeypatch, view, 1, name)
+        wait_ops(qtbot, services)
+    real = Library.undo_edit
+    calls = []
+
+    def busy_once(self, edit):
+        calls.append(edit.description)
+        if len(calls) == 1:
+            raise StoreError("The library is busy.")
+        return real(self, edit)
+
+    monkeypatch.setattr(Library, "undo_edit", busy_once)
+    view.history.undo_action.trigger()
+    view.history.undo_action.trigger()  # asked before the failure was heard: not made
+    wait_ops(qtbot, services)
+    assert _close_error_boxes() == ["The library is busy."]
+    assert calls == ["Rename Anna to Annie"] and _names(services, cid)[1] == "Annie"
+    stack = view.history.group.activeStack()
+    assert (stack.count(), stack.index()) == (3, 3) and view.history.undo_action.text() == "&Undo Rename Anna to Annie"
+    for _ in range(2):
+        view.history.undo_action.trigger()
+    wait_ops(qtbot, services)
+    assert _names(services, cid)[1] == "Ann"
+
+
+def test_quick_undos_and_redos_and_a_deleted_conversation(qtbot, window, services, two_speaker_sample, monkeypatch):
+    cid = store(services, two_speaker_sample, None)
+    view = _open(qtbot, window, cid)
+    for name in ("A1", "A2", "A3", "A4"):
+        _rename(qtbot, monkeypatch, view, 1, name)
+    view.speakers.select(2)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("A4", True))
+    qtbot.mouseClick(view.speakers.merge_button, Qt.MouseButton.LeftButton)
+    for _ in range(5):
+        view.history.undo_action.trigger()
+    for _ in range(3):
+        view.history.redo_action.trigger()
+    wait_ops(qtbot, services)
+    assert _names(services, cid) == {1: "A3", 2: None}
+    assert view.history.has_history(cid)
+    services.ops.library_op(lambda lib: lib.delete_conversation(cid)).changes().run()
+    wait_ops(qtbot, services)
+    assert not view.history.has_history(cid) and not view.history.undo_action.isEnabled()
 
 
 def test_switch_between_the_live_and_the_better_pass(qtbot, window, services, two_speaker_sample, sample_conversation, sample_wav):

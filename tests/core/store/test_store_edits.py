@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.store import Library
-from core.store.edits import EditConflict
+from core.store.edits import CorrectText, EditConflict, MergeSpeakers, Reach, Reassign, RenameSpeaker, between, edit_state
 
 from store_samples import conversation, fts_is_exact, utterance
 
@@ -25,7 +25,7 @@ def _hits(library: Library, query: str) -> list[str]:
 def test_merge_is_undone_and_redone_with_names_words_and_search(library: Library) -> None:
     cid = library.save_conversation(conversation(names={3: "Carol"}))
     start = _looks(library, cid)
-    moved, edit = library.recording_edit(cid, "Merge Carol into Guest-1", lambda lib: lib.merge_speakers(cid, 1, 3))
+    moved, edit = library.correct(cid, MergeSpeakers(1, 3), "Merge Carol into Guest-1")
     assert moved == 1 and not edit.empty
     merged = _looks(library, cid)
     assert merged[0] == {1: "Carol", 2: None}  # Guest-1 had no name, so it took Carol's
@@ -46,7 +46,7 @@ def test_merge_is_undone_and_redone_with_names_words_and_search(library: Library
 def test_text_edit_undo_brings_back_the_recognized_forms(library: Library) -> None:
     cid = library.save_conversation(conversation())
     start = _looks(library, cid)
-    forms, edit = library.recording_edit(cid, "Edit text", lambda lib: lib.edit_utterance(cid, "r3", "We should cut 3 hotel bookings."))
+    forms, edit = library.correct(cid, CorrectText("r3", "We should cut 3 hotel bookings."), "Edit text")
     assert forms.lexical == "we should cut three hotel bookings"
     assert _hits(library, "hotel") == ["r3"]
 
@@ -63,8 +63,8 @@ def test_text_edit_undo_brings_back_the_recognized_forms(library: Library) -> No
 def test_undoing_a_reassignment_brings_back_the_voice_it_emptied_and_removes_the_one_it_made(library: Library) -> None:
     cid = library.save_conversation(conversation())
     start = _looks(library, cid)
-    _, first = library.recording_edit(cid, "Give r4 to Guest-2", lambda lib: lib.reassign_utterance(cid, "r4", 2))
-    _, second = library.recording_edit(cid, "Give r1 to Guest-5", lambda lib: lib.reassign_utterance(cid, "r1", 5))
+    _, first = library.correct(cid, Reassign("r4", 2), "Give r4 to Guest-2")
+    _, second = library.correct(cid, Reassign("r1", 5), "Give r1 to Guest-5")
     assert set(library.get_conversation(cid).speakers) == {1, 2, 5}  # Guest-3 said nothing any more
 
     library.undo_edit(second)
@@ -77,20 +77,20 @@ def test_undoing_a_reassignment_brings_back_the_voice_it_emptied_and_removes_the
 
 def test_an_edit_that_changed_nothing_is_empty(library: Library) -> None:
     cid = library.save_conversation(conversation(names={1: "Alice"}))
-    _, edit = library.recording_edit(cid, "Rename", lambda lib: lib.rename_speaker(cid, 1, "  Alice "))
+    _, edit = library.correct(cid, RenameSpeaker(1, "  Alice "), "Rename")
     assert edit.empty
 
 
 def test_undo_refuses_once_the_rows_changed_elsewhere_and_changes_nothing(library: Library) -> None:
     cid = library.save_conversation(conversation())
-    _, rename = library.recording_edit(cid, "Rename Guest-1", lambda lib: lib.rename_speaker(cid, 1, "Alice"))
+    _, rename = library.correct(cid, RenameSpeaker(1, "Alice"), "Rename Guest-1")
     library.rename_speaker(cid, 1, "Alicia")  # the CLI, or another window
     before = _looks(library, cid)
-    with pytest.raises(EditConflict, match="cannot be undone: the conversation has changed since"):
+    with pytest.raises(EditConflict, match="cannot be undone: speaker 1 was renamed since"):
         library.undo_edit(rename)
     assert _looks(library, cid) == before
 
-    _, text = library.recording_edit(cid, "Edit text", lambda lib: lib.edit_utterance(cid, "r2", "Costs went up."))
+    _, text = library.correct(cid, CorrectText("r2", "Costs went up."), "Edit text")
     library.undo_edit(text)
     library.edit_utterance(cid, "r2", "Costs went down.")
     with pytest.raises(EditConflict, match="cannot be redone"):
@@ -100,17 +100,17 @@ def test_undo_refuses_once_the_rows_changed_elsewhere_and_changes_nothing(librar
 
 def test_undo_leaves_a_newer_pass_alone_and_refuses_to_remove_a_speaker_it_uses(library: Library) -> None:
     cid = library.save_conversation(conversation())
-    _, edit = library.recording_edit(cid, "Give r1 to Guest-5", lambda lib: lib.reassign_utterance(cid, "r1", 5))
+    _, edit = library.correct(cid, Reassign("r1", 5), "Give r1 to Guest-5")
     library.add_pass(cid, [utterance("n1", "A better transcript.", 0, 5), utterance("n2", "Said by one.", 3000, 1)],
                      kind="async", model="base")
     newer = _looks(library, cid)
-    with pytest.raises(EditConflict, match="a newer transcript uses the speaker it added"):
+    with pytest.raises(EditConflict, match="a newer transcript uses speaker 5"):
         library.undo_edit(edit)
     assert _looks(library, cid) == newer  # rolled back whole: the old pass's r1 is still Guest-5's too
     old_pass = library.passes(cid)[0].pass_id
     assert library.get_conversation(cid, old_pass).utterances[0].speaker == 5
 
-    _, rename = library.recording_edit(cid, "Rename Guest-1", lambda lib: lib.rename_speaker(cid, 1, "Alice"))
+    _, rename = library.correct(cid, RenameSpeaker(1, "Alice"), "Rename Guest-1")
     library.add_pass(cid, [utterance("m1", "Another one.", 0, 1)], kind="async", model="base")
     library.undo_edit(rename)  # the name is on the number, whatever pass is current
     assert library.get_conversation(cid).speaker_label(1) == "Guest-1"
@@ -121,7 +121,54 @@ def test_an_edit_of_a_deleted_conversation_says_so(library: Library) -> None:
     from core.errors import NotFoundError
 
     cid = library.save_conversation(conversation())
-    _, edit = library.recording_edit(cid, "Rename", lambda lib: lib.rename_speaker(cid, 2, "Bob"))
+    _, edit = library.correct(cid, RenameSpeaker(2, "Bob"), "Rename")
     library.delete_conversation(cid)
     with pytest.raises(NotFoundError):
         library.undo_edit(edit)
+
+
+def test_undo_survives_speaker_rows_made_elsewhere_in_between(library: Library) -> None:
+    """SQLite gives a deleted row's id to the next new row; an undo puts a speaker back by its number, not its old id."""
+    cid = library.save_conversation(conversation(names={3: "Carol"}))
+    start = _looks(library, cid)
+    _, merge = library.correct(cid, MergeSpeakers(1, 3), "Merge")
+    library.save_conversation(conversation("Another meeting"))  # new speaker rows, one of them on the freed id
+    library.undo_edit(merge)
+    assert _looks(library, cid) == start
+    _, reassign = library.correct(cid, Reassign("r1", 6), "Give r1 to Guest-6")
+    library.undo_edit(reassign)
+    library.save_conversation(conversation("A third"))
+    library.redo_edit(reassign)
+    assert library.get_conversation(cid).utterances[0].speaker == 6
+    library.undo_edit(reassign)
+    assert _looks(library, cid) == start
+    _, added = library.correct(cid, Reassign("r2", 7), "Give r2 to Guest-7")
+    library.undo_edit(added)
+    library.reassign_utterance(cid, "r4", 7)  # elsewhere, the number is given to another voice meanwhile
+    with pytest.raises(EditConflict, match="cannot be redone: speaker 7 has been added since"):
+        library.redo_edit(added)
+    assert fts_is_exact(library)
+
+
+@pytest.mark.parametrize("correction", [
+    RenameSpeaker(2, "Bob"), RenameSpeaker(3, None), MergeSpeakers(1, 3), MergeSpeakers(3, 2),
+    Reassign("r4", 2), Reassign("r1", 9), Reassign("r2", 1), CorrectText("r3", "Travel is cancelled."),
+])
+def test_each_correction_reaches_every_row_it_changes(library: Library, correction) -> None:
+    """What a correction records (only the rows it can reach) is all it changed, across both passes and other speakers."""
+    cid = library.save_conversation(conversation(names={3: "Carol"}))
+    library.add_pass(cid, [utterance("n1", "Travel is banned.", 0, 3), utterance("n2", "Fine by me.", 2000, 2)],
+                     kind="async", model="base")
+    library.set_current_pass(cid, library.passes(cid)[0].pass_id)
+    db = library.db
+
+    def everything():
+        numbers = [n for (n,) in db.execute("SELECT number FROM speakers WHERE conversation_id = ?", [cid])] + [9]
+        ids = [i for (i,) in db.execute("SELECT id FROM utterances")]
+        return edit_state(db, cid, Reach.of(numbers, ids, numbers))
+
+    before = everything()
+    _, edit = library.correct(cid, correction, "Correction")
+    whole = between(cid, "Correction", before, everything())
+    assert not whole.empty
+    assert (edit.before, edit.after) == (whole.before, whole.after)
