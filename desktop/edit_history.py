@@ -50,6 +50,7 @@ class _EditCommand(QUndoCommand):
     def __init__(self, history: "EditHistory", conversation_id: str, description: str):
         super().__init__(description.replace("&", "&&"))  # a name such as "R&D" is not a menu mnemonic
         self.history, self.conversation_id, self.made, self._pushed = history, conversation_id, _Made(), False
+        self.step = 0  # the library-thread step that makes the correction
 
     def redo(self) -> None:
         if self._pushed:
@@ -81,6 +82,14 @@ class EditHistory(QObject):
             # keeps its own Ctrl+Z
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             widget.addAction(action)
+        ops.changes.library_changed.connect(self._drop_deleted)
+
+    def _drop_deleted(self) -> None:
+        """Forget the histories of conversations deleted meanwhile (from the library list, or elsewhere)."""
+        if not self._stacks:
+            return
+        ids = list(self._stacks)
+        self.ops.library_op(lambda lib: set(ids) - lib.existing(ids), parent=self.widget).success(lambda deleted: [self.forget(cid) for cid in deleted]).run()
 
     def show(self, conversation_id: str | None) -> None:
         """Make the conversation's history the one Undo and Redo act on (None: neither acts); returns nothing."""
@@ -89,6 +98,7 @@ class EditHistory(QObject):
 
     def forget(self, conversation_id: str) -> None:
         """Drop a conversation's history (it was deleted); returns nothing."""
+        self._steps.pop(conversation_id, None)
         stack = self._stacks.pop(conversation_id, None)
         if stack is not None:
             self.group.removeStack(stack)
@@ -112,7 +122,7 @@ class EditHistory(QObject):
             result, command.made.edit = lib.correct(conversation_id, correction, description)
             return result
 
-        self._run(command, run, lambda error: self._failed(command, error, undo=None))
+        command.step = self._run(command, run, lambda error: self._failed(command, error, undo=None))
         stack.push(command)
 
     def _replay(self, command: _EditCommand, *, undo: bool) -> None:
@@ -126,7 +136,7 @@ class EditHistory(QObject):
 
         self._run(command, run, lambda error: self._failed(command, error, undo=undo))
 
-    def _run(self, command: _EditCommand, fn, failed) -> None:
+    def _run(self, command: _EditCommand, fn, failed) -> int:
         steps = self._steps.setdefault(command.conversation_id, _Steps())
         steps.asked += 1
         step = steps.asked
@@ -141,28 +151,41 @@ class EditHistory(QObject):
                 raise
 
         self.ops.library_op(run, parent=self.widget).changes().failure(failed).run()
+        return step
 
     def _failed(self, command: _EditCommand, error: BaseException, *, undo: bool | None) -> None:
-        """Put the history back where the library is after a step failed, then say why; returns nothing."""
+        """Put the history back where the library is after a step failed, then say why; returns nothing.
+
+        A correction that failed (`undo` None) is dropped, with any asked after it. After a failed undo or redo the
+        position goes back to where it was before it, and corrections asked since (canceled) leave Redo; when the
+        library refused because the conversation changed since, the whole history goes.
+        """
         from desktop.errors import show_error
 
-        steps = self._steps[command.conversation_id]
+        steps = self._steps.get(command.conversation_id) or _Steps()
         steps.canceled_to = steps.asked  # steps asked until now were asked of a state that did not come about
         stack = self._stacks.get(command.conversation_id)
-        if stack is not None:
-            at = next((i for i in range(stack.count()) if stack.command(i) is command), None)
-            if isinstance(error, (EditConflict, NotFoundError)) or at is None:
-                stack.clear()
-            else:  # the library is as it was before this step: a correction not made, or an undo or redo not done
-                self._quiet = True
-                try:
-                    stack.setIndex(at + 1 if undo else at)
-                    if undo is None:  # the correction that failed, and any asked after it, are gone from Redo
-                        stack.push(_obsolete())
-                finally:
-                    self._quiet = False
+        at = _position(stack, command) if stack is not None else None
+        refused = undo is not None and isinstance(error, (EditConflict, NotFoundError))
+        if stack is not None and (at is None or refused):
+            stack.clear()
+        elif stack is not None:
+            later = [i for i in range(at, stack.count()) if stack.command(i).step > (steps.failed or 0)]
+            cut = at if undo is None else min(later, default=None)  # corrections not made: nothing to redo from there
+            self._quiet = True
+            try:
+                if cut is not None:
+                    stack.setIndex(cut)
+                    stack.push(_obsolete())
+                stack.setIndex(min(at + 1 if undo else at, stack.count()))
+            finally:
+                self._quiet = False
         self.ops.changes.library_changed.emit()  # show what the library holds
         show_error(self.widget, error)
+
+
+def _position(stack: QUndoStack, command: _EditCommand) -> int | None:
+    return next((i for i in range(stack.count()) if stack.command(i) is command), None)
 
 
 def _obsolete() -> QUndoCommand:

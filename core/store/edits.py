@@ -12,6 +12,7 @@ Database, called inside the library's write transaction, which a conflict rolls 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -50,8 +51,8 @@ class EditState:
     """The rows a correction can change, read from the database, by key."""
 
     speakers: Rows = field(default_factory=dict)  # number -> (name,)
-    utterances: Rows = field(default_factory=dict)  # utterance id -> (speaker number, *_TEXT_FIELDS)
-    words: Rows = field(default_factory=dict)  # (utterance id, position) -> (speaker,)
+    utterances: Rows = field(default_factory=dict)  # utterance id -> (pass created, speaker number, *_TEXT_FIELDS)
+    words: Rows = field(default_factory=dict)  # (utterance id, position) -> (pass created, speaker)
 
 
 @dataclass(frozen=True)
@@ -133,36 +134,33 @@ def _marks(values) -> str:
 
 
 def edit_state(db: Database, conversation_id: str, reach: Reach) -> EditState:
-    """Return the rows within `reach` as they are now."""
+    """Return the rows within `reach` as they are now.
+
+    Each utterance and word row carries its pass's creation time: a pass deleted and another added may reuse the
+    same row ids, and an undo must not take the new rows for the ones it changed.
+    """
     speakers: Rows = dict.fromkeys(reach.speakers)
     if reach.speakers:
         numbers = sorted(reach.speakers)
         speakers.update({number: (name,) for number, name in db.execute(
             f"SELECT number, name FROM speakers WHERE conversation_id = ? AND number IN ({_marks(numbers)})",
             [conversation_id, *numbers])})
-    ids, voices = sorted(reach.utterances), sorted(reach.voices)
-    where, args = [], []
-    if ids:
-        where.append(f"u.id IN ({_marks(ids)})")
-        args += ids
-    if voices:
-        where.append(f"s.number IN ({_marks(voices)})")
-        args += voices
+    ids, voices = json.dumps(sorted(reach.utterances)), sorted(reach.voices)
     utterances: Rows = {}
     words: Rows = {}
-    if where:
+    if reach.utterances or voices:
+        # ids as one JSON list: a merge's undo may name thousands, past SQLite's limit on bound variables
         rows = db.execute(
-            f"SELECT u.id, s.number, {', '.join('u.' + f for f in _TEXT_FIELDS)} FROM utterances u"
+            f"SELECT u.id, p.created, s.number, {', '.join('u.' + f for f in _TEXT_FIELDS)} FROM utterances u"
             " JOIN passes p ON p.id = u.pass_id LEFT JOIN speakers s ON s.id = u.speaker_id"
-            f" WHERE p.conversation_id = ? AND ({' OR '.join(where)})", [conversation_id, *args])
+            " WHERE p.conversation_id = ? AND (u.id IN (SELECT value FROM json_each(?))"
+            f" OR s.number IN ({_marks(voices)}))", [conversation_id, ids, *voices])
         utterances = {row[0]: tuple(row[1:]) for row in rows}
-        word_where = [f"w.utterance_id IN ({_marks(ids)})"] if ids else []
-        if voices:
-            word_where.append(f"w.speaker IN ({_marks(voices)})")
-        words = {(row[0], row[1]): (row[2],) for row in db.execute(
-            "SELECT w.utterance_id, w.position, w.speaker FROM words w WHERE w.utterance_id IN"
-            " (SELECT u.id FROM utterances u JOIN passes p ON p.id = u.pass_id WHERE p.conversation_id = ?)"
-            f" AND ({' OR '.join(word_where)})", [conversation_id, *ids, *voices])}
+        words = {(row[0], row[1]): tuple(row[2:]) for row in db.execute(
+            "SELECT w.utterance_id, w.position, p.created, w.speaker FROM words w"
+            " JOIN utterances u ON u.id = w.utterance_id JOIN passes p ON p.id = u.pass_id"
+            " WHERE p.conversation_id = ? AND (w.utterance_id IN (SELECT value FROM json_each(?))"
+            f" OR w.speaker IN ({_marks(voices)}))", [conversation_id, ids, *voices])}
     return EditState(speakers, utterances, words)
 
 
@@ -220,9 +218,9 @@ def restore(db: Database, edit: Edit, *, undo: bool) -> None:
     db.conn.executemany(
         f"UPDATE utterances SET speaker_id = (SELECT id FROM speakers WHERE conversation_id = ? AND number = ?),"
         f" {', '.join(f'{f} = ?' for f in _TEXT_FIELDS)} WHERE id = ?",
-        [(cid, *row, key) for key, row in target.utterances.items()])
+        [(cid, *row[1:], key) for key, row in target.utterances.items()])
     db.conn.executemany("UPDATE words SET speaker = ? WHERE utterance_id = ? AND position = ?",
-                        [(*row, uid, position) for (uid, position), row in target.words.items()])
+                        [(row[1], uid, position) for (uid, position), row in target.words.items()])
     for number in (n for n, row in target.speakers.items() if row is None):
         used = db.execute("SELECT 1 FROM utterances u JOIN speakers s ON s.id = u.speaker_id"
                           " WHERE s.conversation_id = ? AND s.number = ? LIMIT 1", [cid, number]).fetchone()

@@ -10,6 +10,7 @@ write lock up front so the GUI and a worker process queue rather than collide.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -191,6 +192,13 @@ class Library:
             raise StoreError(f"More than one conversation id begins with '{given}'.",
                              hint="Give more of the id (see `parley conversations list`).")
         return rows[0][0] if rows else given
+
+    def existing(self, conversation_ids: Iterable[str]) -> set[str]:
+        """Return which of the given conversation ids are in the library."""
+        ids = json.dumps(sorted(set(conversation_ids)))
+        with self._reading() as db:
+            return {cid for (cid,) in db.execute(
+                "SELECT conversation_id FROM conversations WHERE conversation_id IN (SELECT value FROM json_each(?))", [ids])}
 
     def get_conversation(self, conversation_id: str, pass_id: int | None = None) -> Conversation:
         """Return a conversation with the utterances, words and speakers of a pass (the current one by default)."""

@@ -395,3 +395,58 @@ def test_the_profanity_setting_decides_how_the_transcript_and_search_show_swear_
     qtbot.waitUntil(lambda: "Oh shit, hello." in view.transcript.toPlainText())
     qtbot.waitUntil(lambda: library.hits.count() == 1 and "shit" in library.hits.item(0).data(HTML_ROLE))
     assert services.ops.call_library(lambda lib: lib.get_conversation(cid)).ordered()[0].display == "Oh shit, hello."
+
+
+def test_corrections_asked_while_a_step_fails_are_dropped_and_a_stale_one_alone(qtbot, window, services, two_speaker_sample,
+                                                                               monkeypatch):
+    import threading
+
+    from core.errors import StoreError
+    from core.store import Library
+    from core.store.edits import MergeSpeakers
+
+    cid = store(services, two_speaker_sample, None)
+    view = _open(qtbot, window, cid)
+    _rename(qtbot, monkeypatch, view, 1, "Alice")
+    wait_ops(qtbot, services)
+    _rename(qtbot, monkeypatch, view, 2, "Bob")
+    wait_ops(qtbot, services)
+    real = Library.undo_edit
+    calls = []
+    monkeypatch.setattr(Library, "undo_edit", lambda self, edit: calls.append(1) or (
+        real(self, edit) if len(calls) > 1 else (_ for _ in ()).throw(StoreError("The library is busy."))))
+    busy = threading.Event()
+    services.ops.library_op(lambda lib: busy.wait(10)).run()
+    view.history.undo_action.trigger()  # will fail
+    view.history.redo_action.trigger()  # asked before the failure is heard: not made
+    _rename(qtbot, monkeypatch, view, 1, "Wes")  # likewise
+    busy.set()
+    wait_ops(qtbot, services)
+    assert _close_error_boxes() == ["The library is busy."]
+    assert _names(services, cid) == {1: "Alice", 2: "Bob"}
+    stack = view.history.group.activeStack()
+    assert [stack.text(i) for i in range(stack.count())] == ["Rename Guest-1 to Alice", "Rename Guest-2 to Bob"]
+    assert stack.index() == 2 and not view.history.redo_action.isEnabled()
+
+    # a correction the library refuses (the view was stale: speaker 2 is merged already) goes alone
+    view._edit(MergeSpeakers(1, 2), "Merge Bob into Alice")
+    view._edit(MergeSpeakers(1, 2), "Merge Bob into Alice")
+    wait_ops(qtbot, services)
+    assert _close_error_boxes() == [f"Conversation {cid} has no speaker 2."]
+    assert [stack.text(i) for i in range(stack.count())][-1] == "Merge Bob into Alice" and stack.count() == 3
+    assert stack.index() == 3
+    view.history.undo_action.trigger()
+    wait_ops(qtbot, services)
+    assert _names(services, cid) == {1: "Alice", 2: "Bob"}
+
+
+def test_the_history_of_a_conversation_deleted_from_the_list_goes(qtbot, window, services, two_speaker_sample, monkeypatch):
+    first = store(services, two_speaker_sample, None, title="First")
+    second = store(services, two_speaker_sample, None, title="Second")
+    view = _open(qtbot, window, first)
+    _rename(qtbot, monkeypatch, view, 1, "Alice")
+    wait_ops(qtbot, services)
+    _open(qtbot, window, second)
+    assert view.history.has_history(first) and not view.history.undo_action.isEnabled()
+    services.ops.library_op(lambda lib: lib.delete_conversation(first)).changes().run()
+    qtbot.waitUntil(lambda: not view.history.has_history(first))

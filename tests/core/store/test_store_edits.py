@@ -172,3 +172,18 @@ def test_each_correction_reaches_every_row_it_changes(library: Library, correcti
     whole = between(cid, "Correction", before, everything())
     assert not whole.empty
     assert (edit.before, edit.after) == (whole.before, whole.after)
+
+
+def test_undo_refuses_rows_of_a_pass_made_after_it_on_reused_ids(library: Library) -> None:
+    """Deleting the newest pass and adding another reuses its row ids; the new rows are not the ones the edit changed."""
+    lines = [("r1", "Let's review the budget.", 0, 1), ("r2", "Costs went up.", 3000, 2), ("r3", "Cut travel.", 7000, 1)]
+    cid = library.save_conversation(conversation(lines=lines))
+    library.add_pass(cid, [utterance(*line) for line in lines], kind="async", model="base")
+    _, edit = library.correct(cid, Reassign("r2", 1), "Give r2 to Guest-1")
+    library.delete_passes(cid, kind="async")  # the API's delete_remote_transcription
+    again = [("r1", "Let's review the budget.", 0, 1), ("r2", "Costs went up.", 3000, 1), ("r3", "Cut travel.", 7000, 1)]
+    library.add_pass(cid, [utterance(*line) for line in again], kind="async", model="base")
+    assert set(edit.before.utterances) <= {u for (u,) in library.db.execute("SELECT id FROM utterances")}  # ids reused
+    with pytest.raises(EditConflict, match="has changed since"):
+        library.undo_edit(edit)
+    assert [u.speaker for u in library.get_conversation(cid).utterances] == [1, 1, 1]
