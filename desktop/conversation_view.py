@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from core.results import Conversation, Utterance
 from core.store.edits import CorrectText, MergeSpeakers, Reassign, RenameSpeaker
 from desktop.edit_history import EditHistory
+from desktop.find_bar import FindBar
 from desktop.player import PlayerBar
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -93,6 +94,7 @@ class ConversationView(QWidget):
         self.transcript = TranscriptView()
         self.speakers = SpeakersPanel()
         self.history = EditHistory(services.ops, self)
+        self.find_bar = FindBar()
 
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -104,7 +106,12 @@ class ConversationView(QWidget):
         header.addWidget(self.retranscribe_button)
         header.addWidget(self.export_button)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.transcript)
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.addWidget(self.find_bar)
+        column_layout.addWidget(self.transcript, 1)
+        split.addWidget(column)
         split.addWidget(self.speakers)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
@@ -119,6 +126,9 @@ class ConversationView(QWidget):
         self.player.position_changed.connect(self._playing_at)
         self.speakers.rename_requested.connect(self.rename_speaker)
         self.speakers.merge_requested.connect(self.merge_speaker)
+        self.find_bar.query_changed.connect(self._find)
+        self.find_bar.step_requested.connect(self.find_step)
+        self.find_bar.closed.connect(lambda: (self._find(""), self.transcript.setFocus()))
         services.changes.library_changed.connect(self.reload)
         # the transcript shows swear words as the Profanity setting says: a change of it shows at once
         services.changes.settings_changed.connect(
@@ -200,6 +210,7 @@ class ConversationView(QWidget):
         self.pass_box.setMinimumWidth(self.pass_box.sizeHint().width())  # its label is read whole, never cut
         self.transcript.profanity = self.services.settings.profanity
         self.transcript.show_conversation(c)
+        self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))
         self.speakers.show_conversation(c)
         self.player.load(data.audio)
         if self._pending_seek is not None:
@@ -207,6 +218,30 @@ class ConversationView(QWidget):
             self.transcript.scroll_to_time(self._pending_seek)
             self._pending_seek = None
         self.loaded.emit(conversation_id)
+
+    # find in this conversation
+
+    def open_find(self) -> None:
+        """Show the find bar (Ctrl+F on this page); returns nothing."""
+        self.find_bar.open_bar()
+        if self.find_bar.field.text().strip():
+            self._find(self.find_bar.field.text())
+
+    def _find(self, query: str) -> None:
+        total = self.transcript.find(query)
+        self.find_bar.show_count(self.transcript.found_index + 1, total)
+        if total:
+            self.find_step(0)
+
+    def find_step(self, step: int) -> None:
+        """Go to the next (1) or previous (-1) place the phrase is said; while paused, playback moves there too."""
+        if not self.find_bar.isVisible():
+            self.open_find()
+            return
+        word = self.transcript.find_step(step)
+        self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))
+        if word is not None and step and not self.player.playing:
+            self.player.seek(word.offset_ms)  # Space plays from there; the transcript keeps the found phrase in view
 
     # playback
 

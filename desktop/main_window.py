@@ -116,7 +116,10 @@ class MainWindow(QMainWindow):
         self.larger_action = a("&Larger text", lambda: self._scale_text(larger), (QKeySequence.StandardKey.ZoomIn, "Ctrl+="), "larger")
         self.smaller_action = a("&Smaller text", lambda: self._scale_text(smaller), QKeySequence.StandardKey.ZoomOut, "smaller")
         self.normal_text_action = a("&Normal text size", lambda: self._scale_text(lambda _: 100), "Ctrl+0", "normalText")
-        self.search_action = a("&Find in transcripts", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self.search_action = a("&Find…", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self.find_next_action = a("Find &next", lambda: self.conversation_view.find_step(1), QKeySequence.StandardKey.FindNext, "findNext")
+        self.find_previous_action = a("Find pre&vious", lambda: self.conversation_view.find_step(-1),
+                                      QKeySequence.StandardKey.FindPrevious, "findPrevious")
         self.page_actions = [a(f"Go to {name}", lambda _=False, n=name: self.show_page(n), f"Ctrl+{i + 1}", f"go{name}") for i, name in enumerate(PAGES)]
         menus = self.menuBar()
         file = menus.addMenu("&File")
@@ -135,7 +138,8 @@ class MainWindow(QMainWindow):
         for action in (self.play_action, self.back_action, self.forward_action):
             play.addAction(action)
         go = menus.addMenu("&Go")
-        go.addAction(self.search_action)
+        for action in (self.search_action, self.find_next_action, self.find_previous_action):
+            go.addAction(action)
         for action in self.page_actions:
             go.addAction(action)
         help_menu = menus.addMenu("&Help")
@@ -157,7 +161,7 @@ class MainWindow(QMainWindow):
         state = self.record_view.session.state if self.record_view.session is not None else "idle"
         self.pause_action.setEnabled(state in ("running", "paused"))
         self.stop_action.setEnabled(state in ("starting", "running", "paused"))
-        for action in (self.play_action, self.back_action, self.forward_action):
+        for action in (self.play_action, self.back_action, self.forward_action, self.find_next_action, self.find_previous_action):
             action.setEnabled(self.stack.currentWidget() is self.conversation_view)
 
     # pages
@@ -180,7 +184,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.conversation_view)
 
     def focus_search(self) -> None:
-        """Show the library with the cursor in its search box; returns nothing."""
+        """Find in the conversation shown, as an editor does; elsewhere, the library's search of every transcript."""
+        if self.stack.currentWidget() is self.conversation_view:
+            self.conversation_view.open_find()
+            return
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(PAGES.index("Library"))
         self.nav.blockSignals(False)

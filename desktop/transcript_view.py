@@ -75,6 +75,10 @@ class TranscriptView(QTextEdit):
         self._utterance_starts: list[int] = []
         self._by_id: dict[str, Utterance] = {}
         self.current_word: Span | None = None
+        self.found: list[tuple[int, int]] = []  # where the find bar's phrase is, as document positions
+        self.found_index = -1  # the one found that is current
+        self._find_query = ""
+        self._playing: list[QTextEdit.ExtraSelection] = []  # the spoken word and its phrase, lit up
         self.follow_playback = True
         self.profanity = DEFAULT_PROFANITY  # the Profanity setting: how swear words are shown (the library keeps them)
 
@@ -93,7 +97,8 @@ class TranscriptView(QTextEdit):
         self._utterance_starts = [s.start for s in self.utterance_spans]
         if same:
             self.verticalScrollBar().setValue(bar)
-        self.setExtraSelections([])
+        self._playing = []
+        self.find(self._find_query, keep=same)
 
     def _build(self, conversation: Conversation) -> None:
         cursor = QTextCursor(self.document())
@@ -183,10 +188,52 @@ class TranscriptView(QTextEdit):
         if word is not None:
             selections.append(self._selection(word, QColor("#fde68a")))
         self.current_word = word
-        self.setExtraSelections(selections)
+        self._playing = selections
+        self._show_selections()
         target = word or utterance
         if target is not None and self.follow_playback:
             self._ensure_visible(target)
+
+    # find in this conversation
+
+    def find(self, query: str, *, keep: bool = False) -> int:
+        """Mark where `query` is in the transcript (case, Latin accents and ё aside); return how many times it is.
+
+        The current one is the first at or after the top of the view, or the same one again when `keep`.
+        """
+        from core.text.find import find_all
+
+        previous = self.found[self.found_index] if keep and 0 <= self.found_index < len(self.found) else None
+        self._find_query = query
+        self.found = find_all(self.toPlainText(), query) if query.strip() else []
+        if not self.found:
+            self.found_index = -1
+        elif previous is not None and previous in self.found:
+            self.found_index = self.found.index(previous)
+        else:
+            top = self.cursorForPosition(self.viewport().rect().topLeft()).position()
+            self.found_index = next((i for i, (start, _) in enumerate(self.found) if start >= top), 0)
+        self._show_selections()
+        return len(self.found)
+
+    def find_step(self, step: int) -> Span | None:
+        """Make the next (1) or previous (-1) one found current, wrapping around, and bring it into view.
+
+        Returns the word it starts in (None when nothing is found)."""
+        if not self.found:
+            return None
+        self.found_index = (self.found_index + step) % len(self.found)
+        start, end = self.found[self.found_index]
+        self._show_selections()
+        self._ensure_visible(Span(start, end, 0, 0, ""), center=True)
+        return self.span_at(start)[0]
+
+    def _show_selections(self) -> None:
+        found = []
+        for i, (start, end) in enumerate(self.found):
+            current = i == self.found_index
+            found.append(self._selection(Span(start, end, 0, 0, ""), QColor("#f59e0b" if current else "#fef08a")))
+        self.setExtraSelections(found + self._playing)
 
     def scroll_to_time(self, ms: int) -> None:
         """Bring the utterance at `ms` into view and mark it; returns nothing."""

@@ -450,3 +450,44 @@ def test_the_history_of_a_conversation_deleted_from_the_list_goes(qtbot, window,
     assert view.history.has_history(first) and not view.history.undo_action.isEnabled()
     services.ops.library_op(lambda lib: lib.delete_conversation(first)).changes().run()
     qtbot.waitUntil(lambda: not view.history.has_history(first))
+
+
+def test_ctrl_f_finds_in_the_conversation_shown_and_f3_steps_through_it(qtbot, window, services, two_speaker_sample,
+                                                                         sample_wav):
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    transcript, bar = view.transcript, view.find_bar
+    text = transcript.toPlainText()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    transcript.setFocus()
+    qtbot.keyClick(transcript, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert bar.isVisible() and bar.field.hasFocus() and window.stack.currentWidget() is view  # not the library's search
+    qtbot.keyClicks(bar.field, "new jersey")
+    assert [text[a:b] for a, b in transcript.found] == ["New Jersey"] * 3
+    assert bar.count.text() == "1 of 3"
+    marked = [(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in transcript.extraSelections()]
+    assert marked == transcript.found
+
+    qtbot.waitUntil(lambda: view.player.loaded, timeout=20_000)
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # next; while paused, playback moves to it
+    assert bar.count.text() == "2 of 3"
+    second = transcript.span_at(transcript.found[1][0])[0]
+    assert second is not None and text[second.start:second.end].startswith("New")
+    qtbot.waitUntil(lambda: view.player.position == second.offset_ms)
+    window.find_next_action.trigger()  # F3
+    window.find_next_action.trigger()  # round to the first
+    assert bar.count.text() == "1 of 3"
+    window.find_previous_action.trigger()  # Shift+F3
+    assert bar.count.text() == "3 of 3"
+
+    bar.field.setText("chicago also")
+    assert bar.count.text() == "1 of 1"
+    bar.field.setText("nowhere said")
+    assert bar.count.text() == "not found" and not bar.next_button.isEnabled()
+    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and transcript.found == [] and transcript.extraSelections() == []
+
+    window.show_page("Record")  # elsewhere Ctrl+F is the search of every transcript
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.library_view and window.library_view.search_box.hasFocus()

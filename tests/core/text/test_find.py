@@ -1,0 +1,38 @@
+"""Finding a phrase in a shown transcript: as the library's search matches, on French, Swedish and Russian text."""
+
+from __future__ import annotations
+
+from core.text.find import find_all
+
+
+def _found(text: str, query: str) -> list[str]:
+    return [text[a:b] for a, b in find_all(text, query)]
+
+
+def test_case_and_latin_accents_do_not_matter_and_the_text_is_returned_as_written() -> None:
+    text = "Le café est fermé. CAFÉ du coin, café-crème : le Résumé."
+    assert _found(text, "cafe") == ["café", "CAFÉ", "café"]
+    assert _found(text, "RESUME") == ["Résumé"]
+    assert _found(text, "ferme") == ["fermé"]
+    assert _found("Vi ses på mötet i Malmö.", "motet") == ["mötet"]  # as the library's search folds å, ä, ö
+
+
+def test_russian_yo_is_e_but_short_i_is_its_own_letter() -> None:
+    text = "Ещё раз: еще один мой черт, и мои тоже. Чёрт!"
+    assert _found(text, "еще") == ["Ещё", "еще"]
+    assert _found(text, "чёрт") == ["черт", "Чёрт"]
+    assert _found(text, "мой") == ["мой"]  # not "мои"
+
+
+def test_a_phrase_spans_any_spaces_and_line_breaks_and_matches_do_not_overlap() -> None:
+    text = "New Jersey\nnow, though. I'm in New   Jersey. aaaa"
+    assert find_all(text, "new jersey") == [(0, 10), (31, 43)] and text[31:43] == "New   Jersey"
+    assert _found(text, "jersey now") == ["Jersey\nnow"]
+    assert _found(text, "aa") == ["aa", "aa"]
+
+
+def test_nothing_to_find() -> None:
+    assert find_all("Hello there.", "   ") == []
+    assert find_all("Hello there.", "bye") == []
+    assert find_all("", "hello") == []
+    assert _found("a.b (c) [d]*", "(c) [d]*") == ["(c) [d]*"]  # the query is text, not a pattern
