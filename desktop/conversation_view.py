@@ -128,7 +128,7 @@ class ConversationView(QWidget):
         self.speakers.merge_requested.connect(self.merge_speaker)
         self.find_bar.query_changed.connect(self._find)
         self.find_bar.step_requested.connect(self.find_step)
-        self.find_bar.closed.connect(lambda: (self._find(""), self.transcript.setFocus()))
+        self.find_bar.closed.connect(self._find_closed)
         services.changes.library_changed.connect(self.reload)
         # the transcript shows swear words as the Profanity setting says: a change of it shows at once
         services.changes.settings_changed.connect(
@@ -183,6 +183,7 @@ class ConversationView(QWidget):
         self.player.load(None)
         self.conversation_id, self.data = None, None
         self.history.show(None)
+        self.find_bar.show_count(0, 0)
         self.transcript.show_conversation(None)
         self.speakers.show_conversation(None)
 
@@ -222,31 +223,41 @@ class ConversationView(QWidget):
     # find in this conversation
 
     def open_find(self) -> None:
-        """Show the find bar (Ctrl+F on this page); returns nothing."""
+        """Show the find bar (Ctrl+F on this page), its phrase ready to type over; returns nothing."""
+        was_open = self.find_bar.isVisible()
         self.find_bar.open_bar()
-        if self.find_bar.field.text().strip():
+        if not was_open and self.find_bar.field.text().strip():
             self._find(self.find_bar.field.text())
 
     def _find(self, query: str) -> None:
         total = self.transcript.find(query)
         self.find_bar.show_count(self.transcript.found_index + 1, total)
         if total:
+            if self.player.playing:  # the spoken word would pull the view back at the next tick: it waits for a seek
+                self.transcript.follow_playback = False
             self.find_step(0)
 
+    def _find_closed(self) -> None:
+        self._find("")
+        self.transcript.follow_playback = True
+        self.transcript.setFocus()
+
     def find_step(self, step: int) -> None:
-        """Go to the next (1) or previous (-1) place the phrase is said; while paused, playback moves there too."""
+        """Go to the next (1) or previous (-1) place the phrase is said, and playback with it; returns nothing."""
         if not self.find_bar.isVisible():
             self.open_find()
             return
+        self.find_bar.flush()
         word = self.transcript.find_step(step)
         self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))
-        if word is not None and step and not self.player.playing:
-            self.player.seek(word.offset_ms)  # Space plays from there; the transcript keeps the found phrase in view
+        if word is not None and step:
+            self.seek(word.offset_ms)  # as a click on the word: Space (or playing on) goes on from there
 
     # playback
 
     def seek(self, ms: int) -> None:
         """Move playback to `ms` and mark the word spoken there; returns nothing."""
+        self.transcript.follow_playback = True
         self.player.seek(ms)
         self.transcript.highlight_time(ms)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+
+TYPING_PAUSE_MS = 150
 
 
 class FindBar(QWidget):
@@ -29,8 +32,11 @@ class FindBar(QWidget):
         for widget in (self.field, self.count, self.previous_button, self.next_button, self.close_button):
             layout.addWidget(widget)
         layout.setStretch(0, 1)
-        self.field.textChanged.connect(self.query_changed)
-        self.field.returnPressed.connect(lambda: self.step_requested.emit(1))
+        # the phrase is looked for once typing pauses, not at every letter of it
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing.timeout.connect(lambda: self.query_changed.emit(self.field.text()))
+        self.field.textChanged.connect(lambda _: self._typing.start())
+        self.field.installEventFilter(self)
         self.previous_button.clicked.connect(lambda: self.step_requested.emit(-1))
         self.next_button.clicked.connect(lambda: self.step_requested.emit(1))
         self.close_button.clicked.connect(self.close_bar)
@@ -54,10 +60,19 @@ class FindBar(QWidget):
         for button in (self.previous_button, self.next_button):
             button.setEnabled(total > 0)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if event.key() == Qt.Key.Key_Escape:
-            self.close_bar()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.step_requested.emit(-1)
-        else:
-            super().keyPressEvent(event)
+    def flush(self) -> None:
+        """Look for the phrase typed now, without waiting for typing to pause; returns nothing."""
+        if self._typing.isActive():
+            self._typing.stop()
+            self.query_changed.emit(self.field.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.close_bar()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # Enter: the next one; Shift+Enter: the previous one
+                self.flush()
+                self.step_requested.emit(-1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+                return True
+        return super().eventFilter(watched, event)

@@ -22,6 +22,9 @@ from desktop.speaker_colors import format_time, speaker_color
 _WORD_KEY = re.compile(r"[\w*]+", re.UNICODE)  # a masked word ("****") is a word to click too
 
 
+MAX_MARKED = 2000  # places found that are marked at once
+
+
 @dataclass(frozen=True)
 class Span:
     """Where something sits in the document (characters) and in the recording (milliseconds)."""
@@ -33,8 +36,19 @@ class Span:
     result_id: str
 
 
+def qt_offsets(text: str):
+    """Return a function from an index in `text` to Qt's position in it: characters past U+FFFF count twice in Qt."""
+    if all(ord(c) <= 0xFFFF for c in text):
+        return lambda i: i
+    offsets = [0]
+    for c in text:
+        offsets.append(offsets[-1] + (2 if ord(c) > 0xFFFF else 1))
+    return offsets.__getitem__
+
+
 def _word_spans(text: str, utterance: Utterance, base: int, profanity: str = "None", locale: str = "en-US") -> list[Span]:
     """Return the spans of the utterance's timed words inside its shown text (words not found are skipped)."""
+    qt = qt_offsets(text)
     spans, cursor, lowered = [], 0, text.lower()
     for word in utterance.words:
         keys = _WORD_KEY.findall((filter_word(word.text, profanity, locale) or "").lower())
@@ -49,7 +63,7 @@ def _word_spans(text: str, utterance: Utterance, base: int, profanity: str = "No
             if nxt < 0 or nxt - end > 3:
                 break
             end = nxt + len(key)
-        spans.append(Span(base + at, base + end, word.offset_ms, word.end_ms, utterance.result_id))
+        spans.append(Span(base + qt(at), base + qt(end), word.offset_ms, word.end_ms, utterance.result_id))
         cursor = end
     return spans
 
@@ -78,7 +92,10 @@ class TranscriptView(QTextEdit):
         self.found: list[tuple[int, int]] = []  # where the find bar's phrase is, as document positions
         self.found_index = -1  # the one found that is current
         self._find_query = ""
+        self._texts: list[str] = []  # each utterance's shown text, as utterance_spans
+        self._folded = None  # those texts folded for finding, made at the first find
         self._playing: list[QTextEdit.ExtraSelection] = []  # the spoken word and its phrase, lit up
+        self._found_selections: list[QTextEdit.ExtraSelection] = []
         self.follow_playback = True
         self.profanity = DEFAULT_PROFANITY  # the Profanity setting: how swear words are shown (the library keeps them)
 
@@ -89,7 +106,7 @@ class TranscriptView(QTextEdit):
         self.conversation = conversation
         self.clear()
         self.utterance_spans, self.word_spans, self.current_word = [], [], None
-        self._by_id = {}
+        self._by_id, self._texts, self._folded = {}, [], None
         if conversation is not None:
             self._build(conversation)
         self._word_starts = [s.start for s in self.word_spans]
@@ -131,6 +148,7 @@ class TranscriptView(QTextEdit):
             start = cursor.position()
             cursor.insertText(text, QTextCharFormat())
             self.utterance_spans.append(Span(start, cursor.position(), utterance.offset_ms, utterance.end_ms, utterance.result_id))
+            self._texts.append(text)
             self.word_spans.extend(_word_spans(text, utterance, start, self.profanity, conversation.locale))
             previous = utterance
         cursor.endEditBlock()
@@ -189,7 +207,7 @@ class TranscriptView(QTextEdit):
             selections.append(self._selection(word, QColor("#fde68a")))
         self.current_word = word
         self._playing = selections
-        self._show_selections()
+        self._show_selections(found_changed=False)
         target = word or utterance
         if target is not None and self.follow_playback:
             self._ensure_visible(target)
@@ -197,19 +215,29 @@ class TranscriptView(QTextEdit):
     # find in this conversation
 
     def find(self, query: str, *, keep: bool = False) -> int:
-        """Mark where `query` is in the transcript (case, Latin accents and ё aside); return how many times it is.
+        """Mark where `query` is said in the transcript (case, Latin accents and ё aside); return how many times.
 
-        The current one is the first at or after the top of the view, or the same one again when `keep`.
+        Only what was said is searched, not the speaker headings or times. The current one is the first at or
+        after the top of the view, or, when `keep` (the same conversation shown again), the one nearest the last.
         """
-        from core.text.find import find_all
+        from core.text.find import fold, matches, phrase_pattern
 
-        previous = self.found[self.found_index] if keep and 0 <= self.found_index < len(self.found) else None
+        previous = self.found[self.found_index][0] if keep and 0 <= self.found_index < len(self.found) else None
         self._find_query = query
-        self.found = find_all(self.toPlainText(), query) if query.strip() else []
+        pattern = phrase_pattern(query)
+        self.found = []
+        if pattern is not None:
+            if self._folded is None:
+                self._folded = [fold(text) for text in self._texts]
+            for span, text, folded in zip(self.utterance_spans, self._texts, self._folded):
+                places = matches(folded, pattern)
+                if places:
+                    qt = qt_offsets(text)
+                    self.found.extend((span.start + qt(a), span.start + qt(b)) for a, b in places)
         if not self.found:
             self.found_index = -1
-        elif previous is not None and previous in self.found:
-            self.found_index = self.found.index(previous)
+        elif previous is not None:
+            self.found_index = min(range(len(self.found)), key=lambda i: abs(self.found[i][0] - previous))
         else:
             top = self.cursorForPosition(self.viewport().rect().topLeft()).position()
             self.found_index = next((i for i, (start, _) in enumerate(self.found) if start >= top), 0)
@@ -228,12 +256,18 @@ class TranscriptView(QTextEdit):
         self._ensure_visible(Span(start, end, 0, 0, ""), center=True)
         return self.span_at(start)[0]
 
-    def _show_selections(self) -> None:
-        found = []
-        for i, (start, end) in enumerate(self.found):
-            current = i == self.found_index
-            found.append(self._selection(Span(start, end, 0, 0, ""), QColor("#f59e0b" if current else "#fef08a")))
-        self.setExtraSelections(found + self._playing)
+    def _show_selections(self, *, found_changed: bool = True) -> None:
+        """Show the places found (the current one stronger) under the spoken word; returns nothing.
+
+        The places' selections are made only when they change, not at every playback tick, and at most
+        MAX_MARKED of them are marked (a single letter is found thousands of times); the current one always is.
+        """
+        if found_changed:
+            marked = set(range(min(len(self.found), MAX_MARKED))) | ({self.found_index} if self.found_index >= 0 else set())
+            self._found_selections = [
+                self._selection(Span(*self.found[i], 0, 0, ""), QColor("#f59e0b" if i == self.found_index else "#fef08a"))
+                for i in sorted(marked)]
+        self.setExtraSelections(self._found_selections + self._playing)
 
     def scroll_to_time(self, ms: int) -> None:
         """Bring the utterance at `ms` into view and mark it; returns nothing."""

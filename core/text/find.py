@@ -2,43 +2,77 @@
 
 "cafe" finds "Café", "resume" finds "résumé", "еще" finds "ещё", as the full-text search of the
 library does (FTS5 folds Latin diacritics; Parley's queries treat ё as е). Cyrillic letters such as
-й keep their marks, since й and и are different letters. Spaces in the query match any run of
-spaces, so a phrase found across a line break in the text is found all the same.
+й keep their marks, since й and и are different letters, whether the text writes them as one
+character or as и and a combining breve. Spaces in the query match any run of spaces. Unlike the
+library's search, a phrase is found inside words too ("budget" in "budgets"), as an editor finds.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 
-def _fold(char: str) -> str:
-    """Return one character as compared: lowercase, a Latin letter without its marks, ё as е."""
-    lowered = char.casefold()
+@dataclass(frozen=True)
+class Folded:
+    """Text as compared, and for each of its characters the original range [start, end) it came from."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+
+def _units(text: str):
+    """Yield (start, end) of each character with the combining marks that follow it."""
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            yield start, i
+            start = i
+
+
+def _fold_unit(unit: str) -> str:
+    lowered = unicodedata.normalize("NFC", unit).casefold()
     if lowered == "ё":
         return "е"
-    base = unicodedata.normalize("NFD", lowered)
-    if len(base) > 1 and base[0].isascii():
-        return "".join(c for c in base if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFD", lowered)
+    if decomposed[:1].isascii() and len(decomposed) > 1:
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
     return lowered
 
 
-def folded(text: str) -> tuple[str, list[int]]:
-    """Return the text as compared, and for each of its characters the index in `text` it came from."""
+def fold(text: str) -> Folded:
+    """Return the text as compared: lowercase, Latin letters without their marks, ё as е."""
     out: list[str] = []
-    origin: list[int] = []
-    for i, char in enumerate(text):
-        for c in _fold(char):
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in _units(text):
+        for c in _fold_unit(text[start:end]):
             out.append(c)
-            origin.append(i)
-    return "".join(out), origin
+            starts.append(start)
+            ends.append(end)
+    return Folded("".join(out), tuple(starts), tuple(ends))
+
+
+def phrase_pattern(query: str) -> re.Pattern | None:
+    """Return the pattern of a query (None when it holds nothing to find)."""
+    words = fold(query).text.split()
+    return re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
+
+
+def matches(folded: Folded, pattern: re.Pattern | None) -> list[tuple[int, int]]:
+    """Return the original (start, end) ranges where the pattern is found, in order and without overlaps."""
+    found: list[tuple[int, int]] = []
+    if pattern is None:
+        return found
+    for m in pattern.finditer(folded.text):
+        start, end = folded.starts[m.start()], folded.ends[m.end() - 1]
+        if not found or start >= found[-1][1]:  # "s" in "ß" (folded "ss") is one place, not two
+            found.append((start, end))
+    return found
 
 
 def find_all(text: str, query: str) -> list[tuple[int, int]]:
     """Return the (start, end) index ranges in `text` where `query` is found, in order, without overlaps."""
-    words = folded(query)[0].split()
-    if not words:
-        return []
-    haystack, origin = folded(text)
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(haystack)]
+    return matches(fold(text), phrase_pattern(query))

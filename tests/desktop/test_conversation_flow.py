@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
 
+from core.store.edits import CorrectText
 from desktop_helpers import store, wait_ops, words_of
 
 
@@ -453,7 +454,7 @@ def test_the_history_of_a_conversation_deleted_from_the_list_goes(qtbot, window,
 
 
 def test_ctrl_f_finds_in_the_conversation_shown_and_f3_steps_through_it(qtbot, window, services, two_speaker_sample,
-                                                                         sample_wav):
+                                                                         sample_wav, monkeypatch):
     cid = store(services, two_speaker_sample, sample_wav)
     view = _open(qtbot, window, cid)
     transcript, bar = view.transcript, view.find_bar
@@ -464,30 +465,77 @@ def test_ctrl_f_finds_in_the_conversation_shown_and_f3_steps_through_it(qtbot, w
     qtbot.keyClick(transcript, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert bar.isVisible() and bar.field.hasFocus() and window.stack.currentWidget() is view  # not the library's search
     qtbot.keyClicks(bar.field, "new jersey")
+    qtbot.waitUntil(lambda: bar.count.text() == "1 of 3")  # once typing pauses
     assert [text[a:b] for a, b in transcript.found] == ["New Jersey"] * 3
-    assert bar.count.text() == "1 of 3"
     marked = [(s.cursor.selectionStart(), s.cursor.selectionEnd()) for s in transcript.extraSelections()]
     assert marked == transcript.found
 
     qtbot.waitUntil(lambda: view.player.loaded, timeout=20_000)
-    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # next; while paused, playback moves to it
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)  # the next one; playback moves there, as a click on it does
     assert bar.count.text() == "2 of 3"
     second = transcript.span_at(transcript.found[1][0])[0]
     assert second is not None and text[second.start:second.end].startswith("New")
     qtbot.waitUntil(lambda: view.player.position == second.offset_ms)
-    window.find_next_action.trigger()  # F3
-    window.find_next_action.trigger()  # round to the first
+    assert transcript.current_word.offset_ms == second.offset_ms  # lit up as playback moved there
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # the previous one
     assert bar.count.text() == "1 of 3"
-    window.find_previous_action.trigger()  # Shift+F3
+    window.find_previous_action.trigger()  # Shift+F3, round the start
     assert bar.count.text() == "3 of 3"
+    window.find_next_action.trigger()  # F3
+    assert bar.count.text() == "1 of 3"
 
-    bar.field.setText("chicago also")
-    assert bar.count.text() == "1 of 1"
-    bar.field.setText("nowhere said")
+    bar.field.setText("guest")  # the speaker headings are not what was said
+    bar.flush()
     assert bar.count.text() == "not found" and not bar.next_button.isEnabled()
+    bar.field.setText("chicago also")
+    bar.flush()
+    assert bar.count.text() == "1 of 1"
+
+    # a correction while the bar is open: the places are found again, the current one kept
+    bar.field.setText("new jersey")
+    bar.flush()
+    window.find_next_action.trigger()
+    window.find_next_action.trigger()
+    assert bar.count.text() == "3 of 3"
+    first = next(u for u in two_speaker_sample.ordered() if "New Jersey" in u.display)
+    view._edit(CorrectText(first.result_id, "This is Diane."), "Edit")
+    qtbot.waitUntil(lambda: bar.count.text() == "2 of 2")
+
     qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
-    assert not bar.isVisible() and transcript.found == [] and transcript.extraSelections() == []
+    assert not bar.isVisible() and transcript.found == []
+    assert len(transcript.extraSelections()) <= 2  # only the word playback is at, and its phrase
 
     window.show_page("Record")  # elsewhere Ctrl+F is the search of every transcript
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.library_view and window.library_view.search_box.hasFocus()
+
+
+def test_found_places_and_clicked_words_stay_right_after_an_emoji(qtbot, window, services, two_speaker_sample):
+    """Qt counts a character past U+FFFF (🎵, an emoji) as two positions; Python as one."""
+    from dataclasses import replace
+
+    from core.results import Word
+    from core.text.forms import forms_from_display
+
+    first, *rest = two_speaker_sample.ordered()
+    words = [Word(w, first.offset_ms + 300 * n, 300, 0.9, first.speaker) for n, w in enumerate(("🎵", "Budget", "talks", "🎉", "budget."))]
+    sung = replace(first, forms=forms_from_display("🎵 Budget talks 🎉 budget."), words=words)
+    cid = store(services, replace(two_speaker_sample, utterances=[sung, *rest]), None)
+    view = _open(qtbot, window, cid)
+    view.open_find()
+    view.find_bar.field.setText("budget")
+    view.find_bar.flush()
+    cursor = view.transcript.textCursor()
+    shown = []
+    for start, end in view.transcript.found:
+        cursor.setPosition(start)
+        cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
+        shown.append(cursor.selectedText())
+    assert shown == ["Budget", "budget"]
+    spans = [s for s in view.transcript.word_spans if s.result_id == first.result_id]
+    texts = []
+    for span in spans:
+        cursor.setPosition(span.start)
+        cursor.setPosition(span.end, cursor.MoveMode.KeepAnchor)
+        texts.append(cursor.selectedText())
+    assert texts == ["Budget", "talks", "budget"]  # the emoji are not words to click

@@ -36,3 +36,12 @@ def test_nothing_to_find() -> None:
     assert find_all("Hello there.", "bye") == []
     assert find_all("", "hello") == []
     assert _found("a.b (c) [d]*", "(c) [d]*") == ["(c) [d]*"]  # the query is text, not a pattern
+
+
+def test_a_letter_folded_into_two_is_one_place_and_marks_written_apart_count_as_one_letter() -> None:
+    text = "Straße, ﬃ."
+    assert _found(text, "s") == ["S", "ß"]  # folded "ss": one place, not two
+    assert _found(text, "strasse") == ["Straße"]
+    decomposed = "cafe\u0301 and мои\u0306 and мои"  # é and й written as a letter and a combining mark
+    assert _found(decomposed, "cafe") == ["cafe\u0301"]
+    assert _found(decomposed, "мой") == ["мои\u0306"] and _found(decomposed, "мои") == ["мои"]
