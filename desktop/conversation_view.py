@@ -237,6 +237,12 @@ class ConversationView(QWidget):
                 self.transcript.follow_playback = False
             self.find_step(0)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.key() == Qt.Key.Key_Escape and self.find_bar.isVisible():  # Esc from the transcript closes it too
+            self.find_bar.close_bar()
+        else:
+            super().keyPressEvent(event)
+
     def _find_closed(self) -> None:
         self._find("")
         self.transcript.follow_playback = True

@@ -253,7 +253,7 @@ class TranscriptView(QTextEdit):
         self.found_index = (self.found_index + step) % len(self.found)
         start, end = self.found[self.found_index]
         self._show_selections()
-        self._ensure_visible(Span(start, end, 0, 0, ""), center=True)
+        self._ensure_visible(Span(start, end, 0, 0, ""), center=step != 0)  # typing: only if out of view
         return self.span_at(start)[0]
 
     def _show_selections(self, *, found_changed: bool = True) -> None:

@@ -501,7 +501,8 @@ def test_ctrl_f_finds_in_the_conversation_shown_and_f3_steps_through_it(qtbot, w
     view._edit(CorrectText(first.result_id, "This is Diane."), "Edit")
     qtbot.waitUntil(lambda: bar.count.text() == "2 of 2")
 
-    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    transcript.setFocus()
+    qtbot.keyClick(transcript, Qt.Key.Key_Escape)  # from the transcript as well as from the field
     assert not bar.isVisible() and transcript.found == []
     assert len(transcript.extraSelections()) <= 2  # only the word playback is at, and its phrase
 
