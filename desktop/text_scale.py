@@ -30,4 +30,7 @@ def scale_text(widget: QWidget, percent: int) -> None:
         widget.ensurePolished()
         base = widget.font().pointSizeF()
         widget.setProperty("styleTextPt", base)
+    if widget.property("textScale") == percent:  # another setting was saved: re-styling would lay out a long transcript again
+        return
+    widget.setProperty("textScale", percent)
     widget.setStyleSheet("" if percent == 100 else f"font-size: {base * percent / 100:.1f}pt;")

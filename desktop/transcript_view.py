@@ -202,15 +202,15 @@ class TranscriptView(QTextEdit):
         utterance = self.utterance_at_time(ms)
         selections = []
         if utterance is not None and utterance.offset_ms <= ms <= utterance.end_ms:
-            selections.append(self._selection(utterance, QColor(253, 230, 138, 70)))
+            selections.append(self._selection(utterance.start, utterance.end, QColor(253, 230, 138, 70)))
         if word is not None:
-            selections.append(self._selection(word, QColor("#fde68a")))
+            selections.append(self._selection(word.start, word.end, QColor("#fde68a")))
         self.current_word = word
         self._playing = selections
         self._show_selections(found_changed=False)
         target = word or utterance
         if target is not None and self.follow_playback:
-            self._ensure_visible(target)
+            self._ensure_visible(target.start)
 
     # find in this conversation
 
@@ -253,7 +253,7 @@ class TranscriptView(QTextEdit):
         self.found_index = (self.found_index + step) % len(self.found)
         start, end = self.found[self.found_index]
         self._show_selections()
-        self._ensure_visible(Span(start, end, 0, 0, ""), center=step != 0)  # typing: only if out of view
+        self._ensure_visible(start, center=step != 0)  # typing: only if out of view
         return self.span_at(start)[0]
 
     def _show_selections(self, *, found_changed: bool = True) -> None:
@@ -265,7 +265,7 @@ class TranscriptView(QTextEdit):
         if found_changed:
             marked = set(range(min(len(self.found), MAX_MARKED))) | ({self.found_index} if self.found_index >= 0 else set())
             self._found_selections = [
-                self._selection(Span(*self.found[i], 0, 0, ""), QColor("#f59e0b" if i == self.found_index else "#fef08a"))
+                self._selection(*self.found[i], QColor("#f59e0b" if i == self.found_index else "#fef08a"))
                 for i in sorted(marked)]
         self.setExtraSelections(self._found_selections + self._playing)
 
@@ -274,22 +274,22 @@ class TranscriptView(QTextEdit):
         self.highlight_time(ms)
         utterance = self.utterance_at_time(ms)
         if utterance is not None:
-            self._ensure_visible(utterance, center=True)
+            self._ensure_visible(utterance.start, center=True)
 
-    def _selection(self, span: Span, color: QColor) -> QTextEdit.ExtraSelection:
+    def _selection(self, start: int, end: int, color: QColor) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
         cursor = QTextCursor(self.document())
-        cursor.setPosition(span.start)
-        cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         selection.cursor = cursor
         fmt = QTextCharFormat()
         fmt.setBackground(color)
         selection.format = fmt
         return selection
 
-    def _ensure_visible(self, span: Span, center: bool = False) -> None:
+    def _ensure_visible(self, position: int, center: bool = False) -> None:
         cursor = QTextCursor(self.document())
-        cursor.setPosition(span.start)
+        cursor.setPosition(position)
         rect = self.cursorRect(cursor)
         view = self.viewport().rect()
         if center or not view.adjusted(0, 20, 0, -20).contains(rect.center()):

@@ -13,9 +13,9 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -31,7 +31,6 @@ from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 MIN_ID_PREFIX = 4  # the least of an id that names a conversation (as git takes a short hash)
 
 
@@ -297,25 +296,15 @@ class Library:
         with self.transaction() as db:
             return transcripts.edit_display(db, conversation_id, result_id, display_text)
 
-    def recording_edit(self, conversation_id: str, description: str, change: Callable[["Library"], T], *,
-                       speakers: Iterable[int] = (), result_ids: Iterable[str] = (), voices: Iterable[int] = ()) -> tuple[T, Edit]:
-        """Return change(self)'s result and the Edit it made, which undo_edit and redo_edit can take back and again.
-
-        `change` calls the speaker and text methods above for this conversation, in one transaction. Name what it
-        can reach: the speaker numbers it may name, add or remove; the result ids (current pass) it may reassign or
-        correct (their speakers are included); the voices whose utterances it may move (a merge's two numbers).
-        """
+    def correct(self, conversation_id: str, correction: Correction, description: str) -> tuple[Any, Edit]:
+        """Return what the correction's method above returns and the Edit it made, which undo_edit and redo_edit
+        take back and make again. Only the rows the correction can reach are read, before and after, in one transaction."""
         with self.transaction() as db:
             transcripts.conversation_row(db, conversation_id)
-            reach = edits.reach(db, conversation_id, speakers=speakers, result_ids=result_ids, voices=voices)
+            reach = edits.reach(db, conversation_id, **correction.reach())
             before = edits.edit_state(db, conversation_id, reach)
-            result = change(self)
+            result = correction.apply(self, conversation_id)
             return result, edits.between(conversation_id, description, before, edits.edit_state(db, conversation_id, reach))
-
-    def correct(self, conversation_id: str, correction: Correction, description: str) -> tuple[Any, Edit]:
-        """Return what the correction's method returns and the Edit it made (see recording_edit)."""
-        return self.recording_edit(conversation_id, description, lambda lib: correction.apply(lib, conversation_id),
-                                   **correction.reach())
 
     def undo_edit(self, edit: Edit) -> None:
         """Return None after putting back what `edit` changed (EditConflict, changing nothing, if it has changed since)."""
