@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16_000
 WINDOW_MS = 10 * 60_000
 CUT_SEARCH_MS = 30_000
+# Where temperature 0 repeats itself or is unsure, faster-whisper samples again, by default up to 1.0. Above 0.4
+# whisper base lost the speech it was unsure of: forced to sample an eSpeak Russian recording (21 s spoken) at
+# 0.6-1.0, 3 runs in 15 kept under 10 s of it and 2 wrote words of no Russian ("prop", "Hmmm..."); at 0.2-0.4,
+# 20 runs in 20 kept 19-27 s, all in Russian.
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4)
 _FRAME = SAMPLE_RATE // 10  # 100 ms energy frames to find a quiet cut
 
 Hook = Callable[..., None]
@@ -209,8 +214,8 @@ class Transcriber:
 
         Under the VAD, whisper's own no-speech check is off: the VAD has already kept only speech, and
         the check dropped speech whisper was unsure of, 30 s at a time. Where temperature 0 repeats
-        itself, faster-whisper samples at higher temperatures, and when every attempt came out unsure
-        the check skipped the stretch: 7 of 12 runs of an eSpeak Russian recording gave no text at all,
+        itself, faster-whisper samples at higher temperatures (up to FALLBACK_TEMPERATURES' last), and when
+        every attempt came out unsure the check skipped the stretch: 7 of 12 runs of an eSpeak Russian recording gave no text at all,
         and exit 0, and a retry of a window that gave no text still let a stretch inside one that gave
         some go. On clear speech the check never fires (the sample's transcript is the same with it
         off), and on speech-like noise the VAD keeps (the sample reversed) whisper writes words with it
@@ -218,7 +223,7 @@ class Transcriber:
         """
         segments, info = self.whisper.transcribe(
             audio, language=self.detected_language, beam_size=self.options.beam_size, vad_filter=self.options.vad_filter,
-            word_timestamps=self.options.word_timestamps, initial_prompt=prompt,
+            word_timestamps=self.options.word_timestamps, initial_prompt=prompt, temperature=FALLBACK_TEMPERATURES,
             **({"no_speech_threshold": None} if self.options.vad_filter else {}),
         )
         if self.detected_language is None:
