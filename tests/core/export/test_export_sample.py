@@ -18,6 +18,9 @@ from core.views.units import iso8601_duration
 
 SCHEMA = Path(__file__).resolve().parents[2] / "data" / "azure" / "transcriptionresult_v3.schema.json"
 ZOE = "Zoë Ødegård"
+# how whisper writes the sample's first words depends on the CPU's arithmetic: "Hello." where these tests were written,
+# "Hello?" on an AMD EPYC (where CTranslate2 multiplies with oneDNN, not MKL); the second "Hello" is heard on some
+HELLO = r"Hello[.?] (Hello[.?] )?Oh, hello\."
 OPTIONS = ExportOptions(word_timestamps=True, sentiment=True)
 
 
@@ -88,7 +91,7 @@ def test_azure_v2_segments_sentiment_and_names(sample_call, tmp_path):
         scores = segment["NBest"][0]["Sentiment"]
         assert sum(scores.values()) == pytest.approx(1, abs=0.01)
         assert all(0 <= v <= 1 for v in scores.values())
-    assert re.match(r"Hello\. (Hello\. )?Oh, hello\.", audio["CombinedResults"][0]["Display"])  # the second "Hello?" is heard on some CPUs
+    assert re.match(HELLO, audio["CombinedResults"][0]["Display"])
 
 
 def test_remote_result_uses_the_speaker_names(sample_call, tmp_path):
@@ -129,7 +132,7 @@ def test_txt_lines_carry_times_speakers_and_text(sample_call, tmp_path):
     lines = _export(sample_call, "txt", tmp_path).read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(sample_call.utterances)
     first = sample_call.ordered()[0]
-    assert lines[0] == f"[00:00:0{first.offset_ms // 1000}.{first.offset_ms // 100 % 10}] {ZOE}: Hello."
+    assert lines[0] in (f"[00:00:0{first.offset_ms // 1000}.{first.offset_ms // 100 % 10}] {ZOE}: Hello{mark}" for mark in ".?")
     assert all(re.match(r"^\[\d\d:\d\d:\d\d\.\d\] (Zoë Ødegård|Guest-2): \S", line) for line in lines)
 
 
@@ -141,13 +144,13 @@ def test_srt_parsed_by_srt_library(sample_call, tmp_path):
         start, end = cue.start / timedelta(milliseconds=1), cue.end / timedelta(milliseconds=1)
         assert any(s <= start < end <= e for s, e in spans)
         assert cue.content.split(": ")[0] in (ZOE, "Guest-2")
-    assert re.match(r"Hello\. (Hello\. )?Oh, hello\.", " ".join(c.content.split(": ", 1)[1] for c in cues))
+    assert re.match(HELLO, " ".join(c.content.split(": ", 1)[1] for c in cues))
 
 
 def test_vtt_parsed_by_webvtt_with_voices(sample_call, tmp_path):
     captions = webvtt.read(str(_export(sample_call, "vtt", tmp_path))).captions
     assert {c.voice for c in captions} == {ZOE, "Guest-2"}
-    assert captions[0].text == "Hello." and captions[0].voice == ZOE
+    assert captions[0].text in ("Hello.", "Hello?") and captions[0].voice == ZOE
     chicago = [c for c in captions if "Chicago" in c.text]
     assert len(chicago) == 2
     assert all(c.end_in_seconds - c.start_in_seconds <= 7 for c in captions)
@@ -215,4 +218,4 @@ def test_markdown_parsed_by_markdown_it(sample_call, tmp_path):
     first = [c for c in paragraphs[0].children if c.type != "text" or c.content]
     assert [c.type for c in first[:3]] == ["strong_open", "text", "strong_close"] and first[1].content == ZOE
     rendered = MarkdownIt().render(text)
-    assert "<strong>Zoë Ødegård</strong> [00:00:06]: Hello.</p>" in rendered
+    assert re.search(r"<strong>Zoë Ødegård</strong> \[00:00:06\]: Hello[.?]</p>", rendered)
