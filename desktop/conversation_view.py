@@ -74,6 +74,7 @@ class ConversationView(QWidget):
         self.conversation_id: str | None = None
         self.data: Loaded | None = None
         self._pending_seek: int | None = None
+        self._pending_reveal: str | None = None  # a phrase an undo or redo changed, to bring into sight once reloaded
 
         self.back_button = QPushButton("← Library", objectName="backButton")
         self.back_button.clicked.connect(self.back_requested)
@@ -94,6 +95,7 @@ class ConversationView(QWidget):
         self.transcript = TranscriptView()
         self.speakers = SpeakersPanel()
         self.history = EditHistory(services.ops, self)
+        self.history.revealed.connect(self._reveal)
         self.find_bar = FindBar()
 
         header = QHBoxLayout()
@@ -218,6 +220,9 @@ class ConversationView(QWidget):
             self.seek(self._pending_seek)
             self.transcript.scroll_to_time(self._pending_seek)
             self._pending_seek = None
+        if self._pending_reveal is not None:
+            self.transcript.reveal(self._pending_reveal)
+            self._pending_reveal = None
         self.loaded.emit(conversation_id)
 
     # find in this conversation
@@ -288,6 +293,10 @@ class ConversationView(QWidget):
         pass_id, conversation_id = self.pass_box.itemData(index), self.conversation_id
         if pass_id is not None and conversation_id:
             self.services.ops.library_op(lambda lib: lib.set_current_pass(conversation_id, pass_id), parent=self).changes().run()
+
+    def _reveal(self, conversation_id: str, result_id: str) -> None:
+        if conversation_id == self.conversation_id:  # the reload the undo asked for shows it
+            self._pending_reveal = result_id
 
     def _edit(self, correction, description: str) -> None:
         """Make a correction (core.store.edits) to the shown conversation as a step Undo can take back; returns nothing."""

@@ -9,13 +9,17 @@ are pressed. When one of these steps fails, the steps asked after it are cancele
 is: without the failed step when it was refused because the conversation changed since (its whole
 history then goes, as it no longer describes what is stored), or as it was before the step on any
 other error (a busy library, a full disk), so the step can be tried again.
+
+An undo or redo shows what it changed, as an editor moves to the text it took back: when that was in
+a transcript version other than the one shown, that version is shown again, and `revealed` names the
+first phrase changed for the view to bring into sight.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QWidget
 
@@ -63,6 +67,8 @@ class _EditCommand(QUndoCommand):
 
 class EditHistory(QObject):
     """The undo histories of the conversations edited in this window, and the Undo and Redo actions of the shown one."""
+
+    revealed = Signal(str, str)  # conversation id, result id of the first phrase an undo or redo changed
 
     def __init__(self, ops: Ops, widget: QWidget):
         super().__init__(widget)
@@ -131,12 +137,20 @@ class EditHistory(QObject):
 
         def run(lib):
             edit = command.made.edit
-            if edit is not None and not edit.empty:
-                lib.undo_edit(edit) if undo else lib.redo_edit(edit)
+            if edit is None or edit.empty:
+                return None
+            place = lib.undo_edit(edit) if undo else lib.redo_edit(edit)
+            if place is not None and not place.current:  # made out of sight: show that version again
+                lib.set_current_pass(command.conversation_id, place.pass_id)
+            return place
 
-        self._run(command, run, lambda error: self._failed(command, error, undo=undo))
+        def done(place) -> None:
+            if place is not None:
+                self.revealed.emit(command.conversation_id, place.result_id)
 
-    def _run(self, command: _EditCommand, fn, failed) -> int:
+        self._run(command, run, lambda error: self._failed(command, error, undo=undo), done)
+
+    def _run(self, command: _EditCommand, fn, failed, done=None) -> int:
         steps = self._steps.setdefault(command.conversation_id, _Steps())
         steps.asked += 1
         step = steps.asked
@@ -150,7 +164,10 @@ class EditHistory(QObject):
                 steps.failed, steps.canceled_to = step, None
                 raise
 
-        self.ops.library_op(run, parent=self.widget).changes().failure(failed).run()
+        op = self.ops.library_op(run, parent=self.widget).changes().failure(failed)
+        if done is not None:
+            op.success(done)
+        op.run()
         return step
 
     def _failed(self, command: _EditCommand, error: BaseException, *, undo: bool | None) -> None:

@@ -71,6 +71,16 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where an edit changed a phrase: its pass, whether that pass is the one shown, its result id and time."""
+
+    pass_id: int
+    current: bool
+    result_id: str
+    offset_ms: int
+
+
+@dataclass(frozen=True)
 class RenameSpeaker:
     """Name speaker `number` (None or empty: back to Guest-N)."""
 
@@ -227,3 +237,18 @@ def restore(db: Database, edit: Edit, *, undo: bool) -> None:
         if used:
             raise EditConflict(f"{conflict}: a newer transcript uses speaker {number}.")
         db.execute("DELETE FROM speakers WHERE conversation_id = ? AND number = ?", [cid, number])
+
+
+def place(db: Database, edit: Edit) -> Place | None:
+    """Return the first phrase (by time) the edit changed in the pass shown, else in the newest pass it changed;
+    None when it changed names only."""
+    ids = sorted({*edit.before.utterances, *(uid for uid, _ in edit.before.words)})
+    if not ids:
+        return None
+    row = db.execute(
+        "SELECT u.pass_id, u.pass_id IS c.current_pass_id, u.result_id, u.offset_ms FROM utterances u"
+        " JOIN passes p ON p.id = u.pass_id JOIN conversations c ON c.conversation_id = p.conversation_id"
+        " WHERE p.conversation_id = ? AND u.id IN (SELECT value FROM json_each(?))"
+        " ORDER BY u.pass_id IS c.current_pass_id DESC, p.created DESC, p.id DESC, u.offset_ms, u.channel LIMIT 1",
+        [edit.conversation_id, json.dumps(ids)]).fetchone()
+    return Place(row[0], bool(row[1]), row[2], row[3]) if row else None

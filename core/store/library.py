@@ -25,7 +25,7 @@ from core.paths import audio_dir, library_path
 from core.results import Conversation, Speaker, TextForms, Utterance
 from core.store import audio, edits, speakers, transcripts
 from core.store.connection import Guard, check_library_file, connect, connect_read_only, translate
-from core.store.edits import Correction, Edit
+from core.store.edits import Correction, Edit, Place
 from core.store.records import AudioSource, ConversationSummary, NewRecording, SearchHit, TranscriptionPass, now_text
 from core.store.schema import MIGRATIONS, applied_migrations, apply_migrations
 from core.store.search import search_utterances
@@ -306,17 +306,21 @@ class Library:
             result = correction.apply(self, conversation_id)
             return result, edits.between(conversation_id, description, before, edits.edit_state(db, conversation_id, reach))
 
-    def undo_edit(self, edit: Edit) -> None:
-        """Return None after putting back what `edit` changed (EditConflict, changing nothing, if it has changed since)."""
+    def undo_edit(self, edit: Edit) -> Place | None:
+        """Return where the edit changed a phrase (edits.place; None for names) after putting back what it changed
+        (EditConflict, changing nothing, if it has changed since)."""
         with self.transaction() as db:
             transcripts.conversation_row(db, edit.conversation_id)
             edits.restore(db, edit, undo=True)
+            return edits.place(db, edit)
 
-    def redo_edit(self, edit: Edit) -> None:
-        """Return None after making `edit` again, once undone (EditConflict, changing nothing, if it has changed since)."""
+    def redo_edit(self, edit: Edit) -> Place | None:
+        """Return where the edit changed a phrase (edits.place; None for names) after making it again, once undone
+        (EditConflict, changing nothing, if it has changed since)."""
         with self.transaction() as db:
             transcripts.conversation_row(db, edit.conversation_id)
             edits.restore(db, edit, undo=False)
+            return edits.place(db, edit)
 
     # recordings
 

@@ -540,3 +540,59 @@ def test_found_places_and_clicked_words_stay_right_after_an_emoji(qtbot, window,
         cursor.setPosition(span.end, cursor.MoveMode.KeepAnchor)
         texts.append(cursor.selectedText())
     assert texts == ["Budget", "talks", "budget"]  # the emoji are not words to click
+
+
+def _in_sight(transcript, result_id: str) -> bool:
+    from PySide6.QtGui import QTextCursor
+
+    span = next(s for s in transcript.utterance_spans if s.result_id == result_id)
+    cursor = QTextCursor(transcript.document())
+    cursor.setPosition(span.start)
+    return transcript.viewport().rect().contains(transcript.cursorRect(cursor).center())
+
+
+def test_an_undo_or_redo_shows_the_phrase_it_changed_in_its_transcript_version(qtbot, window, services, two_speaker_sample,
+                                                                              sample_conversation):
+    from dataclasses import replace
+
+    def copy(u, k):  # the sample again, 30 s later
+        return replace(u, result_id=f"{u.result_id}-{k}", offset_ms=u.offset_ms + 30_000 * k,
+                       words=[replace(w, offset_ms=w.offset_ms + 30_000 * k) for w in u.words])
+
+    meeting = replace(two_speaker_sample, duration_ms=240_000,
+                      utterances=[copy(u, k) for k in range(8) for u in two_speaker_sample.ordered()])
+    cid = store(services, meeting, None)
+    view = _open(qtbot, window, cid)
+    first = meeting.utterances[0]
+    view._edit(CorrectText(first.result_id, "Good morning, everyone."), "Edit")
+    qtbot.waitUntil(lambda: view.transcript.utterance(first.result_id).display == "Good morning, everyone.")
+    services.ops.call_library(lambda lib: lib.add_pass(cid, sample_conversation.utterances, kind="async", model="base"))
+    view.reload()
+    qtbot.waitUntil(lambda: view.pass_box.currentText().startswith("Better transcript"))
+    assert view.transcript.utterance(first.result_id) is None  # the corrected phrase is out of sight
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view.transcript.setFocus()
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.pass_box.currentText().startswith("Live captions"))  # the version it changed, shown again
+    assert view.transcript.utterance(first.result_id).display == first.display
+    assert [p.kind for p in services.ops.call_library(lambda lib: lib.passes(cid)) if p.is_current] == ["realtime"]
+    assert _in_sight(view.transcript, first.result_id)
+
+    bar = view.transcript.verticalScrollBar()
+    bar.setValue(bar.maximum())  # read on to the end of the meeting
+    assert bar.maximum() > 0 and not _in_sight(view.transcript, first.result_id)
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: view.transcript.utterance(first.result_id).display == "Good morning, everyone.")
+    assert _in_sight(view.transcript, first.result_id)  # brought back into view
+
+    last = meeting.utterances[-1]
+    view._edit(CorrectText(last.result_id, "See you next week."), "Edit")  # in sight already: the view stays where it is
+    qtbot.waitUntil(lambda: view.transcript.utterance(last.result_id).display == "See you next week.")
+    bar.setValue(bar.maximum())
+    at = bar.value()
+    qtbot.keyClick(view.transcript, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.transcript.utterance(last.result_id).display == last.display)
+    assert bar.value() == at and _in_sight(view.transcript, last.result_id)
+    wait_ops(qtbot, services)

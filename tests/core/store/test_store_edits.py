@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.store import Library
-from core.store.edits import CorrectText, EditConflict, MergeSpeakers, Reach, Reassign, RenameSpeaker, between, edit_state
+from core.store.edits import CorrectText, EditConflict, MergeSpeakers, Place, Reach, Reassign, RenameSpeaker, between, edit_state
 
 from store_samples import conversation, fts_is_exact, utterance
 
@@ -115,6 +115,24 @@ def test_undo_leaves_a_newer_pass_alone_and_refuses_to_remove_a_speaker_it_uses(
     library.undo_edit(rename)  # the name is on the number, whatever pass is current
     assert library.get_conversation(cid).speaker_label(1) == "Guest-1"
     assert fts_is_exact(library)
+
+
+def test_undo_and_redo_say_where_the_phrase_they_changed_is(library: Library) -> None:
+    cid = library.save_conversation(conversation(names={3: "Carol"}))
+    first = library.passes(cid)[0].pass_id
+    _, text = library.correct(cid, CorrectText("r3", "We should cut hotel costs."), "Edit r3")
+    _, rename = library.correct(cid, RenameSpeaker(2, "Bob"), "Rename Guest-2")
+    library.add_pass(cid, [utterance("n1", "Carol speaks first.", 500, 3), utterance("n2", "Then Carol again.", 4000, 3)],
+                     kind="async", model="base")
+    newer = library.passes(cid)[-1].pass_id
+    assert library.undo_edit(rename) is None  # a name: in no phrase
+    assert library.undo_edit(text) == Place(first, False, "r3", 7000)  # on the pass no longer shown
+    assert library.get_conversation(cid, first).utterances[2].display == "We should cut travel expenses."
+    assert library.redo_edit(text) == Place(first, False, "r3", 7000)
+    _, merge = library.correct(cid, MergeSpeakers(1, 3), "Merge Carol into Guest-1")
+    assert library.undo_edit(merge) == Place(newer, True, "n1", 500)  # both passes changed: the first phrase of the one shown
+    library.set_current_pass(cid, first)
+    assert library.redo_edit(merge) == Place(first, True, "r4", 11000)
 
 
 def test_an_edit_of_a_deleted_conversation_says_so(library: Library) -> None:
