@@ -150,7 +150,7 @@ class ConversationView(QWidget):
         """Show a conversation (and jump to offset_ms once it is loaded); returns nothing."""
         if conversation_id != self.conversation_id:
             self.player.pause()
-            self.conversation_id = conversation_id
+            self.conversation_id, self._pending_reveal = conversation_id, None
             if self.isVisible():
                 self.history.show(conversation_id)
             self.data = None
@@ -220,9 +220,8 @@ class ConversationView(QWidget):
             self.seek(self._pending_seek)
             self.transcript.scroll_to_time(self._pending_seek)
             self._pending_seek = None
-        if self._pending_reveal is not None:
-            self.transcript.reveal(self._pending_reveal)
-            self._pending_reveal = None
+        if self._pending_reveal is not None and self.transcript.reveal(self._pending_reveal):
+            self._pending_reveal = None  # else a reload asked before the undo came first: the next one shows it
         self.loaded.emit(conversation_id)
 
     # find in this conversation

@@ -276,11 +276,12 @@ class TranscriptView(QTextEdit):
         if utterance is not None:
             self._ensure_visible(utterance.start, center=True)
 
-    def reveal(self, result_id: str) -> None:
-        """Bring the phrase with this result id into view when it is out of it; returns nothing."""
+    def reveal(self, result_id: str) -> bool:
+        """Return whether the phrase with this result id is shown, after bringing it into view when it is out of it."""
         span = next((s for s in self.utterance_spans if s.result_id == result_id), None)
         if span is not None:
             self._ensure_visible(span.start)
+        return span is not None
 
     def _selection(self, start: int, end: int, color: QColor) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
