@@ -92,7 +92,7 @@ class TranscriptView(QTextEdit):
         self.found: list[tuple[int, int]] = []  # where the find bar's phrase is, as document positions
         self.found_index = -1  # the one found that is current
         self._find_query = ""
-        self._texts: list[str] = []  # each utterance's shown text, as utterance_spans
+        self._paragraphs: list[list] = []  # [document position, text] of each speaker's run of phrases, as shown
         self._folded = None  # those texts folded for finding, made at the first find
         self._playing: list[QTextEdit.ExtraSelection] = []  # the spoken word and its phrase, lit up
         self._found_selections: list[QTextEdit.ExtraSelection] = []
@@ -106,7 +106,7 @@ class TranscriptView(QTextEdit):
         self.conversation = conversation
         self.clear()
         self.utterance_spans, self.word_spans, self.current_word = [], [], None
-        self._by_id, self._texts, self._folded = {}, [], None
+        self._by_id, self._paragraphs, self._folded = {}, [], None
         if conversation is not None:
             self._build(conversation)
         self._word_starts = [s.start for s in self.word_spans]
@@ -143,12 +143,17 @@ class TranscriptView(QTextEdit):
                 stamp.setForeground(muted)
                 cursor.insertText(f"   {format_time(utterance.offset_ms)}", stamp)
                 cursor.insertBlock(QTextBlockFormat())
-            elif previous is not None:
+                run_on = False
+            else:
                 cursor.insertText(" ", QTextCharFormat())
+                run_on = True  # the speaker's next phrase, in the same paragraph after one space
             start = cursor.position()
             cursor.insertText(text, QTextCharFormat())
             self.utterance_spans.append(Span(start, cursor.position(), utterance.offset_ms, utterance.end_ms, utterance.result_id))
-            self._texts.append(text)
+            if run_on:
+                self._paragraphs[-1][1] += " " + text
+            else:
+                self._paragraphs.append([start, text])
             self.word_spans.extend(_word_spans(text, utterance, start, self.profanity, conversation.locale))
             previous = utterance
         cursor.endEditBlock()
@@ -217,8 +222,9 @@ class TranscriptView(QTextEdit):
     def find(self, query: str, *, keep: bool = False) -> int:
         """Mark where `query` is said in the transcript (case, Latin accents and ё aside); return how many times.
 
-        Only what was said is searched, not the speaker headings or times. The current one is the first at or
-        after the top of the view, or, when `keep` (the same conversation shown again), the one nearest the last.
+        Only what was said is searched, not the speaker headings or times; a phrase may run on from one of a
+        speaker's phrases into the next, as they are shown. The current one is the first at or after the top of
+        the view, or, when `keep` (the same conversation shown again), the one nearest the last.
         """
         from core.text.find import fold, matches, phrase_pattern
 
@@ -228,12 +234,12 @@ class TranscriptView(QTextEdit):
         self.found = []
         if pattern is not None:
             if self._folded is None:
-                self._folded = [fold(text) for text in self._texts]
-            for span, text, folded in zip(self.utterance_spans, self._texts, self._folded):
+                self._folded = [fold(text) for _, text in self._paragraphs]
+            for (start, text), folded in zip(self._paragraphs, self._folded):
                 places = matches(folded, pattern)
                 if places:
                     qt = qt_offsets(text)
-                    self.found.extend((span.start + qt(a), span.start + qt(b)) for a, b in places)
+                    self.found.extend((start + qt(a), start + qt(b)) for a, b in places)
         if not self.found:
             self.found_index = -1
         elif previous is not None:

@@ -521,7 +521,8 @@ def test_found_places_and_clicked_words_stay_right_after_an_emoji(qtbot, window,
     first, *rest = two_speaker_sample.ordered()
     words = [Word(w, first.offset_ms + 300 * n, 300, 0.9, first.speaker) for n, w in enumerate(("🎵", "Budget", "talks", "🎉", "budget."))]
     sung = replace(first, forms=forms_from_display("🎵 Budget talks 🎉 budget."), words=words)
-    cid = store(services, replace(two_speaker_sample, utterances=[sung, *rest]), None)
+    follow = replace(first, result_id="follow", offset_ms=first.offset_ms + 1, forms=forms_from_display("Cuts were approved."), words=[])
+    cid = store(services, replace(two_speaker_sample, utterances=[sung, follow, *rest]), None)
     view = _open(qtbot, window, cid)
     view.open_find()
     view.find_bar.field.setText("budget")
@@ -533,6 +534,12 @@ def test_found_places_and_clicked_words_stay_right_after_an_emoji(qtbot, window,
         cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
         shown.append(cursor.selectedText())
     assert shown == ["Budget", "budget"]
+    view.find_bar.field.setText("budget. cuts were")  # on from one of the speaker's phrases into the next
+    view.find_bar.flush()
+    assert len(view.transcript.found) == 1
+    cursor.setPosition(view.transcript.found[0][0])
+    cursor.setPosition(view.transcript.found[0][1], cursor.MoveMode.KeepAnchor)
+    assert cursor.selectedText() == "budget. Cuts were"
     spans = [s for s in view.transcript.word_spans if s.result_id == first.result_id]
     texts = []
     for span in spans:
