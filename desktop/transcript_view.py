@@ -220,7 +220,8 @@ class TranscriptView(QTextEdit):
     # find in this conversation
 
     def find(self, query: str, *, keep: bool = False) -> int:
-        """Mark where `query` is said in the transcript (case, Latin accents and ё aside); return how many times.
+        """Mark where `query` is said in the transcript (case, Latin accents and ё aside, as core.text.find folds the
+        conversation's language); return how many times.
 
         Only what was said is searched, not the speaker headings or times; a phrase may run on from one of a
         speaker's phrases into the next, as they are shown. The current one is the first at or after the top of
@@ -230,11 +231,12 @@ class TranscriptView(QTextEdit):
 
         previous = self.found[self.found_index][0] if keep and 0 <= self.found_index < len(self.found) else None
         self._find_query = query
-        pattern = phrase_pattern(query)
+        locale = self.conversation.locale if self.conversation is not None else None
+        pattern = phrase_pattern(query, locale)
         self.found = []
         if pattern is not None:
             if self._folded is None:
-                self._folded = [fold(text) for _, text in self._paragraphs]
+                self._folded = [fold(text, locale) for _, text in self._paragraphs]
             for (start, text), folded in zip(self._paragraphs, self._folded):
                 places = matches(folded, pattern)
                 if places:

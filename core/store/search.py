@@ -9,6 +9,11 @@ FTS5 walks its index in rowid order and stops after `limit` hits, so a query cos
 on a 1,000,000-utterance library whether it matches ten utterances or most of them. bm25
 has to score every match and scan each term's whole posting list (2 s for "the" at that
 size), and on utterances a sentence long it mostly prefers the shortest ones anyway.
+
+FTS5 folds every Latin mark, and some are letters of their own: in a Swedish, Finnish, Danish or
+Norwegian conversation (core.text.find.OWN_LETTERS), a hit is kept only where its words hold the
+query's with those letters told apart, so "sa" (said) does not find "så" (so), nor "har" (has)
+"här" (here). Such hits are looked for page by page, up to MAX_PAGES pages of `limit`.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ import unicodedata
 from sqlite_utils import Database
 
 from core.store.records import SearchHit
+from core.text.find import fold, own_letters
 from core.text.profanity import filter_profanity
 
 MAX_YO_SPELLINGS = 8  # a word with more е than this is searched as typed only
+MAX_PAGES = 20  # pages of FTS5 hits looked through for those that keep a language's own letters
+
+_WORD = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 tokenizer cuts text (letters and digits)
 
 # a quoted phrase (the closing quote may be missing), or a run of non-space characters
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
@@ -62,23 +71,43 @@ def _either(spellings: list[str], suffix: str = "") -> str:
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 
 
-def fts_query(text: str) -> str:
-    """Return an FTS5 MATCH expression for what a person typed ('' when nothing is searchable)."""
-    terms: list[str] = []
+def _typed_terms(text: str) -> list[tuple[str, bool, bool]]:
+    """Return what a person typed as its terms, each holding a word: (text, a "quoted phrase", a prefix*)."""
+    terms: list[tuple[str, bool, bool]] = []
     # control characters (a NUL ends a C string early) are never part of a word
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text or "")
     for match in _TERM.finditer(text):
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
             if _has_word(phrase):
-                terms.append(_either(_phrase_spellings(phrase)))
-            continue
-        prefix = word.endswith("*")
-        word = word.rstrip("*")
-        if not _has_word(word):
-            continue
-        terms.append(_either(_spellings(word), "*" if prefix else ""))
-    return " AND ".join(terms)
+                terms.append((phrase, True, False))
+        elif _has_word(word.rstrip("*")):
+            terms.append((word.rstrip("*"), False, word.endswith("*")))
+    return terms
+
+
+def fts_query(text: str) -> str:
+    """Return an FTS5 MATCH expression for what a person typed ('' when nothing is searchable)."""
+    return " AND ".join(_either(_phrase_spellings(term)) if phrase else _either(_spellings(term), "*" if prefix else "")
+                        for term, phrase, prefix in _typed_terms(text))
+
+
+def _words(text: str, locale: str) -> list[str]:
+    return _WORD.findall(fold(text, locale).text)
+
+
+def _holds(words: list[str], term: list[str], prefix: bool) -> bool:
+    """Return whether `term`'s words come one after another in `words` (its last as a prefix, when `prefix`)."""
+    n = len(term)
+    return any(words[i:i + n - 1] == term[:-1] and (words[i + n - 1].startswith(term[-1]) if prefix else words[i + n - 1] == term[-1])
+               for i in range(len(words) - n + 1))
+
+
+def _keeps_own_letters(terms: list[tuple[str, bool, bool]], display: str, speaker: str | None, locale: str) -> bool:
+    """Return whether each term is in the text or the speaker's name with the locale's own letters told apart."""
+    columns = [_words(display, locale), _words(speaker or "", locale)]
+    return all(any(_holds(column, _words(term, locale), prefix) for column in columns)
+               for term, _, prefix in terms if _words(term, locale))
 
 
 def _shown(snippet: str, markers: tuple[str, str], profanity: str, locale: str) -> str:
@@ -111,22 +140,31 @@ def search_utterances(
     if not query:
         return []
     start, end = markers
-    rows = db.execute(
-        """
-        WITH hits AS (
-            SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet
-            FROM utterance_search_fts WHERE utterance_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?
-        )
-        SELECT p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name, c.locale
-        FROM hits h
-        JOIN utterances u ON u.id = h.id
-        JOIN passes p ON p.id = u.pass_id
-        JOIN conversations c ON c.conversation_id = p.conversation_id
-        LEFT JOIN speakers s ON s.id = u.speaker_id
-        ORDER BY h.id DESC
-        """,
-        [start, end, query, int(limit)],
-    )
+    terms = _typed_terms(text)
+    rows: list[tuple] = []
+    before = None  # the rowid the next page starts under
+    for _ in range(MAX_PAGES):
+        page = db.execute(
+            """
+            WITH hits AS (
+                SELECT rowid AS id, snippet(utterance_search_fts, 0, ?, ?, '…', 16) AS snippet
+                FROM utterance_search_fts WHERE utterance_search_fts MATCH ? AND (? IS NULL OR rowid < ?)
+                ORDER BY rowid DESC LIMIT ?
+            )
+            SELECT h.id, p.conversation_id, c.title, u.result_id, u.offset_ms, h.snippet, u.display, s.number, s.name, c.locale
+            FROM hits h
+            JOIN utterances u ON u.id = h.id
+            JOIN passes p ON p.id = u.pass_id
+            JOIN conversations c ON c.conversation_id = p.conversation_id
+            LEFT JOIN speakers s ON s.id = u.speaker_id
+            ORDER BY h.id DESC
+            """,
+            [start, end, query, before, before, int(limit)],
+        ).fetchall()
+        rows += [row for row in page if not own_letters(row[9]) or _keeps_own_letters(terms, row[6], row[8], row[9])]
+        if len(rows) >= limit or len(page) < limit:
+            break
+        before = page[-1][0]
     return [
         SearchHit(
             conversation_id=conversation_id,
@@ -136,5 +174,5 @@ def search_utterances(
             snippet=_shown(snippet or display, markers, profanity, locale),
             speaker=name or (f"Guest-{number}" if number is not None else None),
         )
-        for conversation_id, title, result_id, offset_ms, snippet, display, number, name, locale in rows
+        for _, conversation_id, title, result_id, offset_ms, snippet, display, number, name, locale in rows[:limit]
     ]

@@ -3,8 +3,10 @@
 "cafe" finds "Café", "resume" finds "résumé", "еще" finds "ещё", as the full-text search of the
 library does (FTS5 folds Latin diacritics; Parley's queries treat ё as е). Cyrillic letters such as
 й keep their marks, since й and и are different letters, whether the text writes them as one
-character or as и and a combining breve. Spaces in the query match any run of spaces. Unlike the
-library's search, a phrase is found inside words too ("budget" in "budgets"), as an editor finds.
+character or as и and a combining breve. So do the letters a language's alphabet has of its own
+(OWN_LETTERS): in Swedish "sa" (said) does not find "så" (so), nor "har" (has) "här" (here).
+Spaces in the query match any run of spaces. Unlike the library's search, a phrase is found inside
+words too ("budget" in "budgets"), as an editor finds.
 """
 
 from __future__ import annotations
@@ -12,6 +14,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from core.text.language import language_of
+
+# letters that stand in their language's alphabet apart from the letter they look marked from (Swedish and Finnish
+# sort å, ä, ö after z); æ and ø never fold, so they need no entry
+OWN_LETTERS = {"sv": "åäö", "fi": "åäö", "da": "å", "nb": "å", "nn": "å", "no": "å"}
+
+
+def own_letters(locale: str | None) -> str:
+    """Return the letters a locale's language keeps apart from the unmarked letter ('' for most)."""
+    return OWN_LETTERS.get(language_of(locale), "") if locale else ""
 
 
 @dataclass(frozen=True)
@@ -32,32 +45,35 @@ def _units(text: str):
             start = i
 
 
-def _fold_unit(unit: str) -> str:
+def _fold_unit(unit: str, own: str = "") -> str:
     lowered = unicodedata.normalize("NFC", unit).casefold()
     if lowered == "ё":
         return "е"
+    if lowered in own:
+        return lowered
     decomposed = unicodedata.normalize("NFD", lowered)
     if decomposed[:1].isascii() and len(decomposed) > 1:
         return "".join(c for c in decomposed if not unicodedata.combining(c))
     return lowered
 
 
-def fold(text: str) -> Folded:
-    """Return the text as compared: lowercase, Latin letters without their marks, ё as е."""
+def fold(text: str, locale: str | None = None) -> Folded:
+    """Return the text as compared: lowercase, Latin letters without their marks (but the locale's own letters), ё as е."""
+    own = own_letters(locale)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for start, end in _units(text):
-        for c in _fold_unit(text[start:end]):
+        for c in _fold_unit(text[start:end], own):
             out.append(c)
             starts.append(start)
             ends.append(end)
     return Folded("".join(out), tuple(starts), tuple(ends))
 
 
-def phrase_pattern(query: str) -> re.Pattern | None:
-    """Return the pattern of a query (None when it holds nothing to find)."""
-    words = fold(query).text.split()
+def phrase_pattern(query: str, locale: str | None = None) -> re.Pattern | None:
+    """Return the pattern of a query in text of the locale (None when it holds nothing to find)."""
+    words = fold(query, locale).text.split()
     return re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
 
 
@@ -73,6 +89,6 @@ def matches(folded: Folded, pattern: re.Pattern | None) -> list[tuple[int, int]]
     return found
 
 
-def find_all(text: str, query: str) -> list[tuple[int, int]]:
-    """Return the (start, end) index ranges in `text` where `query` is found, in order, without overlaps."""
-    return matches(fold(text), phrase_pattern(query))
+def find_all(text: str, query: str, locale: str | None = None) -> list[tuple[int, int]]:
+    """Return the (start, end) index ranges in `text` (of the locale) where `query` is found, in order, without overlaps."""
+    return matches(fold(text, locale), phrase_pattern(query, locale))

@@ -603,3 +603,20 @@ def test_an_undo_or_redo_shows_the_phrase_it_changed_in_its_transcript_version(q
     qtbot.waitUntil(lambda: view.transcript.utterance(last.result_id).display == last.display)
     assert bar.value() == at and _in_sight(view.transcript, last.result_id)
     wait_ops(qtbot, services)
+
+
+def test_find_in_a_swedish_conversation_tells_a_ring_from_an_a(qtbot, window, services, two_speaker_sample):
+    from dataclasses import replace
+
+    from core.text.forms import forms_from_display
+
+    first = two_speaker_sample.ordered()[0]
+    said = replace(first, forms=forms_from_display("Hon sa att det var så. Här har vi det."), words=[])
+    cid = store(services, replace(two_speaker_sample, locale="sv-SE", utterances=[said]), None)
+    view = _open(qtbot, window, cid)
+    view.open_find()
+    text = view.transcript.toPlainText()
+    for query, found in (("sa", ["sa"]), ("så", ["så"]), ("har", ["har"]), ("här", ["Här"])):
+        view.find_bar.field.setText(query)
+        view.find_bar.flush()
+        assert [text[a:b] for a, b in view.transcript.found] == found, query

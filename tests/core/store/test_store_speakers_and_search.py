@@ -66,6 +66,27 @@ def test_russian_e_and_yo_are_one_letter_to_search(library: Library) -> None:
     assert fts_query("е" * 9) == '"' + "е" * 9 + '"'  # pasted, not a word: as typed
 
 
+def test_in_swedish_a_ring_or_two_dots_make_another_letter_to_search(library: Library) -> None:
+    """FTS5 folds å, ä and ö into a and o: "sa" (said) found every "så" (so) of a Swedish meeting, "har" (has) "här" (here)."""
+    from dataclasses import replace
+
+    swedish = library.save_conversation(replace(conversation("Möte", lines=[
+        ("s1", "Hon sa att det var så.", 0, 1), ("s2", "Så vi gör så här.", 3000, 2), ("s3", "Vi har en plan för året.", 6000, 1),
+        ("s4", "För en gångs skull.", 9000, 2)], names={2: "Åsa"}), locale="sv-SE"))
+    english = library.save_conversation(conversation("Call", lines=[("e1", "Sa Pa is far for a trip.", 0, 1)]))
+    assert _hits(library, "sa") == [(swedish, "s1"), (english, "e1")]  # not the Swedish "så": the English text folds as ever
+    assert _hits(library, "så") == [(swedish, "s1"), (swedish, "s2"), (english, "e1")]
+    assert _hits(library, "har") == [(swedish, "s3")] and _hits(library, "HÄR") == [(swedish, "s2")]
+    assert _hits(library, "for") == [(english, "e1")] and _hits(library, "för") == [(swedish, "s3"), (swedish, "s4"), (english, "e1")]
+    assert _hits(library, '"så här"') == [(swedish, "s2")] and _hits(library, '"sa har"') == []
+    assert _hits(library, "ar*") == [] and _hits(library, "år*") == [(swedish, "s3")]  # "året"
+    assert _hits(library, "åsa") == [(swedish, "s2"), (swedish, "s4")] and _hits(library, "asa") == []  # the speaker's name
+    for n in range(30):  # more "så" than a page of hits, newest first: the one "sa" under them is still found
+        library.save_conversation(replace(conversation(f"Möte {n}", lines=[(f"m{n}", "Och så vidare.", 0, 1)]), locale="sv-SE"))
+    assert [h.result_id for h in library.search("sa", limit=5)] == ["e1", "s1"]
+    assert len(library.search("så", limit=5)) == 5
+
+
 def test_phrases_prefixes_and_several_words(library: Library) -> None:
     cid = library.save_conversation(conversation())
     assert _hits(library, '"travel expenses"') == [(cid, "r3")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from core.text.find import find_all
 
 
-def _found(text: str, query: str) -> list[str]:
-    return [text[a:b] for a, b in find_all(text, query)]
+def _found(text: str, query: str, locale: str | None = None) -> list[str]:
+    return [text[a:b] for a, b in find_all(text, query, locale)]
 
 
 def test_case_and_latin_accents_do_not_matter_and_the_text_is_returned_as_written() -> None:
@@ -15,6 +15,19 @@ def test_case_and_latin_accents_do_not_matter_and_the_text_is_returned_as_writte
     assert _found(text, "RESUME") == ["Résumé"]
     assert _found(text, "ferme") == ["fermé"]
     assert _found("Vi ses på mötet i Malmö.", "motet") == ["mötet"]  # as the library's search folds å, ä, ö
+    assert _found("Vi ses på mötet i Malmö.", "motet", "fr-FR") == ["mötet"]  # in French text too
+
+
+def test_in_swedish_and_its_neighbours_a_ring_or_two_dots_make_another_letter() -> None:
+    said = "Hon sa att det var så. Här har vi Åke och ÅKE, café och cafe\u0301."
+    assert _found(said, "sa", "sv-SE") == ["sa"]  # "said", not "så" (so)
+    assert _found(said, "så", "sv-SE") == ["så"]
+    assert _found(said, "har", "sv-SE") == ["har"] and _found(said, "HÄR", "sv-SE") == ["Här"]
+    assert _found(said, "åke", "sv-SE") == ["Åke", "ÅKE"] and _found(said, "ake", "sv-SE") == []
+    assert _found(said, "cafe", "sv-SE") == ["café", "cafe\u0301"]  # other marks still do not matter
+    assert _found("Pää, paa.", "paa", "fi-FI") == ["paa"]
+    assert _found("Få år, få ar.", "ar", "nb-NO") == ["ar"]
+    assert _found(said, "sa") == ["sa", "så"] and _found(said, "ake") == ["Åke", "ÅKE"]  # no language given: all folded
 
 
 def test_russian_yo_is_e_but_short_i_is_its_own_letter() -> None:
