@@ -91,6 +91,11 @@ class SettingsDialog(QDialog):
         self.max_speakers = _speakers("maxSpeakers", s.max_speakers)
         self.profanity = _combo("profanity", PROFANITY_MODES, s.profanity)
         self.punctuation = _combo("punctuation", PUNCTUATION_MODES, s.punctuation)
+        self.profanity.setToolTip("How swear words are shown in transcripts, live captions and search results, and exported. "
+                                  "The library keeps the words as heard.")
+        self.punctuation.setToolTip("How exports are punctuated (the export dialog starts with it): Automatic as recognized, "
+                                    "Dictated turns a spoken “comma” or “period” into the mark (English), None drops every mark. "
+                                    "Transcripts on screen show the marks as recognized.")
         self.data_location = QLineEdit(objectName="dataLocation")
         self.data_location.setText(str(services.library_path.parent))
         self._original_location = self.data_location.text()
