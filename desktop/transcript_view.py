@@ -285,11 +285,12 @@ class TranscriptView(QTextEdit):
             self._ensure_visible(utterance.start, center=True)
 
     def reveal(self, result_id: str) -> bool:
-        """Return whether the phrase with this result id is shown, after bringing it into view when it is out of it."""
+        """Return whether the transcript shown holds the phrase with this result id (one with no text left to show, as
+        the Profanity setting may leave it, included), after bringing it into view when it is shown and out of view."""
         span = next((s for s in self.utterance_spans if s.result_id == result_id), None)
         if span is not None:
             self._ensure_visible(span.start)
-        return span is not None
+        return result_id in self._by_id
 
     def _selection(self, start: int, end: int, color: QColor) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
