@@ -13,7 +13,8 @@ size), and on utterances a sentence long it mostly prefers the shortest ones any
 FTS5 folds every Latin mark, and some are letters of their own: in a Swedish, Finnish, Danish or
 Norwegian conversation (core.text.find.OWN_LETTERS), a hit is kept only where its words hold the
 query's with those letters told apart, so "sa" (said) does not find "så" (so), nor "har" (has)
-"här" (here). Such hits are looked for page by page, up to MAX_PAGES pages of `limit`.
+"här" (here), and their snippets mark only such words. Those hits are looked for page by page, up to
+MAX_PAGES pages of `limit`.
 """
 
 from __future__ import annotations
@@ -110,6 +111,20 @@ def _keeps_own_letters(terms: list[tuple[str, bool, bool]], display: str, speake
                for term, _, prefix in terms if _words(term, locale))
 
 
+def _own_marks(snippet: str, markers: tuple[str, str], terms: list[tuple[str, bool, bool]], locale: str) -> str:
+    """Return a snippet without the highlights FTS5 put on words that hold a query's word only with the locale's
+    own letters folded ("så" marked for "sa")."""
+    start, end = markers
+    wanted = [(_words(term, locale), prefix) for term, _, prefix in terms]
+
+    def marked(match: re.Match) -> str:
+        words = _words(match.group(1), locale)
+        keep = any(_holds(words, term, prefix) or _holds(term, words, False) for term, prefix in wanted if term)
+        return match.group(0) if keep or not words else match.group(1)
+
+    return re.sub(re.escape(start) + "(.*?)" + re.escape(end), marked, snippet, flags=re.DOTALL)
+
+
 def _shown(snippet: str, markers: tuple[str, str], profanity: str, locale: str) -> str:
     """Return a snippet with its profanity shown as the mode says, every highlight marker kept.
 
@@ -171,7 +186,8 @@ def search_utterances(
             title=title,
             result_id=result_id,
             offset_ms=offset_ms,
-            snippet=_shown(snippet or display, markers, profanity, locale),
+            snippet=_shown(_own_marks(snippet, markers, terms, locale) if snippet and own_letters(locale) else snippet or display,
+                           markers, profanity, locale),
             speaker=name or (f"Guest-{number}" if number is not None else None),
         )
         for _, conversation_id, title, result_id, offset_ms, snippet, display, number, name, locale in rows[:limit]

@@ -75,6 +75,8 @@ def test_in_swedish_a_ring_or_two_dots_make_another_letter_to_search(library: Li
         ("s4", "För en gångs skull.", 9000, 2)], names={2: "Åsa"}), locale="sv-SE"))
     english = library.save_conversation(conversation("Call", lines=[("e1", "Sa Pa is far for a trip.", 0, 1)]))
     assert _hits(library, "sa") == [(swedish, "s1"), (english, "e1")]  # not the Swedish "så": the English text folds as ever
+    assert [h.snippet for h in library.search("sa")] == ["[Sa] Pa is far for a trip.", "Hon [sa] att det var så."]
+    assert library.search('"så här"')[0].snippet == "Så vi gör [så här]." and library.search("år*")[0].snippet == "Vi har en plan för [året]."
     assert _hits(library, "så") == [(swedish, "s1"), (swedish, "s2"), (english, "e1")]
     assert _hits(library, "har") == [(swedish, "s3")] and _hits(library, "HÄR") == [(swedish, "s2")]
     assert _hits(library, "for") == [(english, "e1")] and _hits(library, "för") == [(swedish, "s3"), (swedish, "s4"), (english, "e1")]
