@@ -214,10 +214,10 @@ class Transcriber:
 
         Under the VAD, whisper's own no-speech check is off: the VAD has already kept only speech, and
         the check dropped speech whisper was unsure of, 30 s at a time. Where temperature 0 repeats
-        itself, faster-whisper samples at higher temperatures (up to FALLBACK_TEMPERATURES' last), and when
-        every attempt came out unsure the check skipped the stretch: 7 of 12 runs of an eSpeak Russian recording gave no text at all,
-        and exit 0, and a retry of a window that gave no text still let a stretch inside one that gave
-        some go. On clear speech the check never fires (the sample's transcript is the same with it
+        itself, faster-whisper samples at higher temperatures (up to FALLBACK_TEMPERATURES' last), and
+        when every attempt came out unsure the check skipped the stretch: 7 of 12 runs of an eSpeak
+        Russian recording gave no text at all, and exit 0, and a retry of a window that gave no text
+        still let a stretch inside one that gave some go. On clear speech the check never fires (the sample's transcript is the same with it
         off), and on speech-like noise the VAD keeps (the sample reversed) whisper writes words with it
         on as well as off.
         """

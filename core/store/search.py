@@ -104,22 +104,25 @@ def _holds(words: list[str], term: list[str], prefix: bool) -> bool:
                for i in range(len(words) - n + 1))
 
 
-def _keeps_own_letters(terms: list[tuple[str, bool, bool]], display: str, speaker: str | None, locale: str) -> bool:
+def _wanted(terms: list[tuple[str, bool, bool]], locale: str) -> list[tuple[list[str], bool]]:
+    """Return the typed terms as the words of a locale, each with whether it is a prefix."""
+    return [(words, prefix) for term, _, prefix in terms if (words := _words(term, locale))]
+
+
+def _keeps_own_letters(wanted: list[tuple[list[str], bool]], display: str, speaker: str | None, locale: str) -> bool:
     """Return whether each term is in the text or the speaker's name with the locale's own letters told apart."""
     columns = [_words(display, locale), _words(speaker or "", locale)]
-    return all(any(_holds(column, _words(term, locale), prefix) for column in columns)
-               for term, _, prefix in terms if _words(term, locale))
+    return all(any(_holds(column, term, prefix) for column in columns) for term, prefix in wanted)
 
 
-def _own_marks(snippet: str, markers: tuple[str, str], terms: list[tuple[str, bool, bool]], locale: str) -> str:
+def _own_marks(snippet: str, markers: tuple[str, str], wanted: list[tuple[list[str], bool]], locale: str) -> str:
     """Return a snippet without the highlights FTS5 put on words that hold a query's word only with the locale's
     own letters folded ("så" marked for "sa")."""
     start, end = markers
-    wanted = [(_words(term, locale), prefix) for term, _, prefix in terms]
 
     def marked(match: re.Match) -> str:
         words = _words(match.group(1), locale)
-        keep = any(_holds(words, term, prefix) or _holds(term, words, False) for term, prefix in wanted if term)
+        keep = any(_holds(words, term, prefix) or _holds(term, words, False) for term, prefix in wanted)
         return match.group(0) if keep or not words else match.group(1)
 
     return re.sub(re.escape(start) + "(.*?)" + re.escape(end), marked, snippet, flags=re.DOTALL)
@@ -156,6 +159,13 @@ def search_utterances(
         return []
     start, end = markers
     terms = _typed_terms(text)
+    wanted: dict[str, list] = {}  # by locale with letters of its own: the terms as its words, made once
+
+    def words_of(locale: str) -> list:
+        if locale not in wanted:
+            wanted[locale] = _wanted(terms, locale)
+        return wanted[locale]
+
     rows: list[tuple] = []
     before = None  # the rowid the next page starts under
     for _ in range(MAX_PAGES):
@@ -176,7 +186,7 @@ def search_utterances(
             """,
             [start, end, query, before, before, int(limit)],
         ).fetchall()
-        rows += [row for row in page if not own_letters(row[9]) or _keeps_own_letters(terms, row[6], row[8], row[9])]
+        rows += [row for row in page if not own_letters(row[9]) or _keeps_own_letters(words_of(row[9]), row[6], row[8], row[9])]
         if len(rows) >= limit or len(page) < limit:
             break
         before = page[-1][0]
@@ -186,7 +196,7 @@ def search_utterances(
             title=title,
             result_id=result_id,
             offset_ms=offset_ms,
-            snippet=_shown(_own_marks(snippet, markers, terms, locale) if snippet and own_letters(locale) else snippet or display,
+            snippet=_shown(_own_marks(snippet, markers, words_of(locale), locale) if snippet and own_letters(locale) else snippet or display,
                            markers, profanity, locale),
             speaker=name or (f"Guest-{number}" if number is not None else None),
         )
