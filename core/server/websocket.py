@@ -6,6 +6,8 @@ hypotheses of the phrase in progress are sent (final: false, same result_index);
 is followed by another it is sent final and the index moves on. {"action": "stop"} (or an empty
 binary frame) ends the audio: the remaining finals follow, then (with speaker_labels) one message labelling
 every final word with its speaker, found on the whole audio, then {"state": "listening"} again.
+Before that, while the audio streams, each batch of phrases sent final is followed by a message
+labelling their words with the speakers heard so far, "final": false (core.server.streamed_speakers).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body
 from core.server.rendering import call_view, text_options
+from core.server.streamed_speakers import StreamedSpeakers
 from core.views.watson import speaker_labels_event, watson_result_event
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,7 @@ class Session:
             raise ApiError(400, "keywords need keywords_threshold.")
         self.speaker_labels = bool(start.get("speaker_labels", False))
         self.finals: list = []  # the final results sent, for their speaker labels at the end
+        self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
         ignored = ["word_alternatives_threshold"] if start.get("word_alternatives_threshold") else []
         ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
         # said with the first results, as the service reports what it did not apply
@@ -104,9 +108,15 @@ class Session:
 
     def next(self) -> "Session":
         """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""
+        self.close()
         following = Session(self.start, self.locale)
         following.warnings = []
         return following
+
+    def close(self) -> None:
+        """Release what following the speakers holds; returns nothing."""
+        if self.speakers is not None:
+            self.speakers.close()
 
     def audio(self) -> np.ndarray:
         """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes)."""
@@ -166,11 +176,15 @@ class Stream:
             audio = await run_in_threadpool(session.audio)
         except ApiError:
             return  # not enough of the container yet
+        if session.speakers is not None:
+            await run_in_threadpool(session.speakers.hear, audio)
         utterances = await self._recognize(session, audio)
         heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             for utterance in utterances[:-1]:
                 await self.websocket.send_json(session.sent_final(utterance))
+            if session.speakers is not None and (labels := await run_in_threadpool(session.speakers.labels, utterances[:-1])):
+                await self.websocket.send_json(labels)
             session.committed_ms = utterances[-2].end_ms
             utterances = utterances[-1:]
         if utterances and session.interim:
@@ -178,8 +192,9 @@ class Stream:
             await self.websocket.send_json(session.event(merged, False))
 
     async def finish(self, session: Session) -> None:
-        """Send the final results of the audio not yet committed, then (when asked) the speaker labels of all of them:
-        found on the whole session's audio, they come once, at the end, final, as the service sends them."""
+        """Send the final results of the audio not yet committed, then (when asked) the speaker labels of all of them,
+        found on the whole session's audio: final, they replace any sent while the audio streamed."""
+        session.close()
         if not session.data:
             return
         audio = await run_in_threadpool(session.audio)
@@ -187,6 +202,8 @@ class Stream:
             await self.websocket.send_json(session.sent_final(utterance))
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
+            if labelled is not None and session.speakers is not None:
+                labelled = session.speakers.numbered_as_streamed(labelled)
             message = speaker_labels_event(labelled) if labelled is not None else {"warnings": [warning]}
             await self.websocket.send_json(message)
 
@@ -315,3 +332,6 @@ async def recognize_websocket(websocket: WebSocket) -> None:
             await websocket.close(code=1011)
         except (RuntimeError, WebSocketDisconnect):
             pass
+    finally:
+        if session is not None:  # a session ended by a disconnect, a timeout or an error frees its speaker tracker
+            session.close()

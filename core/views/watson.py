@@ -84,9 +84,10 @@ def _speaker_labels(utterances, final: bool) -> list[dict]:
     return list(_iter_speaker_labels(utterances, final))
 
 
-def speaker_labels_event(utterances) -> dict:
-    """Return the streaming message that labels the words of final results: {"speaker_labels": [...]} (final)."""
-    return {"speaker_labels": _speaker_labels(utterances, True)}
+def speaker_labels_event(utterances, *, final: bool = True) -> dict:
+    """Return the streaming message that labels the words of final results: {"speaker_labels": [...]}
+    (`final`: false while the speakers may still change)."""
+    return {"speaker_labels": _speaker_labels(utterances, final)}
 
 
 def _iter_speaker_labels(utterances, final: bool):

@@ -101,8 +101,10 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     # what the socket cannot do is said once, not ignored in silence
     warned = [d["warnings"] for d in collector.data if "warnings" in d]
     assert len(warned) == 1 and "max_alternatives" in warned[0][0] and "speaker_labels" not in warned[0][0]
-    # speaker labels come once, at the end, final: one per word of the final results, the sample's two voices
-    (labels,) = [d["speaker_labels"] for d in collector.data if "speaker_labels" in d]
+    # the speaker labels that hold come last, final: one per word of the final results, the sample's two voices
+    # (any sent while the audio streamed are not final)
+    *streamed, labels = [d["speaker_labels"] for d in collector.data if "speaker_labels" in d]
+    assert not any(label["final"] for streamed_labels in streamed for label in streamed_labels)
     starts = [t[1] for d in finals for t in d["results"][0]["alternatives"][0]["timestamps"]]
     assert [label["from"] for label in labels] == starts and all(label["final"] for label in labels)
     assert {label["speaker"] for label in labels} == {0, 1}
@@ -156,3 +158,63 @@ def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_
                                           **start)
     assert collector.closed.is_set() and not collector.data
     assert any(said in str(error) for error in collector.errors), collector.errors
+
+
+def test_websocket_speaker_labels_follow_the_speakers_while_the_audio_streams(server, api_key, sample_wav):
+    """Audio sent at 3x real time: each batch of finals is followed by labels of its words ("final": false)
+    from the live speaker tracker; the labels found on the whole audio come last, final."""
+    import json
+    import time
+    import wave
+
+    import websocket
+
+    with wave.open(str(sample_wav)) as recording:
+        pcm = recording.readframes(recording.getnframes())
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize?model=en-US_BroadbandModel",
+                                         header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=120)
+    messages: list[dict] = []
+    listening = threading.Event()
+
+    def read() -> None:
+        while True:
+            message = json.loads(socket.recv())
+            messages.append(message)
+            if message.get("state") == "listening" and len([m for m in messages if m.get("state")]) == 2:
+                listening.set()
+                return
+
+    socket.send(json.dumps({"action": "start", "content-type": "audio/l16;rate=16000", "interim_results": True,
+                            "timestamps": True, "speaker_labels": True}))
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    step = 16_000 * 2 // 2  # half a second of 16-bit audio, every 1/6 s
+    for start in range(0, len(pcm), step):
+        socket.send_binary(pcm[start : start + step])
+        time.sleep(1 / 6)
+    socket.send(json.dumps({"action": "stop"}))
+    assert listening.wait(120), messages[-3:]
+    socket.close()
+
+    labelled = [(n, m["speaker_labels"]) for n, m in enumerate(messages) if "speaker_labels" in m]
+    *streamed, (last_at, last) = labelled
+    assert streamed, "no speaker labels came while the audio streamed"
+    finals = [(n, m["results"][0]) for n, m in enumerate(messages) if m.get("results") and m["results"][0]["final"]]
+    for at, labels in streamed:
+        assert not any(label["final"] for label in labels)
+        # they label the words of the finals sent just before them, and only those
+        words = [t[1] for n, result in finals if n < at for t in result["alternatives"][0]["timestamps"]]
+        assert {label["from"] for label in labels} <= set(words)
+        assert labels[-1]["from"] == words[-1]
+        assert {label["speaker"] for label in labels} <= {0, 1, 2}
+    for (_, before), (_, after) in zip(streamed, streamed[1:]):  # each word is labelled once while streaming
+        assert before[-1]["from"] < after[0]["from"]
+    # the sample's two voices are told apart while it streams (Sheila answers from 7.6 s on)
+    assert len({label["speaker"] for _, labels in streamed for label in labels}) == 2
+    every_word = [t[1] for _, result in finals for t in result["alternatives"][0]["timestamps"]]
+    assert last_at > finals[-1][0] and [label["from"] for label in last] == every_word
+    assert all(label["final"] for label in last) and {label["speaker"] for label in last} == {0, 1}
+    # and keep the numbers the streamed labels gave, where the two tell the voices apart alike
+    streamed_speaker = {label["from"]: label["speaker"] for _, labels in streamed for label in labels}
+    kept = [streamed_speaker[label["from"]] == label["speaker"] for label in last if label["from"] in streamed_speaker]
+    assert sum(kept) > 0.75 * len(kept), kept
