@@ -22,7 +22,7 @@ from core.results import Conversation, Utterance, new_conversation_id, utc_now
 from core.server.config import ServerConfig
 from core.server.errors import ApiError
 from core.server.languages import model_for
-from core.server.sources import incoming_dir, suffix_for
+from core.server.sources import incoming_dir, write_audio
 
 log = logging.getLogger(__name__)
 
@@ -39,37 +39,13 @@ class Recognition:
     utterances: list[Utterance]
 
 
-def _l16_to_wav(data: bytes, content_type: str, path: Path) -> None:
-    params = {k.strip().lower(): v.strip() for k, _, v in (p.partition("=") for p in content_type.split(";")[1:])}
-    try:
-        rate = int(params.get("rate", "16000"))
-        channels = int(params.get("channels", "1"))
-    except ValueError:
-        raise ApiError(400, "audio/l16 needs a numeric rate (and channels).") from None
-    if not (8000 <= rate <= 96000) or not (1 <= channels <= 2):
-        raise ApiError(400, "audio/l16 rate must be 8000..96000 and channels 1 or 2.")
-    samples = np.frombuffer(data[: len(data) // 2 * 2], dtype=">i2" if params.get("endianness", "little-endian").startswith("big") else "<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(channels)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(samples.astype("<i2").tobytes())
-
-
 def decode_body(data: bytes, content_type: str | None) -> np.ndarray:
     """Return request audio (WAV, Ogg/Opus, FLAC, MP3, WebM, raw audio/l16) as 16 kHz mono float32."""
     if not data:
         raise ApiError(400, "The request holds no audio.")
     folder = incoming_dir()
     try:
-        media = (content_type or "").split(";")[0].strip().lower()
-        path = folder / f"audio{suffix_for(content_type, '.bin')}"
-        if media in ("audio/l16", "audio/pcm"):
-            path = folder / "audio.wav"
-            _l16_to_wav(data, content_type or "", path)
-        else:
-            path.write_bytes(data)
-        return load_audio(path, mono=True)
+        return load_audio(write_audio(data, content_type, folder, "audio"), mono=True)
     except ParleyError as exc:
         raise ApiError(400, f"The audio cannot be decoded: {exc.user_message()}") from None
     finally:

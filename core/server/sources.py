@@ -146,9 +146,49 @@ def recording_from_url(url: str, limit: int) -> tuple[Path, Path | None]:
     raise ApiError(400, f"Recordings are read from file:// URLs, paths or loopback http(s):// URLs, not '{scheme}:'.")
 
 
+def pcm_format(content_type: str | None) -> tuple[int, int, str] | None:
+    """Return (rate, channels, numpy sample type) of raw 16-bit PCM (audio/l16, audio/pcm), or None for another type.
+
+    Raises ApiError (400) when the rate is missing: raw samples carry no header to tell it from, and
+    Watson requires it ("audio/l16;rate=16000"). Channels (1) and endianness (little) have defaults.
+    """
+    media, *rest = [p.strip() for p in (content_type or "").split(";")]
+    if media.lower() not in ("audio/l16", "audio/pcm"):
+        return None
+    params = {k.strip().lower(): v.strip().lower() for k, _, v in (p.partition("=") for p in rest)}
+    if "rate" not in params:
+        raise ApiError(400, f"{media} needs its sample rate, as in {media};rate=16000: raw samples do not say it.")
+    try:
+        rate, channels = int(params["rate"]), int(params.get("channels", "1"))
+    except ValueError:
+        raise ApiError(400, f"{media} needs a numeric rate (and channels).") from None
+    if not (8000 <= rate <= 96000) or not (1 <= channels <= 2):
+        raise ApiError(400, f"{media} rate must be 8000..96000 and channels 1 or 2.")
+    return rate, channels, ">i2" if params.get("endianness", "little-endian").startswith("big") else "<i2"
+
+
+def write_audio(data: bytes, content_type: str | None, folder: Path, name: str) -> Path:
+    """Return the file the audio bytes of a request were written to in `folder`: raw PCM as a WAV, anything else as sent."""
+    import wave
+
+    import numpy as np
+
+    pcm = pcm_format(content_type)
+    if pcm is None:
+        path = folder / f"{name}{suffix_for(content_type)}"
+        path.write_bytes(data)
+        return path
+    rate, channels, sample_type = pcm
+    path = folder / f"{name}.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        whole = len(data) // (2 * channels) * 2 * channels  # whole frames only
+        out.writeframes(np.frombuffer(data[:whole], dtype=sample_type).astype("<i2").tobytes())
+    return path
+
+
 def save_upload(data: bytes, content_type: str | None, name: str = "upload") -> Path:
     """Return the path of uploaded audio bytes written to a private folder (the caller removes the folder)."""
-    folder = incoming_dir()
-    path = folder / f"{name}{suffix_for(content_type)}"
-    path.write_bytes(data)
-    return path
+    return write_audio(data, content_type, incoming_dir(), name)

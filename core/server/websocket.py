@@ -27,6 +27,7 @@ from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body
 from core.server.rendering import call_view, text_options
+from core.server.sources import pcm_format
 from core.server.streamed_speakers import StreamedSpeakers
 from core.views.watson import speaker_labels_event, watson_result_event
 
@@ -38,17 +39,6 @@ COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished ph
 MAX_SESSION_S = 600  # audio of one start..stop
 MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
 DEFAULT_INACTIVITY_S = 30
-
-
-def _bytes_per_second(content_type: str) -> float | None:
-    media, *params = [p.strip().lower() for p in content_type.split(";")]
-    if media not in ("audio/l16", "audio/pcm"):
-        return None
-    values = dict(p.partition("=")[::2] for p in params)
-    try:
-        return int(values.get("rate", "16000")) * int(values.get("channels", "1")) * 2
-    except ValueError:
-        return None
 
 
 def _sized_wav(data: bytes) -> bytes:
@@ -74,7 +64,8 @@ class Session:
 
     def __init__(self, start: dict, locale: str):
         self.start = start
-        self.content_type = str(start.get("content-type") or "audio/wav")
+        # the documented start says "content-type"; the ibm-watson SDKs send "content_type"
+        self.content_type = str(start.get("content-type") or start.get("content_type") or "audio/wav")
         self.interim = bool(start.get("interim_results", False))
         self.timestamps = bool(start.get("timestamps", False))
         self.word_confidence = bool(start.get("word_confidence", False))
@@ -94,7 +85,6 @@ class Session:
             raise ApiError(400, "keywords need keywords_threshold.")
         self.speaker_labels = bool(start.get("speaker_labels", False))
         self.finals: list = []  # the final results sent, for their speaker labels at the end
-        self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
         ignored = ["word_alternatives_threshold"] if start.get("word_alternatives_threshold") else []
         ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
         # said with the first results, as the service reports what it did not apply
@@ -104,7 +94,10 @@ class Session:
         self.committed_ms = 0  # audio before this time has been sent as final results
         self.result_index = 0
         self.last_interim_bytes = 0
-        self.rate = _bytes_per_second(self.content_type)
+        pcm = pcm_format(self.content_type)  # raw PCM without its rate is refused at the start, as the service does
+        self.rate = pcm[0] * pcm[1] * 2 if pcm else None  # bytes a second of raw audio (a container's is unknown)
+        # last, once the start is known to be valid: a tracker starts loading its models
+        self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
 
     def next(self) -> "Session":
         """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""

@@ -140,12 +140,64 @@ def test_a_job_being_processed_cannot_be_deleted(stt, sample_wav):
     stt.delete_job(job["id"])
 
 
+def test_raw_pcm_is_heard_at_the_rate_it_says_and_refused_without_one(stt, ten_seconds):
+    """audio/l16 in a request (8 kHz) and in a job (16 kHz, big-endian); without its rate, a 400 that says so."""
+    import wave
+
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    with wave.open(str(ten_seconds)) as recording:
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2")
+    narrowband = resample_poly(samples.astype(np.float32), 1, 2).clip(-32768, 32767).astype("<i2").tobytes()
+    heard = stt.recognize(audio=narrowband, content_type="audio/l16;rate=8000", model="en-US_NarrowbandModel").get_result()
+    assert heard["results"][0]["alternatives"][0]["transcript"].lower().startswith("hello")
+    with pytest.raises(ApiException) as refused:
+        stt.recognize(audio=narrowband, content_type="audio/l16", model="en-US_NarrowbandModel")
+    assert refused.value.code == 400 and "needs its sample rate" in refused.value.message
+    big_endian = samples.astype(">i2").tobytes()
+    job = stt.create_job(audio=big_endian, content_type="audio/l16; rate=16000; endianness=big-endian",
+                         model="en-US_BroadbandModel", timestamps=True).get_result()
+    done = wait_for(lambda: (j := stt.check_job(job["id"]).get_result())["status"] in ("completed", "failed") and j, 180)
+    assert done["status"] == "completed", done
+    words = [t for result in done["results"][0]["results"] for t in result["alternatives"][0]["timestamps"]]
+    assert words[0][0] == "hello" and words[-1][2] > 8.0  # the ten seconds, at their own pace
+    with pytest.raises(ApiException) as refused:
+        stt.create_job(audio=big_endian, content_type="audio/l16", model="en-US_BroadbandModel")
+    assert refused.value.code == 400 and "needs its sample rate" in refused.value.message
+    stt.delete_job(job["id"])
+
+
+def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_seconds):
+    """The SDK's start says "content_type" (the documentation "content-type"): raw 8 kHz samples are heard as such."""
+    import io
+    import wave
+
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    with wave.open(str(ten_seconds)) as recording:
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2")
+    narrowband = resample_poly(samples.astype(np.float32), 1, 2).clip(-32768, 32767).astype("<i2").tobytes()
+    token = server.services.tokens.issue(server.services.keys.verify(api_key))
+    service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
+    service.set_service_url(f"ws://127.0.0.1:{server.port}")
+    collector = Collector()
+    service.recognize_using_websocket(audio=AudioSource(io.BytesIO(narrowband)), content_type="audio/l16; rate=8000",
+                                      recognize_callback=collector, model="en-US_NarrowbandModel", timestamps=True)
+    assert collector.closed.is_set() and not collector.errors
+    finals = [d["results"][0] for d in collector.data if d.get("results") and d["results"][0]["final"]]
+    words = [t for result in finals for t in result["alternatives"][0]["timestamps"]]
+    assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0  # ten seconds, not twenty
+
+
 @pytest.mark.parametrize("start, said", [
     ({"keywords": ["hello"]}, "keywords need keywords_threshold"),
     ({"keywords": "hello", "keywords_threshold": 0.5}, "keywords must be a list of strings"),  # not one per letter
     ({"keywords": ["hello"], "keywords_threshold": 5}, "between 0 and 1"),
     ({"keywords": [f"word{n}" for n in range(1001)], "keywords_threshold": 0.5}, "At most 1000 keywords"),
     ({"inactivity_timeout": "soon"}, "wrong type"),
+    ({"content_type": "audio/l16"}, "audio/l16 needs its sample rate"),  # raw samples do not say it
 ])
 def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
     """As over HTTP: keywords need a threshold between 0 and 1, at most 1000 of them (spotting runs on the event loop)."""
@@ -154,8 +206,8 @@ def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_
     service.set_service_url(f"ws://127.0.0.1:{server.port}")
     collector = Collector()
     with open(ten_seconds, "rb") as audio:
-        service.recognize_using_websocket(audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector,
-                                          **start)
+        service.recognize_using_websocket(audio=AudioSource(audio), recognize_callback=collector,
+                                          **{"content_type": "audio/wav", **start})
     assert collector.closed.is_set() and not collector.data
     assert any(said in str(error) for error in collector.errors), collector.errors
 
