@@ -16,7 +16,7 @@ from core.server.limits import read_body
 from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRecognitionResults
 from core.server.recognition import decode_body, transcribe_request_audio
 from core.server.rendering import call_view, text_options
-from core.server.sources import save_upload
+from core.server.sources import check_audio_type, save_upload
 from core.server.transcriptions import NewSource, Transcription
 from core.views.watson import speech_recognition_results
 
@@ -96,6 +96,7 @@ async def recognize(
     """Return the SpeechRecognitionResults of the audio in the body."""
     services = request.app.state.services
     locale = params.locale(request)
+    check_audio_type(content_type)
     body = await read_body(request, services.config.max_upload_bytes)
     audio = await run_in_threadpool(decode_body, body, content_type)
     conversation, warnings = await run_in_threadpool(transcribe_request_audio, services.recognizer, audio, locale, diarize=params.speaker_labels)
@@ -139,6 +140,7 @@ async def create_job(
     if callback_url:
         raise ApiError(400, "Callbacks are not supported by the local service; poll GET /v1/recognitions/{id}.")
     locale = params.locale(request)
+    check_audio_type(content_type)
     body = await read_body(request, services.config.max_upload_bytes)
     if not body:
         raise ApiError(400, "The request holds no audio.")

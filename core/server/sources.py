@@ -146,6 +146,18 @@ def recording_from_url(url: str, limit: int) -> tuple[Path, Path | None]:
     raise ApiError(400, f"Recordings are read from file:// URLs, paths or loopback http(s):// URLs, not '{scheme}:'.")
 
 
+def check_audio_type(content_type: str | None) -> None:
+    """Raise ApiError (415) when a request's declared type is not one of audio: a JSON or form body, text, an image.
+
+    Audio and video types and application/octet-stream pass (FFmpeg then says whether it can read them).
+    """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media.startswith(("audio/", "video/")) or media in ("", "application/octet-stream", "application/ogg"):
+        return
+    raise ApiError(415, f"{media} is not a type of audio. Send the recording itself as audio/wav, audio/flac, audio/mp3, "
+                        "audio/ogg, audio/webm, audio/l16;rate=16000 or application/octet-stream.")
+
+
 def pcm_format(content_type: str | None) -> tuple[int, int, str] | None:
     """Return (rate, channels, numpy sample type) of raw 16-bit PCM (audio/l16, audio/pcm), or None for another type.
 

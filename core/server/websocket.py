@@ -27,7 +27,7 @@ from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body
 from core.server.rendering import call_view, text_options
-from core.server.sources import pcm_format
+from core.server.sources import check_audio_type, pcm_format
 from core.server.streamed_speakers import StreamedSpeakers
 from core.views.watson import speaker_labels_event, watson_result_event
 
@@ -94,6 +94,7 @@ class Session:
         self.committed_ms = 0  # audio before this time has been sent as final results
         self.result_index = 0
         self.last_interim_bytes = 0
+        check_audio_type(self.content_type)
         pcm = pcm_format(self.content_type)  # raw PCM without its rate is refused at the start, as the service does
         self.rate = pcm[0] * pcm[1] * 2 if pcm else None  # bytes a second of raw audio (a container's is unknown)
         # last, once the start is known to be valid: a tracker starts loading its models

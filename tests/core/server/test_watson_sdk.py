@@ -168,6 +168,15 @@ def test_raw_pcm_is_heard_at_the_rate_it_says_and_refused_without_one(stt, ten_s
     stt.delete_job(job["id"])
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"])
+def test_a_body_that_is_not_audio_is_an_unsupported_media_type(stt, content_type):
+    for send in (stt.recognize, stt.create_job):
+        with pytest.raises(ApiException) as refused:
+            send(audio=b'{"audio": "somewhere"}', content_type=content_type)
+        assert refused.value.code == 415 and "is not a type of audio" in refused.value.message
+    assert stt.check_jobs().get_result()["recognitions"] == []
+
+
 def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_seconds):
     """The SDK's start says "content_type" (the documentation "content-type"): raw 8 kHz samples are heard as such."""
     import io
@@ -198,6 +207,7 @@ def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_sec
     ({"keywords": [f"word{n}" for n in range(1001)], "keywords_threshold": 0.5}, "At most 1000 keywords"),
     ({"inactivity_timeout": "soon"}, "wrong type"),
     ({"content_type": "audio/l16"}, "audio/l16 needs its sample rate"),  # raw samples do not say it
+    ({"content_type": "application/json"}, "application/json is not a type of audio"),
 ])
 def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
     """As over HTTP: keywords need a threshold between 0 and 1, at most 1000 of them (spotting runs on the event loop)."""
