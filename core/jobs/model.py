@@ -12,6 +12,7 @@ from core.errors import JobError
 from core.transcription import SpeakerOptions
 
 NOT_STARTED, RUNNING, SUCCEEDED, FAILED, CANCELED = "NotStarted", "Running", "Succeeded", "Failed", "Canceled"
+MAX_HYPOTHESES = 10  # as Watson's max_alternatives
 PENDING_STATES = (NOT_STARTED, RUNNING)
 FINISHED_STATES = (SUCCEEDED, FAILED, CANCELED)
 
@@ -35,12 +36,15 @@ class JobOptions:
     word_timestamps: bool = True
     profanity: str = "Masked"
     punctuation: str = "DictatedAndAutomatic"
+    hypotheses: int = 1  # N-best hypotheses kept per phrase, the best one included (alternatives when above 1)
 
     def __post_init__(self):
         if self.profanity not in PROFANITY_MODES:
             raise JobError(f"Unknown profanity mode '{self.profanity}'.", f"Use one of {', '.join(PROFANITY_MODES)}.")
         if self.punctuation not in PUNCTUATION_MODES:
             raise JobError(f"Unknown punctuation mode '{self.punctuation}'.", f"Use one of {', '.join(PUNCTUATION_MODES)}.")
+        if not 1 <= self.hypotheses <= MAX_HYPOTHESES:
+            raise JobError(f"{self.hypotheses} hypotheses per phrase cannot be kept.", f"Ask for 1 to {MAX_HYPOTHESES}.")
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -62,7 +66,8 @@ class JobOptions:
 
     def transcription(self) -> TranscriptionOptions:
         """Return the recogniser's options for this job."""
-        return TranscriptionOptions(model=self.model or DEFAULT_MODEL, language=self.language, word_timestamps=self.word_timestamps or self.diarize)
+        return TranscriptionOptions(model=self.model or DEFAULT_MODEL, language=self.language,
+                                    word_timestamps=self.word_timestamps or self.diarize, max_alternatives=self.hypotheses)
 
     def speakers(self) -> SpeakerOptions:
         """Return the diarization options for this job."""

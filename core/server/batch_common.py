@@ -42,7 +42,8 @@ def sources_from_urls(urls: list[str], limit: int) -> list[NewSource]:
 
 
 def job_options(request: Request, locale: str, *, diarize: bool, profanity: str, punctuation: str,
-                min_speakers: int | None = None, max_speakers: int | None = None, num_speakers: int | None = None) -> JobOptions:
+                min_speakers: int | None = None, max_speakers: int | None = None, num_speakers: int | None = None,
+                hypotheses: int = 1) -> JobOptions:
     """Return the queued job's options for a locale (model chosen by the service) and the caller's choices."""
     config = request.app.state.services.config
     model, language = model_for(locale, config, batch=True)
@@ -50,7 +51,7 @@ def job_options(request: Request, locale: str, *, diarize: bool, profanity: str,
         raise ApiError(400, "diarization.speakers.minCount is larger than maxCount.")
     return JobOptions(
         model=model, language=language, diarize=diarize, num_speakers=num_speakers, min_speakers=min_speakers,
-        max_speakers=max_speakers, word_timestamps=True, profanity=profanity, punctuation=punctuation,
+        max_speakers=max_speakers, word_timestamps=True, profanity=profanity, punctuation=punctuation, hypotheses=hypotheses,
     )
 
 

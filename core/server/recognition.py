@@ -27,6 +27,13 @@ from core.server.sources import incoming_dir, write_audio
 log = logging.getLogger(__name__)
 
 BABBLE_RMS = 0.02  # louder than this without speech is noise ("babble"), quieter is silence
+WORD_ALTERNATIVE_HYPOTHESES = 5  # N-best hypotheses decoded for Watson's word alternatives (a beam of 5, as the transcriber uses)
+
+
+def hypotheses_for(max_alternatives: int, word_alternatives_threshold: float | None) -> int:
+    """Return how many N-best hypotheses a Watson request needs per phrase: its max_alternatives, and enough for word
+    alternatives when it asks for them."""
+    return max(max_alternatives, WORD_ALTERNATIVE_HYPOTHESES if word_alternatives_threshold is not None else 1)
 
 
 @dataclass(frozen=True)
@@ -66,26 +73,42 @@ class Recognizer:
         self.config = config
         self._slots = threading.BoundedSemaphore(max(1, config.recognitions_at_once))
 
-    def recognize(self, audio: np.ndarray, locale: str, *, check_speech: bool = True) -> Recognition:
-        """Return the recognition of 16 kHz mono audio in a locale (whisper decodes, VAD first tells silence from noise)."""
+    def recognize(self, audio: np.ndarray, locale: str, *, check_speech: bool = True, hypotheses: int = 1) -> Recognition:
+        """Return the recognition of 16 kHz mono audio in a locale (whisper decodes, VAD first tells silence from noise);
+        `hypotheses` above 1: each phrase with up to that many N-best hypotheses in all (its alternatives)."""
         model, language = model_for(locale, self.config)
         duration_ms = len(audio) * 1000 // SAMPLE_RATE
         rms = float(np.sqrt(np.mean(np.square(audio)))) if audio.size else 0.0
         with self._slots:
             if check_speech and not has_speech(audio):
                 return Recognition(duration_ms, False, rms > BABBLE_RMS, [])
-            transcriber = Transcriber(TranscriptionOptions(model=model, language=language, word_timestamps=True))
+            transcriber = Transcriber(TranscriptionOptions(model=model, language=language, word_timestamps=True,
+                                                           max_alternatives=hypotheses))
             utterances = list(transcriber.transcribe_stream([audio], total_ms=duration_ms))
         return Recognition(duration_ms, True, rms > BABBLE_RMS, utterances)
 
-    def conversation(self, audio: np.ndarray, locale: str, title: str = "request") -> Conversation:
-        """Return the request audio transcribed as a (not stored) conversation."""
-        result = self.recognize(audio, locale, check_speech=False)
+    def conversation(self, audio: np.ndarray, locale: str, title: str = "request", *, hypotheses: int = 1) -> Conversation:
+        """Return the request audio transcribed as a (not stored) conversation (`hypotheses`: as for recognize)."""
+        result = self.recognize(audio, locale, check_speech=False, hypotheses=hypotheses)
         model, _ = model_for(locale, self.config)
         return Conversation(
             conversation_id=new_conversation_id(), title=title, created=utc_now(), duration_ms=result.duration_ms,
             source="request", locale=locale, model=model, channels=1, utterances=result.utterances,
         )
+
+    def with_alternatives(self, utterances: list, audio: np.ndarray, locale: str, hypotheses: int) -> list:
+        """Return utterances with up to `hypotheses` N-best hypotheses in all (the best one included), decoded again from
+        their span of `audio` (16 kHz mono, the time their offsets count from)."""
+        from dataclasses import replace
+
+        from core.asr.alternatives import alternatives_for
+
+        model, language = model_for(locale, self.config)
+        with self._slots:
+            whisper = Transcriber(TranscriptionOptions(model=model, language=language)).whisper
+            return [replace(u, alternatives=alternatives_for(whisper, audio, u.offset_ms, u.duration_ms, u.display, hypotheses,
+                                                             language=language, locale=locale))
+                    for u in utterances]
 
     def speakers_of(self, utterances: list, audio: np.ndarray) -> tuple[list | None, str | None]:
         """Return the utterances with the speakers found in their audio (16 kHz mono) and no warning, or None and
@@ -105,12 +128,14 @@ class Recognizer:
         self.recognize(np.zeros(SAMPLE_RATE // 2, np.float32), locale, check_speech=False)
 
 
-def transcribe_request_audio(recognizer: Recognizer, audio: np.ndarray, locale: str, *, diarize: bool) -> tuple[Conversation, list[str]]:
-    """Return request audio transcribed as a conversation (speakers found when asked and possible) and warnings."""
+def transcribe_request_audio(recognizer: Recognizer, audio: np.ndarray, locale: str, *, diarize: bool,
+                             hypotheses: int = 1) -> tuple[Conversation, list[str]]:
+    """Return request audio transcribed as a conversation (speakers found when asked and possible) and warnings
+    (`hypotheses`: the N-best hypotheses each phrase keeps, the best one included)."""
     from core.transcription import SpeakerOptions, transcribe_file
 
     if not diarize:
-        return recognizer.conversation(audio, locale), []
+        return recognizer.conversation(audio, locale, hypotheses=hypotheses), []
     model, language = model_for(locale, recognizer.config)
     folder = incoming_dir()
     try:
@@ -122,11 +147,12 @@ def transcribe_request_audio(recognizer: Recognizer, audio: np.ndarray, locale: 
             out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
         with recognizer._slots:
             try:
-                conversation = transcribe_file(path, TranscriptionOptions(model=model, language=language), SpeakerOptions(diarize=True))
+                options = TranscriptionOptions(model=model, language=language, max_alternatives=hypotheses)
+                conversation = transcribe_file(path, options, SpeakerOptions(diarize=True))
                 return conversation, []
             except (ImportError, ParleyError) as exc:  # no diarization here: the words still come
                 log.warning("speaker labels unavailable: %s", exc)
                 warning = f"speaker_labels: speakers could not be found ({exc})."
-        return recognizer.conversation(audio, locale), [warning]
+        return recognizer.conversation(audio, locale, hypotheses=hypotheses), [warning]
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,7 @@ from core.server.errors import WATSON_ERROR_RESPONSES, ApiError
 from core.server.languages import model_for, watson_locale
 from core.server.limits import read_body
 from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRecognitionResults
-from core.server.recognition import decode_body, transcribe_request_audio
+from core.server.recognition import decode_body, hypotheses_for, transcribe_request_audio
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, save_upload
 from core.server.transcriptions import NewSource, Transcription
@@ -50,6 +50,11 @@ class WatsonParameters:
         locale = watson_locale(self.model)
         model_for(locale, request.app.state.services.config)
         return locale
+
+    @property
+    def hypotheses(self) -> int:
+        """Return how many N-best hypotheses each phrase needs."""
+        return hypotheses_for(self.max_alternatives, self.word_alternatives_threshold)
 
     def stored(self) -> dict:
         """Return the parameters as stored with a job."""
@@ -99,7 +104,8 @@ async def recognize(
     check_audio_type(content_type)
     body = await read_body(request, services.config.max_upload_bytes)
     audio = await run_in_threadpool(decode_body, body, content_type)
-    conversation, warnings = await run_in_threadpool(transcribe_request_audio, services.recognizer, audio, locale, diarize=params.speaker_labels)
+    conversation, warnings = await run_in_threadpool(lambda: transcribe_request_audio(
+        services.recognizer, audio, locale, diarize=params.speaker_labels, hypotheses=params.hypotheses))
     document = params.document(conversation)
     if warnings:
         document["warnings"] = warnings
@@ -145,7 +151,8 @@ async def create_job(
     if not body:
         raise ApiError(400, "The request holds no audio.")
     path = await run_in_threadpool(save_upload, body, content_type, "recognition")
-    options = job_options(request, locale, diarize=params.speaker_labels, profanity="Masked" if params.profanity_filter else "None", punctuation="DictatedAndAutomatic")
+    options = job_options(request, locale, diarize=params.speaker_labels, profanity="Masked" if params.profanity_filter else "None",
+                          punctuation="DictatedAndAutomatic", hypotheses=params.hypotheses)
     properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60 if results_ttl else None}
     record = await run_in_threadpool(
         lambda: services.transcriptions.create(

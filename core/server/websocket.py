@@ -8,6 +8,8 @@ binary frame) ends the audio: the remaining finals follow, then (with speaker_la
 every final word with its speaker, found on the whole audio, then {"state": "listening"} again.
 Before that, while the audio streams, each batch of phrases sent final is followed by a message
 labelling their words with the speakers heard so far, "final": false (core.server.streamed_speakers).
+Final results carry N-best hypotheses (max_alternatives) and word alternatives (word_alternatives_threshold)
+when asked, decoded again from each phrase's audio as it is sent final; interim results carry neither.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from core.errors import ParleyError
 from core.server.auth import key_of_headers
 from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
-from core.server.recognition import decode_body
+from core.server.recognition import decode_body, hypotheses_for
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, pcm_format
 from core.server.streamed_speakers import StreamedSpeakers
@@ -38,6 +40,7 @@ INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
 COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
 MAX_SESSION_S = 600  # audio of one start..stop
 MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
+MAX_ALTERNATIVES = 10  # as over HTTP
 DEFAULT_INACTIVITY_S = 30
 
 
@@ -85,11 +88,14 @@ class Session:
             raise ApiError(400, "keywords need keywords_threshold.")
         self.speaker_labels = bool(start.get("speaker_labels", False))
         self.finals: list = []  # the final results sent, for their speaker labels at the end
-        ignored = ["word_alternatives_threshold"] if start.get("word_alternatives_threshold") else []
-        ignored += ["max_alternatives"] if int(start.get("max_alternatives") or 1) > 1 else []
-        # said with the first results, as the service reports what it did not apply
-        self.warnings = [f"Not available on this WebSocket, ignored: {', '.join(ignored)}. "
-                         "POST /v1/recognize and /v1/recognitions apply them."] if ignored else []
+        self.max_alternatives = int(start.get("max_alternatives") or 1)
+        if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
+            raise ApiError(400, f"max_alternatives must be 1 to {MAX_ALTERNATIVES}.")
+        threshold = start.get("word_alternatives_threshold")
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                      or not 0.0 <= threshold <= 1.0):
+            raise ApiError(400, "word_alternatives_threshold must be a number between 0 and 1.")
+        self.word_alternatives_threshold = float(threshold) if threshold is not None else None
         self.data = bytearray()
         self.committed_ms = 0  # audio before this time has been sent as final results
         self.result_index = 0
@@ -103,9 +109,7 @@ class Session:
     def next(self) -> "Session":
         """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""
         self.close()
-        following = Session(self.start, self.locale)
-        following.warnings = []
-        return following
+        return Session(self.start, self.locale)
 
     def close(self) -> None:
         """Release what following the speakers holds; returns nothing."""
@@ -120,6 +124,11 @@ class Session:
         step = (self.rate or 32_000) * INTERIM_EVERY_S
         return len(self.data) - self.last_interim_bytes >= step
 
+    @property
+    def hypotheses(self) -> int:
+        """Return how many N-best hypotheses a final needs."""
+        return hypotheses_for(self.max_alternatives, self.word_alternatives_threshold)
+
     def sent_final(self, utterance) -> dict:
         """Return the final result's message, moving the result index on."""
         event = self.event(utterance, True)
@@ -128,12 +137,10 @@ class Session:
         return event
 
     def event(self, utterance, final: bool) -> dict:
-        event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
-                          word_confidence=self.word_confidence, text=self.text, locale=self.locale,
-                          keywords=self.keywords, keywords_threshold=self.keywords_threshold)
-        if self.warnings:
-            event["warnings"], self.warnings = self.warnings, []
-        return event
+        return call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+                         word_confidence=self.word_confidence, text=self.text, locale=self.locale,
+                         keywords=self.keywords, keywords_threshold=self.keywords_threshold,
+                         max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold)
 
 
 def _shift(utterances, offset_ms: int):
@@ -163,6 +170,13 @@ class Stream:
         result = await run_in_threadpool(self.recognizer.recognize, piece, session.locale, check_speech=False)
         return _shift(result.utterances, session.committed_ms)
 
+    async def _send_finals(self, session: Session, finals: list, audio: np.ndarray) -> None:
+        """Send phrases as final results, with their N-best hypotheses when the session asked for alternatives."""
+        if finals and session.hypotheses > 1:
+            finals = await run_in_threadpool(self.recognizer.with_alternatives, finals, audio, session.locale, session.hypotheses)
+        for utterance in finals:
+            await self.websocket.send_json(session.sent_final(utterance))
+
     async def interim(self, session: Session) -> None:
         """Send the hypothesis of the phrase in progress (and finals of phrases that are over)."""
         session.last_interim_bytes = len(session.data)
@@ -175,8 +189,7 @@ class Stream:
         utterances = await self._recognize(session, audio)
         heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
-            for utterance in utterances[:-1]:
-                await self.websocket.send_json(session.sent_final(utterance))
+            await self._send_finals(session, utterances[:-1], audio)
             if session.speakers is not None and (labels := await run_in_threadpool(session.speakers.labels, utterances[:-1])):
                 await self.websocket.send_json(labels)
             session.committed_ms = utterances[-2].end_ms
@@ -192,8 +205,7 @@ class Stream:
         if not session.data:
             return
         audio = await run_in_threadpool(session.audio)
-        for utterance in await self._recognize(session, audio):
-            await self.websocket.send_json(session.sent_final(utterance))
+        await self._send_finals(session, await self._recognize(session, audio), audio)
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
             if labelled is not None and session.speakers is not None:

@@ -162,18 +162,22 @@ def watson_result_event(
     locale: str | None = None,
     keywords: tuple[str, ...] = (),
     keywords_threshold: float | None = None,
+    max_alternatives: int = 1,
+    word_alternatives_threshold: float | None = None,
 ) -> dict:
     """Return one streaming message {"results": [...], "result_index": n} (interim when final is False).
 
     With a conversation whose utterance has a speaker, the message carries speaker_labels too; a final
     result says why it ended (`end_of_utterance`: silence, full_stop, reset, end_of_data) when that is known,
-    and the keywords heard in it (`keywords_result`, final results only, as the service spots them).
+    and the keywords heard in it (`keywords_result`, final results only, as the service spots them), its N-best
+    hypotheses (up to `max_alternatives`) and word alternatives (`word_alternatives_threshold`), final results only.
     The text follows the rules of ``locale``'s language (the conversation's when None, else English).
     """
     locale = locale or (conversation.locale if conversation is not None else "en-US")
     spot = keywords if final else ()
     event: dict = {
-        "results": [_result(utterance, final, timestamps, word_confidence, 1, text, spot, keywords_threshold, locale=locale)],
+        "results": [_result(utterance, final, timestamps, word_confidence, max_alternatives if final else 1, text, spot,
+                            keywords_threshold, word_alternatives_threshold if final else None, locale=locale)],
         "result_index": result_index,
     }
     if final and end_of_utterance:

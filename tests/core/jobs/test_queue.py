@@ -129,4 +129,10 @@ def test_bad_options_are_refused():
         JobOptions(profanity="Loud")
     with pytest.raises(JobError, match="at least 1"):
         JobOptions(num_speakers=0)
+    with pytest.raises(JobError, match="11 hypotheses per phrase") as refused:
+        JobOptions(hypotheses=11)
+    assert refused.value.hint == "Ask for 1 to 10."
     assert JobOptions.from_json('{"model": "tiny.en", "from_the_future": 1}').model == "tiny.en"
+    # options stored before N-best hypotheses could be asked for keep one; those asked for reach the transcriber
+    assert JobOptions.from_json('{"model": "tiny.en"}').transcription().max_alternatives == 1
+    assert JobOptions.from_json(JobOptions(hypotheses=3).to_json()).transcription().max_alternatives == 3

@@ -37,6 +37,23 @@ def test_recognize_with_timestamps_confidence_keywords_and_alternatives(stt, ten
     assert "there" in transcript
     spotted = {k for r in result["results"] for k in r.get("keywords_result", {})}
     assert {"hello", "there"} <= spotted
+    # N-best: at most max_alternatives, the others different hypotheses of the phrase, without a confidence
+    alternatives = [r["alternatives"] for r in result["results"]]
+    assert max(map(len, alternatives)) == 2
+    for hypotheses in alternatives:
+        assert len({a["transcript"] for a in hypotheses}) == len(hypotheses)
+        assert all("confidence" not in a and "timestamps" not in a for a in hypotheses[1:])
+
+
+def test_word_alternatives_come_from_the_n_best_hypotheses(stt, ten_seconds):
+    """word_alternatives_threshold alone decodes hypotheses enough for other words to be heard (one alternative shown)."""
+    with open(ten_seconds, "rb") as audio:
+        result = stt.recognize(audio=audio, content_type="audio/wav", word_alternatives_threshold=0.1).get_result()
+    assert all(len(r["alternatives"]) == 1 for r in result["results"])
+    spans = [span for r in result["results"] for span in r["word_alternatives"]]
+    assert all(span["start_time"] <= span["end_time"] and span["alternatives"] for span in spans)
+    assert any(len(span["alternatives"]) > 1 for span in spans), spans  # a word some hypothesis heard otherwise
+    assert all(a["confidence"] >= 0.1 for span in spans for a in span["alternatives"])
 
 
 def test_recognize_refuses_a_wrong_key(server, ten_seconds):
@@ -82,7 +99,7 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
         service.recognize_using_websocket(
             audio=AudioSource(audio), content_type="audio/wav", recognize_callback=collector, model="en-US_BroadbandModel",
             interim_results=True, timestamps=True, inactivity_timeout=30, keywords=["Chicago", "New Jersey"], keywords_threshold=0.3,
-            speaker_labels=True, max_alternatives=2,
+            speaker_labels=True, max_alternatives=2, word_alternatives_threshold=0.2,
         )
     assert collector.closed.is_set() and collector.listening.is_set() and not collector.errors
     interim = [d for d in collector.data if d.get("results") and not d["results"][0]["final"]]
@@ -98,9 +115,12 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     spotted = [k for d in finals for k in d["results"][0].get("keywords_result", {})]
     assert {"Chicago", "New Jersey"} <= set(spotted)  # on final results, as the service spots them
     assert not any("keywords_result" in d["results"][0] for d in interim)
-    # what the socket cannot do is said once, not ignored in silence
-    warned = [d["warnings"] for d in collector.data if "warnings" in d]
-    assert len(warned) == 1 and "max_alternatives" in warned[0][0] and "speaker_labels" not in warned[0][0]
+    # finals carry their N-best hypotheses and word alternatives (interims neither), as over HTTP
+    assert not any("warnings" in d for d in collector.data)
+    assert max(len(d["results"][0]["alternatives"]) for d in finals) == 2
+    assert all(len(d["results"][0]["alternatives"]) == 1 and "word_alternatives" not in d["results"][0] for d in interim)
+    spans = [span for d in finals for span in d["results"][0]["word_alternatives"]]
+    assert any(len(span["alternatives"]) > 1 for span in spans)
     # the speaker labels that hold come last, final: one per word of the final results, the sample's two voices
     # (any sent while the audio streamed are not final)
     *streamed, labels = [d["speaker_labels"] for d in collector.data if "speaker_labels" in d]
@@ -113,7 +133,8 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
 
 def test_async_jobs_create_check_list_delete(stt, ten_seconds):
     with open(ten_seconds, "rb") as audio:
-        job = stt.create_job(audio=audio, content_type="audio/wav", model="en-US_BroadbandModel", timestamps=True, user_token="job-1").get_result()
+        job = stt.create_job(audio=audio, content_type="audio/wav", model="en-US_BroadbandModel", timestamps=True, user_token="job-1",
+                             max_alternatives=3).get_result()
     assert job["status"] in ("waiting", "processing") and job["id"]
     listed = stt.check_jobs().get_result()["recognitions"]
     assert [j["id"] for j in listed] == [job["id"]] and listed[0]["user_token"] == "job-1"
@@ -121,6 +142,7 @@ def test_async_jobs_create_check_list_delete(stt, ten_seconds):
     assert done["status"] == "completed", done
     results = done["results"][0]["results"]
     assert results[0]["final"] and results[0]["alternatives"][0]["timestamps"][0][0] == "hello"
+    assert max(len(r["alternatives"]) for r in results) == 3  # the job kept the N-best hypotheses asked for
     stt.delete_job(job["id"])
     with pytest.raises(ApiException) as gone:
         stt.check_job(job["id"])
@@ -208,6 +230,8 @@ def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_sec
     ({"inactivity_timeout": "soon"}, "wrong type"),
     ({"content_type": "audio/l16"}, "audio/l16 needs its sample rate"),  # raw samples do not say it
     ({"content_type": "application/json"}, "application/json is not a type of audio"),
+    ({"max_alternatives": 11}, "max_alternatives must be 1 to 10"),
+    ({"word_alternatives_threshold": 2}, "word_alternatives_threshold must be a number between 0 and 1"),
 ])
 def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
     """As over HTTP: keywords need a threshold between 0 and 1, at most 1000 of them (spotting runs on the event loop)."""
