@@ -71,7 +71,7 @@ def _view(request: Request, record: Transcription) -> TranscriptionV3:
 def _create(request: Request, definition: TranscriptionDefinitionV3, sources: list[NewSource], response: Response) -> TranscriptionV3:
     props = definition.properties
     try:
-        ttl = parse_duration_s(props.timeToLive)
+        ttl = parse_duration_s(props.timeToLive) or None  # "PT0S", like none, keeps the transcription until deleted
     except ValueError as exc:
         raise ApiError(400, f"properties.timeToLive: {exc}.") from None
     speakers = props.diarization.speakers if props.diarization else None

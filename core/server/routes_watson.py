@@ -21,6 +21,7 @@ from core.server.transcriptions import NewSource, Transcription
 from core.views.watson import speech_recognition_results
 
 API = "watson"
+DEFAULT_RESULTS_TTL_MIN = 10_080  # the service keeps a job's results a week after it finished unless told otherwise
 JOB_STATUS = {NOT_STARTED: "waiting", RUNNING: "processing", SUCCEEDED: "completed", FAILED: "failed"}
 AUDIO_BODY = {"requestBody": {"required": True, "content": {
     media: {"schema": {"type": "string", "format": "binary"}}
@@ -89,6 +90,8 @@ def parameters(
     words = tuple(k.strip() for k in (keywords or "").split(",") if k.strip())
     if len(words) > 1000:
         raise ApiError(400, "At most 1000 keywords.")
+    if words and keywords_threshold is None:  # refused before any audio is read (a job would be stored unreadable)
+        raise ApiError(400, "keywords need keywords_threshold.")
     return WatsonParameters(model, timestamps, word_confidence, speaker_labels, words, keywords_threshold, max_alternatives,
                             profanity_filter, smart_formatting, word_alternatives_threshold)
 
@@ -139,7 +142,7 @@ async def create_job(
     content_type: str = Header("application/octet-stream", max_length=200),
     callback_url: str | None = Query(None, max_length=2000),
     user_token: str | None = Query(None, max_length=1000),
-    results_ttl: int | None = Query(None, ge=1, le=10_080, description="Minutes to keep the results."),
+    results_ttl: int = Query(DEFAULT_RESULTS_TTL_MIN, ge=1, le=10_080, description="Minutes to keep the results (a week when not given)."),
 ) -> RecognitionJob:
     """Queue the recognition of the audio in the body; the job goes waiting → processing → completed | failed."""
     services = request.app.state.services
@@ -153,7 +156,7 @@ async def create_job(
     path = await run_in_threadpool(save_upload, body, content_type, "recognition")
     options = job_options(request, locale, diarize=params.speaker_labels, profanity="Masked" if params.profanity_filter else "None",
                           punctuation="DictatedAndAutomatic", hypotheses=params.hypotheses)
-    properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60 if results_ttl else None}
+    properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60}
     record = await run_in_threadpool(
         lambda: services.transcriptions.create(
             API, [NewSource("upload:recognition", path, path.parent)], name=user_token or "Watson recognition", description="",

@@ -174,8 +174,8 @@ def pcm_format(content_type: str | None) -> tuple[int, int, str] | None:
         rate, channels = int(params["rate"]), int(params.get("channels", "1"))
     except ValueError:
         raise ApiError(400, f"{media} needs a numeric rate (and channels).") from None
-    if not (8000 <= rate <= 96000) or not (1 <= channels <= 2):
-        raise ApiError(400, f"{media} rate must be 8000..96000 and channels 1 or 2.")
+    if not (8000 <= rate <= 96000) or not (1 <= channels <= 16):
+        raise ApiError(400, f"{media} rate must be 8000..96000 and channels 1 to 16.")
     return rate, channels, ">i2" if params.get("endianness", "little-endian").startswith("big") else "<i2"
 
 

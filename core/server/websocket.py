@@ -28,6 +28,7 @@ from core.server.auth import key_of_headers
 from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body, hypotheses_for
+from core.server.pcm_stream import PcmStream
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, pcm_format
 from core.server.streamed_speakers import StreamedSpeakers
@@ -38,7 +39,6 @@ router = APIRouter()
 
 INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
 COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
-MAX_SESSION_S = 600  # audio of one start..stop
 MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
 MAX_ALTERNATIVES = 10  # as over HTTP
 DEFAULT_INACTIVITY_S = 30
@@ -69,10 +69,12 @@ class Session:
         self.start = start
         # the documented start says "content-type"; the ibm-watson SDKs send "content_type"
         self.content_type = str(start.get("content-type") or start.get("content_type") or "audio/wav")
-        self.interim = bool(start.get("interim_results", False))
-        self.timestamps = bool(start.get("timestamps", False))
-        self.word_confidence = bool(start.get("word_confidence", False))
-        self.text = text_options("Masked" if start.get("profanity_filter", True) else "None", "DictatedAndAutomatic" if start.get("smart_formatting") else None)
+        self.interim = _flag(start, "interim_results", False)
+        self.speaker_labels = _flag(start, "speaker_labels", False)
+        self.timestamps = _flag(start, "timestamps", False) or self.speaker_labels  # speaker labels force timestamps
+        self.word_confidence = _flag(start, "word_confidence", False)
+        self.text = text_options("Masked" if _flag(start, "profanity_filter", True) else "None",
+                                 "DictatedAndAutomatic" if _flag(start, "smart_formatting", False) else None)
         self.locale = locale
         keywords, threshold = start.get("keywords") or [], start.get("keywords_threshold")
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
@@ -86,7 +88,6 @@ class Session:
         self.keywords_threshold = float(threshold) if threshold is not None else None
         if self.keywords and self.keywords_threshold is None:
             raise ApiError(400, "keywords need keywords_threshold.")
-        self.speaker_labels = bool(start.get("speaker_labels", False))
         self.finals: list = []  # the final results sent, for their speaker labels at the end
         self.max_alternatives = int(start.get("max_alternatives") or 1)
         if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
@@ -102,7 +103,9 @@ class Session:
         self.last_interim_bytes = 0
         check_audio_type(self.content_type)
         pcm = pcm_format(self.content_type)  # raw PCM without its rate is refused at the start, as the service does
-        self.rate = pcm[0] * pcm[1] * 2 if pcm else None  # bytes a second of raw audio (a container's is unknown)
+        self.pcm = PcmStream(*pcm) if pcm else None  # raw samples are converted once, as they come
+        # bytes a second: raw audio's is known; a container's is measured once some of it is decoded
+        self.bytes_per_second = pcm[0] * pcm[1] * 2 if pcm else None
         # last, once the start is known to be valid: a tracker starts loading its models
         self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
 
@@ -116,12 +119,19 @@ class Session:
         if self.speakers is not None:
             self.speakers.close()
 
-    def audio(self) -> np.ndarray:
-        """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes)."""
-        return decode_body(_sized_wav(bytes(self.data)), self.content_type)
+    def audio(self, *, ended: bool = False) -> np.ndarray:
+        """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes;
+        `ended`: all of it has come)."""
+        if self.pcm is not None:
+            return self.pcm.audio(self.data, ended=ended)
+        data = bytes(self.data)
+        audio = decode_body(_sized_wav(data), self.content_type)
+        if len(audio) >= SAMPLE_RATE:
+            self.bytes_per_second = len(data) * SAMPLE_RATE / len(audio)
+        return audio
 
     def due_for_interim(self) -> bool:
-        step = (self.rate or 32_000) * INTERIM_EVERY_S
+        step = (self.bytes_per_second or 32_000) * INTERIM_EVERY_S  # until measured, as 16 kHz 16-bit mono
         return len(self.data) - self.last_interim_bytes >= step
 
     @property
@@ -141,6 +151,16 @@ class Session:
                          word_confidence=self.word_confidence, text=self.text, locale=self.locale,
                          keywords=self.keywords, keywords_threshold=self.keywords_threshold,
                          max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold)
+
+
+def _flag(start: dict, name: str, default: bool) -> bool:
+    """Return a start message's true/false field (JSON true/false, or the strings "true"/"false"); raise ApiError else."""
+    value = start.get(name, default)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise ApiError(400, f"{name} must be true or false.")
+    return value
 
 
 def _shift(utterances, offset_ms: int):
@@ -204,7 +224,7 @@ class Stream:
         session.close()
         if not session.data:
             return
-        audio = await run_in_threadpool(session.audio)
+        audio = await run_in_threadpool(lambda: session.audio(ended=True))
         await self._send_finals(session, await self._recognize(session, audio), audio)
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
@@ -318,7 +338,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 await websocket.send_json({"state": "listening"})
                 continue
             session.data.extend(data)
-            if len(session.data) > services.config.max_upload_bytes or (session.rate and len(session.data) / session.rate > MAX_SESSION_S):
+            if len(session.data) > services.config.max_upload_bytes:
                 await websocket.send_json({"error": "The audio of this session is too long."})
                 await websocket.close(code=1009)
                 return

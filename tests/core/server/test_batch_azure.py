@@ -164,7 +164,7 @@ def test_v3_lifecycle_with_several_sources_paging_files_and_report(server, heade
 
 
 def test_v3_upload_of_audio_in_the_request(server, headers, ten_seconds):
-    definition = '{"locale": "en-US", "displayName": "Uploaded", "properties": {"wordLevelTimestampsEnabled": false}}'
+    definition = '{"locale": "en-US", "displayName": "Uploaded", "properties": {"wordLevelTimestampsEnabled": false, "timeToLive": "PT0S"}}'
     with open(ten_seconds, "rb") as audio:
         created = requests.post(
             f"{server.url}/speechtotext/v3.1/transcriptions:upload", headers=headers, timeout=60,
@@ -177,6 +177,11 @@ def test_v3_upload_of_audio_in_the_request(server, headers, ten_seconds):
     content = requests.get(files[0]["links"]["contentUrl"], headers=headers, timeout=30).json()
     assert content["source"] == "upload:excerpt.wav"
     assert "words" not in content["recognizedPhrases"][0]["nBest"][0]
+    # a time to live of 0, as none, keeps the transcription until it is deleted
+    from datetime import datetime, timedelta, timezone
+
+    assert server.services.transcriptions.purge(datetime.now(timezone.utc) + timedelta(days=400)) == 0
+    assert requests.get(created.json()["self"], headers=headers, timeout=30).status_code == 200
 
 
 def test_a_deleted_running_transcription_is_canceled_and_removed(server, headers, recording):

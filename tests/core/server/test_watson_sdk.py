@@ -131,7 +131,7 @@ def test_recognize_using_websocket_with_interim_results(server, api_key, sample_
     assert "speaker_labels" in collector.data[-1]  # after every result
 
 
-def test_async_jobs_create_check_list_delete(stt, ten_seconds):
+def test_async_jobs_create_check_list_and_expire(server, stt, ten_seconds):
     with open(ten_seconds, "rb") as audio:
         job = stt.create_job(audio=audio, content_type="audio/wav", model="en-US_BroadbandModel", timestamps=True, user_token="job-1",
                              max_alternatives=3).get_result()
@@ -143,7 +143,11 @@ def test_async_jobs_create_check_list_delete(stt, ten_seconds):
     results = done["results"][0]["results"]
     assert results[0]["final"] and results[0]["alternatives"][0]["timestamps"][0][0] == "hello"
     assert max(len(r["alternatives"]) for r in results) == 3  # the job kept the N-best hypotheses asked for
-    stt.delete_job(job["id"])
+    # without results_ttl, the results are kept a week after the job finished, as the service keeps them
+    from datetime import datetime, timedelta, timezone
+
+    assert server.services.transcriptions.purge(datetime.now(timezone.utc) + timedelta(days=6, hours=23)) == 0
+    assert server.services.transcriptions.purge(datetime.now(timezone.utc) + timedelta(days=7, minutes=1)) == 1
     with pytest.raises(ApiException) as gone:
         stt.check_job(job["id"])
     assert gone.value.code == 404
@@ -187,6 +191,10 @@ def test_raw_pcm_is_heard_at_the_rate_it_says_and_refused_without_one(stt, ten_s
     with pytest.raises(ApiException) as refused:
         stt.create_job(audio=big_endian, content_type="audio/l16", model="en-US_BroadbandModel")
     assert refused.value.code == 400 and "needs its sample rate" in refused.value.message
+    with pytest.raises(ApiException) as refused:  # a job that could never be read back is not created
+        stt.create_job(audio=big_endian, content_type="audio/l16;rate=16000", keywords=["hello"])
+    assert refused.value.code == 400 and "keywords need keywords_threshold" in refused.value.message
+    assert [j["id"] for j in stt.check_jobs().get_result()["recognitions"]] == [job["id"]]
     stt.delete_job(job["id"])
 
 
@@ -271,7 +279,7 @@ def test_websocket_speaker_labels_follow_the_speakers_while_the_audio_streams(se
                 return
 
     socket.send(json.dumps({"action": "start", "content-type": "audio/l16;rate=16000", "interim_results": True,
-                            "timestamps": True, "speaker_labels": True}))
+                            "speaker_labels": True}))  # speaker labels bring word timestamps without asking
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     step = 16_000 * 2 // 2  # half a second of 16-bit audio, every 1/6 s

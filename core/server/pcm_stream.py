@@ -1,0 +1,60 @@
+"""Raw 16-bit PCM arriving over a WebSocket in pieces, turned into 16 kHz mono as it comes.
+
+A container (WAV, Ogg, WebM...) is decoded whole again at each interim result; raw samples need no
+decoder, so each piece is converted once: the channels averaged, then resampled by FFmpeg's
+swresample (PyAV), whose state carries across pieces so their joins make no click. The audio so far
+lives in one buffer that doubles when full, so a session of an hour costs as little per piece as a
+minute's.
+"""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+
+from core.audio.decode import SAMPLE_RATE
+
+
+class PcmStream:
+    """The 16 kHz mono float32 audio of raw PCM bytes received so far (see the module docstring)."""
+
+    def __init__(self, rate: int, channels: int, sample_type: str):
+        self.rate, self.channels, self.sample_type = rate, channels, sample_type
+        self.used = 0  # bytes converted (whole frames only)
+        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE) if rate != SAMPLE_RATE else None
+        self._buffer = np.zeros(SAMPLE_RATE * 60, np.float32)
+        self._size = 0
+
+    def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
+        """Return the audio of `data` (all the bytes received so far); `ended`: the last call, flushing the resampler."""
+        frame = 2 * self.channels
+        end = len(data) // frame * frame
+        if end > self.used:
+            samples = np.frombuffer(bytes(data[self.used : end]), dtype=self.sample_type).astype(np.float32) / 32768.0
+            self._append(self._resampled(samples.reshape(-1, self.channels).mean(axis=1)))
+            self.used = end
+        if ended and self._resampler is not None:
+            self._append(self._frames(self._resampler.resample(None)))
+            self._resampler = None  # flushed: nothing more can follow
+        return self._buffer[: self._size]
+
+    def _resampled(self, mono: np.ndarray) -> np.ndarray:
+        if self._resampler is None:
+            return mono
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono, dtype=np.float32)[None, :], format="flt", layout="mono")
+        frame.sample_rate = self.rate
+        return self._frames(self._resampler.resample(frame))
+
+    @staticmethod
+    def _frames(frames) -> np.ndarray:
+        parts = [f.to_ndarray().reshape(-1) for f in frames]
+        return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
+
+    def _append(self, samples: np.ndarray) -> None:
+        needed = self._size + len(samples)
+        if needed > len(self._buffer):
+            grown = np.zeros(max(needed, 2 * len(self._buffer)), np.float32)
+            grown[: self._size] = self._buffer[: self._size]
+            self._buffer = grown
+        self._buffer[self._size : needed] = samples
+        self._size = needed
