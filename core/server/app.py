@@ -127,7 +127,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for router in (routes_speech.router, routes_v2.router, routes_v3.router, routes_watson.router, websocket.router):
+    for router in (routes_speech.router, routes_v2.router, routes_v2.links, routes_v3.router, routes_v3.links, routes_watson.router,
+                   websocket.router):
         app.include_router(router)
     _add_error_schemas(app)
     app.add_middleware(BodyLimit, limit_for=_limit_for(config))

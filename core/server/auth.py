@@ -57,7 +57,34 @@ def credentials(
     key_id = key_of_headers(services.keys, services.tokens, key, authorization)
     if key_id is None:
         raise _unauthorized("Access denied: the key is not valid, or the token is expired, tampered with or revoked.")
+    request.state.key_id = key_id  # for result links signed in its name
     return key_id
+
+
+def credentials_or_link(
+    request: Request,
+    key: str | None = Security(subscription_key),
+    token: HTTPAuthorizationCredentials | None = Security(bearer),
+    user: HTTPBasicCredentials | None = Security(basic),
+) -> str:
+    """Return the key id behind a result link's signature (`sig` in the query: fetched without credentials, as a
+    storage SAS URL is), else behind the request's credentials; raise 401 when neither is valid."""
+    signature = request.query_params.get("sig")
+    if signature is not None and not key and not request.headers.get("authorization"):
+        services = request.app.state.services
+        key_id = services.tokens.link_key(signature, request.url.path)
+        if key_id is None or not services.keys.is_active(key_id):
+            raise _unauthorized("Access denied: the link is expired, tampered with, or its key was revoked.")
+        return key_id
+    return credentials(request, key, token, user)
+
+
+def signed_link(request: Request, url: str) -> str:
+    """Return a result URL of this service with the signature that opens it without credentials for the key of the
+    request that lists it (core.server.tokens.sign_link)."""
+    from urllib.parse import urlsplit
+
+    return f"{url}?sig={request.app.state.services.tokens.sign_link(request.state.key_id, urlsplit(url).path)}"
 
 
 def subscription_key_only(request: Request, key: str | None = Security(subscription_key), user: HTTPBasicCredentials | None = Security(basic)) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from core.server.auth import credentials
+from core.server.auth import credentials, credentials_or_link, signed_link
 from core.server.batch_common import base_url, job_options, sources_from_urls, timestamp, truthy, with_sentiment
 from core.server.errors import ERROR_RESPONSES, ApiError
 from core.server.languages import supported_locales
@@ -20,6 +20,8 @@ DEFAULTS = {"ProfanityFilterMode": "Masked", "PunctuationMode": "DictatedAndAuto
 ID = Path(description="The transcription id.", max_length=64)
 
 router = APIRouter(prefix=PREFIX, tags=["Batch transcription v2.0"], dependencies=[Depends(credentials)], responses=ERROR_RESPONSES)
+# resultsUrls open with credentials or with the signature they are listed with (as the service's storage links do)
+links = APIRouter(prefix=PREFIX, tags=["Batch transcription v2.0"], dependencies=[Depends(credentials_or_link)], responses=ERROR_RESPONSES)
 
 
 def _service(request: Request):
@@ -32,7 +34,8 @@ def _view(request: Request, record: Transcription) -> TranscriptionV2:
     if record.status == "Succeeded":
         conversation = _service(request).conversation(record.sources[0])
         for channel in channel_numbers(conversation):
-            results[f"channel_{channel}"] = f"{base_url(request)}{PREFIX}/transcriptions/{record.transcription_id}/results/channel_{channel}"
+            url = f"{base_url(request)}{PREFIX}/transcriptions/{record.transcription_id}/results/channel_{channel}"
+            results[f"channel_{channel}"] = signed_link(request, url)
     return TranscriptionV2(
         id=record.transcription_id, recordingsUrl=record.sources[0].url, resultsUrls=results,
         models=record.properties.get("models", []), locale=record.locale, name=record.name,
@@ -97,7 +100,7 @@ def delete_transcription(request: Request, id: str = ID) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/transcriptions/{id}/results/{channel}", response_model=V2ChannelResult, summary="Result of one channel")
+@links.get("/transcriptions/{id}/results/{channel}", response_model=V2ChannelResult, summary="Result of one channel")
 def channel_result(request: Request, id: str = ID, channel: str = Path(pattern=r"^channel_[0-9]{1,2}$")) -> dict:
     """Return the v2.0 result document of one audio channel."""
     service = _service(request)

@@ -7,7 +7,7 @@ import json
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from pydantic import ValidationError
 
-from core.server.auth import credentials
+from core.server.auth import credentials, credentials_or_link, signed_link
 from core.server.batch_common import base_url, job_options, sources_from_urls, timestamp
 from core.server.errors import ERROR_RESPONSES, ApiError
 from core.server.languages import supported_locales
@@ -38,6 +38,8 @@ ID = Path(description="The transcription id.", max_length=64)
 _PROPERTY_KEYS = ("wordLevelTimestampsEnabled", "displayFormWordLevelTimestampsEnabled", "diarizationEnabled", "channels", "punctuationMode", "profanityFilterMode", "timeToLive")
 
 router = APIRouter(prefix=PREFIX, tags=["Batch transcription v3.1"], dependencies=[Depends(credentials)], responses=ERROR_RESPONSES)
+# a result file's contentUrl opens with credentials or with the signature it is listed with (a storage SAS URL's stand-in)
+links = APIRouter(prefix=PREFIX, tags=["Batch transcription v3.1"], dependencies=[Depends(credentials_or_link)], responses=ERROR_RESPONSES)
 
 
 def _service(request: Request):
@@ -208,7 +210,7 @@ def _file_entry(request: Request, record: Transcription, file_id: str) -> Transc
     size = len(_json_bytes(_document(request, record, file_id)))
     return TranscriptionFile(
         self=url, name=f"{file_id}.json", kind="TranscriptionReport" if file_id == "report" else "Transcription",
-        properties=FileProperties(size=size), createdDateTime=timestamp(record.updated), links=FileLinks(contentUrl=f"{url}/content"),
+        properties=FileProperties(size=size), createdDateTime=timestamp(record.updated), links=FileLinks(contentUrl=signed_link(request, f"{url}/content")),
     )
 
 
@@ -235,7 +237,7 @@ def get_file(request: Request, id: str = ID, file_id: str = _FILE_ID) -> Transcr
 _CONTENT_SCHEMA = {"oneOf": [{"$ref": "#/components/schemas/V3Result"}, {"$ref": "#/components/schemas/TranscriptionReport"}]}
 
 
-@router.get(
+@links.get(
     "/transcriptions/{id}/files/{file_id}/content", summary="Get a result file's content", response_class=Response,
     responses={200: {"description": "contenturl_N.json or report.json", "content": {"application/json": {"schema": _CONTENT_SCHEMA}}}},
 )

@@ -2,6 +2,10 @@
 
 A token names the key that asked for it; it stops working when it expires, when its signature
 does not match (tampered), or when its key has been revoked.
+
+Result links are signed the same way: the local counterpart of the storage SAS URLs the Azure batch
+service gives for its result files, which a client fetches without credentials. A link's signature
+names the key that was shown it and the one path it opens, and lasts LINK_TTL_S.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ SIGNING_SECRET = "api-token-secret"
 TOKEN_TTL_S = 600
 ISSUER = "parley"
 AUDIENCE = "parley-speech"
+LINK_AUDIENCE = "parley-result-link"
+LINK_TTL_S = 12 * 3600
 ALGORITHM = "HS256"
 
 
@@ -48,14 +54,28 @@ class TokenIssuer:
 
     def key_of(self, token: str | None) -> str | None:
         """Return the key id a valid, unexpired, untampered token names, else None."""
+        claims = self._claims(token, AUDIENCE)
+        return claims["sub"] if claims is not None else None
+
+    def sign_link(self, key_id: str, path: str, *, now: float | None = None) -> str:
+        """Return the signature that lets a result link (a URL path) be fetched without credentials for LINK_TTL_S."""
+        issued = int(time.time() if now is None else now)
+        claims = {"iss": ISSUER, "aud": LINK_AUDIENCE, "sub": key_id, "path": path, "iat": issued, "exp": issued + LINK_TTL_S}
+        return jwt.encode(claims, self._signing_secret(), algorithm=ALGORITHM)
+
+    def link_key(self, signature: str | None, path: str) -> str | None:
+        """Return the key id a valid, unexpired link signature for exactly this path names, else None."""
+        claims = self._claims(signature, LINK_AUDIENCE)
+        return claims["sub"] if claims is not None and claims.get("path") == path else None
+
+    def _claims(self, token: str | None, audience: str) -> dict | None:
         if not token:
             return None
         try:
             claims = jwt.decode(
-                token, self._signing_secret(), algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                token, self._signing_secret(), algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub"]},
             )
         except jwt.PyJWTError:
             return None
-        subject = claims.get("sub")
-        return subject if isinstance(subject, str) else None
+        return claims if isinstance(claims.get("sub"), str) else None

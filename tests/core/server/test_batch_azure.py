@@ -52,7 +52,7 @@ def test_v2_lifecycle_create_list_get_results_update_delete(server, headers, rec
     assert done["status"] == "Succeeded", done
     assert done["createdDateTime"].endswith("Z") and done["lastActionDateTime"] >= done["createdDateTime"]
     assert done["properties"]["AddWordLevelTimestamps"] == "True"
-    result = requests.get(done["resultsUrls"]["channel_0"], headers=headers, timeout=30).json()
+    result = requests.get(done["resultsUrls"]["channel_0"], timeout=30).json()  # a signed link, fetched without a key
     audio = result["AudioFileResults"][0]
     assert audio["AudioLengthInSeconds"] == 10.0
     segments = audio["SegmentResults"]
@@ -144,7 +144,8 @@ def test_v3_lifecycle_with_several_sources_paging_files_and_report(server, heade
     for unknown in ("contenturl_7", "bogus"):  # a file the transcription does not have is not found, whatever its name
         assert requests.get(f"{done['links']['files']}/{unknown}", headers=headers, timeout=10).status_code == 404
     for entry in files:
-        content = requests.get(entry["links"]["contentUrl"], headers=headers, timeout=30)
+        # as the service's storage links, a contentUrl opens without credentials (Microsoft's sample fetches it so)
+        content = requests.get(entry["links"]["contentUrl"], timeout=30)
         assert content.status_code == 200 and len(content.content) == entry["properties"]["size"]
         document = content.json()
         if entry["kind"] == "TranscriptionReport":
@@ -156,6 +157,13 @@ def test_v3_lifecycle_with_several_sources_paging_files_and_report(server, heade
         assert phrase["recognitionStatus"] == "Success" and phrase["offsetInTicks"] > 0
         assert phrase["nBest"][0]["words"][0]["word"] == "hello"
         assert "hello" in document["combinedRecognizedPhrases"][0]["lexical"]
+    # a link opens its own file only, and only as signed
+    link, other = files[0]["links"]["contentUrl"], files[1]["links"]["contentUrl"]
+    assert requests.get(link, headers=headers, timeout=30).status_code == 200  # with a key too
+    swapped = other.split("?")[0] + "?" + link.split("?")[1]
+    assert requests.get(swapped, timeout=30).status_code == 401
+    assert requests.get(link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"), timeout=30).status_code == 401
+    assert requests.get(link.split("?")[0], timeout=30).status_code == 401
     patched = requests.patch(first["self"], json={"displayName": "Renamed", "customProperties": {"team": "a"}}, headers=headers, timeout=10).json()
     assert patched["displayName"] == "Renamed" and patched["customProperties"] == {"team": "a"}
     for item in (first, second):

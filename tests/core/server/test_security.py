@@ -78,15 +78,21 @@ def test_tokens_cannot_issue_tokens(server, api_key):
     assert response.status_code == 401
 
 
-def test_a_revoked_key_and_its_tokens_stop_working(server, api_key):
+def test_a_revoked_key_and_its_tokens_and_result_links_stop_working(server, api_key):
     url = f"{server.url}/speechtotext/v3.1/transcriptions"
     token = requests.post(f"{server.url}/sts/v1.0/issueToken", headers={"Ocp-Apim-Subscription-Key": api_key}, timeout=10).text
     assert requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code == 200
     key_id = server.services.keys.verify(api_key)
+    path = "/speechtotext/v3.1/transcriptions/x/files/report/content"
+    link = f"{server.url}{path}?sig={server.services.tokens.sign_link(key_id, path)}"
+    assert requests.get(link, timeout=10).status_code == 404  # let in: that transcription does not exist
+    expired = server.services.tokens.sign_link(key_id, path, now=time.time() - 12 * 3600 - 1)
+    assert requests.get(f"{server.url}{path}?sig={expired}", timeout=10).status_code == 401
     ApiKeys().revoke(key_id)  # as `parley keys revoke` does, from outside the server's own key cache
     time.sleep(1.1)
     assert requests.get(url, headers={"Ocp-Apim-Subscription-Key": api_key}, timeout=10).status_code == 401
     assert requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code == 401
+    assert requests.get(link, timeout=10).status_code == 401
 
 
 def test_watson_basic_credentials_are_accepted_only_with_a_current_key(server, api_key):
