@@ -1,10 +1,10 @@
-"""Raw 16-bit PCM arriving over a WebSocket in pieces, turned into 16 kHz mono as it comes.
+"""Raw samples (core.server.raw_audio) arriving over a WebSocket in pieces, turned into 16 kHz mono as they come.
 
 A container (WAV, Ogg, WebM...) is decoded whole again at each interim result; raw samples need no
 decoder, so each piece is converted once: the channels averaged, then resampled by FFmpeg's
 swresample (PyAV), whose state carries across pieces so their joins make no click. The audio so far
 lives in one buffer that doubles when full, so a session of an hour costs as little per piece as a
-minute's.
+minute's. 16-bit samples of no stated byte order wait until a second of them has come, to tell it.
 """
 
 from __future__ import annotations
@@ -13,25 +13,29 @@ import av
 import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
+from core.server.raw_audio import RawFormat
 
 
 class PcmStream:
-    """The 16 kHz mono float32 audio of raw PCM bytes received so far (see the module docstring)."""
+    """The 16 kHz mono float32 audio of raw bytes received so far (see the module docstring)."""
 
-    def __init__(self, rate: int, channels: int, sample_type: str):
-        self.rate, self.channels, self.sample_type = rate, channels, sample_type
+    def __init__(self, raw: RawFormat):
+        self.raw = raw
         self.used = 0  # bytes converted (whole frames only)
-        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE) if rate != SAMPLE_RATE else None
+        self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE) if raw.rate != SAMPLE_RATE else None
         self._buffer = np.zeros(SAMPLE_RATE * 60, np.float32)
         self._size = 0
 
     def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
         """Return the audio of `data` (all the bytes received so far); `ended`: the last call, flushing the resampler."""
-        frame = 2 * self.channels
-        end = len(data) // frame * frame
+        raw = self.raw
+        if raw.encoding is None:  # the byte order is told from the first second, or from what came when that is all
+            if len(data) < raw.rate * raw.frame_bytes and not ended:
+                return self._buffer[:0]
+            raw = self.raw = raw.settled(bytes(data[: raw.rate * raw.frame_bytes]))
+        end = len(data) // raw.frame_bytes * raw.frame_bytes
         if end > self.used:
-            samples = np.frombuffer(bytes(data[self.used : end]), dtype=self.sample_type).astype(np.float32) / 32768.0
-            self._append(self._resampled(samples.reshape(-1, self.channels).mean(axis=1)))
+            self._append(self._resampled(raw.samples(bytes(data[self.used : end])).mean(axis=1)))
             self.used = end
         if ended and self._resampler is not None:
             self._append(self._frames(self._resampler.resample(None)))
@@ -42,7 +46,7 @@ class PcmStream:
         if self._resampler is None:
             return mono
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(mono, dtype=np.float32)[None, :], format="flt", layout="mono")
-        frame.sample_rate = self.rate
+        frame.sample_rate = self.raw.rate
         return self._frames(self._resampler.resample(frame))
 
     @staticmethod

@@ -25,7 +25,8 @@ DEFAULT_RESULTS_TTL_MIN = 10_080  # the service keeps a job's results a week aft
 JOB_STATUS = {NOT_STARTED: "waiting", RUNNING: "processing", SUCCEEDED: "completed", FAILED: "failed"}
 AUDIO_BODY = {"requestBody": {"required": True, "content": {
     media: {"schema": {"type": "string", "format": "binary"}}
-    for media in ("audio/wav", "audio/ogg;codecs=opus", "audio/flac", "audio/mp3", "audio/webm", "audio/l16;rate=16000", "application/octet-stream")
+    for media in ("audio/wav", "audio/ogg;codecs=opus", "audio/flac", "audio/mp3", "audio/webm", "audio/l16;rate=16000",
+                  "audio/mulaw;rate=8000", "audio/alaw;rate=8000", "audio/basic", "application/octet-stream")
 }}}
 
 router = APIRouter(prefix="/v1", tags=["Watson Speech to Text"], dependencies=[Depends(credentials)], responses=WATSON_ERROR_RESPONSES)

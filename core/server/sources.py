@@ -158,46 +158,27 @@ def check_audio_type(content_type: str | None) -> None:
                         "audio/ogg, audio/webm, audio/l16;rate=16000 or application/octet-stream.")
 
 
-def pcm_format(content_type: str | None) -> tuple[int, int, str] | None:
-    """Return (rate, channels, numpy sample type) of raw 16-bit PCM (audio/l16, audio/pcm), or None for another type.
-
-    Raises ApiError (400) when the rate is missing: raw samples carry no header to tell it from, and
-    Watson requires it ("audio/l16;rate=16000"). Channels (1) and endianness (little) have defaults.
-    """
-    media, *rest = [p.strip() for p in (content_type or "").split(";")]
-    if media.lower() not in ("audio/l16", "audio/pcm"):
-        return None
-    params = {k.strip().lower(): v.strip().lower() for k, _, v in (p.partition("=") for p in rest)}
-    if "rate" not in params:
-        raise ApiError(400, f"{media} needs its sample rate, as in {media};rate=16000: raw samples do not say it.")
-    try:
-        rate, channels = int(params["rate"]), int(params.get("channels", "1"))
-    except ValueError:
-        raise ApiError(400, f"{media} needs a numeric rate (and channels).") from None
-    if not (8000 <= rate <= 96000) or not (1 <= channels <= 16):
-        raise ApiError(400, f"{media} rate must be 8000..96000 and channels 1 to 16.")
-    return rate, channels, ">i2" if params.get("endianness", "little-endian").startswith("big") else "<i2"
-
-
 def write_audio(data: bytes, content_type: str | None, folder: Path, name: str) -> Path:
-    """Return the file the audio bytes of a request were written to in `folder`: raw PCM as a WAV, anything else as sent."""
+    """Return the file the audio bytes of a request were written to in `folder`: raw samples (core.server.raw_audio)
+    as a 16-bit WAV, anything else as sent."""
     import wave
 
     import numpy as np
 
-    pcm = pcm_format(content_type)
-    if pcm is None:
+    from core.server.raw_audio import raw_format
+
+    raw = raw_format(content_type)
+    if raw is None:
         path = folder / f"{name}{suffix_for(content_type)}"
         path.write_bytes(data)
         return path
-    rate, channels, sample_type = pcm
+    samples = raw.settled(data).samples(data)
     path = folder / f"{name}.wav"
     with wave.open(str(path), "wb") as out:
-        out.setnchannels(channels)
+        out.setnchannels(raw.channels)
         out.setsampwidth(2)
-        out.setframerate(rate)
-        whole = len(data) // (2 * channels) * 2 * channels  # whole frames only
-        out.writeframes(np.frombuffer(data[:whole], dtype=sample_type).astype("<i2").tobytes())
+        out.setframerate(raw.rate)
+        out.writeframes((np.clip(samples, -1.0, 32767 / 32768) * 32768).astype("<i2").tobytes())
     return path
 
 

@@ -30,7 +30,8 @@ from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.recognition import decode_body, hypotheses_for
 from core.server.pcm_stream import PcmStream
 from core.server.rendering import call_view, text_options
-from core.server.sources import check_audio_type, pcm_format
+from core.server.raw_audio import raw_format
+from core.server.sources import check_audio_type
 from core.server.streamed_speakers import StreamedSpeakers
 from core.views.watson import speaker_labels_event, watson_result_event
 
@@ -102,10 +103,10 @@ class Session:
         self.result_index = 0
         self.last_interim_bytes = 0
         check_audio_type(self.content_type)
-        pcm = pcm_format(self.content_type)  # raw PCM without its rate is refused at the start, as the service does
-        self.pcm = PcmStream(*pcm) if pcm else None  # raw samples are converted once, as they come
+        raw = raw_format(self.content_type)  # raw samples without their rate are refused at the start, as the service does
+        self.pcm = PcmStream(raw) if raw else None  # raw samples are converted once, as they come
         # bytes a second: raw audio's is known; a container's is measured once some of it is decoded
-        self.bytes_per_second = pcm[0] * pcm[1] * 2 if pcm else None
+        self.bytes_per_second = raw.rate * raw.frame_bytes if raw else None
         # last, once the start is known to be valid: a tracker starts loading its models
         self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
 

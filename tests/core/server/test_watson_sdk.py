@@ -230,6 +230,35 @@ def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_sec
     assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0  # ten seconds, not twenty
 
 
+def test_telephone_mu_law_is_heard_over_http_and_the_websocket(stt, server, api_key, ten_seconds):
+    """audio/basic (8 kHz mu-law, as telephone bridges send) in a request; audio/mulaw;rate=8000 over the socket."""
+    import io
+    import wave
+
+    import numpy as np
+    from scipy.signal import resample_poly
+    from test_raw_audio import g711
+
+    from core.server.raw_audio import _MULAW
+
+    with wave.open(str(ten_seconds)) as recording:
+        samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2") / 32768.0
+    mulaw = g711(resample_poly(samples, 1, 2), _MULAW)
+    heard = stt.recognize(audio=mulaw, content_type="audio/basic", model="en-US_NarrowbandModel", timestamps=True).get_result()
+    words = [t for r in heard["results"] for t in r["alternatives"][0]["timestamps"]]
+    assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0
+    token = server.services.tokens.issue(server.services.keys.verify(api_key))
+    service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
+    service.set_service_url(f"ws://127.0.0.1:{server.port}")
+    collector = Collector()
+    service.recognize_using_websocket(audio=AudioSource(io.BytesIO(mulaw)), content_type="audio/mulaw;rate=8000",
+                                      recognize_callback=collector, model="en-US_NarrowbandModel", timestamps=True)
+    assert collector.closed.is_set() and not collector.errors
+    finals = [d["results"][0] for d in collector.data if d.get("results") and d["results"][0]["final"]]
+    words = [t for result in finals for t in result["alternatives"][0]["timestamps"]]
+    assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0
+
+
 @pytest.mark.parametrize("start, said", [
     ({"keywords": ["hello"]}, "keywords need keywords_threshold"),
     ({"keywords": "hello", "keywords_threshold": 0.5}, "keywords must be a list of strings"),  # not one per letter

@@ -8,6 +8,7 @@ from helpers.audiofiles import make_encoded, read_wav
 
 from core.server.errors import ApiError
 from core.server.pcm_stream import PcmStream
+from core.server.raw_audio import raw_format
 from core.server.websocket import Session
 from core.tts import resample
 
@@ -22,7 +23,8 @@ def test_raw_pcm_in_odd_pieces_is_the_audio_converted_at_once(sample_wav):
     narrowband = resample(samples[0, : rate * 10], rate, 8000)
     stereo = np.stack([narrowband, 0.5 * narrowband], axis=1)  # the channels are averaged
     data = (stereo * 32767).astype(">i2").tobytes()
-    stream, received = PcmStream(8000, 2, ">i2"), bytearray()
+    # no endianness said: the byte order is told from the audio, as the service does
+    stream, received = PcmStream(raw_format("audio/l16; rate=8000; channels=2")), bytearray()
     for piece in _pieces(data, 3001):  # pieces that split frames and samples
         received.extend(piece)
         heard = stream.audio(received)
