@@ -17,10 +17,17 @@ from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRec
 from core.server.recognition import decode_body, hypotheses_for, transcribe_request_audio
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, save_upload
+from core.server.watson_arguments import argument_warnings, refuse_redaction
 from core.server.transcriptions import NewSource, Transcription
 from core.views.watson import speech_recognition_results
 
 API = "watson"
+# the query arguments each route applies (any other is said in warnings: core.server.watson_arguments)
+RECOGNIZE_ARGUMENTS = frozenset({
+    "model", "timestamps", "word_confidence", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
+    "profanity_filter", "smart_formatting", "word_alternatives_threshold", "redaction",
+})
+JOB_ARGUMENTS = RECOGNIZE_ARGUMENTS | {"callback_url", "user_token", "results_ttl"}
 DEFAULT_RESULTS_TTL_MIN = 10_080  # the service keeps a job's results a week after it finished unless told otherwise
 JOB_STATUS = {NOT_STARTED: "waiting", RUNNING: "processing", SUCCEEDED: "completed", FAILED: "failed"}
 AUDIO_BODY = {"requestBody": {"required": True, "content": {
@@ -86,8 +93,10 @@ def parameters(
     profanity_filter: bool = Query(True),
     smart_formatting: bool = Query(False),
     word_alternatives_threshold: float | None = Query(None, ge=0.0, le=1.0),
+    redaction: bool = Query(False, description="Not available here: true is refused (numbers would come back unmasked)."),
 ) -> WatsonParameters:
     """Return the recognition parameters of a request's query string."""
+    refuse_redaction(redaction)
     words = tuple(k.strip() for k in (keywords or "").split(",") if k.strip())
     if len(words) > 1000:
         raise ApiError(400, "At most 1000 keywords.")
@@ -111,6 +120,7 @@ async def recognize(
     conversation, warnings = await run_in_threadpool(lambda: transcribe_request_audio(
         services.recognizer, audio, locale, diarize=params.speaker_labels, hypotheses=params.hypotheses))
     document = params.document(conversation)
+    warnings = argument_warnings(request.query_params, RECOGNIZE_ARGUMENTS, where="url query ") + warnings
     if warnings:
         document["warnings"] = warnings
     return document
@@ -165,6 +175,7 @@ async def create_job(
         )
     )
     job = _job(request, record, with_results=False)
+    job.warnings = argument_warnings(request.query_params, JOB_ARGUMENTS, where="url query ") or None
     response.headers["Location"] = job.url
     return job
 

@@ -10,6 +10,9 @@ Before that, while the audio streams, each batch of phrases sent final is follow
 labelling their words with the speakers heard so far, "final": false (core.server.streamed_speakers).
 Final results carry N-best hypotheses (max_alternatives) and word alternatives (word_alternatives_threshold)
 when asked, decoded again from each phrase's audio as it is sent final; interim results carry neither.
+As the service does, a session ends when its audio has gone on without speech for inactivity_timeout
+seconds (30; -1 never), the connection closes when nothing at all came for 30 s, and arguments the
+session does not apply are said in the first results' warnings (core.server.watson_arguments).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from core.server.pcm_stream import PcmStream
 from core.server.rendering import call_view, text_options
 from core.server.raw_audio import raw_format
 from core.server.sources import check_audio_type
+from core.server.watson_arguments import argument_warnings, refuse_redaction
 from core.server.streamed_speakers import StreamedSpeakers
 from core.views.watson import speaker_labels_event, watson_result_event
 
@@ -42,7 +46,14 @@ INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
 COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
 MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
 MAX_ALTERNATIVES = 10  # as over HTTP
-DEFAULT_INACTIVITY_S = 30
+QUERY_ARGUMENTS = frozenset({"model", "access_token", "watson-token"})  # the URL's, as the start's below
+START_ARGUMENTS = frozenset({  # the start message's fields a session applies (others are said in warnings)
+    "action", "content-type", "content_type", "interim_results", "timestamps", "word_confidence", "profanity_filter",
+    "smart_formatting", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
+    "word_alternatives_threshold", "inactivity_timeout", "redaction",
+})
+DEFAULT_INACTIVITY_S = 30  # audio without speech for this long ends a session (inactivity_timeout; -1: never)
+SESSION_TIMEOUT_S = 30  # nothing at all received for this long (no audio, no message) closes the connection
 
 
 def _sized_wav(data: bytes) -> bytes:
@@ -90,6 +101,11 @@ class Session:
         if self.keywords and self.keywords_threshold is None:
             raise ApiError(400, "keywords need keywords_threshold.")
         self.finals: list = []  # the final results sent, for their speaker labels at the end
+        refuse_redaction(start.get("redaction"))
+        # said with the first results, as the service reports the arguments it did not apply
+        self.warnings = argument_warnings(start, START_ARGUMENTS)
+        self.inactivity_s = int(start.get("inactivity_timeout", DEFAULT_INACTIVITY_S))
+        self.heard_ms = self.speech_until_ms = 0  # audio heard, and where its last speech ended
         self.max_alternatives = int(start.get("max_alternatives") or 1)
         if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
             raise ApiError(400, f"max_alternatives must be 1 to {MAX_ALTERNATIVES}.")
@@ -113,7 +129,9 @@ class Session:
     def next(self) -> "Session":
         """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""
         self.close()
-        return Session(self.start, self.locale)
+        following = Session(self.start, self.locale)
+        following.warnings = []  # said once, with the first session's results
+        return following
 
     def close(self) -> None:
         """Release what following the speakers holds; returns nothing."""
@@ -130,6 +148,10 @@ class Session:
         if len(audio) >= SAMPLE_RATE:
             self.bytes_per_second = len(data) * SAMPLE_RATE / len(audio)
         return audio
+
+    def silent_too_long(self) -> bool:
+        """Return True once the audio has gone on without speech for the inactivity timeout (never when it is 0 or less)."""
+        return self.inactivity_s > 0 and self.heard_ms - self.speech_until_ms > self.inactivity_s * 1000
 
     def due_for_interim(self) -> bool:
         step = (self.bytes_per_second or 32_000) * INTERIM_EVERY_S  # until measured, as 16 kHz 16-bit mono
@@ -148,10 +170,13 @@ class Session:
         return event
 
     def event(self, utterance, final: bool) -> dict:
-        return call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
-                         word_confidence=self.word_confidence, text=self.text, locale=self.locale,
-                         keywords=self.keywords, keywords_threshold=self.keywords_threshold,
-                         max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold)
+        event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+                          word_confidence=self.word_confidence, text=self.text, locale=self.locale,
+                          keywords=self.keywords, keywords_threshold=self.keywords_threshold,
+                          max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold)
+        if self.warnings:
+            event["warnings"], self.warnings = self.warnings, []
+        return event
 
 
 def _flag(start: dict, name: str, default: bool) -> bool:
@@ -208,7 +233,9 @@ class Stream:
         if session.speakers is not None:
             await run_in_threadpool(session.speakers.hear, audio)
         utterances = await self._recognize(session, audio)
-        heard_ms = len(audio) * 1000 // SAMPLE_RATE
+        heard_ms = session.heard_ms = len(audio) * 1000 // SAMPLE_RATE
+        if utterances:
+            session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
         if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             await self._send_finals(session, utterances[:-1], audio)
             if session.speakers is not None and (labels := await run_in_threadpool(session.speakers.labels, utterances[:-1])):
@@ -278,7 +305,6 @@ async def recognize_websocket(websocket: WebSocket) -> None:
     await websocket.accept()
     stream = Stream(websocket, services.recognizer)
     session: Session | None = None
-    inactivity = DEFAULT_INACTIVITY_S
     pending: asyncio.Task | None = None  # the interim hypothesis being computed; audio keeps being read meanwhile
 
     async def settle() -> None:
@@ -290,9 +316,9 @@ async def recognize_websocket(websocket: WebSocket) -> None:
     try:
         while True:
             try:
-                message = await asyncio.wait_for(websocket.receive(), timeout=inactivity if inactivity > 0 else None)
+                message = await asyncio.wait_for(websocket.receive(), timeout=SESSION_TIMEOUT_S)
             except asyncio.TimeoutError:
-                await websocket.send_json({"error": f"Session timed out due to inactivity after {inactivity} seconds."})
+                await websocket.send_json({"error": f"Session timed out: nothing was received for {SESSION_TIMEOUT_S} seconds."})
                 await websocket.close(code=1000)
                 return
             if message["type"] == "websocket.disconnect":
@@ -309,7 +335,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 if action["action"] == "start":
                     try:
                         session = Session(action, locale)
-                        inactivity = int(action.get("inactivity_timeout", DEFAULT_INACTIVITY_S) or 0)
+                        session.warnings = argument_warnings(query, QUERY_ARGUMENTS, where="url query ") + session.warnings
                     except ApiError as exc:  # keywords without a threshold, out of range, too many
                         await websocket.send_json({"error": exc.detail})
                         await websocket.close(code=1003)
@@ -342,6 +368,10 @@ async def recognize_websocket(websocket: WebSocket) -> None:
             if len(session.data) > services.config.max_upload_bytes:
                 await websocket.send_json({"error": "The audio of this session is too long."})
                 await websocket.close(code=1009)
+                return
+            if session.silent_too_long():
+                await websocket.send_json({"error": f"Session timed out due to inactivity after {session.inactivity_s} seconds."})
+                await websocket.close(code=1000)
                 return
             if session.due_for_interim() and (pending is None or pending.done()):
                 if pending is not None:

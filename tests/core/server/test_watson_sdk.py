@@ -268,6 +268,7 @@ def test_telephone_mu_law_is_heard_over_http_and_the_websocket(stt, server, api_
     ({"content_type": "audio/l16"}, "audio/l16 needs its sample rate"),  # raw samples do not say it
     ({"content_type": "application/json"}, "application/json is not a type of audio"),
     ({"max_alternatives": 11}, "max_alternatives must be 1 to 10"),
+    ({"redaction": True}, "redaction is not available"),  # numbers would come back unmasked
     ({"word_alternatives_threshold": 2}, "word_alternatives_threshold must be a number between 0 and 1"),
 ])
 def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
@@ -341,3 +342,61 @@ def test_websocket_speaker_labels_follow_the_speakers_while_the_audio_streams(se
     streamed_speaker = {label["from"]: label["speaker"] for _, labels in streamed for label in labels}
     kept = [streamed_speaker[label["from"]] == label["speaker"] for label in last if label["from"] in streamed_speaker]
     assert sum(kept) > 0.75 * len(kept), kept
+
+
+def test_arguments_the_service_does_not_apply_are_said_in_warnings(stt, server, api_key, ten_seconds):
+    """Over HTTP (query) and the WebSocket (start message): unknown ones and Watson's own unapplied ones, apart;
+    redaction is refused rather than ignored."""
+    import json
+
+    import requests
+    import websocket
+
+    with open(ten_seconds, "rb") as audio:
+        data = audio.read()
+    url = f"{server.url}/v1/recognize?processing_metrics=true&colour=blue&timestamps=true"
+    answer = requests.post(url, data=data, headers={"Content-Type": "audio/wav"}, auth=("apikey", api_key), timeout=120)
+    assert answer.status_code == 200 and answer.json()["warnings"] == [
+        "Unknown url query arguments: colour.", "Not applied by the local service, ignored: processing_metrics."]
+    with pytest.raises(ApiException) as refused:
+        stt.recognize(audio=data, content_type="audio/wav", redaction=True)
+    assert refused.value.code == 400 and "redaction" in refused.value.message
+    job = stt.create_job(audio=data, content_type="audio/wav", low_latency=True).get_result()
+    assert job["warnings"] == ["Not applied by the local service, ignored: low_latency."]
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize?language_customization_id=x",
+                                         header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=120)
+    socket.send(json.dumps({"action": "start", "content-type": "audio/wav", "colour": "blue"}))
+    assert json.loads(socket.recv()) == {"state": "listening"}
+    socket.send_binary(data)
+    socket.send(json.dumps({"action": "stop"}))
+    first = json.loads(socket.recv())
+    assert first["warnings"] == ["Not applied by the local service, ignored: language_customization_id.",
+                                 "Unknown arguments: colour."]
+    later = [first]
+    while later[-1].get("state") != "listening":
+        later.append(json.loads(socket.recv()))
+    assert len(later) > 2 and not any("warnings" in m for m in later[1:])  # said once
+    socket.close()
+
+
+def test_a_websocket_session_hearing_only_silence_ends_after_its_inactivity_timeout(server, api_key):
+    """inactivity_timeout counts audio without speech (not time without messages), as the service does."""
+    import json
+    import select
+    import time
+
+    import websocket
+
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize",
+                                         header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=60)
+    socket.send(json.dumps({"action": "start", "content-type": "audio/l16;rate=16000", "inactivity_timeout": 3}))
+    assert json.loads(socket.recv()) == {"state": "listening"}
+    quarter = bytes(16_000 // 2)  # a quarter of a second of silence
+    sent_s = 0.0
+    while sent_s < 20 and not select.select([socket.sock], [], [], 0)[0]:  # until the service answers
+        socket.send_binary(quarter)
+        sent_s += 0.25
+        time.sleep(0.03)
+    answer = json.loads(socket.recv())
+    assert answer == {"error": "Session timed out due to inactivity after 3 seconds."}
+    assert 3.0 < sent_s < 8.0  # ended soon after 3 s of audio without speech, not at 30 s
