@@ -78,7 +78,7 @@ class WatsonParameters:
             speaker_labels=self.speaker_labels, max_alternatives=self.max_alternatives,
             text=text_options("Masked" if self.profanity_filter else "None", "DictatedAndAutomatic" if self.smart_formatting else None),
             keywords=self.keywords or None, keywords_threshold=self.keywords_threshold if self.keywords else None,
-            word_alternatives_threshold=self.word_alternatives_threshold,
+            word_alternatives_threshold=self.word_alternatives_threshold, smart_formatting=self.smart_formatting,
         )
 
 

@@ -44,15 +44,16 @@ class StreamedSpeakers:
             self.tracker.feed(audio[start : start + SAMPLE_RATE], start * 1000 // SAMPLE_RATE)
         self.heard = max(self.heard, len(audio))
 
-    def labels(self, finals: list) -> dict | None:
-        """Return the message labelling the words of finals just sent ("final": false), or None when no speaker is known."""
+    def labels(self, finals: list, locale: str = "en-US", smart_formatting: bool = False) -> dict | None:
+        """Return the message labelling the words of finals just sent ("final": false; their timestamps' words: spoken,
+        or written with smart_formatting), or None when no speaker is known."""
         from core.live.speakers import label_utterance
 
         if self.tracker is None:
             return None
         labelled = [label_utterance(u, self.tracker.label(u.offset_ms, u.end_ms)) for u in finals]
         self.sent.update((w.offset_ms, w.speaker) for u in labelled for w in u.words if w.speaker is not None)
-        event = speaker_labels_event(labelled, final=False)
+        event = speaker_labels_event(labelled, final=False, locale=locale, smart_formatting=smart_formatting)
         return event if event["speaker_labels"] else None
 
     def numbered_as_streamed(self, labelled: list) -> list:

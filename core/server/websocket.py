@@ -85,8 +85,9 @@ class Session:
         self.speaker_labels = _flag(start, "speaker_labels", False)
         self.timestamps = _flag(start, "timestamps", False) or self.speaker_labels  # speaker labels force timestamps
         self.word_confidence = _flag(start, "word_confidence", False)
+        self.smart_formatting = _flag(start, "smart_formatting", False)  # written transcripts ("$25"), not spoken
         self.text = text_options("Masked" if _flag(start, "profanity_filter", True) else "None",
-                                 "DictatedAndAutomatic" if _flag(start, "smart_formatting", False) else None)
+                                 "DictatedAndAutomatic" if self.smart_formatting else None)
         self.locale = locale
         keywords, threshold = start.get("keywords") or [], start.get("keywords_threshold")
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
@@ -173,7 +174,8 @@ class Session:
         event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
                           word_confidence=self.word_confidence, text=self.text, locale=self.locale,
                           keywords=self.keywords, keywords_threshold=self.keywords_threshold,
-                          max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold)
+                          max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold,
+                          smart_formatting=self.smart_formatting)
         if self.warnings:
             event["warnings"], self.warnings = self.warnings, []
         return event
@@ -238,7 +240,8 @@ class Stream:
             session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
         if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             await self._send_finals(session, utterances[:-1], audio)
-            if session.speakers is not None and (labels := await run_in_threadpool(session.speakers.labels, utterances[:-1])):
+            if session.speakers is not None and (labels := await run_in_threadpool(
+                    session.speakers.labels, utterances[:-1], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
             session.committed_ms = utterances[-2].end_ms
             utterances = utterances[-1:]
@@ -258,7 +261,8 @@ class Stream:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
             if labelled is not None and session.speakers is not None:
                 labelled = session.speakers.numbered_as_streamed(labelled)
-            message = speaker_labels_event(labelled) if labelled is not None else {"warnings": [warning]}
+            message = (speaker_labels_event(labelled, locale=session.locale, smart_formatting=session.smart_formatting)
+                       if labelled is not None else {"warnings": [warning]})
             await self.websocket.send_json(message)
 
 

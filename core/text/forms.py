@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from num2words import num2words
 
-from core.results import TextForms
+from core.results import TextForms, Word
 from core.text.itn import inverse_normalize
 from core.text.language import language_of
 
@@ -48,6 +49,24 @@ def itn_from_display(display: str) -> str:
     """Return the ITN form: lowercase words without punctuation, numbers kept as written."""
     tokens = (_itn_token(t) for t in normalize_display(display).split(" "))
     return " ".join(t for t in tokens if t)
+
+
+@lru_cache(maxsize=4096)
+def spoken_tokens(text: str, locale: str = "en-US") -> tuple[str, ...]:
+    """Return a recognised word as the spoken words the lexical form has for it ("$25": twenty, five, dollars)."""
+    return tuple(forms_from_display(text, locale).lexical.split()) or ((word_token(text),) if word_token(text) else ())
+
+
+def spoken_parts(word: Word, locale: str = "en-US") -> list[tuple[str, Word]]:
+    """Return (spoken word, its time) for each word of the lexical form a recognised word is: one for most, several
+    for a number or sign written as one ("$25": twenty, five, dollars), which share its time evenly."""
+    tokens = spoken_tokens(word.text, locale)
+    if len(tokens) <= 1:
+        return [(token, word) for token in tokens]
+    step = word.duration_ms / len(tokens)
+    bounds = [word.offset_ms + round(step * n) for n in range(len(tokens) + 1)]
+    return [(token, replace(word, offset_ms=start, duration_ms=end - start))
+            for token, start, end in zip(tokens, bounds, bounds[1:])]
 
 
 def word_token(text: str) -> str:

@@ -13,7 +13,7 @@ from core.results import Conversation, Utterance, Word
 from core.text.alternatives import word_alternatives
 from core.text.keywords import spot_keywords
 from core.views.lazy import LazyList, materialize
-from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
+from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name, spoken_parts
 from core.views.units import seconds_2dp
 
 # Watson requires a speaker label's confidence (0..1); Parley's diarization gives no per-word score, so a label is
@@ -25,21 +25,28 @@ def _transcript(text: str) -> str:
     return f"{text} " if text else ""
 
 
+def _spoken_or_written(forms, text, locale: str, written: bool) -> str:
+    rendered = forms_of(forms, text, locale)
+    return _transcript(rendered.itn if written else rendered.lexical)
+
+
 def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text,
-                  locale: str) -> list[dict]:
-    best: dict = {"transcript": _transcript(forms_of(utterance.forms, text, locale).lexical)}
+                  locale: str, written: bool = False) -> list[dict]:
+    # the transcript is spoken ("twenty five dollars"), or written with smart_formatting ("$25"); the words listed
+    # with their times and confidences are the transcript's own
+    best: dict = {"transcript": _spoken_or_written(utterance.forms, text, locale, written)}
     if final:  # Watson gives a confidence to the best final hypothesis only
         best["confidence"] = utterance.confidence
-    words = shown_words(utterance.words, text, locale) if timestamps or word_confidence else []
+    words = shown_words(utterance.words, text, locale, written=written) if timestamps or word_confidence else []
     if timestamps:
         best["timestamps"] = [[token, seconds_2dp(w.offset_ms), seconds_2dp(w.end_ms)] for token, w in words]
     if word_confidence and final:
         best["word_confidence"] = [[token, w.confidence] for token, w in words]
-    others = [{"transcript": _transcript(forms_of(a.forms, text, locale).lexical)} for a in alternatives_of(utterance, limit)]
+    others = [{"transcript": _spoken_or_written(a.forms, text, locale, written)} for a in alternatives_of(utterance, limit)]
     return [best, *others]
 
 
-def _keywords_result(utterance: Utterance, keywords: tuple[str, ...], threshold: float) -> dict:
+def _keywords_result(utterance: Utterance, keywords: tuple[str, ...], threshold: float, locale: str = "en-US") -> dict:
     return {
         keyword: [
             {
@@ -50,7 +57,7 @@ def _keywords_result(utterance: Utterance, keywords: tuple[str, ...], threshold:
             }
             for m in matches
         ]
-        for keyword, matches in spot_keywords(utterance, keywords, threshold).items()
+        for keyword, matches in spot_keywords(utterance, keywords, threshold, locale).items()
     }
 
 
@@ -67,10 +74,11 @@ def _word_alternatives(utterance: Utterance, threshold: float, limit: int | None
 
 def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence: bool, limit: int, text=None,
             keywords: tuple[str, ...] = (), keywords_threshold: float | None = None,
-            word_alternatives_threshold: float | None = None, locale: str = "en-US") -> dict:
-    result = {"final": final, "alternatives": _alternatives(utterance, final, timestamps, word_confidence, limit, text, locale)}
+            word_alternatives_threshold: float | None = None, locale: str = "en-US", written: bool = False) -> dict:
+    alternatives = _alternatives(utterance, final, timestamps, word_confidence, limit, text, locale, written)
+    result = {"final": final, "alternatives": alternatives}
     if keywords and keywords_threshold is not None:
-        spotted = _keywords_result(utterance, keywords, keywords_threshold)
+        spotted = _keywords_result(utterance, keywords, keywords_threshold, locale)
         if spotted:
             result["keywords_result"] = spotted
     if word_alternatives_threshold is not None:
@@ -80,20 +88,22 @@ def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence
     return result
 
 
-def _speaker_labels(utterances, final: bool) -> list[dict]:
-    return list(_iter_speaker_labels(utterances, final))
+def _speaker_labels(utterances, final: bool, locale: str = "en-US", written: bool = False) -> list[dict]:
+    return list(_iter_speaker_labels(utterances, final, locale, written))
 
 
-def speaker_labels_event(utterances, *, final: bool = True) -> dict:
+def speaker_labels_event(utterances, *, final: bool = True, locale: str = "en-US", smart_formatting: bool = False) -> dict:
     """Return the streaming message that labels the words of final results: {"speaker_labels": [...]}
-    (`final`: false while the speakers may still change)."""
-    return {"speaker_labels": _speaker_labels(utterances, final)}
+    (`final`: false while the speakers may still change), a label per word of their timestamps."""
+    return {"speaker_labels": _speaker_labels(utterances, final, locale, smart_formatting)}
 
 
-def _iter_speaker_labels(utterances, final: bool):
-    # one label per word, as Watson does; an utterance without words is labelled as a whole
+def _iter_speaker_labels(utterances, final: bool, locale: str = "en-US", written: bool = False):
+    # one label per word of the timestamps (a label's "from" is its word's start), as Watson does; an utterance
+    # without words is labelled as a whole
     for utterance in utterances:
-        spans = utterance.words or [utterance]
+        spans = [part for w in utterance.words for _, part in ([(None, w)] if written else spoken_parts(w, locale))]
+        spans = spans or [utterance]
         for span in spans:
             number = span.speaker if isinstance(span, Word) and span.speaker is not None else utterance.speaker
             if number is None:
@@ -118,12 +128,14 @@ def speech_recognition_results(
     keywords: tuple[str, ...] = (),
     keywords_threshold: float | None = None,
     word_alternatives_threshold: float | None = None,
+    smart_formatting: bool = False,
     lazy: bool = False,
 ) -> dict:
     """Return the SpeechRecognitionResults of a whole conversation (one final result per utterance, result_index 0).
 
     ``speaker_labels=None`` adds them when the conversation has known speakers; keywords need
     ``keywords_threshold``; ``word_alternatives_threshold`` adds word alternatives from the N-best list.
+    Transcripts and their words are spoken ("twenty five dollars"), or written with ``smart_formatting`` ("$25").
     Speaker labels bring word timestamps with them, as the service's do: a client joins a label to
     its word by the word's start time.
     """
@@ -134,14 +146,15 @@ def speech_recognition_results(
         "results": LazyList(
             lambda: (
                 _result(u, True, timestamps, word_confidence, max_alternatives, text, tuple(keywords),
-                        keywords_threshold, word_alternatives_threshold, conversation.locale)
+                        keywords_threshold, word_alternatives_threshold, conversation.locale, smart_formatting)
                 for u in conversation.ordered()
             )
         ),
         "result_index": 0,
     }
     if speaker_labels:
-        document["speaker_labels"] = LazyList(lambda: _iter_speaker_labels(conversation.ordered(), True))
+        document["speaker_labels"] = LazyList(
+            lambda: _iter_speaker_labels(conversation.ordered(), True, conversation.locale, smart_formatting))
         names = {str(n - 1): speaker_name(conversation, n) for n in sorted(conversation.speakers)}
         names = {k: v for k, v in names.items() if v}
         if names:
@@ -164,6 +177,7 @@ def watson_result_event(
     keywords_threshold: float | None = None,
     max_alternatives: int = 1,
     word_alternatives_threshold: float | None = None,
+    smart_formatting: bool = False,
 ) -> dict:
     """Return one streaming message {"results": [...], "result_index": n} (interim when final is False).
 
@@ -177,11 +191,12 @@ def watson_result_event(
     spot = keywords if final else ()
     event: dict = {
         "results": [_result(utterance, final, timestamps, word_confidence, max_alternatives if final else 1, text, spot,
-                            keywords_threshold, word_alternatives_threshold if final else None, locale=locale)],
+                            keywords_threshold, word_alternatives_threshold if final else None, locale=locale,
+                            written=smart_formatting)],
         "result_index": result_index,
     }
     if final and end_of_utterance:
         event["results"][0]["end_of_utterance"] = end_of_utterance
     if conversation is not None and (utterance.speaker is not None or any(w.speaker is not None for w in utterance.words)):
-        event["speaker_labels"] = _speaker_labels([utterance], final)
+        event["speaker_labels"] = _speaker_labels([utterance], final, locale, smart_formatting)
     return event

@@ -36,3 +36,16 @@ def test_keyword_rules():
     with pytest.raises(ExportError, match="empty"):
         check_keywords(("  ",), 0.5)
     check_keywords((), None)
+
+
+def test_keywords_match_the_words_as_written_or_as_spoken():
+    """A transcript is spoken ("twenty five dollars") or written ("$25", smart_formatting): either keyword is heard."""
+    paid = utterance("I paid $25 to Mr. Smith.", [("I", 0, 100, 0.9), ("paid", 100, 200, 0.9), ("$25", 300, 600, 0.8),
+                                                  ("to", 900, 100, 0.9), ("Mr.", 1000, 200, 0.9), ("Smith.", 1200, 300, 0.9)])
+    found = spot_keywords(paid, ("twenty five dollars", "$25", "mister smith", "Mr. Smith", "paid"), 0.5)
+    assert [(m.normalized_text, m.start_ms, m.end_ms) for m in found["twenty five dollars"]] == [("twenty five dollars", 300, 900)]
+    assert [(m.normalized_text, m.start_ms, m.end_ms) for m in found["$25"]] == [("$25", 300, 900)]
+    assert [m.normalized_text for m in found["mister smith"]] == ["mister smith"]
+    assert [m.normalized_text for m in found["Mr. Smith"]] == ["Mr. Smith"]
+    assert len(found["paid"]) == 1  # a word both ways is one match
+    assert "five dollars" in spot_keywords(paid, ("five dollars",), 0.5)  # part of a written word, as said

@@ -71,8 +71,9 @@ def test_word_timestamps_and_sentiment_when_asked():
         "OffsetInSeconds": 3.25, "DurationInSeconds": 0.48, "Confidence": 0.98,
     }
     time_words = _file(batch_v2_result(two_channel_call(), 1, word_timestamps=True))["SegmentResults"][0]["NBest"][0]["Words"]
+    # the Lexical form's words ("it's twenty five past ten"): "25", said as two, shares its time between them
     assert [(w["Word"], w["OffsetInSeconds"], w["DurationInSeconds"]) for w in time_words] == [
-        ("it's", 5.01, 0.3), ("25", 5.4, 0.7), ("past", 6.2, 0.4), ("10", 6.7, 0.95),
+        ("it's", 5.01, 0.3), ("twenty", 5.4, 0.35), ("five", 5.75, 0.35), ("past", 6.2, 0.4), ("ten", 6.7, 0.95),
     ]
     # the long utterance had no stored sentiment: VADER scores its display text at view time
     plan = _file(document)["SegmentResults"][1]["NBest"][0]

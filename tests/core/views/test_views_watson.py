@@ -25,15 +25,27 @@ def test_best_alternative_fields_in_seconds():
     # words lowercased without punctuation, like Watson's own tokens
     assert best["timestamps"] == [["hello", 3.25, 3.73], ["world", 3.8, 4.8]]
     assert best["word_confidence"] == [["hello", 0.98], ["world", 0.87]]
+    # the words of the spoken transcript: "25" was said as two words, which share its time
     time = speech_recognition_results(two_channel_call())["results"][1]["alternatives"][0]
+    assert time["transcript"] == "it's twenty five past ten "
+    assert time["timestamps"] == [["it's", 5.01, 5.31], ["twenty", 5.4, 5.75], ["five", 5.75, 6.1], ["past", 6.2, 6.6],
+                                  ["ten", 6.7, 7.65]]
+    assert [w for w, _ in time["word_confidence"]] == [w for w, _, _ in time["timestamps"]]
+
+
+def test_smart_formatting_writes_the_transcript_and_its_words():
+    time = speech_recognition_results(two_channel_call(), smart_formatting=True)["results"][1]["alternatives"][0]
+    assert time["transcript"] == "it's 25 past 10 "
     assert time["timestamps"] == [["it's", 5.01, 5.31], ["25", 5.4, 6.1], ["past", 6.2, 6.6], ["10", 6.7, 7.65]]
+    labels = speech_recognition_results(two_channel_call(), smart_formatting=True)["speaker_labels"]
+    assert [label["from"] for label in labels][2:] == [5.01, 5.4, 6.2, 6.7]  # a label per word of the timestamps
 
 
 def test_speaker_labels_per_word_numbered_from_zero():
     labels = speech_recognition_results(two_channel_call())["speaker_labels"]
     assert [(l["from"], l["to"], l["speaker"]) for l in labels] == [
         (3.25, 3.73, 0), (3.8, 4.8, 0),
-        (5.01, 5.31, 1), (5.4, 6.1, 1), (6.2, 6.6, 1), (6.7, 7.65, 1),
+        (5.01, 5.31, 1), (5.4, 5.75, 1), (5.75, 6.1, 1), (6.2, 6.6, 1), (6.7, 7.65, 1),
     ]
     assert all(list(l) == ["from", "to", "speaker", "confidence", "final"] and l["final"] is True for l in labels)
 
@@ -94,7 +106,7 @@ def test_streaming_events_interim_then_final():
     final = watson_result_event(time, 3, final=True, conversation=call)
     assert final["results"][0]["final"] is True
     assert final["results"][0]["alternatives"][0]["confidence"] == 0.8
-    assert [l["speaker"] for l in final["speaker_labels"]] == [1, 1, 1, 1]
+    assert [l["speaker"] for l in final["speaker_labels"]] == [1, 1, 1, 1, 1]  # it's twenty five past ten
     assert all(l["final"] is True for l in final["speaker_labels"])
     json.dumps(final)
 
@@ -114,7 +126,7 @@ def test_speaker_labels_bring_the_word_timestamps_they_are_joined_by():
     """A client joins each label to its word by `from` = the word's start: labels without timestamps cannot be used."""
     document = speech_recognition_results(two_channel_call(), timestamps=False, word_confidence=False, speaker_labels=True)
     starts = [t[1] for r in document["results"] for t in r["alternatives"][0]["timestamps"]]
-    assert [label["from"] for label in document["speaker_labels"]] == starts[:6]
+    assert [label["from"] for label in document["speaker_labels"]] == starts[:7]
     assert "word_confidence" not in document["results"][0]["alternatives"][0]  # only timestamps come with them
     plain = speech_recognition_results(two_channel_call(), timestamps=False, speaker_labels=False)
     assert "timestamps" not in plain["results"][0]["alternatives"][0]
