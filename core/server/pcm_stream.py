@@ -4,7 +4,7 @@ A container (WAV, Ogg, WebM...) is decoded whole again at each interim result; r
 decoder, so each piece is converted once: the channels averaged, then resampled by FFmpeg's
 swresample (PyAV), whose state carries across pieces so their joins make no click. The audio so far
 lives in one buffer that doubles when full, so a session of an hour costs as little per piece as a
-minute's. 16-bit samples of no stated byte order wait until a second of them has come, to tell it.
+minute's. 16-bit samples of no stated byte order wait for the first sound that tells it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
 from core.server.raw_audio import RawFormat
+
+UNDECIDED_S = 30  # audio that has not told its byte order by then is read little-endian (silence reads alike)
 
 
 class PcmStream:
@@ -29,10 +31,11 @@ class PcmStream:
     def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
         """Return the audio of `data` (all the bytes received so far); `ended`: the last call, flushing the resampler."""
         raw = self.raw
-        if raw.encoding is None:  # the byte order is told from the first second, or from what came when that is all
-            if len(data) < raw.rate * raw.frame_bytes and not ended:
+        if raw.encoding is None:  # the byte order is told from the first sound; until then nothing is heard
+            undecided_long = len(data) >= UNDECIDED_S * raw.rate * raw.frame_bytes
+            raw = self.raw = raw.settled(bytes(data), final=ended or undecided_long)
+            if raw.encoding is None:
                 return self._buffer[:0]
-            raw = self.raw = raw.settled(bytes(data[: raw.rate * raw.frame_bytes]))
         end = len(data) // raw.frame_bytes * raw.frame_bytes
         if end > self.used:
             self._append(self._resampled(raw.samples(bytes(data[self.used : end])).mean(axis=1)))

@@ -20,7 +20,7 @@ import numpy as np
 from core.server.errors import ApiError
 
 _WIDTHS = {"audio/l16": 2, "audio/pcm": 2, "audio/mulaw": 1, "audio/alaw": 1, "audio/basic": 1}
-DETECT_SAMPLES = 32_000  # the first samples the byte order is told from (2 s at 16 kHz)
+DETECT_SAMPLES = 16_000  # samples per window the byte order is judged on (1 s at 16 kHz)
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,19 @@ class RawFormat:
         """Return the bytes of one sample of every channel."""
         return (1 if self.encoding in ("mulaw", "alaw") else 2) * self.channels
 
-    def settled(self, data: bytes) -> "RawFormat":
-        """Return the format with its byte order told from the start of `data` when it was not given."""
+    def settled(self, data: bytes, *, final: bool = True) -> "RawFormat":
+        """Return the format with its byte order told from `data` when it was not given: from its first window that
+        tells it (silence and faint noise read alike either way). When none does, little-endian if `final`, else the
+        format still unsettled (encoding None: more audio may tell)."""
         if self.encoding is not None:
             return self
-        head = data[: DETECT_SAMPLES * 2 * self.channels // 2 * 2]
-        return RawFormat(self.rate, self.channels, _byte_order(np.frombuffer(head[: len(head) // 2 * 2], "<i2")))
+        window = DETECT_SAMPLES * 2
+        for start in range(0, max(len(data) - 1, 0), window):
+            piece = data[start : start + window]
+            order = _byte_order(np.frombuffer(piece[: len(piece) // 2 * 2], "<i2"))
+            if order is not None:
+                return RawFormat(self.rate, self.channels, order)
+        return RawFormat(self.rate, self.channels, "<i2") if final else self
 
     def samples(self, data: bytes) -> np.ndarray:
         """Return whole frames of `data` as float32 in [-1, 1], shaped (frames, channels) (the format settled)."""
@@ -83,14 +90,18 @@ def raw_format(content_type: str | None) -> RawFormat | None:
     return RawFormat(rate, channels, None if order is None else ">i2" if order.startswith("big") else "<i2")
 
 
-def _byte_order(little: np.ndarray) -> str:
-    """Return "<i2" or ">i2": the byte order in which 16-bit samples change least from one to the next."""
-    if not little.any():
-        return "<i2"
+def _byte_order(little: np.ndarray) -> str | None:
+    """Return "<i2" or ">i2", the byte order in which 16-bit samples change slowly from one to the next as sound does,
+    or None when this window cannot tell (silence, or noise that is rough either way)."""
+    if len(little) < 2 or not little.any():
+        return None
     roughness = []
     for values in (little.astype(np.float64), little.byteswap().astype(np.float64)):
         roughness.append(float(np.mean(np.diff(values) ** 2)) / (float(np.mean(values**2)) + 1e-9))
-    return "<i2" if roughness[0] <= roughness[1] else ">i2"
+    smooth, rough = sorted(roughness)
+    if smooth > 1.0 or rough < 2 * smooth:  # white noise scores ~2 either way; sound read rightly well under 1
+        return None
+    return "<i2" if roughness[0] < roughness[1] else ">i2"
 
 
 def _mulaw_table() -> np.ndarray:

@@ -149,10 +149,14 @@ def recording_from_url(url: str, limit: int) -> tuple[Path, Path | None]:
 def check_audio_type(content_type: str | None) -> None:
     """Raise ApiError (415) when a request's declared type is not one of audio: a JSON or form body, text, an image.
 
-    Audio and video types and application/octet-stream pass (FFmpeg then says whether it can read them).
+    Audio and video types and application/octet-stream pass (FFmpeg then says whether it can read them); raw
+    samples must say their rate (core.server.raw_audio: a 400 otherwise), checked before the body is read.
     """
+    from core.server.raw_audio import raw_format
+
     media = (content_type or "").split(";")[0].strip().lower()
     if media.startswith(("audio/", "video/")) or media in ("", "application/octet-stream", "application/ogg"):
+        raw_format(content_type)
         return
     raise ApiError(415, f"{media} is not a type of audio. Send the recording itself as audio/wav, audio/flac, audio/mp3, "
                         "audio/ogg, audio/webm, audio/l16;rate=16000 or application/octet-stream.")
@@ -183,5 +187,11 @@ def write_audio(data: bytes, content_type: str | None, folder: Path, name: str) 
 
 
 def save_upload(data: bytes, content_type: str | None, name: str = "upload") -> Path:
-    """Return the path of uploaded audio bytes written to a private folder (the caller removes the folder)."""
-    return write_audio(data, content_type, incoming_dir(), name)
+    """Return the path of uploaded audio bytes written to a private folder (the caller removes the folder; a failure
+    removes it here)."""
+    folder = incoming_dir()
+    try:
+        return write_audio(data, content_type, folder, name)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

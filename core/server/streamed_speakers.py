@@ -72,8 +72,8 @@ class StreamedSpeakers:
             agreement[found.index(a), streamed.index(b)] += 1
         number = {found[i]: streamed[j] for i, j in zip(*linear_sum_assignment(-agreement))}
         every = ({w.speaker for u in labelled for w in u.words} | {u.speaker for u in labelled}) - {None}
-        spare = (n for n in range(1, len(every) + len(number) + 2) if n not in number.values())
-        number.update((n, next(spare)) for n in sorted(every - set(number)))
+        spare = iter(range(max(self.sent.values()) + 1, max(self.sent.values()) + len(every) + 2))
+        number.update((n, next(spare)) for n in sorted(every - set(number)))  # above every number the stream sent
 
         def renumbered(n: int | None) -> int | None:
             return None if n is None else number[n]

@@ -105,7 +105,8 @@ class Session:
         refuse_redaction(start.get("redaction"))
         # said with the first results, as the service reports the arguments it did not apply
         self.warnings = argument_warnings(start, START_ARGUMENTS)
-        self.inactivity_s = int(start.get("inactivity_timeout", DEFAULT_INACTIVITY_S))
+        inactivity = start.get("inactivity_timeout")
+        self.inactivity_s = DEFAULT_INACTIVITY_S if inactivity is None else int(inactivity)
         self.heard_ms = self.speech_until_ms = 0  # audio heard, and where its last speech ended
         self.max_alternatives = int(start.get("max_alternatives") or 1)
         if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
@@ -183,7 +184,9 @@ class Session:
 
 def _flag(start: dict, name: str, default: bool) -> bool:
     """Return a start message's true/false field (JSON true/false, or the strings "true"/"false"); raise ApiError else."""
-    value = start.get(name, default)
+    value = start.get(name)
+    if value is None:  # absent, or null
+        return default
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     if not isinstance(value, bool):
@@ -337,6 +340,9 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                     await websocket.close(code=1003)
                     return
                 if action["action"] == "start":
+                    if session is not None:  # a start without a stop: the audio so far is finished first, never lost
+                        await settle()
+                        await stream.finish(session)
                     try:
                         session = Session(action, locale)
                         session.warnings = argument_warnings(query, QUERY_ARGUMENTS, where="url query ") + session.warnings
@@ -373,7 +379,9 @@ async def recognize_websocket(websocket: WebSocket) -> None:
                 await websocket.send_json({"error": "The audio of this session is too long."})
                 await websocket.close(code=1009)
                 return
-            if session.silent_too_long():
+            if session.silent_too_long():  # the phrases heard before the silence are sent final first
+                await settle()
+                await stream.finish(session)
                 await websocket.send_json({"error": f"Session timed out due to inactivity after {session.inactivity_s} seconds."})
                 await websocket.close(code=1000)
                 return
@@ -384,8 +392,6 @@ async def recognize_websocket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     except (ApiError, ParleyError) as exc:
-        if pending is not None:
-            pending.cancel()
         message = exc.detail if isinstance(exc, ApiError) else exc.user_message()
         log.info("websocket recognition ended: %s", message)
         try:
@@ -394,5 +400,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
         except (RuntimeError, WebSocketDisconnect):
             pass
     finally:
+        if pending is not None and not pending.done():  # no recognition goes on for a closed connection
+            pending.cancel()
         if session is not None:  # a session ended by a disconnect, a timeout or an error frees its speaker tracker
             session.close()

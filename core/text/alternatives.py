@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from core.results import Utterance
-from core.text.forms import word_token
+from core.text.forms import spoken_timeline, word_token
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,24 @@ class WordAlternatives:
     candidates: tuple[tuple[str, float], ...]
 
 
-def word_alternatives(utterance: Utterance, threshold: float = 0.0, max_hypotheses: int | None = None) -> list[WordAlternatives]:
-    """Return, per word of the best hypothesis, the candidate words with confidence >= threshold (empty spans left out)."""
-    words = [w for w in utterance.words if word_token(w.text)]
-    best = [word_token(w.text) for w in words]
+def word_alternatives(utterance: Utterance, threshold: float = 0.0, max_hypotheses: int | None = None, *,
+                      spoken: bool = False, locale: str = "en-US") -> list[WordAlternatives]:
+    """Return, per word of the best hypothesis, the candidate words with confidence >= threshold (empty spans left out).
+
+    The words are as written ("$25", the ITN forms), or with `spoken` as said (the lexical forms: "twenty",
+    "five", "dollars", on the times of the spoken transcript's words: core.text.forms.spoken_timeline).
+    """
+    if spoken:
+        pairs = spoken_timeline(utterance.words, utterance.lexical, locale)
+    else:
+        pairs = [(word_token(w.text), w) for w in utterance.words if word_token(w.text)]
+    best, words = [token for token, _ in pairs], [w for _, w in pairs]
     candidates: list[dict[str, float]] = [
         {token: (w.confidence if w.confidence is not None else utterance.confidence)} for token, w in zip(best, words)
     ]
     others = utterance.alternatives if max_hypotheses is None else utterance.alternatives[: max(max_hypotheses - 1, 0)]
     for alternative in others:
-        tokens = alternative.forms.itn.split()
+        tokens = (alternative.forms.lexical if spoken else alternative.forms.itn).split()
         matcher = SequenceMatcher(a=best, b=tokens, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag != "replace" or i2 - i1 != j2 - j1:

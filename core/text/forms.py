@@ -69,6 +69,38 @@ def spoken_parts(word: Word, locale: str = "en-US") -> list[tuple[str, Word]]:
             for token, start, end in zip(tokens, bounds, bounds[1:])]
 
 
+def spoken_timeline(words: list[Word], lexical: str, locale: str = "en-US") -> list[tuple[str, Word]]:
+    """Return (word of the lexical form, its time) for every word of `lexical`, the phrase's spoken form.
+
+    The recognised words are said one by one (spoken_parts) and matched to the lexical words; where the phrase
+    reads otherwise than its words one by one ("123" alone is "one hundred twenty three", in a phrase "one
+    hundred and twenty three"), the lexical words of that stretch share the time of the parts they replace, so
+    a list of words with their times always reads as its transcript.
+    """
+    from difflib import SequenceMatcher
+
+    parts = [pair for w in words for pair in spoken_parts(w, locale)]
+    tokens = lexical.split()
+    said = [token for token, _ in parts]
+    if said == tokens:
+        return parts
+    timeline: list[tuple[str, Word]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=said, b=tokens, autojunk=False).get_opcodes():
+        if tag == "equal":
+            timeline += parts[i1:i2]
+        elif j2 > j1 and parts:  # replaced or inserted lexical words (parts only in `said` are left out)
+            if i2 > i1:
+                template, start, end = parts[i1][1], parts[i1][1].offset_ms, parts[i2 - 1][1].end_ms
+            else:  # nothing said in their place: an instant at the border
+                template = parts[i1 - 1][1] if i1 > 0 else parts[0][1]
+                start = end = template.end_ms if i1 > 0 else template.offset_ms
+            step = (end - start) / (j2 - j1)
+            bounds = [start + round(step * n) for n in range(j2 - j1 + 1)]
+            timeline += [(token, replace(template, offset_ms=a, duration_ms=b - a))
+                         for token, a, b in zip(tokens[j1:j2], bounds, bounds[1:])]
+    return timeline
+
+
 def word_token(text: str) -> str:
     """Return a recognised word as the services list it: lowercase, punctuation stripped."""
     token = itn_from_display(text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.errors import ExportError
 from core.results import Utterance
-from core.text.forms import spoken_parts, spoken_tokens, word_token
+from core.text.forms import spoken_timeline, spoken_tokens, word_token
 
 _EDGE_MARKS = re.compile(r"^[^\w'$€£%#+]+|[^\w'$€£%#+]+$")  # punctuation before or after a word, not part of it
 
@@ -50,7 +50,7 @@ def spot_keywords(utterance: Utterance, keywords: tuple[str, ...], threshold: fl
     "mister smith"), however it is given: the transcript may be either (Watson's smart_formatting).
     """
     written = [(word_token(w.text), w, _spoken(w.text)) for w in utterance.words]
-    spoken = [(token, part, token) for w in utterance.words for token, part in spoken_parts(w, locale)]
+    spoken = [(token, part, token) for token, part in spoken_timeline(utterance.words, utterance.lexical, locale)]
     found: dict[str, list[KeywordMatch]] = {}
     for keyword in keywords:
         seen = set()

@@ -45,7 +45,7 @@ def _nbest(conversation: Conversation, utterance: Utterance, word_timestamps: bo
     scores = utterance_sentiment(utterance, conversation.locale) if sentiment else None
     if scores is not None:
         best["Sentiment"] = {"Negative": scores.negative, "Neutral": scores.neutral, "Positive": scores.positive}
-    best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text, locale)] if word_timestamps else None
+    best["Words"] = [_word(token, w) for token, w in shown_words(utterance, text, locale)] if word_timestamps else None
     others = []
     for alternative in alternatives_of(utterance, limit):
         entry = _hypothesis(forms_of(alternative.forms, text, locale), alternative.confidence)

@@ -61,7 +61,7 @@ def _phrase(conversation: Conversation, utterance: Utterance, word_timestamps: b
     locale = conversation.locale
     best = _hypothesis(forms_of(utterance.forms, text, locale), utterance.confidence)
     if word_timestamps:
-        best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance.words, text, locale)]
+        best["words"] = [_word(token, w, utterance.confidence) for token, w in shown_words(utterance, text, locale)]
     if with_display_words:
         best["displayWords"] = [_display_word(token, w) for token, w in display_words(utterance.words, text, locale)]
     others = [_hypothesis(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]

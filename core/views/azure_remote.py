@@ -52,7 +52,7 @@ def detailed_json(
     forms = forms_of(utterance.forms, text, locale)
     best = _forms(forms, utterance.confidence)
     if utterance.words:
-        best["Words"] = [_word(token, w) for token, w in shown_words(utterance.words, text, locale)]
+        best["Words"] = [_word(token, w) for token, w in shown_words(utterance, text, locale)]
     others = [_forms(forms_of(a.forms, text, locale), a.confidence) for a in alternatives_of(utterance, max_alternatives)]
     return {
         "Id": utterance.result_id,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from core.results import Alternative, Conversation, TextForms, Utterance, Word
-from core.text.forms import spoken_parts, word_token
+from core.text.forms import spoken_timeline, word_token
 from core.text.hesitations import is_hesitation
 from core.text.options import TextOptions, render_forms, render_token
 from core.text.profanity import filter_word
 from core.text.punctuation import apply_punctuation
 
-__all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "spoken_parts", "display_words", "speaker_name"]
+__all__ = ["TextOptions", "forms_of", "alternatives_of", "shown_words", "display_words", "speaker_name"]
 
 
 def forms_of(forms: TextForms, text: TextOptions | None, locale: str = "en-US") -> TextForms:
@@ -24,22 +24,24 @@ def alternatives_of(utterance: Utterance, max_alternatives: int | None) -> list[
     return list(utterance.alternatives[: max(max_alternatives - 1, 0)])
 
 
-def shown_words(words: list[Word], text: TextOptions | None, locale: str = "en-US", *,
+def shown_words(utterance: Utterance, text: TextOptions | None, locale: str = "en-US", *,
                 written: bool = False) -> list[tuple[str, Word]]:
-    """Return (token as shown, word) for each word the options keep (removed profanity and dropped hesitations go).
+    """Return (token as shown, its time) for each word the options keep (removed profanity and dropped hesitations go).
 
-    The tokens are the lexical form's spoken words, as the services list them beside a lexical transcript:
-    a word written as several ("$25") is split into them (spoken_parts). `written`: the words as written
-    instead ("$25"), beside a formatted transcript (Watson's smart_formatting).
+    The tokens are the words of the utterance's lexical form, as the services list them beside a lexical
+    transcript: a word written as several ("$25") is split into them, sharing its time (spoken_timeline).
+    `written`: the words as written instead ("$25"), beside a formatted transcript (Watson's smart_formatting).
     """
     options = text or TextOptions()
+    if written:
+        pairs = [(word_token(w.text), w) for w in utterance.words]
+    else:
+        pairs = spoken_timeline(utterance.words, utterance.lexical, locale)
     shown = []
-    for word in words:
-        parts = [(word_token(word.text), word)] if written else spoken_parts(word, locale)
-        for token, part in parts:
-            token = render_token(token, options, locale)
-            if token:
-                shown.append((token, part))
+    for token, word in pairs:
+        token = render_token(token, options, locale)
+        if token:
+            shown.append((token, word))
     return shown
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from core.results import Conversation, Utterance, Word
 from core.text.alternatives import word_alternatives
 from core.text.keywords import spot_keywords
+from core.text.forms import spoken_timeline
 from core.views.lazy import LazyList, materialize
-from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name, spoken_parts
+from core.views.text import TextOptions, alternatives_of, forms_of, shown_words, speaker_name
 from core.views.units import seconds_2dp
 
 # Watson requires a speaker label's confidence (0..1); Parley's diarization gives no per-word score, so a label is
@@ -37,7 +38,7 @@ def _alternatives(utterance: Utterance, final: bool, timestamps: bool, word_conf
     best: dict = {"transcript": _spoken_or_written(utterance.forms, text, locale, written)}
     if final:  # Watson gives a confidence to the best final hypothesis only
         best["confidence"] = utterance.confidence
-    words = shown_words(utterance.words, text, locale, written=written) if timestamps or word_confidence else []
+    words = shown_words(utterance, text, locale, written=written) if timestamps or word_confidence else []
     if timestamps:
         best["timestamps"] = [[token, seconds_2dp(w.offset_ms), seconds_2dp(w.end_ms)] for token, w in words]
     if word_confidence and final:
@@ -61,14 +62,14 @@ def _keywords_result(utterance: Utterance, keywords: tuple[str, ...], threshold:
     }
 
 
-def _word_alternatives(utterance: Utterance, threshold: float, limit: int | None) -> list[dict]:
+def _word_alternatives(utterance: Utterance, threshold: float, limit: int | None, locale: str, written: bool) -> list[dict]:
     return [
         {
             "start_time": seconds_2dp(span.start_ms),
             "end_time": seconds_2dp(span.end_ms),
             "alternatives": [{"word": word, "confidence": confidence} for word, confidence in span.candidates],
         }
-        for span in word_alternatives(utterance, threshold, limit)
+        for span in word_alternatives(utterance, threshold, limit, spoken=not written, locale=locale)
     ]
 
 
@@ -82,7 +83,7 @@ def _result(utterance: Utterance, final: bool, timestamps: bool, word_confidence
         if spotted:
             result["keywords_result"] = spotted
     if word_alternatives_threshold is not None:
-        spans = _word_alternatives(utterance, word_alternatives_threshold, None)
+        spans = _word_alternatives(utterance, word_alternatives_threshold, None, locale, written)
         if spans:
             result["word_alternatives"] = spans
     return result
@@ -102,7 +103,7 @@ def _iter_speaker_labels(utterances, final: bool, locale: str = "en-US", written
     # one label per word of the timestamps (a label's "from" is its word's start), as Watson does; an utterance
     # without words is labelled as a whole
     for utterance in utterances:
-        spans = [part for w in utterance.words for _, part in ([(None, w)] if written else spoken_parts(w, locale))]
+        spans = utterance.words if written else [part for _, part in spoken_timeline(utterance.words, utterance.lexical, locale)]
         spans = spans or [utterance]
         for span in spans:
             number = span.speaker if isinstance(span, Word) and span.speaker is not None else utterance.speaker

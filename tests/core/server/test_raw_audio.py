@@ -55,3 +55,21 @@ def test_not_raw_or_badly_described():
     with pytest.raises(ApiError, match="channels 1 to 16"):
         raw_format("audio/l16;rate=16000;channels=0")
     assert RawFormat(16000, 3, "<i2").samples(bytes(6 * 10 + 5)).shape == (10, 3)  # whole frames only
+
+
+def test_the_byte_order_waits_for_sound_after_silence_and_faint_noise(speech):
+    """A big-endian stream that starts with silence and faint hiss is told from the speech that follows."""
+    from core.server.pcm_stream import PcmStream
+
+    hiss = np.random.default_rng(0).normal(0, 20 / 32768, 16_000).astype(np.float32)
+    audio = np.concatenate([np.zeros(16_000, np.float32), hiss, speech])
+    data = (audio * 32767).astype(">i2").tobytes()
+    raw = raw_format("audio/l16;rate=16000")
+    assert raw.settled(data[: 64_000], final=False).encoding is None  # two seconds of silence and hiss tell nothing
+    assert raw.settled(data).encoding == ">i2"
+    stream, received = PcmStream(raw), bytearray()
+    received.extend(data[:64_000])
+    assert len(stream.audio(received)) == 0  # held back until the order is known
+    received.extend(data[64_000:])
+    heard = stream.audio(received, ended=True)
+    assert np.abs(heard - audio).max() < 1e-3  # all of it, silence included, read the right way

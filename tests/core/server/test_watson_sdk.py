@@ -379,24 +379,66 @@ def test_arguments_the_service_does_not_apply_are_said_in_warnings(stt, server, 
     socket.close()
 
 
-def test_a_websocket_session_hearing_only_silence_ends_after_its_inactivity_timeout(server, api_key):
-    """inactivity_timeout counts audio without speech (not time without messages), as the service does."""
+def test_a_websocket_session_hearing_only_silence_ends_after_its_inactivity_timeout(server, api_key, ten_seconds):
+    """inactivity_timeout counts audio without speech (not time without messages), as the service does; what was said
+    before the silence is sent final before the session ends."""
     import json
     import select
     import time
+    import wave
 
     import websocket
 
+    with wave.open(str(ten_seconds)) as recording:
+        speech = recording.readframes(recording.getnframes())
     socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize",
                                          header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=60)
     socket.send(json.dumps({"action": "start", "content-type": "audio/l16;rate=16000", "inactivity_timeout": 3}))
     assert json.loads(socket.recv()) == {"state": "listening"}
+    socket.send_binary(speech[: 16_000 * 2 * 8])  # "hello ... hello ... oh hello i didn't know you were" up to 8 s
+    answers: list[dict] = []
+    ended = threading.Event()
+
+    def read() -> None:
+        while not ended.is_set():
+            answers.append(json.loads(socket.recv()))
+            if "error" in answers[-1]:
+                ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
     quarter = bytes(16_000 // 2)  # a quarter of a second of silence
-    sent_s = 0.0
-    while sent_s < 20 and not select.select([socket.sock], [], [], 0)[0]:  # until the service answers
+    silent_s = 0.0
+    while silent_s < 30 and not ended.is_set():  # at twice real time: recognition keeps up
         socket.send_binary(quarter)
-        sent_s += 0.25
-        time.sleep(0.03)
-    answer = json.loads(socket.recv())
-    assert answer == {"error": "Session timed out due to inactivity after 3 seconds."}
-    assert 3.0 < sent_s < 8.0  # ended soon after 3 s of audio without speech, not at 30 s
+        silent_s += 0.25
+        time.sleep(0.125)
+    assert ended.wait(30), answers
+    assert answers[-1] == {"error": "Session timed out due to inactivity after 3 seconds."}
+    finals = [a["results"][0]["alternatives"][0]["transcript"] for a in answers if a.get("results") and a["results"][0]["final"]]
+    assert finals and finals[0].startswith("hello")  # the speech before the silence, final, not lost
+    assert 3.0 < silent_s < 10.0, silent_s  # ended soon after 3 s of audio without speech, not at 30 s
+
+
+def test_a_second_start_without_a_stop_first_finishes_the_audio_so_far(server, api_key, ten_seconds):
+    import json
+    import wave
+
+    import websocket
+
+    with wave.open(str(ten_seconds)) as recording:
+        speech = recording.readframes(recording.getnframes())
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize",
+                                         header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=120)
+    start = json.dumps({"action": "start", "content-type": "audio/l16;rate=16000"})
+    socket.send(start)
+    assert json.loads(socket.recv()) == {"state": "listening"}
+    socket.send_binary(speech)
+    socket.send(start)
+    answers = [json.loads(socket.recv())]
+    while answers[-1].get("state") != "listening":
+        answers.append(json.loads(socket.recv()))
+    text = " ".join(a["results"][0]["alternatives"][0]["transcript"] for a in answers if a.get("results"))
+    assert all(a["results"][0]["final"] for a in answers if a.get("results")) and "hello" in text
+    socket.send(json.dumps({"action": "stop"}))  # the new session heard nothing: it ends at once
+    assert json.loads(socket.recv()) == {"state": "listening"}
+    socket.close()

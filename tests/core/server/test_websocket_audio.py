@@ -64,3 +64,9 @@ def test_flags_may_be_strings_and_speaker_labels_bring_timestamps():
         assert session.interim and session.timestamps and session.text.profanity == "None"
     finally:
         session.close()
+
+
+def test_null_in_a_start_means_the_default():
+    session = Session({"content-type": "audio/l16;rate=16000", "interim_results": None, "profanity_filter": None,
+                       "inactivity_timeout": None}, "en-US")
+    assert not session.interim and session.text.profanity == "Masked" and session.inactivity_s == 30
