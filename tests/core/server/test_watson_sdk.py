@@ -209,7 +209,6 @@ def test_a_body_that_is_not_audio_is_an_unsupported_media_type(stt, content_type
 
 def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_seconds):
     """The SDK's start says "content_type" (the documentation "content-type"): raw 8 kHz samples are heard as such."""
-    import io
     import wave
 
     import numpy as np
@@ -218,21 +217,27 @@ def test_the_sdks_websocket_streams_raw_pcm_at_its_rate(server, api_key, ten_sec
     with wave.open(str(ten_seconds)) as recording:
         samples = np.frombuffer(recording.readframes(recording.getnframes()), "<i2")
     narrowband = resample_poly(samples.astype(np.float32), 1, 2).clip(-32768, 32767).astype("<i2").tobytes()
+    words = _streamed_words(server, api_key, narrowband, "audio/l16; rate=8000")
+    assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0  # ten seconds, not twenty
+
+
+def _streamed_words(server, api_key, audio: bytes, content_type: str) -> list:
+    """Return the timestamps of the final results the SDK's WebSocket gets for narrowband audio."""
+    import io
+
     token = server.services.tokens.issue(server.services.keys.verify(api_key))
     service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
     service.set_service_url(f"ws://127.0.0.1:{server.port}")
     collector = Collector()
-    service.recognize_using_websocket(audio=AudioSource(io.BytesIO(narrowband)), content_type="audio/l16; rate=8000",
+    service.recognize_using_websocket(audio=AudioSource(io.BytesIO(audio)), content_type=content_type,
                                       recognize_callback=collector, model="en-US_NarrowbandModel", timestamps=True)
     assert collector.closed.is_set() and not collector.errors
     finals = [d["results"][0] for d in collector.data if d.get("results") and d["results"][0]["final"]]
-    words = [t for result in finals for t in result["alternatives"][0]["timestamps"]]
-    assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0  # ten seconds, not twenty
+    return [t for result in finals for t in result["alternatives"][0]["timestamps"]]
 
 
 def test_telephone_mu_law_is_heard_over_http_and_the_websocket(stt, server, api_key, ten_seconds):
     """audio/basic (8 kHz mu-law, as telephone bridges send) in a request; audio/mulaw;rate=8000 over the socket."""
-    import io
     import wave
 
     import numpy as np
@@ -247,15 +252,7 @@ def test_telephone_mu_law_is_heard_over_http_and_the_websocket(stt, server, api_
     heard = stt.recognize(audio=mulaw, content_type="audio/basic", model="en-US_NarrowbandModel", timestamps=True).get_result()
     words = [t for r in heard["results"] for t in r["alternatives"][0]["timestamps"]]
     assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0
-    token = server.services.tokens.issue(server.services.keys.verify(api_key))
-    service = SpeechToTextV1(authenticator=BearerTokenAuthenticator(token))
-    service.set_service_url(f"ws://127.0.0.1:{server.port}")
-    collector = Collector()
-    service.recognize_using_websocket(audio=AudioSource(io.BytesIO(mulaw)), content_type="audio/mulaw;rate=8000",
-                                      recognize_callback=collector, model="en-US_NarrowbandModel", timestamps=True)
-    assert collector.closed.is_set() and not collector.errors
-    finals = [d["results"][0] for d in collector.data if d.get("results") and d["results"][0]["final"]]
-    words = [t for result in finals for t in result["alternatives"][0]["timestamps"]]
+    words = _streamed_words(server, api_key, mulaw, "audio/mulaw;rate=8000")
     assert words[0][0] == "hello" and 8.0 < words[-1][2] <= 10.0
 
 
