@@ -4,8 +4,9 @@ Each word goes to the speaker whose turns overlap it most (the nearest turn when
 does); an utterance whose words change speaker is split there, so every utterance has
 exactly one speaker. Split parts get result ids derived from the original
 (``"{result_id}-1"``, ``"{result_id}-2"``, ...) and their text forms are rebuilt from their
-words (joined with single spaces; whisper words carry their own punctuation). An utterance that
-touches a span where two or more voices overlap is marked ``overlapped``.
+words (joined with single spaces; whisper words carry their own punctuation), and so are their
+N-best alternatives: each hypothesis cut where it lines up with the part's words. An utterance
+that touches a span where two or more voices overlap is marked ``overlapped``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import bisect
 from dataclasses import replace
 
 from core.diarization.turns import Diarization, _merge_spans
-from core.results import Utterance, Word
-from core.text.forms import forms_from_display
+from core.results import Alternative, Utterance, Word
+from core.text.forms import forms_from_display, word_token
 from core.text.words import joined
 
 
@@ -67,7 +68,33 @@ class _SpeakerIndex:
         return any(s < end and e > start for s, e in self.overlaps)
 
 
-def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: str, index: _SpeakerIndex, locale: str) -> Utterance:
+def _cut_alternatives(utterance: Utterance, first: int, stop: int, locale: str) -> list[Alternative]:
+    """Return the utterance's N-best hypotheses cut to its words [first, stop): each hypothesis' words lined up with
+    the best one's (difflib), the part between the words it holds at those borders (none when that part is empty or
+    reads as the piece does)."""
+    from difflib import SequenceMatcher
+
+    best = [word_token(w.text) for w in utterance.words]
+    piece = " ".join(best[first:stop])
+    cut: list[Alternative] = []
+    for alternative in utterance.alternatives:
+        tokens = alternative.forms.itn.split()
+        matcher = SequenceMatcher(a=best, b=tokens, autojunk=False)
+
+        def place(i: int) -> int:  # where the best hypothesis' word boundary i falls among the alternative's words
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                if i1 <= i < i2 or (i == i2 == len(best)):
+                    return j1 + (i - i1 if tag == "equal" else round((i - i1) * (j2 - j1) / max(i2 - i1, 1)))
+            return len(tokens)
+
+        text = " ".join(tokens[place(first) : place(stop) if stop < len(best) else len(tokens)])
+        if text and text != piece and all(a.forms.itn != text for a in cut):
+            cut.append(Alternative(forms_from_display(text, locale), alternative.confidence))
+    return cut
+
+
+def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: str, index: _SpeakerIndex, locale: str,
+             alternatives: list[Alternative]) -> Utterance:
     start = min(w.offset_ms for w in words)
     end = max(w.end_ms for w in words)
     confidences = [w.confidence for w in words if w.confidence is not None]
@@ -80,7 +107,7 @@ def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: s
         confidence=round(sum(confidences) / len(confidences), 4) if confidences else utterance.confidence,
         speaker=speaker,
         words=words,
-        alternatives=[],  # the N-best hypotheses covered the whole original utterance
+        alternatives=alternatives,
         overlapped=index.is_overlapped(start, end),
         sentiment=None,
     )
@@ -114,6 +141,9 @@ def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, lo
             overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)
             result.append(replace(utterance, speaker=words[0].speaker, words=words, overlapped=overlapped))
             continue
+        first = 0
         for n, run in enumerate(runs, 1):
-            result.append(_rebuilt(utterance, run, run[0].speaker, f"{utterance.result_id}-{n}", index, locale))
+            alternatives = _cut_alternatives(utterance, first, first + len(run), locale) if utterance.alternatives else []
+            result.append(_rebuilt(utterance, run, run[0].speaker, f"{utterance.result_id}-{n}", index, locale, alternatives))
+            first += len(run)
     return result

@@ -71,3 +71,16 @@ def test_utterances_without_words_take_the_largest_overlapping_turn():
 def test_no_turns_leaves_utterances_untouched():
     utterance = _utterance("r5", [("hi", 0, 100)])
     assert assign_speakers([utterance], Diarization()) == [utterance]
+
+
+def test_a_split_utterances_n_best_hypotheses_are_cut_with_it():
+    from dataclasses import replace
+
+    from core.results import Alternative
+
+    utterance = _utterance("r1", [("Hello", 100, 500), ("there,", 600, 1900), ("I'm", 2200, 2600), ("Bob.", 2700, 3500)])
+    utterance = replace(utterance, alternatives=[Alternative(forms_from_display("Hello there, I'm Rob."), 0.5),
+                                                 Alternative(forms_from_display("Yellow hair, I'm Bob."), 0.3)])
+    first, second = assign_speakers([utterance], DIARIZATION)
+    assert [(a.forms.itn, a.confidence) for a in first.alternatives] == [("yellow hair", 0.3)]  # "hello there" is the piece
+    assert [(a.forms.itn, a.confidence) for a in second.alternatives] == [("i'm rob", 0.5)]

@@ -439,3 +439,4 @@ def test_a_second_start_without_a_stop_first_finishes_the_audio_so_far(server, a
     socket.send(json.dumps({"action": "stop"}))  # the new session heard nothing: it ends at once
     assert json.loads(socket.recv()) == {"state": "listening"}
     socket.close()
+
