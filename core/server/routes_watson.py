@@ -17,8 +17,8 @@ from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRec
 from core.server.recognition import decode_body, hypotheses_for, transcribe_request_audio
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, save_upload
-from core.server.watson_arguments import argument_warnings, refuse_redaction
 from core.server.transcriptions import NewSource, Transcription
+from core.server.watson_arguments import argument_warnings, refuse_redaction
 from core.views.watson import speech_recognition_results
 
 API = "watson"

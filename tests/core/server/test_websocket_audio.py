@@ -9,7 +9,7 @@ from helpers.audiofiles import make_encoded, read_wav
 from core.server.errors import ApiError
 from core.server.pcm_stream import PcmStream
 from core.server.raw_audio import raw_format
-from core.server.websocket import Session
+from core.server.websocket_session import Session
 from core.tts import resample
 
 

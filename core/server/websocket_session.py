@@ -1,0 +1,168 @@
+"""One Watson WebSocket recognition, start..stop: the start message's parameters, checked as the service checks
+them, and the audio received so far (core.server.websocket sends its results)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.audio.decode import SAMPLE_RATE
+from core.server.errors import ApiError
+from core.server.pcm_stream import PcmStream
+from core.server.raw_audio import raw_format
+from core.server.recognition import decode_body, hypotheses_for
+from core.server.rendering import call_view, text_options
+from core.server.sources import check_audio_type
+from core.server.streamed_speakers import StreamedSpeakers
+from core.server.watson_arguments import argument_warnings, refuse_redaction
+from core.views.watson import watson_result_event
+
+INTERIM_EVERY_S = 1.5  # new audio between two interim hypotheses
+MAX_KEYWORDS, MAX_KEYWORD_CHARS = 1000, 2000  # as over HTTP
+MAX_ALTERNATIVES = 10  # as over HTTP
+DEFAULT_INACTIVITY_S = 30  # audio without speech for this long ends a session (inactivity_timeout; -1: never)
+START_ARGUMENTS = frozenset({  # the start message's fields a session applies (others are said in warnings)
+    "action", "content-type", "content_type", "interim_results", "timestamps", "word_confidence", "profanity_filter",
+    "smart_formatting", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
+    "word_alternatives_threshold", "inactivity_timeout", "redaction",
+})
+
+
+def _sized_wav(data: bytes) -> bytes:
+    """Return a WAV received in part with its sizes set to what arrived (other data unchanged)."""
+    if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return data
+    position = 12
+    while position + 8 <= len(data):
+        chunk, size = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
+        if chunk == b"data":
+            available = len(data) - position - 8
+            available -= available % 2
+            head = bytearray(data[: position + 8 + available])
+            head[4:8] = (len(head) - 8).to_bytes(4, "little")
+            head[position + 4 : position + 8] = available.to_bytes(4, "little")
+            return bytes(head)
+        position += 8 + size + (size % 2)
+    return data
+
+
+class Session:
+    """One start..stop stream: its parameters, the audio so far, and which results were sent final."""
+
+    def __init__(self, start: dict, locale: str):
+        self.start = start
+        # the documented start says "content-type"; the ibm-watson SDKs send "content_type"
+        self.content_type = str(start.get("content-type") or start.get("content_type") or "audio/wav")
+        self.interim = _flag(start, "interim_results", False)
+        self.speaker_labels = _flag(start, "speaker_labels", False)
+        self.timestamps = _flag(start, "timestamps", False) or self.speaker_labels  # speaker labels force timestamps
+        self.word_confidence = _flag(start, "word_confidence", False)
+        self.smart_formatting = _flag(start, "smart_formatting", False)  # written transcripts ("$25"), not spoken
+        self.text = text_options("Masked" if _flag(start, "profanity_filter", True) else "None",
+                                 "DictatedAndAutomatic" if self.smart_formatting else None)
+        self.locale = locale
+        keywords = start.get("keywords") or []
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            raise ApiError(400, "keywords must be a list of strings.")
+        self.keywords = tuple(k.strip() for k in keywords if k.strip())
+        if len(self.keywords) > MAX_KEYWORDS or sum(map(len, self.keywords)) > MAX_KEYWORD_CHARS:
+            raise ApiError(400, f"At most {MAX_KEYWORDS} keywords of {MAX_KEYWORD_CHARS} characters in all.")
+        self.keywords_threshold = _fraction(start, "keywords_threshold")
+        if self.keywords and self.keywords_threshold is None:
+            raise ApiError(400, "keywords need keywords_threshold.")
+        self.finals: list = []  # the final results sent, for their speaker labels at the end
+        refuse_redaction(start.get("redaction"))
+        # said with the first results, as the service reports the arguments it did not apply
+        self.warnings = argument_warnings(start, START_ARGUMENTS)
+        inactivity = start.get("inactivity_timeout")
+        self.inactivity_s = DEFAULT_INACTIVITY_S if inactivity is None else int(inactivity)
+        self.heard_ms = self.speech_until_ms = 0  # audio heard, and where its last speech ended
+        self.max_alternatives = int(start.get("max_alternatives") or 1)
+        if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
+            raise ApiError(400, f"max_alternatives must be 1 to {MAX_ALTERNATIVES}.")
+        self.word_alternatives_threshold = _fraction(start, "word_alternatives_threshold")
+        self.data = bytearray()
+        self.committed_ms = 0  # audio before this time has been sent as final results
+        self.result_index = 0
+        self.last_interim_bytes = 0
+        check_audio_type(self.content_type)
+        raw = raw_format(self.content_type)  # raw samples without their rate are refused at the start, as the service does
+        self.pcm = PcmStream(raw) if raw else None  # raw samples are converted once, as they come
+        # bytes a second: raw audio's is known; a container's is measured once some of it is decoded
+        self.bytes_per_second = raw.rate * raw.frame_bytes if raw else None
+        # last, once the start is known to be valid: a tracker starts loading its models
+        self.speakers = StreamedSpeakers() if self.speaker_labels else None  # labels while the audio streams
+
+    def next(self) -> "Session":
+        """Return the session that follows a stop, with the same parameters (what they cannot do was said already)."""
+        self.close()
+        following = Session(self.start, self.locale)
+        following.warnings = []  # said once, with the first session's results
+        return following
+
+    def close(self) -> None:
+        """Release what following the speakers holds; returns nothing."""
+        if self.speakers is not None:
+            self.speakers.close()
+
+    def audio(self, *, ended: bool = False) -> np.ndarray:
+        """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes;
+        `ended`: all of it has come)."""
+        if self.pcm is not None:
+            return self.pcm.audio(self.data, ended=ended)
+        data = bytes(self.data)
+        audio = decode_body(_sized_wav(data), self.content_type)
+        if len(audio) >= SAMPLE_RATE:
+            self.bytes_per_second = len(data) * SAMPLE_RATE / len(audio)
+        return audio
+
+    def silent_too_long(self) -> bool:
+        """Return True once the audio has gone on without speech for the inactivity timeout (never when it is 0 or less)."""
+        return self.inactivity_s > 0 and self.heard_ms - self.speech_until_ms > self.inactivity_s * 1000
+
+    def due_for_interim(self) -> bool:
+        step = (self.bytes_per_second or 32_000) * INTERIM_EVERY_S  # until measured, as 16 kHz 16-bit mono
+        return len(self.data) - self.last_interim_bytes >= step
+
+    @property
+    def hypotheses(self) -> int:
+        """Return how many N-best hypotheses a final needs."""
+        return hypotheses_for(self.max_alternatives, self.word_alternatives_threshold)
+
+    def sent_final(self, utterance) -> dict:
+        """Return the final result's message, moving the result index on."""
+        event = self.event(utterance, True)
+        self.finals.append(utterance)
+        self.result_index += 1
+        return event
+
+    def event(self, utterance, final: bool) -> dict:
+        event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+                          word_confidence=self.word_confidence, text=self.text, locale=self.locale,
+                          keywords=self.keywords, keywords_threshold=self.keywords_threshold,
+                          max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold,
+                          smart_formatting=self.smart_formatting)
+        if self.warnings:
+            event["warnings"], self.warnings = self.warnings, []
+        return event
+
+
+def _fraction(start: dict, name: str) -> float | None:
+    """Return a start message's number between 0 and 1, or None when absent (or null); raise ApiError else."""
+    value = start.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ApiError(400, f"{name} must be a number between 0 and 1.")
+    return float(value)
+
+
+def _flag(start: dict, name: str, default: bool) -> bool:
+    """Return a start message's true/false field (JSON true/false, or the strings "true"/"false"); raise ApiError else."""
+    value = start.get(name)
+    if value is None:  # absent, or null
+        return default
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise ApiError(400, f"{name} must be true or false.")
+    return value
