@@ -149,10 +149,21 @@ def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:
     return chunk[0].copy() if chunk.shape[0] == 1 else chunk.mean(axis=0, dtype=np.float32)
 
 
-def _resampled_blocks(path: Path, *, past_header: bool = False) -> Iterator[np.ndarray]:
-    """Yield (channels, k) float32 blocks at 16 kHz in the first frame's layout, with lost stretches silenced."""
+def stream_blocks(source, name: str) -> Iterator[np.ndarray]:
+    """Yield (channels, k) float32 blocks at 16 kHz decoded from `source`, a file object read as its bytes arrive (a
+    live stream: only `read` is called, and a WAV is read to the stream's end whatever its header declares).
+
+    `name` stands for the stream in error messages; failures raise AudioError subclasses, as for files.
+    """
+    with _ffmpeg_errors(Path(name)):
+        yield from _resampled_blocks(Path(name), stream=source)
+
+
+def _resampled_blocks(path: Path, *, past_header: bool = False, stream=None) -> Iterator[np.ndarray]:
+    """Yield (channels, k) float32 blocks at 16 kHz in the first frame's layout, with lost stretches silenced
+    (from the file at `path`, or from the file object `stream`, which `path` then only names)."""
     resampler = layout = source = expected = None
-    with _open(path, past_header=past_header) as container:
+    with _open(path, past_header=past_header) if stream is None else _open_stream(stream, path) as container:
         stream = _audio_stream(container, path)
         tick = float(stream.time_base or 0)
         for frame in _decoded_frames(container, stream, path):
@@ -252,6 +263,14 @@ def _open(path: Path, *, past_header: bool = False):
             raise CorruptAudioError(message) from exc
         message = f"{path.name} is not an audio or video file FFmpeg can read: {_reason(exc)}."
         raise UnsupportedAudioError(message) from exc
+
+
+def _open_stream(stream, path: Path):
+    """Return an input container reading the file object `stream` (never seeked), or raise the AudioError that says why."""
+    try:
+        return av.open(stream, mode="r", metadata_errors="ignore", options={"ignore_length": "1"})
+    except av.error.FFmpegError as exc:
+        raise UnsupportedAudioError(f"{path.name} is not audio FFmpeg can read: {_reason(exc)}.") from exc
 
 
 def _audio_stream(container, path: Path):

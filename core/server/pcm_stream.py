@@ -1,13 +1,15 @@
 """Raw samples (core.server.raw_audio) arriving over a WebSocket in pieces, turned into 16 kHz mono as they come.
 
-A container (WAV, Ogg, WebM...) is decoded whole again at each interim result; raw samples need no
-decoder, so each piece is converted once: the channels averaged, then resampled by FFmpeg's
-swresample (PyAV), whose state carries across pieces so their joins make no click. The audio so far
-lives in one buffer that doubles when full, so a session of an hour costs as little per piece as a
-minute's. 16-bit samples of no stated byte order wait for the first sound that tells it.
+Raw samples need no decoder (a container's: core.server.container_stream), so each piece is converted
+once: the channels averaged, then resampled by FFmpeg's swresample (PyAV), whose state carries across
+pieces so their joins make no click. The audio so far lives in one SampleBuffer, so a session of an
+hour costs as little per piece as a minute's. 16-bit samples of no stated byte order wait for the
+first sound that tells it.
 """
 
 from __future__ import annotations
+
+import threading
 
 import av
 import numpy as np
@@ -25,8 +27,7 @@ class PcmStream:
         self.raw = raw
         self.used = 0  # bytes converted (whole frames only)
         self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE) if raw.rate != SAMPLE_RATE else None
-        self._buffer = np.zeros(SAMPLE_RATE * 60, np.float32)
-        self._size = 0
+        self._samples = SampleBuffer()
 
     def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
         """Return the audio of `data` (all the bytes received so far); `ended`: the last call, flushing the resampler."""
@@ -35,15 +36,15 @@ class PcmStream:
             undecided_long = len(data) >= UNDECIDED_S * raw.rate * raw.frame_bytes
             raw = self.raw = raw.settled(bytes(data), final=ended or undecided_long)
             if raw.encoding is None:
-                return self._buffer[:0]
+                return self._samples.view()
         end = len(data) // raw.frame_bytes * raw.frame_bytes
         if end > self.used:
-            self._append(self._resampled(raw.samples(bytes(data[self.used : end])).mean(axis=1)))
+            self._samples.append(self._resampled(raw.samples(bytes(data[self.used : end])).mean(axis=1)))
             self.used = end
         if ended and self._resampler is not None:
-            self._append(self._frames(self._resampler.resample(None)))
+            self._samples.append(self._frames(self._resampler.resample(None)))
             self._resampler = None  # flushed: nothing more can follow
-        return self._buffer[: self._size]
+        return self._samples.view()
 
     def _resampled(self, mono: np.ndarray) -> np.ndarray:
         if self._resampler is None:
@@ -57,11 +58,27 @@ class PcmStream:
         parts = [f.to_ndarray().reshape(-1) for f in frames]
         return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
 
-    def _append(self, samples: np.ndarray) -> None:
-        needed = self._size + len(samples)
-        if needed > len(self._buffer):
-            grown = np.zeros(max(needed, 2 * len(self._buffer)), np.float32)
-            grown[: self._size] = self._buffer[: self._size]
-            self._buffer = grown
-        self._buffer[self._size : needed] = samples
-        self._size = needed
+
+class SampleBuffer:
+    """Samples appended by one thread and read by another: one buffer that doubles when full, so appending to an
+    hour's audio costs as little as to a minute's; a view taken stays valid (and unchanged) while more is appended."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._buffer = np.zeros(SAMPLE_RATE * 60, np.float32)
+        self._size = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        with self._lock:
+            needed = self._size + len(samples)
+            if needed > len(self._buffer):
+                grown = np.zeros(max(needed, 2 * len(self._buffer)), np.float32)
+                grown[: self._size] = self._buffer[: self._size]
+                self._buffer = grown
+            self._buffer[self._size : needed] = samples
+            self._size = needed
+
+    def view(self) -> np.ndarray:
+        """Return the samples so far."""
+        with self._lock:
+            return self._buffer[: self._size]

@@ -103,10 +103,13 @@ class Stream:
     async def finish(self, session: Session) -> None:
         """Send the final results of the audio not yet committed, then (when asked) the speaker labels of all of them,
         found on the whole session's audio: final, they replace any sent while the audio streamed."""
-        session.close()
         if not session.data:
+            session.close()
             return
-        audio = await run_in_threadpool(lambda: session.audio(ended=True))
+        try:
+            audio = await run_in_threadpool(lambda: session.audio(ended=True))
+        finally:
+            session.close()
         await self._send_finals(session, await self._recognize(session, audio), audio)
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)

@@ -7,9 +7,10 @@ import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
 from core.server.errors import ApiError
+from core.server.container_stream import ContainerStream
 from core.server.pcm_stream import PcmStream
 from core.server.raw_audio import raw_format
-from core.server.recognition import decode_body, hypotheses_for
+from core.server.recognition import hypotheses_for
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type
 from core.server.streamed_speakers import StreamedSpeakers
@@ -25,24 +26,6 @@ START_ARGUMENTS = frozenset({  # the start message's fields a session applies (o
     "smart_formatting", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
     "word_alternatives_threshold", "inactivity_timeout", "redaction",
 })
-
-
-def _sized_wav(data: bytes) -> bytes:
-    """Return a WAV received in part with its sizes set to what arrived (other data unchanged)."""
-    if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return data
-    position = 12
-    while position + 8 <= len(data):
-        chunk, size = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
-        if chunk == b"data":
-            available = len(data) - position - 8
-            available -= available % 2
-            head = bytearray(data[: position + 8 + available])
-            head[4:8] = (len(head) - 8).to_bytes(4, "little")
-            head[position + 4 : position + 8] = available.to_bytes(4, "little")
-            return bytes(head)
-        position += 8 + size + (size % 2)
-    return data
 
 
 class Session:
@@ -86,7 +69,8 @@ class Session:
         self.last_interim_bytes = 0
         check_audio_type(self.content_type)
         raw = raw_format(self.content_type)  # raw samples without their rate are refused at the start, as the service does
-        self.pcm = PcmStream(raw) if raw else None  # raw samples are converted once, as they come
+        # decoded once, as the audio comes: raw samples converted, a container demuxed and decoded on a thread of its own
+        self.decoder = PcmStream(raw) if raw else ContainerStream()
         # bytes a second: raw audio's is known; a container's is measured once some of it is decoded
         self.bytes_per_second = raw.rate * raw.frame_bytes if raw else None
         # last, once the start is known to be valid: a tracker starts loading its models
@@ -100,19 +84,18 @@ class Session:
         return following
 
     def close(self) -> None:
-        """Release what following the speakers holds; returns nothing."""
+        """Release what decoding the audio and following the speakers hold; returns nothing."""
+        if isinstance(self.decoder, ContainerStream):
+            self.decoder.close()
         if self.speakers is not None:
             self.speakers.close()
 
     def audio(self, *, ended: bool = False) -> np.ndarray:
-        """Return the audio received so far as 16 kHz mono (a partly received container decodes as far as it goes;
-        `ended`: all of it has come)."""
-        if self.pcm is not None:
-            return self.pcm.audio(self.data, ended=ended)
-        data = bytes(self.data)
-        audio = decode_body(_sized_wav(data), self.content_type)
-        if len(audio) >= SAMPLE_RATE:
-            self.bytes_per_second = len(data) * SAMPLE_RATE / len(audio)
+        """Return the audio received so far as 16 kHz mono (a container as far as it is decoded; `ended`: all of it has
+        come, and all of it is returned). Raises ApiError (400) at the end when the audio cannot be decoded."""
+        audio = self.decoder.audio(self.data, ended=ended)
+        if isinstance(self.decoder, ContainerStream) and len(audio) >= SAMPLE_RATE:  # measured as it is decoded
+            self.bytes_per_second = len(self.data) * SAMPLE_RATE / len(audio)
         return audio
 
     def silent_too_long(self) -> bool:
