@@ -73,8 +73,7 @@ class ContainerStream:
         self._pipe = _Pipe()
         self._samples = SampleBuffer()
         self._error: AudioError | None = None
-        self._thread = threading.Thread(target=self._decode, name="stream-decoder", daemon=True)
-        self._thread.start()
+        self._thread = threading.Thread(target=self._decode, name="stream-decoder", daemon=True)  # started by the first bytes
 
     def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
         """Return the audio of `data` (all the bytes received so far) once the decoder has taken them in (a container
@@ -83,11 +82,14 @@ class ContainerStream:
         if len(data) > self.given:
             self._pipe.put(bytes(data[self.given :]))
             self.given = len(data)
+            if not self._thread.is_alive() and self._thread.ident is None:
+                self._thread.start()
         if not ended:
             self._pipe.drained(CATCH_UP_S)
             return self._samples.view()
         self._pipe.put(b"", ended=True)
-        self._thread.join(JOIN_TIMEOUT_S)
+        if self._thread.ident is not None:
+            self._thread.join(JOIN_TIMEOUT_S)
         audio = self._samples.view()
         if self._error is not None and not len(audio):
             raise ApiError(400, f"The audio cannot be decoded: {self._error.user_message()}")
