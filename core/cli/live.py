@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -97,8 +98,12 @@ class TerminalView:
         """Rewrite the interim line: its committed words plain, the words that may still change dimmed."""
         if self.rewrite:
             words, stable = args.result.text.split(), args.result.shown_stable_words
-            while len(words) > 1 and len(" ".join(words)) > INTERIM_CHARS:  # the newest words fit on the line
+            # the newest words fit on one row: a line that wraps is rewritten on its last row only, leaving the rest behind
+            room = max(10, min(INTERIM_CHARS, shutil.get_terminal_size((INTERIM_CHARS + 3, 24)).columns - 3))
+            while len(words) > 1 and len(" ".join(words)) > room:
                 words, stable = words[1:], max(0, stable - 1)
+            if words and len(words[0]) > room:
+                words[0] = words[0][-room:]
             settled, tentative = " ".join(words[:stable]), " ".join(words[stable:])
             self.out.write(f"\r\033[K… {settled}{' ' if settled and tentative else ''}{DIM}{tentative}{PLAIN}")
             self.out.flush()

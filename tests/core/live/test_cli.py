@@ -134,7 +134,7 @@ def test_a_ctrl_c_once_the_conversation_is_stored_does_not_make_the_session_look
         assert library.get_conversation(line.split(": ", 1)[1].strip()).duration_ms == 4600
 
 
-def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change():
+def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change(monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self):
             return True
@@ -157,6 +157,12 @@ def test_the_terminal_views_interim_line_dims_the_words_that_may_still_change():
     view.interim(SimpleNamespace(result=removed))
     assert out.getvalue() == f"\r\033[K… this is {DIM}fine and hello{PLAIN}"  # not "this is fine" as committed
     assert removed.to_json()["stable_words"] == 2 and [w.text for w in removed.shown_words] == ["this", "is", "fine", "and", "hello"]
+    out.seek(0), out.truncate()
+    monkeypatch.setenv("COLUMNS", "80")  # a line longer than the terminal wraps, and \r\033[K clears its last row only
+    view.interim(SimpleNamespace(result=_interim(long, 55)))
+    shown = out.getvalue()
+    assert shown.endswith(f"{DIM}word55 word56 word57 word58 word59{PLAIN}")
+    assert len(shown) - len(f"\r\033[K{DIM}{PLAIN}") < 80  # "… " and the words on one row of 80
 
 
 def _interim(text: str, stable_words: int, profanity: str = "Masked"):
