@@ -71,11 +71,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     get.set_defaults(run=_remote_get)
 
 
-def _queue():
+def _queue(*, reading: bool = False):
+    """Return the queue; for `reading`, over a library that cannot be written (full disk, read-only folder) opened read-only."""
+    from core.cli.library import open_library
     from core.jobs.queue import TranscriptionQueue
-    from core.store import Library
 
-    return TranscriptionQueue(Library.open())
+    return TranscriptionQueue(open_library(reading=reading))
 
 
 def _describe(job) -> str:
@@ -113,7 +114,7 @@ def _has_speakers(library, conversation_id: str) -> bool:
 
 
 def _list(args: argparse.Namespace) -> int:
-    queue = _queue()
+    queue = _queue(reading=True)
     with queue.library:
         for job in queue.jobs(limit=args.limit):
             print(_describe(job))

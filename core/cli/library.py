@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(run=_export)
 
 
-def _library(*, reading: bool = False):
+def open_library(*, reading: bool = False):
     """Return the library; for `reading`, one that cannot be written (full disk, read-only folder) is opened read-only."""
     from core.errors import StoreError
     from core.paths import library_path
@@ -68,7 +68,7 @@ def _library(*, reading: bool = False):
 
 
 def _list(args: argparse.Namespace) -> int:
-    with _library(reading=True) as library:
+    with open_library(reading=True) as library:
         for item in library.list_conversations(limit=args.limit):
             created = item.created.isoformat() if hasattr(item.created, "isoformat") else item.created
             print(f"{item.conversation_id}  {created}  {ms_to_seconds(item.duration_ms):8.1f}s  {item.title}")
@@ -76,14 +76,14 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with _library(reading=True) as library:
+    with open_library(reading=True) as library:
         conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
     export_conversation(conversation, "txt", None, ExportOptions())
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    with _library(reading=True) as library:
+    with open_library(reading=True) as library:
         hits = library.search(args.query, limit=args.limit)
     for hit in hits:
         print(f"{hit.conversation_id}  {ms_to_seconds(hit.offset_ms):8.1f}s  {hit.title}: {hit.snippet}")
@@ -93,7 +93,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
-    with _library() as library:
+    with open_library() as library:
         conversation_id = library.resolve_conversation_id(args.conversation_id)
         library.delete_conversation(conversation_id)
     print(f"deleted {conversation_id}", file=sys.stderr)
@@ -110,7 +110,7 @@ def _speaker_number(conversation, old: str) -> int:
 
 
 def _rename_speaker(args: argparse.Namespace) -> int:
-    with _library() as library:
+    with open_library() as library:
         conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
         library.rename_speaker(conversation.conversation_id, _speaker_number(conversation, args.old), args.new)
     return 0
@@ -180,7 +180,7 @@ def _export(args: argparse.Namespace) -> int:
     ids = list(args.conversation_ids)
     if args.all == bool(ids):
         raise ParleyError("Name the conversations to export, or use --all (not both).", "See `parley conversations list`.")
-    with _library(reading=True) as library:
+    with open_library(reading=True) as library:
         if args.all:
             ids = [c.conversation_id for c in library.list_conversations(limit=library.conversation_count() or 1)]
         ids = [library.resolve_conversation_id(i) for i in ids]

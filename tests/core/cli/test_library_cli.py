@@ -52,6 +52,8 @@ def test_a_library_that_cannot_be_written_is_still_read(stored, capsys, monkeypa
     assert "Chicago" in (tmp_path / "call.srt").read_text(encoding="utf-8")
     assert main(["conversations", "rename-speaker", stored, "Guest-1", "Ana"]) == 1  # a change is refused, in one line
     assert "The disk is full" in capsys.readouterr().err
+    assert main(["queue", "list"]) == 0 and "read without being changed" in capsys.readouterr().err
+    assert main(["queue", "add", stored]) == 1 and "The disk is full" in capsys.readouterr().err
 
 
 def test_a_read_only_library_refuses_every_write(stored, parley_home):
