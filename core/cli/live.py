@@ -32,8 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     where.add_argument("--input", type=Path, metavar="FILE", help="play a recording instead of a microphone")
     where.add_argument("--list-devices", action="store_true", help="list the input devices and exit")
     cmd.add_argument("--speed", type=playback_speed, default=1.0,
-                     help="playback speed of --input, 0.1 to 20 (default 1.0; 0 = as fast as recognition keeps up, the fastest way to "
-                          "get a live session's results: a speed recognition cannot follow thins out interim results)")
+                     help="playback speed of --input, 0.1 to 20 (default 1.0; 0 = as fast as recognition keeps up, each interim result "
+                          "decoded; a higher speed than recognition can follow thins out interim results and ends sooner)")
     cmd.add_argument("--diarize", action="store_true", help="label speakers live (Guest-1, Guest-2, ...); finals are cut where the speaker changes")
     cmd.add_argument("--mode", default="realtime-and-async", choices=sorted(MODES),
                      help="realtime-and-async (default): also queue a re-transcription; realtime: live pass only")
@@ -41,7 +41,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--model", default=DEFAULT_MODEL, help="speech model (default tiny.en)")
     cmd.add_argument("--language", help="language code, e.g. en, fr (default: heard in the first seconds; tiny.en is English only)")
     cmd.add_argument("--silence", type=between(*PHRASE_SILENCE_RANGE_MS, whole=True), default=800, metavar="MS",
-                     help="pause that ends an utterance, 100 to 10000 (default 800 ms)")
+                     help="pause that ends an utterance, 100 to 10000 (default 800 ms); a sentence end also does, "
+                          "unless --no-split-at-phrase-end")
+    cmd.add_argument("--split-at-phrase-end", action=argparse.BooleanOptionalAction, default=True,
+                     help="also end an utterance at each sentence end heard, so a talk without pauses still gets finals "
+                          "(Watson's split_transcript_at_phrase_end; default on)")
     cmd.add_argument("--profanity", default="Masked", choices=PROFANITY_MODES,
                      help="how results show profanity (default Masked, as the Speech SDK; the stored transcript keeps the words)")
     cmd.add_argument("--title", help="title of the stored conversation")
@@ -226,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     source = FileSource(args.input, speed=args.speed or None) if args.input else MicrophoneSource(args.device)
     options = LiveOptions(model=args.model, language=args.language, mode=MODES[args.mode], end_of_phrase_silence_ms=args.silence,
-                          diarize=args.diarize, title=args.title, profanity=args.profanity)
+                          split_at_phrase_end=args.split_at_phrase_end, diarize=args.diarize, title=args.title, profanity=args.profanity)
     transcriber = ConversationTranscriber(source, options)
     out = Output(sys.stdout, stop.asked.set)
     _connect(transcriber, out, args.jsonl, args.diarize)

@@ -49,6 +49,23 @@ def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(ex
 
 
 @pytest.mark.slow
+def test_without_split_at_phrase_end_only_a_pause_ends_an_utterance(sample_wav, tmp_path, capsys):
+    """The sample's sentences follow each other without a pause of 0.8 s: by default each sentence end is a final
+    (full_stop); with --no-split-at-phrase-end (Watson's default) the finals wait for --silence."""
+    from core.audio.decode import load_audio
+    from helpers.audiofiles import write_wav
+
+    clip = write_wav(tmp_path / "talk.wav", load_audio(sample_wav)[int(6.4 * 16000):int(17.8 * 16000)], 16000)
+    endings = {}
+    for split in ("--split-at-phrase-end", "--no-split-at-phrase-end"):
+        assert main(["live", "--input", str(clip), "--speed", "0", "--jsonl", "--mode", "realtime", split]) == 0
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        endings[split] = [line["watson"]["results"][0]["end_of_utterance"] for line in lines if line["event"] == "transcribed"]
+    assert endings["--split-at-phrase-end"].count("full_stop") >= 2
+    assert "full_stop" not in endings["--no-split-at-phrase-end"] and endings["--no-split-at-phrase-end"][-1] == "end_of_data"
+
+
+@pytest.mark.slow
 def test_a_wav_cut_short_is_played_with_a_warning_event_first(excerpt, tmp_path, capsys):
     """FFmpeg takes a WAV's length from its size: only the header tells, and --jsonl says so as an event, not a log line."""
     from helpers.audiofiles import truncate
