@@ -20,6 +20,10 @@ from core.text.forms import forms_from_display, word_token
 from core.text.words import joined
 
 
+SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
+SENTENCE_ENDS = ".?!。！？"
+
+
 class _SpeakerIndex:
     """Each speaker's merged speech spans, searchable by time."""
 
@@ -123,6 +127,23 @@ def _runs(words: list[Word]) -> list[list[Word]]:
     return runs
 
 
+def _placed_by_neighbours(words: list[Word]) -> list[Word]:
+    """Return the words with each sliver (a word spanning under SLIVER_MS) given a neighbour's speaker: the next
+    timed word's when it opens a sentence, else the previous word's. Whisper aligns some words to no time at all ("I"
+    of "I didn't know"): at a speaker change such a word went to whichever turn its instant fell in, and became a
+    result of its own, with the other speaker."""
+    placed = list(words)
+    for i, word in enumerate(placed):
+        if word.end_ms - word.offset_ms >= SLIVER_MS:
+            continue
+        opens_sentence = i == 0 or placed[i - 1].text[-1:] in SENTENCE_ENDS
+        timed = next((w for w in placed[i + 1 :] if w.end_ms - w.offset_ms >= SLIVER_MS), None) if opens_sentence else None
+        neighbour = timed or (placed[i - 1] if i else None)
+        if neighbour is not None and neighbour.speaker != word.speaker:
+            placed[i] = replace(word, speaker=neighbour.speaker)
+    return placed
+
+
 def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, locale: str = "en-US") -> list[Utterance]:
     """Return the utterances with speakers set, split where the speaker changes, in the same order."""
     index = _SpeakerIndex(diarization)
@@ -135,7 +156,7 @@ def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, lo
             overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)
             result.append(replace(utterance, speaker=speaker, overlapped=overlapped))
             continue
-        words = [replace(w, speaker=index.speaker_of(w.offset_ms, w.end_ms)) for w in utterance.words]
+        words = _placed_by_neighbours([replace(w, speaker=index.speaker_of(w.offset_ms, w.end_ms)) for w in utterance.words])
         runs = _runs(words)
         if len(runs) == 1:
             overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)

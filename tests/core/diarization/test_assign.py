@@ -43,6 +43,20 @@ def test_utterance_is_split_where_the_speaker_changes():
     assert not any(p.overlapped for p in parts)
 
 
+def test_a_word_aligned_to_no_time_at_a_speaker_change_goes_with_its_sentence():
+    """Whisper aligns some words to an instant ("I" of "I didn't know"): one that fell in the other speaker's turn
+    became a result of its own with that speaker (`parley live --diarize`: "Guest-2: I" then "Guest-1: didn't know")."""
+    opening = _utterance("r5", [("Hello.", 1000, 1500), ("I", 2050, 2050), ("didn't", 2050, 2300), ("know.", 2300, 2600)])
+    parts = assign_speakers([opening], Diarization.from_turns([(0, 2060, "a"), (2060, 4000, "b")]))
+    assert [(p.speaker, p.display) for p in parts] == [(1, "Hello."), (2, "I didn't know.")]
+    closing = _utterance("r6", [("I", 1000, 1300), ("know", 1300, 1900), ("it.", 2100, 2100), ("Yes.", 2500, 2900)])
+    parts = assign_speakers([closing], Diarization.from_turns([(0, 2000, "a"), (2000, 4000, "b")]))
+    assert [(p.speaker, p.display) for p in parts] == [(1, "I know it."), (2, "Yes.")]
+    assert [w.speaker for w in parts[0].words] == [1, 1, 1]
+    alone = _utterance("r7", [("So", 2100, 2100)])  # a sliver with no neighbour keeps its own speaker
+    assert [p.speaker for p in assign_speakers([alone], Diarization.from_turns([(0, 2000, "a"), (2000, 4000, "b")]))] == [2]
+
+
 def test_largest_overlap_wins_and_overlap_regions_mark_utterances():
     # 3700-4500 overlaps b for 300 ms and a for 700 ms; the span 3800-4000 is overlapped speech
     utterance = _utterance("r2", [("yes", 3700, 4500), ("indeed", 4500, 4900)])
