@@ -89,6 +89,7 @@ log = logging.getLogger(__name__)
 REUSE_MARGIN_MS = -160
 VAD_HYSTERESIS = 0.15  # speech under way ends only below the VAD threshold minus this (silero's own rule)
 UNPAUSED_TRIM_MS = 6000  # a buffer with no pause after its final is cut only once this much longer than trim_after_ms
+PAUSE_CARRY_MS = 1500  # at a pause of the recording, speech after the quietest frame this close to it waits for the resume
 ONSET_PROBABILITY = 0.1  # a frame this speech-like is a word beginning, even under the VAD threshold (silence: ~0.01)
 class StreamingRecognizer:
     """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
@@ -263,6 +264,22 @@ class StreamingRecognizer:
         if self._utterance is not None:
             self._finalize(self._utterance.last_speech_end + ms_to_samples(self.options.post_speech_ms), END_OF_DATA)
         self._speaking = False
+
+    def pause(self) -> None:
+        """Return None after finalizing the utterance under way, when the recording pauses, up to its last quiet frame.
+
+        A recording goes on after a pause as if it had none, so the audio after that frame (a word that Pause cut in
+        two) waits in the buffer and is heard whole when it resumes. Flushed at the pause, the word's two halves went
+        to two finals, and whisper heard neither ("I heard." then "This is Diane": "a beep" was lost). An utterance
+        begun within the last PAUSE_CARRY_MS waits whole; between utterances a pause is a flush.
+        """
+        utterance = self._utterance
+        if utterance is None or not self._speaking:
+            self.flush()
+            return
+        now = samples_to_ms(self._position)
+        if samples_to_ms(utterance.first) < now - PAUSE_CARRY_MS:
+            self._finalize(utterance.quiet_point(now - PAUSE_CARRY_MS, now), END_OF_DATA, carry=True)
 
     def _split_at_phrase_end(self, utterance: UtteranceBuffer) -> None:
         """Finalize the committed words up to the last committed sentence end (Watson's split_transcript_at_phrase_end)."""

@@ -304,7 +304,7 @@ class ConversationTranscriber:
                     ended = True
                     continue
                 if item is _PAUSE:
-                    failed = failed or self._safely(self.recognizer.flush)
+                    failed = failed or self._safely(self.recognizer.pause)
                     continue
                 if item is _ENCODED:
                     continue

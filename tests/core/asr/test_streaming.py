@@ -359,6 +359,31 @@ def test_behind_the_audio_an_over_long_result_ends_at_a_sentence_end_it_heard_an
     assert wer(sample_reference, run.text()) <= 0.2
 
 
+@pytest.mark.parametrize("pause_s, kept", [(12.1, "i heard"), (19.0, "originally from chicago also")])
+def test_a_pause_of_the_recording_in_mid_word_keeps_the_word_for_when_it_resumes(audio, sample_reference, pause_s, kept):
+    """Record ▸ Pause mid-sentence: the recording goes on after it as if it had none. Flushed at the pause, the word
+    cut in two went to two finals, and whisper heard neither half ("I thought, you know." then "This is Diane":
+    "I heard a beep" was lost; or "Oh, I'm originally from Chicago." then "from Chicago also")."""
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(), on_event=events.append)
+    at = int(pause_s * RATE)
+    for start in range(0, len(audio), 1600):
+        if start == at // 1600 * 1600:
+            recognizer.feed(audio[start:at])
+            recognizer.pause()
+            recognizer.feed(audio[at:start + 1600])
+        else:
+            recognizer.feed(audio[start:start + 1600])
+        recognizer.update(wait=True)
+    recognizer.flush()
+    recognizer.close()
+    finals = [e for e in events if e.final and not e.no_match]
+    text = normalise(" ".join(e.utterance.display for e in finals))
+    assert any(e.end_of_utterance == "end_of_data" for e in finals[:-1])  # the pause gave the words before it a final
+    assert kept in text and text.count("chicago") == 2
+    assert wer(sample_reference, text) <= 0.18
+
+
 def test_a_long_buffer_is_cut_after_a_final_in_a_pause_not_in_the_next_words():
     """With no pause after a sentence (a fast talker), the quietest frame between its last word and the next one is
     still speech, and whisper's word times are rough: a cut there cost the next result its first words (5 of 23
