@@ -4,7 +4,9 @@ plain (they will not change) and the words that may still change grey and italic
 Finals are appended once and never redrawn; only the provisional tail after them is
 replaced on each interim update, so a long session costs the same per update as a short
 one. The view follows the newest text unless the user has scrolled up to read; scrolling
-back to the bottom resumes following.
+back to the bottom resumes following. Following holds whatever moves the bottom: new text, a
+narrower window, larger text (View ▸ Larger text), the status bar taking room when a recording
+ends. Times are drawn smaller than the text they head, relative to it, so they scale with it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from desktop.speaker_colors import format_time, speaker_color
@@ -79,7 +81,11 @@ class CaptionsView(QTextEdit):
         self._final_end = 0  # document position right after the last final caption
         self._paragraph = _NOBODY  # (speaker, start ms, end ms) of the paragraph the last final is in
         self._pauses: list[int] = []  # recording times where it was paused: a paragraph never runs across one
+        self._follow = True  # the user has not scrolled up: the newest text stays in view
         self.document().setDocumentMargin(12)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(lambda *_: self._scroll(self._follow))
 
     # what is shown (for the record view and tests)
 
@@ -98,8 +104,12 @@ class CaptionsView(QTextEdit):
         bar = self.verticalScrollBar()
         return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
 
+    def _scrolled(self) -> None:
+        self._follow = self.following()  # a scroll up stops following, one back to the bottom resumes it
+
     def clear_captions(self) -> None:
         """Remove every caption (a new recording starts); returns nothing."""
+        self._follow = True
         self.clear()
         self._finals.clear()
         self._interim = None
@@ -134,7 +144,6 @@ class CaptionsView(QTextEdit):
         if not text.strip():  # no words after all: no caption, no heading
             self.drop_interim(result_id)
             return
-        follow = self.following()
         end_ms = max([offset_ms] + [w.end_ms for w in words])
         caption = Caption(result_id, speaker, offset_ms, text, True, speaker_runs(speaker, offset_ms, text, words), end_ms=end_ms)
         if self._interim is not None and self._interim.result_id == result_id:
@@ -145,7 +154,7 @@ class CaptionsView(QTextEdit):
         self._final_end = cursor.position()
         self._finals.append(caption)
         self._write_interim(cursor)
-        self._scroll(follow)
+        self._scroll(self._follow)
 
     def _tail_cursor(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
@@ -154,13 +163,12 @@ class CaptionsView(QTextEdit):
         return cursor
 
     def _redraw_tail(self) -> None:
-        follow = self.following()
         cursor = self._tail_cursor()
         cursor.beginEditBlock()
         cursor.removeSelectedText()
         self._write_interim(cursor)
         cursor.endEditBlock()
-        self._scroll(follow)
+        self._scroll(self._follow)
 
     def _write_interim(self, cursor: QTextCursor) -> None:
         if self._interim is not None and self._interim.text.strip():
@@ -201,7 +209,7 @@ class CaptionsView(QTextEdit):
                 cursor.insertText(self._speaker_label(speaker), label)
                 stamp = QTextCharFormat()
                 stamp.setForeground(QColor("#6b7280"))
-                stamp.setFontPointSize(max(6.0, self.font().pointSizeF() * 0.85))
+                stamp.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)  # 0.8 of the text's size, whatever it becomes
                 cursor.insertText(f"  {format_time(offset_ms)}", stamp)
                 cursor.insertBlock(QTextBlockFormat())
             if stable is None:

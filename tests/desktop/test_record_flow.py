@@ -9,7 +9,7 @@ import pytest
 import sounddevice as sd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop_helpers import wait_ops
 from desktop.speaker_colors import speaker_color
@@ -408,6 +408,55 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
     assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
 
 
+def test_captions_keep_following_when_the_window_narrows_or_the_text_grows(qtbot):
+    """The bottom moves without new text: a narrower window, View ▸ Larger text, the status bar when a recording ends.
+    Following stopped there, and the next captions were written out of view."""
+    from desktop.captions import CaptionsView
+    from desktop.text_scale import scale_text
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+    captions.resize(600, 240)
+    captions.show()
+    bar = captions.verticalScrollBar()
+    for i in range(30):
+        captions.add_final(f"r{i}", 1 + i % 2, i * 4000, f"Sentence number {i} of a long meeting about the budget.")
+    assert captions.following()
+    captions.resize(420, 200)  # narrower and shorter: the text wraps onto more lines
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and captions.following(), timeout=2000)
+    scale_text(captions, 175)  # View ▸ Larger text
+    qtbot.waitUntil(lambda: captions.following(), timeout=2000)
+    captions.add_final("r30", 1, 120_000, "The newest words.")
+    assert bar.value() == bar.maximum() and captions.following()
+    bar.setValue(0)  # scrolled up to read: a resize does not pull the view down
+    captions.resize(400, 190)
+    qtbot.wait(50)
+    assert bar.value() == 0
+
+
+def test_caption_times_grow_with_the_text(qtbot):
+    """A time was written at a fixed size: after View ▸ Larger text it stayed small (and after Ctrl+0 the newer times
+    were larger than the text)."""
+    from desktop.captions import CaptionsView
+    from desktop.text_scale import scale_text
+
+    captions = CaptionsView()
+    qtbot.addWidget(captions)
+    captions.resize(600, 300)
+    captions.show()
+    captions.add_final("r1", 1, 1_000, "Hello there everyone.")
+
+    def heading_width() -> float:  # "Guest-1  0:01": the label and its time
+        QApplication.processEvents()
+        block = captions.document().firstBlock()
+        assert block.text() == "Guest-1  0:01"
+        return block.layout().lineAt(0).naturalTextWidth()
+
+    before = heading_width()
+    scale_text(captions, 200)
+    assert heading_width() > 1.9 * before  # the time doubled with the label (1.65 when it kept its size)
+
+
 def test_a_final_with_no_words_removes_its_interim_and_draws_nothing(qtbot):
     from desktop.captions import CaptionsView
 
@@ -579,8 +628,6 @@ def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_an
 
 
 def _error_boxes():
-    from PySide6.QtWidgets import QApplication
-
     return [w for w in QApplication.topLevelWidgets() if w.objectName() == "errorDialog" and w.isVisible()]
 
 def test_one_speakers_captions_start_a_new_paragraph_after_a_silence_a_minute_or_a_pause(qtbot):
