@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from core.stderr import keep_stderr
@@ -47,6 +47,27 @@ def style_sheet() -> str:
     return path.read_text(encoding="utf-8").replace("@RESOURCES@", RESOURCES.as_posix())
 
 
+# The style sheet draws a light look; the palette gives the same to what it leaves alone (menus, scroll bars, message
+# boxes, tooltips). Left to a desktop in dark mode, menus drew the style sheet's dark ink on the system's dark grey.
+LIGHT = {
+    "Window": "#f8fafc", "WindowText": "#1f2937", "Base": "#ffffff", "AlternateBase": "#f7f9fc", "Text": "#1f2937",
+    "Button": "#ffffff", "ButtonText": "#1f2937", "BrightText": "#ffffff", "Highlight": "#2563eb", "HighlightedText": "#ffffff",
+    "ToolTipBase": "#ffffff", "ToolTipText": "#1f2937", "PlaceholderText": "#6b7280", "Link": "#1d4ed8",
+    "Light": "#ffffff", "Midlight": "#eef2f7", "Mid": "#cfd6df", "Dark": "#9aa3ad", "Shadow": "#6b7280",
+}
+LIGHT_DISABLED = {"WindowText": "#a0a8b3", "Text": "#a0a8b3", "ButtonText": "#a0a8b3"}
+
+
+def light_palette() -> QPalette:
+    """Return the palette of the app's light look, whatever the desktop's colour scheme."""
+    palette = QPalette()
+    for role, colour in LIGHT.items():
+        palette.setColor(QPalette.ColorRole[role], QColor(colour))
+    for role, colour in LIGHT_DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole[role], QColor(colour))
+    return palette
+
+
 def application(argv: list[str] | None = None) -> QApplication:
     """Return the QApplication (created once, named and styled)."""
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
@@ -54,6 +75,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("Parley")
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
+    app.setPalette(light_palette())
     app.setStyleSheet(style_sheet())
     return app
 

@@ -253,3 +253,41 @@ def test_view_larger_text_sizes_the_transcript_and_captions_and_is_kept(qtbot, q
     assert captions.font().pointSizeF() == pytest.approx(normal[1] / 2, abs=0.06)
     wait_ops(qtbot, services)
     assert load_settings().text_scale == 50
+
+
+def _contrast(a, b) -> float:
+    """Return the WCAG contrast ratio of two QColors."""
+    def luminance(colour) -> float:
+        channels = [c / 255 for c in (colour.red(), colour.green(), colour.blue())]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_menus_stay_readable_on_a_desktop_in_dark_mode(qapp):
+    """The style sheet writes dark ink on every widget; a dark desktop palette drew menus dark grey under it (1.2:1)."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QMenu
+
+    from desktop.app import application
+
+    before = qapp.palette()
+    dark = QPalette()
+    for role, colour in (("Window", "#202124"), ("WindowText", "#e8eaed"), ("Base", "#181818"), ("Text", "#e8eaed"),
+                         ("Button", "#303134"), ("ButtonText", "#e8eaed"), ("ToolTipBase", "#303134")):
+        dark.setColor(QPalette.ColorRole[role], QColor(colour))
+    qapp.setPalette(dark)  # what a desktop in dark mode hands Qt
+    try:
+        application()
+        menu = QMenu()
+        menu.addAction("Stop and save")
+        menu.ensurePolished()
+        ink = QColor("#1f2937")  # the style sheet's text colour
+        assert _contrast(menu.palette().color(QPalette.ColorRole.Window), ink) >= 4.5
+        assert _contrast(menu.palette().color(QPalette.ColorRole.Base), menu.palette().color(QPalette.ColorRole.Text)) >= 4.5
+        assert _contrast(qapp.palette().color(QPalette.ColorRole.ToolTipBase), qapp.palette().color(QPalette.ColorRole.ToolTipText)) >= 4.5
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setPalette(before)
