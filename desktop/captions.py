@@ -26,6 +26,7 @@ _NOBODY = object()  # the speaker before the first caption
 # is not a wall of text with one time at its top
 PARAGRAPH_GAP_MS = 3_000
 PARAGRAPH_MAX_MS = 60_000
+TENTATIVE = "#6b7280"  # words that may still change: grey and italic (4.8:1 on white, readable as the rest)
 LISTENING = "Listening… captions appear here as people speak."
 IDLE = "Captions appear here while you record."
 
@@ -188,7 +189,7 @@ class CaptionsView(QTextEdit):
         settled = QTextCharFormat()
         settled.setForeground(self.palette().text())
         tentative = QTextCharFormat()
-        tentative.setForeground(QColor("#8a8f98"))
+        tentative.setForeground(QColor(TENTATIVE))
         tentative.setFontItalic(True)
         stable = None if caption.final else caption.stable  # words still to draw as committed (None: all)
         for index, (speaker, offset_ms, words) in enumerate(caption.runs):

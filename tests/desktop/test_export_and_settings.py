@@ -291,3 +291,32 @@ def test_menus_stay_readable_on_a_desktop_in_dark_mode(qapp):
     finally:
         qapp.setStyleSheet("")
         qapp.setPalette(before)
+
+
+def test_every_speaker_colour_and_the_provisional_grey_read_on_white_and_no_two_speakers_look_alike():
+    from PySide6.QtGui import QColor
+
+    from desktop.captions import TENTATIVE
+    from desktop.speaker_colors import speaker_color
+
+    white = QColor("#ffffff")
+    colours = [speaker_color(n) for n in range(1, 13)]
+    assert all(_contrast(c, white) >= 4.5 for c in colours + [QColor(TENTATIVE)])  # WCAG AA for text
+    assert len({c.name() for c in colours}) == 12
+    # no two alike: CIELAB distance over 20 (Guest-3 and Guest-9 were 2.6 apart, Guest-1 and Guest-10 8.8)
+    for i, a in enumerate(colours):
+        for b in colours[i + 1:]:
+            assert _lab_distance(a, b) > 20, (a.name(), b.name())
+
+
+def _lab_distance(a, b) -> float:
+    """Return the CIE76 distance of two QColors (sRGB, D65)."""
+    def lab(colour):
+        r, g, b = ((c / 255 / 12.92) if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+                   for c in (colour.red(), colour.green(), colour.blue()))
+        x, y, z = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, \
+            (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+        fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z))
+        return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5

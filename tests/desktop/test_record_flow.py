@@ -478,7 +478,9 @@ def test_a_final_with_no_words_removes_its_interim_and_draws_nothing(qtbot):
 
 def _fragments(captions) -> list[tuple[str, bool]]:
     """Return the (text, provisional) runs of the captions' last paragraph: provisional is grey and italic."""
-    grey = QColor("#8a8f98")
+    from desktop.captions import TENTATIVE
+
+    grey = QColor(TENTATIVE)
     block = captions.document().lastBlock()
     runs, it = [], block.begin()
     while not it.atEnd():
