@@ -66,6 +66,13 @@ class RecordView(QWidget):
         self.mode_box = QComboBox(objectName="recordMode")
         for mode, label in MODES:
             self.mode_box.addItem(label, mode)
+        # their longest labels (a device's name) must not set the window's narrowest width (it was 926 px); a narrow
+        # window shows the start of a label, its tooltip and the list show it whole
+        for box in (self.input_box, self.mode_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(20)  # enough to tell "Live captions + better…" from "Live captions only"
+            box.currentTextChanged.connect(box.setToolTip)
+            box.setToolTip(box.currentText())
         self._show_mode(services.settings.live_mode)
         self.mode_box.activated.connect(self._mode_chosen)
         services.changes.settings_changed.connect(self._settings_changed)

@@ -434,6 +434,25 @@ def test_captions_keep_following_when_the_window_narrows_or_the_text_grows(qtbot
     assert bar.value() == 0
 
 
+def test_the_window_narrows_to_half_a_wide_screen_and_the_mode_still_reads(qtbot, window, services):
+    """The mode box's longest label set the window's narrowest width: 926 px."""
+    from desktop.app import style_sheet
+
+    QApplication.instance().setStyleSheet(style_sheet())
+    try:
+        window.show_page("Record")
+        window.show()
+        window.resize(600, 500)
+        qtbot.wait(50)
+        assert window.width() <= 860
+        box = window.record_view.mode_box
+        shown = box.fontMetrics().elidedText(box.currentText(), Qt.TextElideMode.ElideRight, box.width() - 40)
+        assert shown.startswith("Live captions +") and box.toolTip() == box.currentText()
+    finally:
+        QApplication.instance().setStyleSheet("")
+        wait_ops(qtbot, services)
+
+
 def test_caption_times_grow_with_the_text(qtbot):
     """A time was written at a fixed size: after View ▸ Larger text it stayed small (and after Ctrl+0 the newer times
     were larger than the text)."""
