@@ -116,6 +116,12 @@ class LiveSession(QObject):
         """Return how much audio has been recorded."""
         return self.transcriber.recorded_ms if self.transcriber is not None else 0
 
+    @property
+    def ending(self) -> tuple[str, str] | None:
+        """Return (reason, details) of a session ending by itself (EndOfStream, Error), or None (not known yet)."""
+        cause = self.transcriber.ending if self.transcriber is not None else None
+        return (cause.reason, cause.error_details or "") if cause is not None else None
+
     def start(self, choice: InputChoice, options) -> None:
         """Open the input and start captioning off the GUI thread; `started` or `failed` follows.
 

@@ -290,7 +290,7 @@ class RecordView(QWidget):
     def _ended(self, reason: str, details: str) -> None:
         if reason != "EndOfStream" and not self._stopped_early and not self._stop_pressed:  # the first cause, shown once saved
             self._stopped_early = details
-        self.status.setText("The recording ended; saving…" if reason == "EndOfStream" else f"The recording stopped: {details}")
+        self.status.setText(_ending_text((reason, details)))
         if self.session is not None:
             self.session.stop()
         self._update_buttons()
@@ -338,9 +338,9 @@ class RecordView(QWidget):
         state = self.session.state
         self.meter.set_peak(self.session.level if state == "running" else 0.0)
         self.elapsed.setText(format_time(self.session.recorded_ms))
-        if state != self.badge.property("state") and state == "stopping":  # it ended by itself (the input's end):
+        if state != self.badge.property("state") and state == "stopping":  # it ended by itself (the input's end, an error):
             if not self._stop_pressed:  # said now, not once its last finals are made
-                self.status.setText("The recording ended; saving…")
+                self.status.setText(_ending_text(self.session.ending))
             self._update_buttons()
 
     def _idle_text(self) -> str:
@@ -373,3 +373,12 @@ class RecordView(QWidget):
     def confirm_stop_for_exit(self) -> bool:
         """Return whether the user agrees to stop and save the recording so the app can close."""
         return confirm(self, "Stop recording?", "A recording is in progress. Stop it and save what was recorded before closing?")
+
+
+def _ending_text(ending: tuple[str, str] | None) -> str:
+    """Return what the status says while a recording that ended by itself is saved: why, when known (a full disk is
+    not "The recording ended")."""
+    if ending is None:
+        return "Saving…"
+    reason, details = ending
+    return "The recording ended; saving…" if reason == "EndOfStream" else f"The recording stopped: {details}"

@@ -125,6 +125,12 @@ class ConversationTranscriber:
         return self._recorder.duration_ms if self._recorder else 0
 
     @property
+    def ending(self) -> CanceledEventArgs | None:
+        """Return why the session is ending by itself (the input's end, a lost input, a full disk), or None; known at
+        once, while its `canceled` event waits for the last results."""
+        return self._cancel
+
+    @property
     def folder(self):
         return paths.audio_dir() / self.conversation_id if self.conversation_id else None
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import sounddevice as sd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -282,6 +282,36 @@ def test_an_input_that_ends_shows_saving_at_once_and_the_next_recording_starts_f
     qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
     window.stop_action.trigger()
     qtbot.waitUntil(lambda: not view.recording, timeout=30_000)
+    wait_ops(qtbot, services)
+
+
+def test_a_recording_the_disk_stops_says_why_at_once_not_that_it_ended(qtbot, window, services, sample_wav, tmp_path,
+                                                                       monkeypatch):
+    """A full disk stops the recording: the status said "The recording ended; saving…" (an input's end) until the
+    session's end reached the window, then the reason."""
+    from core.audio.recorder import Recorder
+    from core.errors import StoreError
+    from core.live.session import ConversationTranscriber
+
+    finish = ConversationTranscriber._finish
+    monkeypatch.setattr(ConversationTranscriber, "_finish", lambda self: (time.sleep(1.5), finish(self)))
+    write = Recorder.write
+
+    def filling(self, block):
+        if self.data_bytes > 2 * 32_000:
+            raise StoreError("The disk is full.")
+        write(self, block)
+
+    monkeypatch.setattr(Recorder, "write", filling)
+    view = _record_a_clip(qtbot, window, sample_wav, tmp_path)
+    said = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: said.append(view.status.text()))
+    timer.start()
+    qtbot.waitUntil(lambda: not view.recording, timeout=30_000)
+    timer.stop()
+    assert any(text.startswith("The recording stopped: The disk is full.") for text in said)
+    assert not any(text.startswith("The recording ended") for text in said)
     wait_ops(qtbot, services)
 
 
