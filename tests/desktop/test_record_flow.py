@@ -414,16 +414,22 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
     wait_ops(qtbot, services)
 
 
-def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
+def _shown_captions(qtbot, width: int, height: int, finals: int, step_ms: int, about: str = ""):
+    """Return a shown CaptionsView holding `finals` finals of alternating speakers, `step_ms` apart."""
     from desktop.captions import CaptionsView
 
     captions = CaptionsView()
     qtbot.addWidget(captions)
-    captions.resize(500, 200)
+    captions.resize(width, height)
     captions.show()
+    for i in range(finals):
+        captions.add_final(f"r{i}", 1 + i % 2, i * step_ms, f"Sentence number {i} of a long meeting{about}.")
+    return captions
+
+
+def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
+    captions = _shown_captions(qtbot, 500, 200, 40, 2000)
     bar = captions.verticalScrollBar()
-    for i in range(40):
-        captions.add_final(f"r{i}", 1 + i % 2, i * 2000, f"Sentence number {i} of a long meeting.")
     assert bar.maximum() > 0 and bar.value() == bar.maximum()
 
     bar.setValue(0)  # the user scrolls up to read
@@ -441,16 +447,10 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
 def test_captions_keep_following_when_the_window_narrows_or_the_text_grows(qtbot):
     """The bottom moves without new text: a narrower window, View ▸ Larger text, the status bar when a recording ends.
     Following stopped there, and the next captions were written out of view."""
-    from desktop.captions import CaptionsView
     from desktop.text_scale import scale_text
 
-    captions = CaptionsView()
-    qtbot.addWidget(captions)
-    captions.resize(600, 240)
-    captions.show()
+    captions = _shown_captions(qtbot, 600, 240, 30, 4000, " about the budget")
     bar = captions.verticalScrollBar()
-    for i in range(30):
-        captions.add_final(f"r{i}", 1 + i % 2, i * 4000, f"Sentence number {i} of a long meeting about the budget.")
     assert captions.following()
     captions.resize(420, 200)  # narrower and shorter: the text wraps onto more lines
     qtbot.waitUntil(lambda: bar.maximum() > 0 and captions.following(), timeout=2000)
