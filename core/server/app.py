@@ -2,7 +2,8 @@
 
 On start-up the app opens the library, loads nothing else eagerly, and (unless told not to)
 runs a job worker in a thread, so transcriptions created through the API complete without a
-separate `parley worker`. A maintenance thread removes deleted and expired transcriptions.
+separate `parley worker`. A maintenance thread removes deleted and expired transcriptions, and a
+third tells Watson jobs' callback URLs of their events while any job with one is unfinished.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 
 from core.errors import ParleyError
 from core.jobs.worker import Worker
+from core.server.callbacks import Callbacks
 from core.server.config import ServerConfig
 from core.server.errors import AzureError, WatsonError, install_error_handlers
 from core.server.keys import ApiKeys
@@ -26,6 +28,8 @@ from core.server.transcriptions import TranscriptionService
 from core.store import Library
 
 log = logging.getLogger(__name__)
+
+CALLBACK_POLL_S = 0.5  # how often jobs with a callback are looked at while one is unfinished
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Services:
     transcriptions: TranscriptionService | None = None
     recognizer: Recognizer | None = None
     worker: Worker | None = None
+    callbacks: Callbacks = field(default_factory=Callbacks)
+    callbacks_due: threading.Event = field(default_factory=threading.Event)  # a job with a callback may have news
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -50,6 +56,8 @@ class Services:
         if self.config.run_worker:
             self._thread(self._work, "parley-worker")
         self._thread(self._maintain, "parley-maintenance")
+        self.callbacks_due.set()  # jobs made before a restart may still have events to tell
+        self._thread(self._notify, "parley-callbacks")
 
     def _thread(self, target, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -72,6 +80,21 @@ class Services:
                 self.transcriptions.purge()
             except ParleyError as exc:
                 log.warning("maintenance: %s", exc.user_message())
+
+    def _notify(self) -> None:
+        from core.server.routes_watson import notify_jobs
+
+        while not self.stop.is_set():
+            if not self.callbacks_due.wait(CALLBACK_POLL_S):
+                continue
+            self.callbacks_due.clear()  # before the pass: a job created during it sets it again
+            try:
+                if notify_jobs(self):
+                    self.callbacks_due.set()
+            except ParleyError as exc:
+                log.warning("callbacks: %s", exc.user_message())
+                self.callbacks_due.set()
+            self.stop.wait(CALLBACK_POLL_S)
 
     def close(self) -> None:
         """Return None after stopping the threads (running jobs go back to the queue) and closing the library."""

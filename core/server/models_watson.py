@@ -62,5 +62,12 @@ class RecognitionJob(BaseModel):
     warnings: list[str] | None = None
 
 
+class RegisterStatus(BaseModel):
+    """The answer to registering a callback URL."""
+
+    status: Literal["created", "already created"]
+    url: str
+
+
 class RecognitionJobs(BaseModel):
     recognitions: list[RecognitionJob]

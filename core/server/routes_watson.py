@@ -1,4 +1,5 @@
-"""IBM Watson Speech to Text: POST /v1/recognize (sync) and the asynchronous /v1/recognitions jobs."""
+"""IBM Watson Speech to Text: POST /v1/recognize (sync), the asynchronous /v1/recognitions jobs and their callbacks
+(core.server.callbacks)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from core.jobs.model import FAILED, NOT_STARTED, RUNNING, SUCCEEDED
 from core.server.auth import credentials
 from core.server.batch_common import base_url, job_options
+from core.server.callbacks import COMPLETED, FAILED as FAILED_EVENT, STARTED, WITH_RESULTS, job_events
 from core.server.errors import WATSON_ERROR_RESPONSES, ApiError
 from core.server.languages import model_for, watson_locale
 from core.server.limits import read_body
-from core.server.models_watson import RecognitionJob, RecognitionJobs, SpeechRecognitionResults
+from core.server.models_watson import RecognitionJob, RecognitionJobs, RegisterStatus, SpeechRecognitionResults
 from core.server.recognition import decode_body, hypotheses_for, transcribe_request_audio
 from core.server.rendering import call_view, text_options
 from core.server.sources import check_audio_type, save_upload
@@ -27,7 +29,7 @@ RECOGNIZE_ARGUMENTS = frozenset({
     "model", "timestamps", "word_confidence", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
     "profanity_filter", "smart_formatting", "word_alternatives_threshold", "redaction",
 })
-JOB_ARGUMENTS = RECOGNIZE_ARGUMENTS | {"callback_url", "user_token", "results_ttl"}
+JOB_ARGUMENTS = RECOGNIZE_ARGUMENTS | {"callback_url", "events", "user_token", "results_ttl"}
 DEFAULT_RESULTS_TTL_MIN = 10_080  # the service keeps a job's results a week after it finished unless told otherwise
 JOB_STATUS = {NOT_STARTED: "waiting", RUNNING: "processing", SUCCEEDED: "completed", FAILED: "failed"}
 AUDIO_BODY = {"requestBody": {"required": True, "content": {
@@ -130,6 +132,14 @@ def _time(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _results(services, record: Transcription) -> list[dict]:
+    """Return a completed job's SpeechRecognitionResults, one per recording, with the parameters it was created with."""
+    stored = dict(record.properties.get("parameters", {}))
+    stored["keywords"] = tuple(stored.get("keywords", ()))
+    params = WatsonParameters(**stored)
+    return [params.document(services.transcriptions.conversation(s)) for s in record.sources]
+
+
 def _job(request: Request, record: Transcription, *, with_results: bool) -> RecognitionJob:
     status = JOB_STATUS.get(record.status, "failed")
     job = RecognitionJob(
@@ -137,11 +147,7 @@ def _job(request: Request, record: Transcription, *, with_results: bool) -> Reco
         url=f"{base_url(request)}/v1/recognitions/{record.transcription_id}", user_token=record.properties.get("user_token"),
     )
     if with_results and status == "completed":
-        stored = dict(record.properties.get("parameters", {}))
-        stored["keywords"] = tuple(stored.get("keywords", ()))
-        params = WatsonParameters(**stored)
-        service = request.app.state.services.transcriptions
-        job.results = [SpeechRecognitionResults.model_validate(params.document(service.conversation(s))) for s in record.sources]
+        job.results = [SpeechRecognitionResults.model_validate(r) for r in _results(request.app.state.services, record)]
     if status == "failed":
         job.warnings = [record.status_message or "The recognition failed."]
     return job
@@ -151,14 +157,17 @@ def _job(request: Request, record: Transcription, *, with_results: bool) -> Reco
 async def create_job(
     request: Request, response: Response, params: WatsonParameters = Depends(parameters),
     content_type: str = Header("application/octet-stream", max_length=200),
-    callback_url: str | None = Query(None, max_length=2000),
+    callback_url: str | None = Query(None, max_length=2000, description="A URL registered with POST /v1/register_callback."),
+    events: str | None = Query(None, max_length=200, description="Comma-separated: recognitions.started, recognitions.completed "
+                               "(or recognitions.completed_with_results), recognitions.failed."),
     user_token: str | None = Query(None, max_length=1000),
     results_ttl: int = Query(DEFAULT_RESULTS_TTL_MIN, ge=1, le=10_080, description="Minutes to keep the results (a week when not given)."),
 ) -> RecognitionJob:
     """Queue the recognition of the audio in the body; the job goes waiting → processing → completed | failed."""
     services = request.app.state.services
+    notified = job_events(events, callback_url)
     if callback_url:
-        raise ApiError(400, "Callbacks are not supported by the local service; poll GET /v1/recognitions/{id}.")
+        await run_in_threadpool(services.callbacks.secret, callback_url)  # registered, or a 400 that says how
     locale = params.locale(request)
     check_audio_type(content_type)
     body = await read_body(request, services.config.max_upload_bytes)
@@ -167,13 +176,16 @@ async def create_job(
     path = await run_in_threadpool(save_upload, body, content_type, "recognition")
     options = job_options(request, locale, diarize=params.speaker_labels, profanity="Masked" if params.profanity_filter else "None",
                           punctuation="DictatedAndAutomatic", hypotheses=params.hypotheses)
-    properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60}
+    properties = {"parameters": params.stored(), "user_token": user_token, "timeToLiveSeconds": results_ttl * 60,
+                  "callback": {"url": callback_url, "events": list(notified), "sent": []} if callback_url else None}
     record = await run_in_threadpool(
         lambda: services.transcriptions.create(
             API, [NewSource("upload:recognition", path, path.parent)], name=user_token or "Watson recognition", description="",
             locale=locale, properties={k: v for k, v in properties.items() if v is not None}, options=options,
         )
     )
+    if callback_url:
+        services.callbacks_due.set()
     job = _job(request, record, with_results=False)
     job.warnings = argument_warnings(request.query_params, JOB_ARGUMENTS, where="url query ") or None
     response.headers["Location"] = job.url
@@ -204,3 +216,47 @@ def delete_job(request: Request, id: str = _ID) -> Response:
         raise ApiError(400, f"The job {id} is being processed and cannot be deleted until it ends.")
     service.delete(id, API)
     return Response(status_code=204)
+
+
+@router.post("/register_callback", response_model=RegisterStatus, summary="Register a callback",
+             responses={201: {"model": RegisterStatus, "description": "Registered"}})
+async def register_callback(
+    request: Request, response: Response,
+    callback_url: str = Query(..., max_length=2000, description="A URL on this machine that answers the challenge."),
+    user_secret: str | None = Query(None, max_length=1000, description="Signs the challenge and every notification."),
+) -> RegisterStatus:
+    """Allowlist a callback URL for jobs once it has echoed a challenge string (GET ?challenge_string=...)."""
+    created = await run_in_threadpool(request.app.state.services.callbacks.register, callback_url, user_secret)
+    response.status_code = 201 if created else 200
+    return RegisterStatus(status="created" if created else "already created", url=callback_url)
+
+
+@router.post("/unregister_callback", summary="Unregister a callback")
+def unregister_callback(request: Request, callback_url: str = Query(..., max_length=2000)) -> Response:
+    """Remove a callback URL from the allowlist."""
+    request.app.state.services.callbacks.unregister(callback_url)
+    return Response(status_code=200)
+
+
+def notify_jobs(services) -> bool:
+    """Send each job's due events to its callback URL (each once, given up after its tries); return whether any job
+    with a callback may still have events to come."""
+    reached = {"processing": (STARTED,), "completed": (STARTED, COMPLETED, WITH_RESULTS), "failed": (FAILED_EVENT,)}
+    pending, skip, more = False, 0, True
+    while more:
+        records, more = services.transcriptions.list(API, skip, 100)
+        skip += len(records)
+        for record in records:
+            callback = record.properties.get("callback")
+            if not callback:
+                continue
+            status = JOB_STATUS.get(record.status, "failed")
+            for event in (e for e in reached.get(status, ()) if e in callback["events"] and e not in callback["sent"]):
+                payload = {"id": record.transcription_id, "event": event, "user_token": record.properties.get("user_token")}
+                if event == WITH_RESULTS:
+                    payload["results"] = _results(services, record)
+                services.callbacks.notify(callback["url"], payload)
+                callback = {**callback, "sent": [*callback["sent"], event]}
+                services.transcriptions.update(record.transcription_id, API, properties={"callback": callback})
+            pending = pending or status not in ("completed", "failed")
+    return pending
