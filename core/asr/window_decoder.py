@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core.text.words import Piece, glued
+from core.text.words import SENTENCE_ENDS, Piece, glued
 
 HOP = 160  # samples per log-mel frame
 FULL_WINDOW = 3000  # log-mel frames of whisper's 30 s window
@@ -42,7 +42,6 @@ LOG_PROB_THRESHOLD = -1.0
 TOKENS_PER_SECOND = 10  # more text tokens than anyone speaks: a pass that goes on past this is looping
 PREPEND_PUNCTUATION = "\"'“¿([{-"
 APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"
-SENTENCE_ENDS = ".。!！?？"
 
 
 class Encoded(NamedTuple):

@@ -149,14 +149,16 @@ def _shaped(chunk: np.ndarray, mono: bool) -> np.ndarray:
     return chunk[0].copy() if chunk.shape[0] == 1 else chunk.mean(axis=0, dtype=np.float32)
 
 
-def stream_blocks(source, name: str) -> Iterator[np.ndarray]:
-    """Yield (channels, k) float32 blocks at 16 kHz decoded from `source`, a file object read as its bytes arrive (a
-    live stream: only `read` is called, and a WAV is read to the stream's end whatever its header declares).
+def stream_blocks(source, name: str, *, mono: bool = True) -> Iterator[np.ndarray]:
+    """Yield float32 blocks at 16 kHz, (k,) averaged if mono, else (channels, k), decoded from `source`, a file object
+    read as its bytes arrive (a live stream: only `read` is called, and a WAV is read to the stream's end whatever its
+    header declares).
 
     `name` stands for the stream in error messages; failures raise AudioError subclasses, as for files.
     """
     with _ffmpeg_errors(Path(name)):
-        yield from _resampled_blocks(Path(name), stream=source)
+        for block in _resampled_blocks(Path(name), stream=source):
+            yield _shaped(block, mono)
 
 
 def _resampled_blocks(path: Path, *, past_header: bool = False, stream=None) -> Iterator[np.ndarray]:

@@ -17,11 +17,10 @@ from dataclasses import replace
 from core.diarization.turns import Diarization, _merge_spans
 from core.results import Alternative, Utterance, Word
 from core.text.forms import forms_from_display, word_token
-from core.text.words import joined
+from core.text.words import SENTENCE_ENDS, joined
 
 
 SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
-SENTENCE_ENDS = ".?!。！？"
 
 
 class _SpeakerIndex:

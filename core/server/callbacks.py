@@ -20,6 +20,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from urllib.parse import urlparse
 
 from core.secrets import get_secret, set_secret
@@ -68,7 +69,7 @@ class Callbacks:
     def _load(self) -> dict:
         return json.loads(get_secret(REGISTRY) or "{}")
 
-    def secret(self, url: str) -> str | None:
+    def secret(self, url: str) -> str:
         """Return the user secret a registered URL signs with ('' for none); raise ApiError when it is not registered."""
         registered = self._load()
         if url not in registered:
@@ -114,7 +115,7 @@ class Callbacks:
             if answer is not None and 200 <= answer[0] < 300:
                 return True
             if attempt + 1 < ATTEMPTS:
-                threading.Event().wait(1.0)
+                time.sleep(1.0)
         log.warning("callback %s did not take %s of job %s", url, payload.get("event"), payload.get("id"))
         return False
 

@@ -2,8 +2,8 @@
 
 FFmpeg reads the stream on a thread of its own, from a pipe that hands it the bytes received so far
 and waits for more, so each piece is demuxed and decoded once: a session of half an hour costs as
-little per interim result as a minute's (before, the whole stream was decoded again each time: 1.8 s
-for 30 minutes of Ogg/Opus, more than the 1.5 s between two interim results). A WAV is read to the
+little per interim result as a minute's (before, the whole stream was decoded again each time: 2.4 s
+for 30 minutes of Ogg/Opus, more than the 1.5 s between two interim results; benchmarks/websocket_audio.py). A WAV is read to the
 stream's end whatever its header declares, as a streamed header's sizes are placeholders.
 """
 
@@ -14,6 +14,7 @@ import threading
 
 import numpy as np
 
+from core.audio.decode import SAMPLE_RATE, stream_blocks
 from core.errors import AudioError
 from core.server.errors import ApiError
 from core.server.pcm_stream import SampleBuffer
@@ -82,7 +83,7 @@ class ContainerStream:
         if len(data) > self.given:
             self._pipe.put(bytes(data[self.given :]))
             self.given = len(data)
-            if not self._thread.is_alive() and self._thread.ident is None:
+            if self._thread.ident is None:
                 self._thread.start()
         if not ended:
             self._pipe.drained(CATCH_UP_S)
@@ -94,7 +95,7 @@ class ContainerStream:
         if self._error is not None and not len(audio):
             raise ApiError(400, f"The audio cannot be decoded: {self._error.user_message()}")
         if self._error is not None:
-            log.warning("%s decoded up to %.1f s: %s", self.name, len(audio) / 16000, self._error.user_message())
+            log.warning("%s decoded up to %.1f s: %s", self.name, len(audio) / SAMPLE_RATE, self._error.user_message())
         if not len(audio):
             raise ApiError(400, "The audio cannot be decoded: it holds no audio samples.")
         return audio
@@ -104,11 +105,9 @@ class ContainerStream:
         self._pipe.put(b"", ended=True)
 
     def _decode(self) -> None:
-        from core.audio.decode import stream_blocks
-
         try:
             for block in stream_blocks(self._pipe, self.name):
-                self._samples.append(block.mean(axis=0, dtype=np.float32) if block.shape[0] > 1 else block[0])
+                self._samples.append(block)
         except AudioError as exc:
             self._error = exc
         except Exception as exc:  # noqa: BLE001 - a decoder failure must end the stream with its reason, not a thread trace

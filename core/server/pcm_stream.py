@@ -46,6 +46,9 @@ class PcmStream:
             self._resampler = None  # flushed: nothing more can follow
         return self._samples.view()
 
+    def close(self) -> None:
+        """Return None; raw samples hold nothing to release (a container's decoder holds a thread)."""
+
     def _resampled(self, mono: np.ndarray) -> np.ndarray:
         if self._resampler is None:
             return mono

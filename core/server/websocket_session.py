@@ -85,8 +85,7 @@ class Session:
 
     def close(self) -> None:
         """Release what decoding the audio and following the speakers hold; returns nothing."""
-        if isinstance(self.decoder, ContainerStream):
-            self.decoder.close()
+        self.decoder.close()
         if self.speakers is not None:
             self.speakers.close()
 

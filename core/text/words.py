@@ -22,6 +22,7 @@ from core.text.language import language_of
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
 OPENING = "\"'“‘«¿¡([{„"  # marks that belong to the word after them
 DASHES = "-‐–—"  # a dash alone, between two spaces, is a word of its own
+SENTENCE_ENDS = ".。!！?？"  # marks that end a sentence, as whisper writes them
 BROKEN = "\ufffd"  # what decoding leaves of a character whisper generated only part of the bytes of
 
 
