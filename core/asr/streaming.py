@@ -51,6 +51,10 @@ How it stays fast and stable over a long meeting on a small CPU:
   16.05 %): shorter loses the context whisper needs, longer makes slow decodes of 10-12 s.
 - The caller decides when to run an interim decode (`update()`); when it falls behind it skips
   them, and finals still come at every pause: fewer interim updates, never drift.
+- Without `interim_results` the interim decodes still run and commit words, only their events are
+  not sent (as Watson's interim_results=false): the finals are the same either way. Left out, a
+  conversation without pauses had no committed sentence end to finalize at, and came out as
+  finals of 16 s cut in mid-sentence at the `max_utterance_ms` limit.
 
 A StreamingRecognizer is used from one thread (feed/update/flush); results go to `on_event`.
 """
@@ -190,7 +194,7 @@ class StreamingRecognizer:
         """
         utterance = self._utterance
         opts = self.options
-        if utterance is None or not opts.interim_results:
+        if utterance is None:
             return False
         if not self._can_overlap:
             if not self._due(utterance, utterance.decoded_to):
@@ -226,7 +230,7 @@ class StreamingRecognizer:
         shown = utterance.committed + utterance.tail
         # a hypothesis is news when its text changed, or when more of its words became stable
         seen = (" ".join(w.text for w in shown), len(utterance.committed))
-        if shown and seen != utterance.shown:
+        if shown and seen != utterance.shown and opts.interim_results:
             utterance.shown = seen
             self._emit(utterance, shown, final=False)
         return True

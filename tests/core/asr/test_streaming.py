@@ -144,6 +144,16 @@ def test_a_conversation_without_pauses_is_still_split_and_the_buffer_stays_short
     assert live_run.recognizer.stats.interim_decodes >= 8
 
 
+def test_without_interim_results_the_finals_are_the_same(audio, live_run):
+    """interim_results=False only leaves out the interim events, as in Watson. It left out the interim decodes too, so no
+    word was committed and no sentence end ended a result: the sample came out as a 16.6 s final cut in mid-sentence."""
+    quiet = Run(audio[: int(CUT_S * RATE)], StreamingOptions(update_interval_ms=1000, interim_results=False))
+    assert quiet.events and all(e.final for e in quiet.events)
+    assert [e.utterance.display for e in quiet.finals] == [e.utterance.display for e in live_run.finals]
+    assert [e.end_of_utterance for e in quiet.finals] == [e.end_of_utterance for e in live_run.finals]
+    assert [e.result_index for e in quiet.finals] == list(range(len(quiet.finals)))
+
+
 def _with_pause(audio: np.ndarray, pause_s: float) -> np.ndarray:
     rng = np.random.default_rng(0)
     quiet = (0.001 * rng.standard_normal(int(RATE * pause_s))).astype(np.float32)
@@ -340,7 +350,8 @@ def test_silence_and_faint_noise_give_no_results_and_no_decodes():
 
 
 def test_an_utterance_longer_than_the_limit_is_cut_in_a_quiet_frame_without_losing_words(audio, sample_reference):
-    run = Run(audio, StreamingOptions(interim_results=False, split_at_phrase_end=False, max_utterance_ms=12_000))
+    # no interim decode at all (a recognizer far behind), so no word is committed when the limit comes
+    run = Run(audio, StreamingOptions(split_at_phrase_end=False, max_utterance_ms=12_000), update_every=10**6)
     assert len(run.finals) >= 2
     assert max(run.decoded_ms) <= 12_500
     assert "reset" in [e.end_of_utterance for e in run.finals[:-1]]  # cut for its length, as Watson's two-minute reset
