@@ -54,6 +54,52 @@ class Word:
         return self.offset_ms + self.duration_ms
 
 
+MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much where there is room
+
+
+def with_lengths(words: list[Word], end_ms: int) -> list[Word]:
+    """Return the words in time order without overlaps, and with a length wherever there is room for one.
+
+    Whisper's cross-attention alignment gives some words no time at all ("I" at 8.99-8.99 s), and
+    clamping a live decode's first word to where speech begins can leave it ending after the next
+    word starts. Such times went out as they were: Watson timestamps that go backwards, Azure words
+    of Duration 0. A word that begins before the previous one is moved to its start, a word still
+    running when the next begins ends there, and a word without length gets MIN_WORD_MS of the gap
+    after it (up to the next word's start, or `end_ms` for the last), else of the gap before it, else
+    shares the longer of its neighbours' time (at most half of it, and MIN_WORD_MS).
+    """
+    timed: list[Word] = []
+    for word in words:
+        start = max(word.offset_ms, timed[-1].offset_ms) if timed else word.offset_ms
+        if timed and timed[-1].end_ms > start:
+            timed[-1] = replace(timed[-1], duration_ms=start - timed[-1].offset_ms)
+        timed.append(replace(word, offset_ms=start, duration_ms=max(0, word.end_ms - start)))
+    for at, word in enumerate(timed):
+        if word.duration_ms:
+            continue
+        at_ms = word.offset_ms
+        following = timed[at + 1].offset_ms if at + 1 < len(timed) else max(end_ms, at_ms)
+        previous = timed[at - 1].end_ms if at else at_ms
+        if following > at_ms or previous < at_ms:  # a gap after it, else before it
+            start = at_ms if following > at_ms else max(at_ms - MIN_WORD_MS, previous)
+            end = min(at_ms + MIN_WORD_MS, following) if following > at_ms else at_ms
+            timed[at] = replace(word, offset_ms=start, duration_ms=end - start)
+            continue
+        before = timed[at - 1] if at else None
+        after = timed[at + 1] if at + 1 < len(timed) else None
+        longer = max((w for w in (before, after) if w is not None), key=lambda w: w.duration_ms, default=None)
+        share = min(MIN_WORD_MS, longer.duration_ms // 2) if longer is not None else 0
+        if not share:
+            continue
+        if longer is before:
+            timed[at - 1] = replace(before, duration_ms=before.duration_ms - share)
+            timed[at] = replace(word, offset_ms=at_ms - share, duration_ms=share)
+        else:
+            timed[at + 1] = replace(after, offset_ms=after.offset_ms + share, duration_ms=after.duration_ms - share)
+            timed[at] = replace(word, duration_ms=share)
+    return timed
+
+
 @dataclass(frozen=True)
 class TextForms:
     """The four renderings of one hypothesis named by the batch-transcription service."""
@@ -115,6 +161,14 @@ class Utterance:
     def masked_itn(self) -> str:
         return self.forms.masked_itn
 
+
+def with_word_lengths(utterance: Utterance) -> Utterance:
+    """Return the utterance with its words timed by with_lengths(), its span widened over any word moved before it."""
+    if not utterance.words:
+        return utterance
+    words = with_lengths(utterance.words, utterance.end_ms)
+    start, end = min(utterance.offset_ms, words[0].offset_ms), max(utterance.end_ms, words[-1].end_ms)
+    return replace(utterance, words=words, offset_ms=start, duration_ms=end - start)
 
 @dataclass
 class Speaker:

@@ -76,7 +76,7 @@ from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
-from core.results import Utterance, Word, seconds_to_ms
+from core.results import MIN_WORD_MS, Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
 from core.text.language import locale_for
 from core.text.words import joined
@@ -444,8 +444,8 @@ class StreamingRecognizer:
         for w in heard:
             begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
             end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
-            if not words:
-                begin = max(begin, min(onset_ms, end))
+            if not words:  # keeping MIN_WORD_MS of it: a word whisper heard before the onset was said softly
+                begin = max(begin, min(onset_ms, end - MIN_WORD_MS))
             words.append(Word(text=w.text, offset_ms=begin, duration_ms=end - begin, confidence=round(w.probability, 4)))
         encode_seconds = encoded.seconds if encoded is not None else 0.0
         self.stats.decode_seconds += time.perf_counter() - began + encode_seconds

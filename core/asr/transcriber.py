@@ -12,13 +12,13 @@ import logging
 import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from core.asr.alternatives import alternatives_for
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, model_language, resolve_model
-from core.results import Utterance, Word, seconds_to_ms
+from core.results import Utterance, Word, seconds_to_ms, with_lengths
 from core.text.forms import forms_from_display
 from core.text.language import language_of, locale_for
 from core.text.words import Piece, glued, joined
@@ -121,9 +121,6 @@ def _utterances(segment, channel: int, offset_ms: int, locale: str) -> list[Utte
     return [u for group in _sentences(words, locale) if (u := _utterance(segment, channel, offset_ms, locale, group))]
 
 
-MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much, up to the next word
-
-
 def _words(segment, offset_ms: int, locale: str) -> list[Word]:
     """Return a segment's written words with absolute times (none without word timestamps); every word has a length."""
     pieces = (Piece(w.word, w.start, w.end, float(w.probability)) for w in (segment.words or []))
@@ -136,12 +133,7 @@ def _words(segment, offset_ms: int, locale: str) -> list[Word]:
         )
         for w in glued(pieces, locale)
     ]
-    segment_end = offset_ms + seconds_to_ms(segment.end)
-    for at, word in enumerate(words):
-        if word.duration_ms == 0:
-            following = words[at + 1].offset_ms if at + 1 < len(words) else max(segment_end, word.offset_ms)
-            words[at] = replace(word, duration_ms=max(0, min(word.offset_ms + MIN_WORD_MS, following) - word.offset_ms))
-    return words
+    return with_lengths(words, offset_ms + seconds_to_ms(segment.end))
 
 
 def _utterance(segment, channel: int, offset_ms: int, locale: str, words: list[Word]) -> Utterance | None:

@@ -43,7 +43,7 @@ from core.live.recovery import left_unstored
 from core.live.result import LiveResult
 from core.live.speaker_feed import SpeakerFeed
 from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
-from core.results import Utterance, new_conversation_id, utc_now
+from core.results import Utterance, new_conversation_id, utc_now, with_word_lengths
 
 log = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ class ConversationTranscriber:
         self._speakers.wait_until(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
         if not event.final:
             utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
-            self._emit(self.transcribing, utterance, index, event.stable_words)
+            self._emit(self.transcribing, with_word_lengths(utterance), index, event.stable_words)
             return
         if event.no_match:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True, ending=event.end_of_utterance)
@@ -380,7 +380,8 @@ class ConversationTranscriber:
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
         if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
             turns = self.tracker.label(heard.offset_ms - NEAREST_TURN_MS, heard.end_ms)
-        pieces = split_by_speaker(heard, turns, locale=self.recognizer.locale)  # [heard] when no speaker is known
+        # [heard] when no speaker is known; words whisper gave no time are placed by their neighbours before they get one
+        pieces = [with_word_lengths(piece) for piece in split_by_speaker(heard, turns, locale=self.recognizer.locale)]
         if self.recognizer.locale != self._journal.info.locale:  # a multilingual model's language, heard: recovery keeps it too
             self._journal.update(locale=self.recognizer.locale)
         self._index_shift += len(pieces) - 1

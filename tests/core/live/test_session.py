@@ -75,6 +75,13 @@ def test_results_carry_azure_and_watson_shapes(session):
     azure = final.to_azure()
     assert azure["ResultId"] == final.ResultId and azure["OffsetInTicks"] == final.OffsetInTicks
     assert azure["SpeakerId"] == "Unknown" and azure["Text"] == final.Text
+    # every word of every result has a length, and times never go back (whisper aligns some words to no time; they
+    # went out as Watson timestamps [w, 8.99, 8.99] and Azure Durations of 0)
+    for result in [args.result for name, args, *_ in session.events if name in ("transcribing", "transcribed")]:
+        stamps = result.to_watson()["results"][0]["alternatives"][0]["timestamps"]
+        assert all(start < end for _, start, end in stamps), stamps
+        assert all(b[1] >= a[2] for a, b in zip(stamps, stamps[1:])), stamps
+        assert all(w.duration_ms > 0 for w in result.words), [(w.text, w.offset_ms, w.end_ms) for w in result.words]
     interim = next(args.result for name, args, *_ in session.events if name == "transcribing")
     assert interim.Reason == "RecognizingSpeech" and interim.to_watson()["results"][0]["final"] is False
     assert interim.to_json()["event"] == "transcribing"

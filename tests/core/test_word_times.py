@@ -1,0 +1,48 @@
+"""core.results.with_lengths: the word times every transcript and live result goes out with."""
+
+from __future__ import annotations
+
+from core.results import MIN_WORD_MS, Utterance, TextForms, Word, with_lengths, with_word_lengths
+
+
+def _w(text: str, start: int, end: int) -> Word:
+    return Word(text=text, offset_ms=start, duration_ms=end - start)
+
+
+def _times(words: list[Word]) -> list[tuple[str, int, int]]:
+    return [(w.text, w.offset_ms, w.end_ms) for w in words]
+
+
+def test_a_word_without_length_takes_the_gap_after_it_else_before_it():
+    words = [_w("Okay,", 11_170, 11_170), _w("I", 11_400, 11_450), _w("heard", 11_450, 11_450)]
+    assert _times(with_lengths(words, 11_500)) == [("Okay,", 11_170, 11_170 + MIN_WORD_MS), ("I", 11_400, 11_450),
+                                                   ("heard", 11_450, 11_500)]
+    last = [_w("now", 20_000, 20_300), _w("though.", 20_430, 20_430)]
+    assert _times(with_lengths(last, 20_430)) == [("now", 20_000, 20_300), ("though.", 20_330, 20_430)]
+
+
+def test_a_word_without_length_or_room_shares_its_longer_neighbour():
+    """Whisper put "I" of "I didn't know" and "need" of "I need the" on the very instant the next word begins."""
+    first = [_w("I", 8_992, 8_992), _w("didn't", 8_992, 9_232), _w("know", 9_232, 9_392)]
+    assert _times(with_lengths(first, 9_392)) == [("I", 8_992, 9_092), ("didn't", 9_092, 9_232), ("know", 9_232, 9_392)]
+    inner = [_w("I", 10_132, 10_252), _w("need", 10_252, 10_252), _w("the", 10_252, 10_492)]
+    assert _times(with_lengths(inner, 10_492)) == [("I", 10_132, 10_252), ("need", 10_252, 10_352), ("the", 10_352, 10_492)]
+
+
+def test_times_never_go_back_and_words_do_not_overlap():
+    words = [_w("need", 10_270, 10_270), _w("the", 10_250, 10_510), _w("a", 26_290, 26_450), _w("Yankee", 26_430, 26_770)]
+    timed = with_lengths(words, 26_770)
+    assert all(w.duration_ms > 0 for w in timed)
+    assert all(b.offset_ms >= a.end_ms for a, b in zip(timed, timed[1:])), _times(timed)
+    assert [w.text for w in timed] == ["need", "the", "a", "Yankee"] and timed[2].end_ms == 26_430
+
+
+def test_an_utterance_widens_over_a_first_word_moved_before_it():
+    forms = TextForms(display="Hi there.", lexical="hi there", itn="hi there", masked_itn="hi there")
+    utterance = Utterance(result_id="r", channel=0, offset_ms=1_000, duration_ms=300, forms=forms, confidence=0.9,
+                          words=[_w("Hi", 1_000, 1_000), _w("there.", 1_000, 1_300)])
+    timed = with_word_lengths(utterance)
+    assert timed.offset_ms == 1_000 and timed.end_ms == 1_300 and _times(timed.words) == [("Hi", 1_000, 1_100), ("there.", 1_100, 1_300)]
+    alone = Utterance(result_id="r", channel=0, offset_ms=1_000, duration_ms=0, forms=forms, confidence=0.9,
+                      words=[_w("Hi", 1_000, 1_000)])
+    assert with_word_lengths(alone).words[0].duration_ms == 0  # nothing to share, no time to take: as it was
