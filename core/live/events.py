@@ -98,7 +98,7 @@ class EventSignal:
         for callback in callbacks:
             try:
                 callback(args)
-            except Exception:  # a listener's bug must not stop the session
+            except (Exception, SystemExit):  # a listener's bug must not stop the session (sys.exit() ended every later event)
                 log.exception("a %s callback failed", self.name)
 
 
@@ -120,8 +120,11 @@ class EventDispatcher:
         """Return None at once; the signal fires on the dispatcher thread."""
         self._queue.put((signal, args))
 
-    def close(self, wait: bool = True) -> None:
-        """Return None after every posted event has been delivered (when wait is True)."""
+    def close(self, wait: bool = True, then: Callable[[], None] | None = None) -> None:
+        """Return None after every posted event has been delivered (when wait is True); `then` is called on the
+        dispatcher thread once they have been."""
+        if then is not None:
+            self._queue.put(then)
         self._queue.put(self._STOP)
         if wait and threading.current_thread() is not self._thread:
             self._thread.join()
@@ -131,5 +134,8 @@ class EventDispatcher:
             item = self._queue.get()
             if item is self._STOP:
                 return
+            if callable(item):
+                item()
+                continue
             signal, args = item
             signal.fire(args)

@@ -165,6 +165,7 @@ class ConversationTranscriber:
             shutil.rmtree(folder, ignore_errors=True)
             with self._lock:
                 self._state = STOPPED
+            self.conversation_id = None  # nothing was stored under it
             self._ended.set()
             raise
         self._live_marker = live_session()
@@ -190,7 +191,8 @@ class ConversationTranscriber:
             self._source_status(status)
 
     def pause(self) -> None:
-        """Return None; capture holds (nothing is recorded) and the utterance under way is finalized."""
+        """Return None; capture holds (nothing is recorded) and the utterance under way is finalized up to its last quiet
+        moment: speech of its last 1.5 s (a word Pause cut in two) is heard with what follows when the recording resumes."""
         with self._lock:
             if self._state != RUNNING:
                 return
@@ -217,9 +219,12 @@ class ConversationTranscriber:
         return self.conversation_id
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Return whether the session has ended (stored) within the timeout."""
+        """Return whether the session has ended (stored, and every event delivered) within the timeout; False at once
+        for a session not started."""
         if self._state == IDLE:
-            return True
+            return False
+        if self._events is not None and threading.current_thread() is self._events.thread:
+            return self._state == STOPPED  # from a callback: the events still to deliver come after this one
         return self._ended.wait(timeout)
 
     # -- threads --------------------------------------------------------------------------------
@@ -427,21 +432,22 @@ class ConversationTranscriber:
             with self._lock:
                 self._state = STOPPED
             self._post(self.session_stopped, SessionEventArgs(self.session_id, self.conversation_id))
-            self._events.close(wait=False)  # the event thread ends once it has delivered everything
-            self._ended.set()
+            # the event thread ends once it has delivered everything, and only then has the session ended for wait()
+            self._events.close(wait=False, then=self._ended.set)
 
     def _store(self) -> None:
         from core.store import Library
 
-        library = self.library or Library.open()
+        library = None
         try:
+            library = self.library or Library.open()
             journal.save_session(library, self._journal.info, self._finals, self._recorder.path, self._recorder.duration_ms,
                                  queue=self.queue)
         except BaseException:
             left_unstored(self.conversation_id, self._finals)  # offered for recovery now, with finals the full disk kept off the journal
             raise
         finally:
-            if self.library is None:
+            if self.library is None and library is not None:
                 library.close()
         journal.finish(self._journal.folder)
 
@@ -463,6 +469,7 @@ class ConversationTranscriber:
         shutil.rmtree(folder, ignore_errors=True)
         with self._lock:
             self._state = STOPPED
+        self.conversation_id = None  # nothing was stored under it: stop() returns None
         self._ended.set()
 
     def _post(self, signal: EventSignal, args) -> None:

@@ -162,6 +162,7 @@ def test_a_missing_microphone_fails_start_and_leaves_nothing_behind(parley_home)
         transcriber.stop()
         pytest.skip("this machine has a microphone")
     assert transcriber.state == "stopped"
+    assert transcriber.stop() is None and transcriber.conversation_id is None  # no id of a conversation never stored
     assert list((parley_home / "audio").iterdir()) == []
     assert not live_session_running()
     with Library.open() as library:
@@ -294,3 +295,33 @@ def test_a_file_played_as_fast_as_possible_is_heard_as_a_live_session_would_hear
     # the recording runs an update interval and a decode ahead of the last word heard (more where whisper dropped a word)
     assert np.median(leads) <= 1_500 and max(leads) <= 5_000, leads
     assert wer(sample_reference, " ".join(f.Text for f in finals)) <= 0.25
+
+
+def test_a_library_that_cannot_be_opened_at_the_end_leaves_the_recording_for_recovery_and_callbacks_cannot_stop_events(
+        excerpt, parley_home):
+    """The library (here a folder where its file should be) fails to open when the session stores itself: the recording
+    is offered for recovery at once, as when saving fails. A callback that calls sys.exit() does not end the delivery
+    of later events, and wait() returns once every event, session_stopped included, has been delivered."""
+    import sys
+
+    from core.live import find_unfinished_recordings
+
+    (parley_home / "library.sqlite3").mkdir()
+    transcriber = ConversationTranscriber(FileSource(excerpt, speed=None), LiveOptions(mode="RealTime"))
+    assert transcriber.wait(0) is False  # not started: not ended either
+    delivered, finished = [], threading.Event()
+    transcriber.transcribing.connect(lambda args: sys.exit("a listener quits"))
+    transcriber.transcribed.connect(lambda args: delivered.append("transcribed"))
+    transcriber.canceled.connect(lambda args: delivered.append(args.error_code))
+
+    def slow_stopped(args):
+        time.sleep(0.5)
+        finished.set()
+    transcriber.session_stopped.connect(slow_stopped)
+    transcriber.start()
+    assert transcriber.wait(300)
+    assert finished.is_set()  # wait() came after the last callback
+    assert "transcribed" in delivered and delivered[-2:] == ["NoError", "StoreError"]  # the end of the file, then the store
+    cid = transcriber.stop()
+    assert cid and isinstance(transcriber.error, ParleyError)
+    assert [r.conversation_id for r in find_unfinished_recordings()] == [cid]
