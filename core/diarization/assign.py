@@ -2,8 +2,8 @@
 
 Each word goes to the speaker whose turns overlap it most (the nearest turn when none
 does); an utterance whose words change speaker is split there, so every utterance has
-exactly one speaker. Split parts get result ids derived from the original
-(``"{result_id}-1"``, ``"{result_id}-2"``, ...) and their text forms are rebuilt from their
+exactly one speaker. Split parts get result ids derived from the original (``piece_id``: a GUID
+made from it and the part's number, as Azure's ResultIds are GUIDs) and their text forms are rebuilt from their
 words (joined with single spaces; whisper words carry their own punctuation), and so are their
 N-best alternatives: each hypothesis cut where it lines up with the part's words. An utterance
 that touches a span where two or more voices overlap is marked ``overlapped``.
@@ -12,6 +12,7 @@ that touches a span where two or more voices overlap is marked ``overlapped``.
 from __future__ import annotations
 
 import bisect
+import uuid
 from dataclasses import replace
 
 from core.diarization.turns import Diarization, _merge_spans
@@ -21,6 +22,12 @@ from core.text.words import SENTENCE_ENDS, joined
 
 
 SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
+
+
+def piece_id(result_id: str, n: int) -> str:
+    """Return the result id of part `n` (from 1) of a result split at speaker changes: a GUID (32 hex digits) that
+    the same result and part always get. It was "{result_id}-{n}", which no Azure client can read as a GUID."""
+    return uuid.uuid5(uuid.NAMESPACE_OID, f"{result_id}-{n}").hex
 
 
 class _SpeakerIndex:
@@ -164,6 +171,6 @@ def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, lo
         first = 0
         for n, run in enumerate(runs, 1):
             alternatives = _cut_alternatives(utterance, first, first + len(run), locale) if utterance.alternatives else []
-            result.append(_rebuilt(utterance, run, run[0].speaker, f"{utterance.result_id}-{n}", index, locale, alternatives))
+            result.append(_rebuilt(utterance, run, run[0].speaker, piece_id(utterance.result_id, n), index, locale, alternatives))
             first += len(run)
     return result

@@ -100,10 +100,10 @@ def split_by_speaker(utterance: Utterance, turns: list[Turn], *, locale: str = "
 
     Words take the speaker of the turn they overlap most (else the nearest turn) and pieces get
     their text rebuilt from their words (core.diarization.assign). The first piece keeps the
-    utterance's result id (the one its interim results carried), the others are "{result_id}-2",
-    "-3", ... No turns: the utterance comes back unchanged.
+    utterance's result id (the one its interim results carried), the others core.diarization.assign's
+    piece_id(result_id, 2), (.., 3), ...: GUIDs, as Azure's ResultIds are. No turns: the utterance comes back unchanged.
     """
-    from core.diarization.assign import assign_speakers
+    from core.diarization.assign import assign_speakers, piece_id
     from core.diarization.turns import Diarization, SpeakerTurn, overlap_spans
 
     known = [SpeakerTurn(int(start), int(end), int(speaker)) for start, end, speaker in turns if end > start]
@@ -111,5 +111,5 @@ def split_by_speaker(utterance: Utterance, turns: list[Turn], *, locale: str = "
         return [utterance]
     diarization = Diarization(turns=known, overlaps=overlap_spans(known), num_speakers=len({t.speaker for t in known}))
     pieces = assign_speakers([utterance], diarization, locale=locale)
-    return [replace(piece, result_id=utterance.result_id if n == 1 else f"{utterance.result_id}-{n}")
+    return [replace(piece, result_id=utterance.result_id if n == 1 else piece_id(utterance.result_id, n))
             for n, piece in enumerate(pieces, 1)]

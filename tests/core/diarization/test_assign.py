@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.diarization.assign import assign_speakers
+import re
+
+from core.diarization.assign import assign_speakers, piece_id
 from core.diarization.turns import Diarization
 from core.results import TextForms, Utterance, Word
 from core.text.forms import forms_from_display
@@ -33,7 +35,9 @@ def test_utterance_is_split_where_the_speaker_changes():
 
     parts = assign_speakers([utterance], DIARIZATION)
 
-    assert [p.result_id for p in parts] == ["r1-1", "r1-2"]
+    assert [p.result_id for p in parts] == [piece_id("r1", 1), piece_id("r1", 2)]
+    assert all(re.fullmatch("[0-9a-f]{32}", p.result_id) for p in parts)  # GUIDs, as Azure's ResultIds are
+    assert assign_speakers([utterance], DIARIZATION)[1].result_id == parts[1].result_id  # the same every time
     assert [p.speaker for p in parts] == [1, 2]
     assert parts[0].display == "Hello there,"
     assert parts[1].display == "I'm Bob."

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 
 import numpy as np
 import pytest
 
+from core.diarization.assign import piece_id
 from core.live.online_speakers import OnlineSpeakerOptions, OnlineSpeakerTracker
 from core.live.speakers import NoSpeakers, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
 from core.results import TextForms, Utterance, Word
@@ -234,7 +236,9 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
     assert len(pairs) > 40 and right / len(pairs) >= 0.75
     assert {r.SpeakerId for r in results} == {"Guest-1", "Guest-2"}
     # finals are cut at speaker changes, and do not flicker: asking again for a final's span gives it back whole
-    assert any("-" in r.result_id for r in results)
+    ids = {r.result_id for r in results}
+    assert any(piece_id(r.result_id, 2) in ids for r in results)
+    assert all(re.fullmatch("[0-9a-f]{32}", r.result_id) for r in results)  # GUIDs, as Azure's ResultIds are
     for result in results:
         assert {w.speaker for w in result.words} == {result.speaker}
         again = split_by_speaker(result.utterance, tracker.label(result.offset_ms, result.end_ms))
