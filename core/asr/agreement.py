@@ -30,8 +30,11 @@ def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
 
     The committed words' last 5..1 words are looked for in the hypothesis, their last one starting
     within MATCH_MS of where it started before; what follows the closest match is new. Only when
-    the hypothesis does not repeat them (the buffer was cut after them) does time alone decide.
-    Text comes first because a committed last word's end is unreliable: when it was committed at
+    the hypothesis does not repeat them (the buffer was cut after them, or whisper heard them otherwise
+    this time) does time alone decide, and a word that starts before the last committed word did is
+    committed audio heard again: "I need" was committed, the next decode heard "Neither did I" in the
+    same 0.6 s, and "Neither" (10.17 s) came after "need" (10.25-10.25 s, a word aligned to no time)
+    as new ("I need Neither did I."). Text comes first because a committed last word's end is unreliable: when it was committed at
     the end of a buffer, whisper's alignment stretched it, and a time rule then dropped the next
     word ("Chicago also. I'm in New Jersey" came out as "... also. in New Jersey").
     """
@@ -45,4 +48,4 @@ def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
         near = [match for match in matches if match[0] <= MATCH_MS]
         if near:
             return list(words[min(near)[1] + n:])
-    return [w for w in words if w.offset_ms >= last.end_ms - 100]
+    return [w for w in words if w.offset_ms >= max(last.end_ms - 100, last.offset_ms)]

@@ -449,6 +449,11 @@ def test_local_agreement_helpers():
     shifted = [_w("know.", 350, 420), _w("you", 420, 600)]
     assert [w.text for w in after_committed(committed, shifted)] == ["you"]
     assert after_committed([], again) == again
+    # heard otherwise this time: a word starting before the last committed word, itself without length, is not new
+    rewritten = [_w("Neither", 10_170, 10_400), _w("did", 10_400, 10_550), _w("I.", 10_550, 10_770)]
+    assert [w.text for w in after_committed([_w("I", 10_130, 10_250), _w("need", 10_250, 10_250)], rewritten)] == ["did", "I."]
+    # ...while a word starting as a committed word without length ends is new ("I" 8.99-8.99 s, "didn't" from 8.99 s)
+    assert [w.text for w in after_committed([_w("I", 8_990, 8_990)], [_w("didn't", 8_990, 9_230)])] == ["didn't"]
 
 
 def test_a_word_after_a_stretched_committed_word_is_kept():
