@@ -37,9 +37,11 @@ class StreamingOptions:
     pre_speech_ms: int = 1000  # audio kept before the first speech frame: the VAD fires late on a soft first word
     post_speech_ms: int = 250  # audio kept after the last speech frame in the final decode
     # shorter blips of "speech" are dropped. 250 dropped a one-word answer said on its own (the sample's first "Hello?",
-    # 160 ms over the VAD's threshold); 150 keeps it, with no results on noise, tones, music, clicks or thuds, and the same
-    # replay WER (15.84 %; 120: 16.05 %)
-    min_speech_ms: int = 150
+    # 160 ms over the VAD's threshold), and so did 150 where the VAD heard less of it: the same "Hello?" followed by a
+    # pause is 128 ms over the threshold, and 96 ms at the very start of a file. Clicks, thuds, knocks, tone and noise
+    # bursts and chirps in a quiet room give no results at 90 either (the VAD does not fire on them). Interim decodes
+    # still wait for 150 ms (streaming.FIRST_DECODE_SPEECH_MS)
+    min_speech_ms: int = 90
     trim_after_ms: int = 8_000  # a longer buffer is cut in the pause after its next final
     max_utterance_ms: int = 20_000  # a longer result is finalized at its last committed word
     split_at_phrase_end: bool = True  # also finalize at a committed sentence end (Watson's split_transcript_at_phrase_end)

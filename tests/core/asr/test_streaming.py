@@ -328,6 +328,15 @@ def test_a_one_word_answer_said_on_its_own_is_heard(audio):
     assert 900 <= run.finals[0].utterance.offset_ms <= 1300
 
 
+def test_a_one_word_answer_the_vad_hears_only_briefly_is_heard(audio):
+    """The sample up to its first "Hello?" and then a pause: there the VAD is over its threshold for 128 ms only (under
+    the 150 ms that used to make an utterance), and the word was lost, live, while a file transcription kept it."""
+    run = Run(np.concatenate([audio[: int(7.35 * RATE)], np.zeros(2 * RATE, np.float32)]), StreamingOptions())
+    assert [normalise(e.utterance.display) for e in run.finals] == ["hello"]
+    assert 6500 <= run.finals[0].utterance.offset_ms <= 7000
+    assert run.recognizer.stats.interim_decodes == 0  # too short for an interim decode: one decode, for its final
+
+
 def test_ten_minutes_of_digital_silence_leave_the_vad_as_keen_as_before(audio):
     """A muted input delivers zeros: silero fed them drifted, and was deaf for 20 s after (the first "Hello?" was lost)."""
     n = len(audio) // 512
