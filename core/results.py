@@ -57,7 +57,7 @@ class Word:
 MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much where there is room
 
 
-def with_lengths(words: list[Word], end_ms: int) -> list[Word]:
+def with_lengths(words: list[Word], end_ms: int, floor_ms: int = 0) -> list[Word]:
     """Return the words in time order without overlaps, and with a length wherever there is room for one.
 
     Whisper's cross-attention alignment gives some words no time at all ("I" at 8.99-8.99 s), and
@@ -66,11 +66,12 @@ def with_lengths(words: list[Word], end_ms: int) -> list[Word]:
     of Duration 0. A word that begins before the previous one is moved to its start, a word still
     running when the next begins ends there, and a word without length gets MIN_WORD_MS of the gap
     after it (up to the next word's start, or `end_ms` for the last), else of the gap before it, else
-    shares the longer of its neighbours' time (at most half of it, and MIN_WORD_MS).
+    shares the longer of its neighbours' time (at most half of it, and MIN_WORD_MS). No word starts
+    before `floor_ms` (where the result before ended).
     """
     timed: list[Word] = []
     for word in words:
-        start = max(word.offset_ms, timed[-1].offset_ms) if timed else word.offset_ms
+        start = max(word.offset_ms, timed[-1].offset_ms if timed else floor_ms)
         if timed and timed[-1].end_ms > start:
             timed[-1] = replace(timed[-1], duration_ms=start - timed[-1].offset_ms)
         timed.append(replace(word, offset_ms=start, duration_ms=max(0, word.end_ms - start)))
@@ -79,7 +80,7 @@ def with_lengths(words: list[Word], end_ms: int) -> list[Word]:
             continue
         at_ms = word.offset_ms
         following = timed[at + 1].offset_ms if at + 1 < len(timed) else max(end_ms, at_ms)
-        previous = timed[at - 1].end_ms if at else at_ms
+        previous = timed[at - 1].end_ms if at else floor_ms or at_ms  # the first word may take room back to the floor
         if following > at_ms or previous < at_ms:  # a gap after it, else before it
             start = at_ms if following > at_ms else max(at_ms - MIN_WORD_MS, previous)
             end = min(at_ms + MIN_WORD_MS, following) if following > at_ms else at_ms
@@ -162,12 +163,13 @@ class Utterance:
         return self.forms.masked_itn
 
 
-def with_word_lengths(utterance: Utterance) -> Utterance:
-    """Return the utterance with its words timed by with_lengths(), its span widened over any word moved before it."""
+def with_word_lengths(utterance: Utterance, floor_ms: int = 0) -> Utterance:
+    """Return the utterance with its words timed by with_lengths() (none before `floor_ms`, where the result before it
+    ended), its span the words' own."""
     if not utterance.words:
         return utterance
-    words = with_lengths(utterance.words, utterance.end_ms)
-    start, end = min(utterance.offset_ms, words[0].offset_ms), max(utterance.end_ms, words[-1].end_ms)
+    words = with_lengths(utterance.words, utterance.end_ms, floor_ms)
+    start, end = words[0].offset_ms, max(words[-1].end_ms, words[0].offset_ms)
     return replace(utterance, words=words, offset_ms=start, duration_ms=end - start)
 
 @dataclass

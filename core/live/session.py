@@ -101,6 +101,7 @@ class ConversationTranscriber:
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
         self._index_shift = 0  # result indexes added by finals cut at speaker changes
+        self._said_to_ms = 0  # where the last final ended: no later result starts before it
         self._warned_at: dict[str, float] = {}  # warning code -> when it was last posted
         self._recorder: Recorder | None = None
         self._journal: journal.SessionJournal | None = None
@@ -377,7 +378,7 @@ class ConversationTranscriber:
         self._speakers.wait_until(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
         if not event.final:
             utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
-            self._emit(self.transcribing, with_word_lengths(utterance), index, event.stable_words)
+            self._emit(self.transcribing, with_word_lengths(utterance, self._said_to_ms), index, event.stable_words)
             return
         if event.no_match:
             self._emit(self.transcribed, heard, index, event.stable_words, no_match=True, ending=event.end_of_utterance)
@@ -385,8 +386,10 @@ class ConversationTranscriber:
         turns = self.tracker.label(heard.offset_ms, heard.end_ms)
         if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
             turns = self.tracker.label(heard.offset_ms - NEAREST_TURN_MS, heard.end_ms)
-        # [heard] when no speaker is known; words whisper gave no time are placed by their neighbours before they get one
-        pieces = [with_word_lengths(piece) for piece in split_by_speaker(heard, turns, locale=self.recognizer.locale)]
+        pieces = []  # [heard] when no speaker is known; words whisper gave no time are placed by their neighbours first
+        for piece in split_by_speaker(heard, turns, locale=self.recognizer.locale):
+            pieces.append(with_word_lengths(piece, self._said_to_ms))  # results never overlap (SRT cues did)
+            self._said_to_ms = max(self._said_to_ms, pieces[-1].end_ms)
         if self.recognizer.locale != self._journal.info.locale:  # a multilingual model's language, heard: recovery keeps it too
             self._journal.update(locale=self.recognizer.locale)
         self._index_shift += len(pieces) - 1

@@ -46,3 +46,15 @@ def test_an_utterance_widens_over_a_first_word_moved_before_it():
     alone = Utterance(result_id="r", channel=0, offset_ms=1_000, duration_ms=0, forms=forms, confidence=0.9,
                       words=[_w("Hi", 1_000, 1_000)])
     assert with_word_lengths(alone).words[0].duration_ms == 0  # nothing to share, no time to take: as it was
+
+
+def test_no_word_starts_before_the_result_before_ended():
+    """Consecutive live finals overlapped ("...down here." to 27.492 s, the next from "Oh," at 27.488 s), and their SRT cues."""
+    words = [_w("Oh,", 27_488, 27_700), _w("I", 27_700, 27_800)]
+    assert _times(with_lengths(words, 27_800, floor_ms=27_492)) == [("Oh,", 27_492, 27_700), ("I", 27_700, 27_800)]
+    swallowed = [_w("So", 21_556, 21_600), _w("I", 21_600, 21_900)]  # a first word wholly before the floor gets room after it
+    assert _times(with_lengths(swallowed, 21_900, floor_ms=21_636)) == [("So", 21_636, 21_736), ("I", 21_736, 21_900)]
+    forms = TextForms(display="Oh, I", lexical="oh i", itn="oh i", masked_itn="oh i")
+    after = with_word_lengths(Utterance(result_id="r", channel=0, offset_ms=27_488, duration_ms=312, forms=forms, confidence=0.9,
+                                        words=words), floor_ms=27_492)
+    assert (after.offset_ms, after.end_ms) == (27_492, 27_800)

@@ -82,6 +82,8 @@ def test_results_carry_azure_and_watson_shapes(session):
         assert all(start < end for _, start, end in stamps), stamps
         assert all(b[1] >= a[2] for a, b in zip(stamps, stamps[1:])), stamps
         assert all(w.duration_ms > 0 for w in result.words), [(w.text, w.offset_ms, w.end_ms) for w in result.words]
+    finals = session.transcriber.results()  # nor do results overlap (their SRT cues did)
+    assert all(b.offset_ms >= a.offset_ms + a.duration_ms for a, b in zip(finals, finals[1:]))
     interim = next(args.result for name, args, *_ in session.events if name == "transcribing")
     assert interim.Reason == "RecognizingSpeech" and interim.to_watson()["results"][0]["final"] is False
     assert interim.to_json()["event"] == "transcribing"
