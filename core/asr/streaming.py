@@ -74,6 +74,7 @@ from core.asr.session_language import SessionLanguage
 from core.asr.utterance_buffer import SAMPLE_RATE, UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
+from core.audio.levels import DcRemover
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
 from core.results import MIN_WORD_MS, Utterance, Word, seconds_to_ms
@@ -111,6 +112,7 @@ class StreamingRecognizer:
         self.hurry = False  # set by the caller while audio is waiting: finals decode greedily
         self._whisper = None
         self._vad = StreamingVad()
+        self._dc = DcRemover()  # a constant offset in the input left the VAD deaf
         self._pending = np.zeros(0, dtype=np.float32)
         self._position = 0  # absolute samples processed by the VAD
         self._preroll = np.zeros(0, dtype=np.float32)
@@ -145,7 +147,7 @@ class StreamingRecognizer:
 
     def feed(self, block: np.ndarray) -> None:
         """Return None after taking a block of audio; finals of utterances that ended in it are emitted now."""
-        audio = np.concatenate([self._pending, np.asarray(block, dtype=np.float32).reshape(-1)])
+        audio = np.concatenate([self._pending, self._dc(np.asarray(block, dtype=np.float32).reshape(-1))])
         count = len(audio) // VAD_FRAME
         self._pending = audio[count * VAD_FRAME:]
         if not count:

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.asr.alternatives import alternatives_for
 from core.asr.models import DEFAULT_MODEL, SpeechModel, load_split_whisper, model_language, resolve_model
+from core.audio.levels import DcRemover
 from core.results import Utterance, Word, seconds_to_ms, with_lengths
 from core.text.forms import forms_from_display
 from core.text.language import language_of, locale_for
@@ -188,7 +189,7 @@ class Transcriber:
     ) -> Iterator[Utterance]:
         """Yield the utterances of one channel's audio stream (16 kHz float32 chunks) in time order."""
         prompt = self.options.initial_prompt
-        for offset, audio in windows(chunks, window_ms):
+        for offset, audio in windows(map(DcRemover(), chunks), window_ms):
             offset_ms = offset * 1000 // SAMPLE_RATE
             last_text = None
             for utterance in self._window_utterances(self._segments(audio, prompt), audio, channel, offset_ms):

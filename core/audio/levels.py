@@ -14,3 +14,31 @@ def block_level(block: np.ndarray) -> tuple[float, float]:
     peak = float(np.max(np.abs(block)))
     rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
     return min(peak, 1.0), (20 * math.log10(rms) if rms > 0 else -math.inf)
+
+
+class DcRemover:
+    """Takes a constant offset (DC) out of a stream of blocks, for the VAD and whisper; recordings keep theirs.
+
+    Some microphones and converters add one: at 0.2 of full scale, silero's VAD heard 197 speech
+    frames of the sample's 653 and live and file transcriptions lost 72 % of the words. The offset is
+    followed as a moving average of block means (each block moves it by `weight` of the difference,
+    a time constant of about 1 s for 100 ms blocks), far below the lowest frequencies of speech, and
+    taken out once it reaches `threshold` (then for good). Under it a recording is passed on as it is:
+    the sample's offset is under 0.0001, and taking even that out changed whisper's words (the live
+    replay's WER went from 15.43 to 15.84 %, and a file transcription lost its first "Hello?").
+    """
+
+    def __init__(self, weight: float = 0.1, threshold: float = 0.005):
+        self.weight, self.threshold = weight, threshold
+        self.offset: float | None = None
+        self.engaged = False
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        """Return the block (float32), less the offset heard so far once it is one to take out."""
+        block = np.asarray(block, dtype=np.float32)
+        if not block.size:
+            return block
+        mean = float(np.mean(block, dtype=np.float64))
+        self.offset = mean if self.offset is None else self.offset + self.weight * (mean - self.offset)
+        self.engaged = self.engaged or abs(self.offset) >= self.threshold
+        return block - np.float32(self.offset) if self.engaged else block

@@ -337,6 +337,25 @@ def test_a_one_word_answer_the_vad_hears_only_briefly_is_heard(audio):
     assert run.recognizer.stats.interim_decodes == 0  # too short for an interim decode: one decode, for its final
 
 
+def test_a_constant_offset_in_the_input_is_taken_out_before_the_vad(audio):
+    """0.2 of full scale added to the sample (some converters add an offset): the VAD heard a third of its speech."""
+    run = Run(audio[int(6.4 * RATE):int(14.5 * RATE)] + np.float32(0.2), StreamingOptions())
+    text = normalise(run.text())
+    assert "i didn't know you were there" in text and "this is diane in new jersey" in text
+
+
+def test_a_small_offset_is_left_as_it_is_and_a_large_one_taken_out():
+    from core.audio.levels import DcRemover
+
+    rng = np.random.default_rng(4)
+    quiet = (0.01 * rng.standard_normal(1600) + 0.0001).astype(np.float32)
+    remover = DcRemover()
+    assert all(np.array_equal(remover(quiet), quiet) for _ in range(50))  # whisper hears a clean recording unchanged
+    remover = DcRemover()
+    blocks = [remover(quiet + np.float32(0.2)) for _ in range(50)]
+    assert abs(float(blocks[0].mean())) < 0.001 and abs(float(blocks[-1].mean())) < 0.001
+
+
 def test_ten_minutes_of_digital_silence_leave_the_vad_as_keen_as_before(audio):
     """A muted input delivers zeros: silero fed them drifted, and was deaf for 20 s after (the first "Hello?" was lost)."""
     n = len(audio) // 512
