@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from core.asr.transcriber import Transcriber, TranscriptionOptions
 from core.audio.decode import AudioInfo, iter_audio, load_audio, probe
 from core.results import Conversation, Speaker, Utterance, new_conversation_id, utc_now
@@ -37,6 +39,29 @@ def _channel_chunks(path: Path, channel: int, channels: int, mono: bool):
     else:
         for block in iter_audio(path, mono=False):
             yield block[channel]
+
+
+SAME_SOUND = 0.9  # channels whose correlation reaches this carry one sound (a stereo microphone), not one party each
+
+
+def same_sound(path: Path, channels: int) -> bool:
+    """Return whether every channel of a recording carries the same sound, so it is transcribed once, as mono.
+
+    A stereo microphone or a mono source saved as stereo gave every phrase twice, once per channel,
+    with twice the speakers. A call recorded one party per channel correlates far less: each channel
+    holds its own voice, and the other's only as crosstalk.
+    """
+    if channels < 2:
+        return False
+    products = np.zeros(channels)
+    energies = np.zeros(channels)
+    for block in iter_audio(path, chunk_ms=60_000, mono=False):
+        block = block.astype(np.float64)
+        products += block @ block[0]
+        energies += np.einsum("ij,ij->i", block, block)
+    if energies.min() <= 0:
+        return energies.max() <= 0
+    return bool(np.all(products[1:] / np.sqrt(energies[1:] * energies[0]) >= SAME_SOUND))
 
 
 @lru_cache(maxsize=1)
@@ -71,9 +96,13 @@ def transcribe_file(
     conversation_id: str | None = None,
     hook: Hook | None = None,
 ) -> Conversation:
-    """Return the conversation transcribed from a recording (one result set per channel unless mono)."""
+    """Return the conversation transcribed from a recording: one result set per channel, unless mono or every channel
+    carries the same sound (same_sound)."""
     path = Path(path)
     info = probe(path)
+    if not mono and same_sound(path, info.channels):
+        log.info("the %d channels of %s carry the same sound: transcribed once, as mono", info.channels, path.name)
+        mono = True
     speakers = speakers or SpeakerOptions()
     transcriber = Transcriber(options)
     channels = 1 if mono else info.channels

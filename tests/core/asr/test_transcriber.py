@@ -101,6 +101,25 @@ def test_stereo_files_give_one_result_set_per_channel(sample_wav, tmp_path):
     assert mixed.channels == 1 and {u.channel for u in mixed.utterances} == {0}
 
 
+def test_a_stereo_file_whose_channels_carry_the_same_sound_is_transcribed_once(sample_wav, tmp_path):
+    """A stereo microphone (here the two channels alike but for a little noise and gain) gave every phrase twice, each
+    with its own speakers; a call recorded one party per channel, with crosstalk, still gives one result set each."""
+    from core.transcription import same_sound
+
+    samples, rate = read_wav(sample_wav)
+    mono = samples[0]
+    rng = np.random.default_rng(5)
+    alike = encode(np.stack([mono, 0.8 * mono + 0.002 * rng.standard_normal(len(mono)).astype(np.float32)]), rate,
+                   tmp_path / "alike.flac", codec="flac")
+    conv = transcribe_file(alike)
+    assert conv.channels == 1 and {u.channel for u in conv.utterances} == {0}
+    assert "new jersey" in " ".join(u.display for u in conv.utterances).lower()
+    left, right = mono.copy(), mono.copy()
+    left[rate * 15:] *= 0.05  # each party on its own channel, the other's voice heard faintly
+    right[: rate * 15] *= 0.05
+    assert not same_sound(encode(np.stack([left, right]), rate, tmp_path / "call.flac", codec="flac"), 2)
+
+
 def test_telephone_quality_mp3_is_still_understood(sample_wav, tmp_path, sample_reference):
     phone = make_encoded(sample_wav, tmp_path / "phone.mp3", "libmp3lame", rate=8000)
     conv = transcribe_file(phone)
