@@ -95,12 +95,13 @@ def transcribe_file(
     title: str | None = None,
     conversation_id: str | None = None,
     hook: Hook | None = None,
+    merge_same_sound: bool = True,
 ) -> Conversation:
     """Return the conversation transcribed from a recording: one result set per channel, unless mono or every channel
-    carries the same sound (same_sound)."""
+    carries the same sound (same_sound, with `merge_same_sound`)."""
     path = Path(path)
     info = probe(path)
-    if not mono and same_sound(path, info.channels):
+    if not mono and merge_same_sound and same_sound(path, info.channels):
         log.info("the %d channels of %s carry the same sound: transcribed once, as mono", info.channels, path.name)
         mono = True
     speakers = speakers or SpeakerOptions()

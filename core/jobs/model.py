@@ -37,6 +37,9 @@ class JobOptions:
     profanity: str = "Masked"
     punctuation: str = "DictatedAndAutomatic"
     hypotheses: int = 1  # N-best hypotheses kept per phrase, the best one included (alternatives when above 1)
+    # channels that carry the same sound are transcribed once (core.transcription.same_sound); the local speech service
+    # transcribes every channel, as the cloud's batch transcription does
+    merge_same_sound: bool = True
 
     def __post_init__(self):
         if self.profanity not in PROFANITY_MODES:

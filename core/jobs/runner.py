@@ -80,6 +80,7 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
                 job.options.speakers(),
                 conversation_id=job.conversation_id,
                 hook=progress,
+                merge_same_sound=job.options.merge_same_sound,
             )
             with library.transaction():  # the pass and Succeeded together, and only if the job is still ours
                 queue.report(job_id, 98, "saving", worker_pid=worker_pid)

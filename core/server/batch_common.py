@@ -52,6 +52,7 @@ def job_options(request: Request, locale: str, *, diarize: bool, profanity: str,
     return JobOptions(
         model=model, language=language, diarize=diarize, num_speakers=num_speakers, min_speakers=min_speakers,
         max_speakers=max_speakers, word_timestamps=True, profanity=profanity, punctuation=punctuation, hypotheses=hypotheses,
+        merge_same_sound=False,  # the services transcribe each channel of a stereo recording, alike or not
     )
 
 
