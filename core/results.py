@@ -80,7 +80,9 @@ def with_lengths(words: list[Word], end_ms: int, floor_ms: int = 0) -> list[Word
             continue
         at_ms = word.offset_ms
         following = timed[at + 1].offset_ms if at + 1 < len(timed) else max(end_ms, at_ms)
-        previous = timed[at - 1].end_ms if at else floor_ms or at_ms  # the first word may take room back to the floor
+        # a first word takes no room before it unless it is alone: that time was the result before's (at a speaker change,
+        # another speaker's), and the word had gone with the words after it
+        previous = timed[at - 1].end_ms if at else (floor_ms or at_ms) if len(timed) == 1 else at_ms
         if following > at_ms or previous < at_ms:  # a gap after it, else before it
             start = at_ms if following > at_ms else max(at_ms - MIN_WORD_MS, previous)
             end = min(at_ms + MIN_WORD_MS, following) if following > at_ms else at_ms

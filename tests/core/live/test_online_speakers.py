@@ -189,7 +189,7 @@ def test_split_by_speaker_cuts_where_the_words_speaker_changes():
              Word("are", 1250, 150, 0.8), Word("you?", 1450, 300, 0.6)]
     pieces = split_by_speaker(_utterance(words), [(0, 450, 1), (550, 950, 2), (980, 1800, 1)])
     assert [p.speaker for p in pieces] == [1, 2, 1]
-    assert [p.result_id for p in pieces] == ["r7", "r7-2", "r7-3"]  # the first keeps its interims' id
+    assert [p.result_id for p in pieces] == ["r7", piece_id("r7", 2), piece_id("r7", 3)]  # the first keeps its interims' id
     assert [p.display for p in pieces] == ["Hello?", "Hi.", "How are you?"]
     assert [(p.offset_ms, p.end_ms) for p in pieces] == [(0, 400), (600, 900), (1000, 1750)]
     assert all({w.speaker for w in p.words} == {p.speaker} for p in pieces)
@@ -213,6 +213,13 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
     tracker = transcriber.tracker
     assert isinstance(tracker, OnlineSpeakerTracker)
     tracker.load()  # as the app does before Record; audio heard while loading would go unlabelled
+    asked, label = [], tracker.label
+
+    def recorded(start_ms, end_ms):  # the turns each final was labelled with
+        turns = label(start_ms, end_ms)
+        asked.append((start_ms, end_ms, turns))
+        return turns
+    tracker.label = recorded
     transcriber.start()
     assert transcriber.wait(300)
     cid = transcriber.stop()
@@ -235,14 +242,17 @@ def test_a_session_playing_the_sample_labels_its_results(sample_wav, sample_dir)
     log.warning("session: %d of %d words (%.3f) carry their reference speaker", right, len(pairs), right / len(pairs))
     assert len(pairs) > 40 and right / len(pairs) >= 0.75
     assert {r.SpeakerId for r in results} == {"Guest-1", "Guest-2"}
-    # finals are cut at speaker changes, and do not flicker: asking again for a final's span gives it back whole
+    # finals are cut at speaker changes, one speaker each, and do not flicker: the turns a final was labelled with are
+    # the turns its span has at the end (words whisper gave no time go with their neighbours, and are then given some:
+    # a final cut again from its timed words may differ at such a word, so the turns themselves are compared)
     ids = {r.result_id for r in results}
     assert any(piece_id(r.result_id, 2) in ids for r in results)
     assert all(re.fullmatch("[0-9a-f]{32}", r.result_id) for r in results)  # GUIDs, as Azure's ResultIds are
     for result in results:
         assert {w.speaker for w in result.words} == {result.speaker}
-        again = split_by_speaker(result.utterance, tracker.label(result.offset_ms, result.end_ms))
-        assert [[w.speaker for w in piece.words] for piece in again] == [[w.speaker for w in result.words]]
+    assert len(asked) >= len({r.result_index for r in results}) // 2
+    for start_ms, end_ms, turns in asked:
+        assert label(start_ms, end_ms) == turns, (start_ms, end_ms)
     with Library.open() as library:
         stored = library.get_conversation(cid)
     assert set(stored.speakers) == {1, 2}
