@@ -84,6 +84,9 @@ class CaptionsView(QTextEdit):
         self._pauses: list[int] = []  # recording times where it was paused: a paragraph never runs across one
         self._follow = True  # the user has not scrolled up: the newest text stays in view
         self.document().setDocumentMargin(12)
+        # nobody can undo in a read-only pane: every interim redraw went onto Qt's undo stack (7,700 steps after 20
+        # minutes, the replaced interim text with them) until the next recording
+        self.document().setUndoRedoEnabled(False)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._scrolled)
         bar.rangeChanged.connect(lambda *_: self._scroll(self._follow))

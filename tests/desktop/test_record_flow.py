@@ -444,6 +444,17 @@ def test_captions_follow_the_newest_text_unless_the_user_scrolled_up(qtbot):
     assert captions.toPlainText().endswith("And now something new.\nGuest-2  1:22\none more")
 
 
+def test_captions_keep_no_undo_history(qtbot):
+    """Nobody can undo in the read-only captions: every interim redraw went onto Qt's undo stack, for the whole recording."""
+    captions = _shown_captions(qtbot, 500, 200, 40, 2000)
+    for i in range(20):
+        captions.show_interim("r40", 1, 80_000, "and now " + "something " * i)
+    assert captions.document().availableUndoSteps() == 0
+    captions.clear_captions()  # a new recording
+    captions.add_final("r0", 1, 0, "First words.")
+    assert captions.document().availableUndoSteps() == 0 and captions.toPlainText().endswith("First words.")
+
+
 def test_captions_keep_following_when_the_window_narrows_or_the_text_grows(qtbot):
     """The bottom moves without new text: a narrower window, View ▸ Larger text, the status bar when a recording ends.
     Following stopped there, and the next captions were written out of view."""
