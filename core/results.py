@@ -57,49 +57,52 @@ class Word:
 MIN_WORD_MS = 100  # whisper's alignment sometimes gives a word no length; it gets this much where there is room
 
 
-def with_lengths(words: list[Word], end_ms: int, floor_ms: int = 0) -> list[Word]:
+def with_lengths(words: list[Word], end_ms: int, floor_ms: int | None = None) -> list[Word]:
     """Return the words in time order without overlaps, and with a length wherever there is room for one.
 
     Whisper's cross-attention alignment gives some words no time at all ("I" at 8.99-8.99 s), and
     clamping a live decode's first word to where speech begins can leave it ending after the next
     word starts. Such times went out as they were: Watson timestamps that go backwards, Azure words
     of Duration 0. A word that begins before the previous one is moved to its start, a word still
-    running when the next begins ends there, and a word without length gets MIN_WORD_MS of the gap
-    after it (up to the next word's start, or `end_ms` for the last), else of the gap before it, else
-    shares the longer of its neighbours' time (at most half of it, and MIN_WORD_MS). No word starts
-    before `floor_ms` (where the result before ended).
+    running when the next begins ends there, and a word without length (last first, so that words
+    aligned to one instant share what follows them) gets MIN_WORD_MS of the gap after it (up to the
+    next word's start, or `end_ms` for the last), else of the gap before it, else shares the longer
+    of its neighbours' time (at most half of it, and MIN_WORD_MS), else (the last word, moved past
+    `end_ms`) takes MIN_WORD_MS after it. No word starts before `floor_ms` (where the result before
+    ended; None: no result before).
     """
     timed: list[Word] = []
     for word in words:
-        start = max(word.offset_ms, timed[-1].offset_ms if timed else floor_ms)
+        start = max(word.offset_ms, timed[-1].offset_ms if timed else floor_ms or 0)
         if timed and timed[-1].end_ms > start:
             timed[-1] = replace(timed[-1], duration_ms=start - timed[-1].offset_ms)
         timed.append(replace(word, offset_ms=start, duration_ms=max(0, word.end_ms - start)))
-    for at, word in enumerate(timed):
+    for at in range(len(timed) - 1, -1, -1):
+        word = timed[at]
         if word.duration_ms:
             continue
-        at_ms = word.offset_ms
-        following = timed[at + 1].offset_ms if at + 1 < len(timed) else max(end_ms, at_ms)
-        # a first word takes no room before it unless it is alone: that time was the result before's (at a speaker change,
-        # another speaker's), and the word had gone with the words after it
-        previous = timed[at - 1].end_ms if at else (floor_ms or at_ms) if len(timed) == 1 else at_ms
+        at_ms, last = word.offset_ms, at + 1 == len(timed)
+        following = max(end_ms, at_ms) if last else timed[at + 1].offset_ms
+        # a first word takes no room before it unless it is alone: that time was the result before's (at a speaker
+        # change, another speaker's), and the word had gone with the words after it
+        previous = timed[at - 1].end_ms if at else (at_ms if floor_ms is None else floor_ms) if last else at_ms
         if following > at_ms or previous < at_ms:  # a gap after it, else before it
             start = at_ms if following > at_ms else max(at_ms - MIN_WORD_MS, previous)
             end = min(at_ms + MIN_WORD_MS, following) if following > at_ms else at_ms
             timed[at] = replace(word, offset_ms=start, duration_ms=end - start)
             continue
         before = timed[at - 1] if at else None
-        after = timed[at + 1] if at + 1 < len(timed) else None
+        after = None if last else timed[at + 1]
         longer = max((w for w in (before, after) if w is not None), key=lambda w: w.duration_ms, default=None)
         share = min(MIN_WORD_MS, longer.duration_ms // 2) if longer is not None else 0
-        if not share:
-            continue
-        if longer is before:
+        if longer is not None and share and longer is before:
             timed[at - 1] = replace(before, duration_ms=before.duration_ms - share)
             timed[at] = replace(word, offset_ms=at_ms - share, duration_ms=share)
-        else:
+        elif longer is not None and share:
             timed[at + 1] = replace(after, offset_ms=after.offset_ms + share, duration_ms=after.duration_ms - share)
             timed[at] = replace(word, duration_ms=share)
+        elif last and at_ms >= end_ms:
+            timed[at] = replace(word, duration_ms=MIN_WORD_MS)
     return timed
 
 
@@ -165,7 +168,7 @@ class Utterance:
         return self.forms.masked_itn
 
 
-def with_word_lengths(utterance: Utterance, floor_ms: int = 0) -> Utterance:
+def with_word_lengths(utterance: Utterance, floor_ms: int | None = None) -> Utterance:
     """Return the utterance with its words timed by with_lengths() (none before `floor_ms`, where the result before it
     ended), its span the words' own."""
     if not utterance.words:

@@ -45,7 +45,17 @@ def test_an_utterance_widens_over_a_first_word_moved_before_it():
     assert timed.offset_ms == 1_000 and timed.end_ms == 1_300 and _times(timed.words) == [("Hi", 1_000, 1_100), ("there.", 1_100, 1_300)]
     alone = Utterance(result_id="r", channel=0, offset_ms=1_000, duration_ms=0, forms=forms, confidence=0.9,
                       words=[_w("Hi", 1_000, 1_000)])
-    assert with_word_lengths(alone).words[0].duration_ms == 0  # nothing to share, no time to take: as it was
+    assert (with_word_lengths(alone).offset_ms, with_word_lengths(alone).end_ms) == (1_000, 1_100)  # no room: after it
+    assert _times(with_word_lengths(alone, floor_ms=0).words) == [("Hi", 900, 1_000)]  # room before it, since 0 s
+
+
+def test_words_aligned_to_one_instant_or_pushed_past_the_end_all_get_a_length():
+    together = with_lengths([_w("I", 1_000, 1_000), _w("need", 1_000, 1_000), _w("it", 1_300, 1_500)], 1_500, floor_ms=800)
+    assert all(w.duration_ms > 0 for w in together) and together[0].offset_ms == 1_000, _times(together)
+    assert all(b.offset_ms >= a.end_ms for a, b in zip(together, together[1:])), _times(together)
+    reheard = with_lengths([_w("so", 500, 700), _w("I", 700, 900)], 900, floor_ms=1_200)  # wholly before the result before's end
+    assert all(w.duration_ms > 0 and w.offset_ms >= 1_200 for w in reheard), _times(reheard)
+    assert all(b.offset_ms >= a.end_ms for a, b in zip(reheard, reheard[1:])), _times(reheard)
 
 
 def test_no_word_starts_before_the_result_before_ended():
