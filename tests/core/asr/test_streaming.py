@@ -354,6 +354,12 @@ def test_a_small_offset_is_left_as_it_is_and_a_large_one_taken_out():
     remover = DcRemover()
     blocks = [remover(quiet + np.float32(0.2)) for _ in range(50)]
     assert abs(float(blocks[0].mean())) < 0.001 and abs(float(blocks[-1].mean())) < 0.001
+    # a file's 30 s chunks are followed 100 ms at a time: an offset that steps up mid-chunk is out within about 1 s
+    chunk = np.tile(quiet, 300)  # 30 s
+    chunk[len(chunk) // 2:] += np.float32(0.2)
+    out = DcRemover()(chunk)
+    settled = out[len(chunk) // 2 + 3 * 16_000:]
+    assert abs(float(out[: len(chunk) // 2].mean())) < 0.001 and abs(float(settled.mean())) < 0.001
 
 
 def test_ten_minutes_of_digital_silence_leave_the_vad_as_keen_as_before(audio):
