@@ -41,27 +41,42 @@ def _channel_chunks(path: Path, channel: int, channels: int, mono: bool):
             yield block[channel]
 
 
-SAME_SOUND = 0.9  # channels whose correlation reaches this carry one sound (a stereo microphone), not one party each
+SAME_SOUND = 0.8  # channels whose correlation reaches this carry one sound (a stereo microphone), not one party each
+SAME_SOUND_LAG_MS = 10  # ...at some delay up to this: two microphones a few centimetres apart hear it a little apart
+SAME_SOUND_JUDGED_MS = 600_000  # judged on the first 10 minutes
 
 
 def same_sound(path: Path, channels: int) -> bool:
-    """Return whether every channel of a recording carries the same sound, so it is transcribed once, as mono.
+    """Return whether every channel of a recording carries the same sound, so that it is transcribed once.
 
     A stereo microphone or a mono source saved as stereo gave every phrase twice, once per channel,
-    with twice the speakers. A call recorded one party per channel correlates far less: each channel
-    holds its own voice, and the other's only as crosstalk.
+    with twice the speakers. The channels are compared by the correlation of their sound (their
+    offsets taken out) at the delay where it is strongest, up to SAME_SOUND_LAG_MS, and either sign:
+    two microphones a millisecond apart correlate at -0.3 without a delay, and a channel wired the
+    other way round at -1. A call recorded one party per channel correlates far less: each channel
+    holds its own voice, and the other's only as crosstalk (the sample split so: 0.16).
     """
     if channels < 2:
         return False
-    products = np.zeros(channels)
+    lag = SAME_SOUND_LAG_MS * 16
+    products = np.zeros((channels, 2 * lag + 1))
     energies = np.zeros(channels)
+    heard = 0
     for block in iter_audio(path, chunk_ms=60_000, mono=False):
         block = block.astype(np.float64)
-        products += block @ block[0]
+        block -= block.mean(axis=1, keepdims=True)
+        size = 1 << int(block.shape[1] + 2 * lag).bit_length()
+        spectra = np.fft.rfft(block, size)
+        cross = np.fft.irfft(spectra * np.conj(spectra[0]), size)  # cross[c, k] = sum over n of x_c[n + k] * x_0[n]
+        products += np.concatenate([cross[:, -lag:], cross[:, : lag + 1]], axis=1)
         energies += np.einsum("ij,ij->i", block, block)
+        heard += block.shape[1]
+        if heard >= SAME_SOUND_JUDGED_MS * 16:
+            break
     if energies.min() <= 0:
-        return energies.max() <= 0
-    return bool(np.all(products[1:] / np.sqrt(energies[1:] * energies[0]) >= SAME_SOUND))
+        return bool(energies.max() <= 0)
+    correlation = np.abs(products[1:]).max(axis=1) / np.sqrt(energies[1:] * energies[0])
+    return bool(np.all(correlation >= SAME_SOUND))
 
 
 @lru_cache(maxsize=1)
@@ -101,12 +116,12 @@ def transcribe_file(
     carries the same sound (same_sound, with `merge_same_sound`)."""
     path = Path(path)
     info = probe(path)
-    if not mono and merge_same_sound and same_sound(path, info.channels):
-        log.info("the %d channels of %s carry the same sound: transcribed once, as mono", info.channels, path.name)
-        mono = True
+    alike = not mono and merge_same_sound and same_sound(path, info.channels)
+    if alike:  # its first channel alone: mixed, channels a little apart blur, and one the other way round cancels out
+        log.info("the %d channels of %s carry the same sound: its first is transcribed", info.channels, path.name)
     speakers = speakers or SpeakerOptions()
     transcriber = Transcriber(options)
-    channels = 1 if mono else info.channels
+    channels = 1 if mono or alike else info.channels
     utterances: list[Utterance] = []
     for channel in range(channels):
         found = list(

@@ -114,10 +114,20 @@ def test_a_stereo_file_whose_channels_carry_the_same_sound_is_transcribed_once(s
     conv = transcribe_file(alike)
     assert conv.channels == 1 and {u.channel for u in conv.utterances} == {0}
     assert "new jersey" in " ".join(u.display for u in conv.utterances).lower()
+    write = lambda name, left, right: encode(np.stack([left, right]), rate, tmp_path / name, codec="flac")  # noqa: E731
+    # two microphones a few centimetres apart hear it up to a few ms apart; a channel wired the other way round is -x
+    for delay_ms in (0.5, 1, 3, 5):
+        shift = int(delay_ms * rate / 1000)
+        assert same_sound(write(f"delay{delay_ms}.flac", mono, 0.9 * np.concatenate([np.zeros(shift, np.float32), mono[:-shift]])), 2)
+    inverted = write("inverted.flac", mono, -mono)
+    assert same_sound(inverted, 2)
+    flipped = transcribe_file(inverted)  # its first channel, not the mix (which cancels out)
+    assert flipped.channels == 1 and "new jersey" in " ".join(u.display for u in flipped.utterances).lower()
     left, right = mono.copy(), mono.copy()
     left[rate * 15:] *= 0.05  # each party on its own channel, the other's voice heard faintly
     right[: rate * 15] *= 0.05
-    assert not same_sound(encode(np.stack([left, right]), rate, tmp_path / "call.flac", codec="flac"), 2)
+    assert not same_sound(write("call.flac", left, right), 2)
+    assert not same_sound(write("call_offset.flac", 0.5 * left + 0.1, 0.5 * right + 0.1), 2)  # an offset is no likeness
 
 
 def test_telephone_quality_mp3_is_still_understood(sample_wav, tmp_path, sample_reference):
