@@ -95,10 +95,10 @@ def with_lengths(words: list[Word], end_ms: int, floor_ms: int | None = None) ->
         after = None if last else timed[at + 1]
         longer = max((w for w in (before, after) if w is not None), key=lambda w: w.duration_ms, default=None)
         share = min(MIN_WORD_MS, longer.duration_ms // 2) if longer is not None else 0
-        if longer is not None and share and longer is before:
+        if share and longer is before:
             timed[at - 1] = replace(before, duration_ms=before.duration_ms - share)
             timed[at] = replace(word, offset_ms=at_ms - share, duration_ms=share)
-        elif longer is not None and share:
+        elif share:
             timed[at + 1] = replace(after, offset_ms=after.offset_ms + share, duration_ms=after.duration_ms - share)
             timed[at] = replace(word, duration_ms=share)
         elif last and at_ms >= end_ms:
@@ -173,9 +173,9 @@ def with_word_lengths(utterance: Utterance, floor_ms: int | None = None) -> Utte
     ended), its span the words' own."""
     if not utterance.words:
         return utterance
-    words = with_lengths(utterance.words, utterance.end_ms, floor_ms)
-    start, end = words[0].offset_ms, max(words[-1].end_ms, words[0].offset_ms)
-    return replace(utterance, words=words, offset_ms=start, duration_ms=end - start)
+    words = with_lengths(utterance.words, utterance.end_ms, floor_ms)  # in time order: the last ends last
+    return replace(utterance, words=words, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms)
+
 
 @dataclass
 class Speaker:

@@ -34,9 +34,9 @@ def after_committed(committed: list[Word], words: list[Word]) -> list[Word]:
     this time) does time alone decide, and a word that starts before the last committed word did is
     committed audio heard again: "I need" was committed, the next decode heard "Neither did I" in the
     same 0.6 s, and "Neither" (10.17 s) came after "need" (10.25-10.25 s, a word aligned to no time)
-    as new ("I need Neither did I."). Text comes first because a committed last word's end is unreliable: when it was committed at
-    the end of a buffer, whisper's alignment stretched it, and a time rule then dropped the next
-    word ("Chicago also. I'm in New Jersey" came out as "... also. in New Jersey").
+    as new ("I need Neither did I."). Text comes first because a committed last word's end is
+    unreliable: when it was committed at the end of a buffer, whisper's alignment stretched it, and a
+    time rule then dropped the next word ("Chicago also. I'm in New Jersey" came out as "... also. in New Jersey").
     """
     if not committed:
         return list(words)

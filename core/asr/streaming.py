@@ -74,9 +74,9 @@ from core.asr.session_language import SessionLanguage
 from core.asr.utterance_buffer import SAMPLE_RATE, UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
-from core.audio.levels import DcRemover
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
+from core.audio.levels import DcRemover
 from core.results import MIN_WORD_MS, Utterance, Word, seconds_to_ms
 from core.text.forms import forms_from_display
 from core.text.language import locale_for

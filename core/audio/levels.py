@@ -24,10 +24,10 @@ class DcRemover:
     followed as a moving average of the means of 100 ms steps (each step moves it by `weight` of the
     difference: a time constant of about 1 s, whatever the size of the blocks given; the 30 s chunks
     of a file moved it once each, and a step or drift of the offset went uncorrected for minutes),
-    far below the lowest frequencies of speech, and
-    taken out once it reaches `threshold` (then for good). Under it a recording is passed on as it is:
-    the sample's offset is under 0.0001, and taking even that out changed whisper's words (the live
-    replay's WER went from 15.43 to 15.84 %, and a file transcription lost its first "Hello?").
+    far below the lowest frequencies of speech, and taken out once it reaches `threshold` (then for
+    good). Under it a recording is passed on as it is: the sample's offset is under 0.0001, and
+    taking even that out changed whisper's words (the live replay's WER went from 15.43 to 15.84 %,
+    and a file transcription lost its first "Hello?").
     """
 
     STEP = 1600  # samples of a step: 100 ms at 16 kHz

@@ -2,11 +2,11 @@
 
 Each word goes to the speaker whose turns overlap it most (the nearest turn when none
 does); an utterance whose words change speaker is split there, so every utterance has
-exactly one speaker. Split parts get result ids derived from the original (``piece_id``: a GUID
-made from it and the part's number, as Azure's ResultIds are GUIDs) and their text forms are rebuilt from their
-words (joined with single spaces; whisper words carry their own punctuation), and so are their
-N-best alternatives: each hypothesis cut where it lines up with the part's words. An utterance
-that touches a span where two or more voices overlap is marked ``overlapped``.
+exactly one speaker. Split parts get result ids derived from the original (``piece_id``: a
+GUID made from it and the part's number, as Azure's ResultIds are GUIDs) and their text forms
+are rebuilt from their words (joined with single spaces; whisper words carry their own
+punctuation), and so are their N-best alternatives: each hypothesis cut where it lines up with
+the part's words. An utterance that touches a span where two or more voices overlap is marked ``overlapped``.
 """
 
 from __future__ import annotations
