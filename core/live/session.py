@@ -42,8 +42,9 @@ from core.live.options import LiveOptions
 from core.live.recovery import left_unstored
 from core.live.result import LiveResult
 from core.live.speaker_feed import SpeakerFeed
-from core.live.speakers import LiveSpeakerTracker, interim_turns, label_utterance, speaker_tracker_for, split_by_speaker
-from core.results import Utterance, new_conversation_id, utc_now, with_word_lengths
+from core.live.shaping import ResultShaper
+from core.live.speakers import LiveSpeakerTracker, speaker_tracker_for
+from core.results import Utterance, new_conversation_id, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,6 @@ _END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder t
 WARNING_INTERVAL_S = 5.0
 # how often a warning of a kind is posted: at most every so many seconds (0: each time, as it happens); other kinds once a session
 WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0}
-# a final in which the tracker heard no speaker (a short word in a gap between its turns) takes the
-# speaker of a turn that ended at most this long before it: one who just spoke, not "Unknown"
-NEAREST_TURN_MS = 1_000
 
 
 class ConversationTranscriber:
@@ -88,6 +86,7 @@ class ConversationTranscriber:
         self._captured: queues.SimpleQueue = queues.SimpleQueue()
         self._heard: queues.SimpleQueue = queues.SimpleQueue()
         self._speakers = SpeakerFeed(self.tracker)
+        self._shaper = ResultShaper(self.tracker)
         self._listened_ms = 0  # the recording time the recognizer has been fed up to
         self._waiting_samples = 0  # audio handed to the recognizer thread but not yet taken
         self._count_lock = threading.Lock()
@@ -100,8 +99,6 @@ class ConversationTranscriber:
                                        + self._waiting_samples * 1000 // SAMPLE_RATE >= interval_ms)
         self._finals: list[Utterance] = []
         self._results: list[LiveResult] = []
-        self._index_shift = 0  # result indexes added by finals cut at speaker changes
-        self._said_to_ms = 0  # where the last final ended: no later result starts before it
         self._warned_at: dict[str, float] = {}  # warning code -> when it was last posted
         self._recorder: Recorder | None = None
         self._journal: journal.SessionJournal | None = None
@@ -366,39 +363,18 @@ class ConversationTranscriber:
         return True
 
     def _recognized(self, event: RecognitionEvent) -> None:
-        """Called by the recognizer (on its thread): label speakers, journal finals, post the events.
-
-        An interim takes the tracker's current guess (interim_turns: peek() when it has one). A final
-        takes its settled turns (label()), or when none falls within it the nearest that ended less
-        than NEAREST_TURN_MS before it, and is cut where the speaker changes: each piece is a final
-        result of its own with the next result_index (the first keeps the interims' result id and
-        index), and every later result's index moves on by the pieces added.
-        """
-        heard, index = event.utterance, event.result_index + self._index_shift
+        """Called by the recognizer (on its thread): label speakers (core.live.shaping), journal finals, post the events."""
         self._speakers.wait_until(self._listened_ms)  # a tracker without peek() fixes what an interim asks for, too
-        if not event.final:
-            utterance = label_utterance(heard, interim_turns(self.tracker, heard.offset_ms, heard.end_ms))
-            self._emit(self.transcribing, with_word_lengths(utterance, self._said_to_ms), index, event.stable_words)
-            return
-        if event.no_match:
-            self._emit(self.transcribed, heard, index, event.stable_words, no_match=True, ending=event.end_of_utterance)
-            return
-        turns = self.tracker.label(heard.offset_ms, heard.end_ms)
-        if not turns:  # turns before the final were fixed by earlier finals: asking again changes nothing
-            turns = self.tracker.label(heard.offset_ms - NEAREST_TURN_MS, heard.end_ms)
-        pieces = []  # [heard] when no speaker is known; words whisper gave no time are placed by their neighbours first
-        for piece in split_by_speaker(heard, turns, locale=self.recognizer.locale):
-            pieces.append(with_word_lengths(piece, self._said_to_ms))  # results never overlap (SRT cues did)
-            self._said_to_ms = max(self._said_to_ms, pieces[-1].end_ms)
-        if self.recognizer.locale != self._journal.info.locale:  # a multilingual model's language, heard: recovery keeps it too
-            self._journal.update(locale=self.recognizer.locale)
-        self._index_shift += len(pieces) - 1
-        for n, piece in enumerate(pieces):  # split_by_speaker has given every piece and word its speaker
-            self._finals.append(piece)
-            self._journal.append(piece)
-            # a piece before the last ends where the speaker changes, a cause Watson has no word for
-            ending = event.end_of_utterance if n == len(pieces) - 1 else None
-            self._emit(self.transcribed, piece, index + n, len(piece.words), ending=ending)
+        results = self._shaper.shape(event, self.recognizer.locale)
+        if event.final and not event.no_match:
+            if self.recognizer.locale != self._journal.info.locale:  # a multilingual model's language, heard: recovery keeps it too
+                self._journal.update(locale=self.recognizer.locale)
+            for shaped in results:
+                self._finals.append(shaped.utterance)
+                self._journal.append(shaped.utterance)
+        for shaped in results:
+            self._emit(self.transcribed if shaped.final else self.transcribing, shaped.utterance, shaped.index,
+                       shaped.stable_words, no_match=shaped.no_match, ending=shaped.ending)
 
     def _emit(self, signal: EventSignal, utterance: Utterance, index: int, stable_words: int, *, no_match: bool = False,
               ending: str | None = None) -> None:
