@@ -94,7 +94,7 @@ log = logging.getLogger(__name__)
 REUSE_MARGIN_MS = -160
 VAD_HYSTERESIS = 0.15  # speech under way ends only below the VAD threshold minus this (silero's own rule)
 UNPAUSED_TRIM_MS = 6000  # a buffer with no pause after its final is cut only once this much longer than trim_after_ms
-PAUSE_CARRY_MS = 1500  # at a pause of the recording, speech after the quietest frame this close to it waits for the resume
+PAUSE_WORD_MARGIN_MS = 300  # at a pause of the recording, a word heard ending this close to it may be one the pause cut
 # an utterance's first interim decode waits for this much speech (a final is decoded from min_speech_ms on): a blip is
 # not decoded twice, and the first decodes of each utterance come as they did (decoded from 90 ms, the 3-minute replay's
 # decodes moved and its live WER went from 15.43 to 15.64 %)
@@ -276,20 +276,39 @@ class StreamingRecognizer:
         self._speaking = False
 
     def pause(self) -> None:
-        """Return None after finalizing the utterance under way, when the recording pauses, up to its last quiet frame.
+        """Return None after finalizing the words of the utterance under way that the recording's pause did not cut.
 
-        A recording goes on after a pause as if it had none, so the audio after that frame (a word that Pause cut in
-        two) waits in the buffer and is heard whole when it resumes. Flushed at the pause, the word's two halves went
-        to two finals, and whisper heard neither ("I heard." then "This is Diane": "a beep" was lost). An utterance
-        begun within the last PAUSE_CARRY_MS waits whole; between utterances a pause is a flush.
+        A recording goes on after a pause as if it had none. The buffer is heard as it is; its words that end
+        PAUSE_WORD_MARGIN_MS before the pause are committed, and those up to the last sentence end among them (else
+        all) are the final. The buffer is kept: the rest (a word the pause cut in two, and words whisper left out at
+        the cut) is heard again after what came before it, when the recording resumes or at the end of the stream.
+        Cut at a quiet frame before the pause instead, the words between that frame and the last one whisper heard
+        were lost ("And I'm" of "And I'm Sheila", paused in "Sheila"), and a stop while paused heard the rest alone
+        ("at least" as "time."). Between utterances a pause is a flush.
         """
         utterance = self._utterance
         if utterance is None or not self._speaking:
             self.flush()
             return
-        now = samples_to_ms(self._position)
-        if samples_to_ms(utterance.first) < now - PAUSE_CARRY_MS:
-            self._finalize(utterance.quiet_point(now - PAUSE_CARRY_MS, now), END_OF_DATA, carry=True)
+        self.encoder_thread.drop()  # the buffer is heard whole now
+        if utterance.decoded_to < utterance.end and utterance.speech >= ms_to_samples(self.options.min_speech_ms):
+            words = self._decode(utterance, utterance.audio(), beam=self.options.interim_beam_size)
+            self.stats.final_decodes += 1
+            utterance.decoded_to = utterance.end
+            utterance.tail = after_committed(utterance.anchor, words)
+        limit = samples_to_ms(utterance.end) - PAUSE_WORD_MARGIN_MS
+        whole = 0
+        while whole < len(utterance.tail) and utterance.tail[whole].end_ms <= limit:
+            whole += 1
+        utterance.committed.extend(utterance.tail[:whole])
+        utterance.tail = utterance.tail[whole:]
+        count = _through_last_sentence_end(utterance.committed)
+        if count:
+            self._finish_result(utterance, count, END_OF_DATA)
+        waiting = utterance.committed + utterance.tail
+        if waiting and self.options.interim_results:  # what waits for the resume is shown as it was heard
+            utterance.shown = (" ".join(w.text for w in waiting), len(utterance.committed))
+            self._emit(utterance, waiting, final=False)
 
     def _split_at_phrase_end(self, utterance: UtteranceBuffer) -> None:
         """Finalize the committed words up to the last committed sentence end (Watson's split_transcript_at_phrase_end)."""
@@ -338,9 +357,7 @@ class StreamingRecognizer:
             heard += 1
         utterance.committed.extend(utterance.tail[:heard])
         utterance.tail = utterance.tail[heard:]
-        words = utterance.committed
-        ends = [k + 1 for k, w in enumerate(words) if w.text[-1:] in ".?!"]
-        return ends[-1] if ends else len(words)
+        return _through_last_sentence_end(utterance.committed)
 
     def _finalize(self, end: int, ending: str, *, carry: bool = False) -> None:
         """Emit the final of the buffer up to `end`; what follows becomes the pre-roll, or the next utterance when carried."""
@@ -472,3 +489,9 @@ class StreamingRecognizer:
         event = RecognitionEvent(result_index=utterance.index, final=final, utterance=result, stable_words=stable,
                                  audio_ms=self.heard_ms, no_match=final and not words, end_of_utterance=ending)
         self.on_event(event)
+
+
+def _through_last_sentence_end(words: list[Word]) -> int:
+    """Return how many words lead up to the last sentence end among them (all of them when none ends a sentence)."""
+    ends = [k + 1 for k, w in enumerate(words) if w.text[-1:] in ".?!"]
+    return ends[-1] if ends else len(words)

@@ -404,11 +404,13 @@ def test_behind_the_audio_an_over_long_result_ends_at_a_sentence_end_it_heard_an
     assert wer(sample_reference, run.text()) <= 0.2
 
 
-@pytest.mark.parametrize("pause_s, kept", [(12.1, "i heard"), (19.0, "originally from chicago also")])
+@pytest.mark.parametrize("pause_s, kept", [(12.1, "i heard"), (19.0, "originally from chicago also"),
+                                           (15.0, "and i'm sheila")])
 def test_a_pause_of_the_recording_in_mid_word_keeps_the_word_for_when_it_resumes(audio, sample_reference, pause_s, kept):
     """Record ▸ Pause mid-sentence: the recording goes on after it as if it had none. Flushed at the pause, the word
     cut in two went to two finals, and whisper heard neither half ("I thought, you know." then "This is Diane":
-    "I heard a beep" was lost; or "Oh, I'm originally from Chicago." then "from Chicago also")."""
+    "I heard a beep" was lost; or "Oh, I'm originally from Chicago." then "from Chicago also"). Cut at a quiet frame
+    before the pause, the words whisper had not heard between it and the pause were lost ("And I'm" at 15.0 s)."""
     events = []
     recognizer = StreamingRecognizer(StreamingOptions(), on_event=events.append)
     at = int(pause_s * RATE)
@@ -427,6 +429,26 @@ def test_a_pause_of_the_recording_in_mid_word_keeps_the_word_for_when_it_resumes
     assert any(e.end_of_utterance == "end_of_data" for e in finals[:-1])  # the pause gave the words before it a final
     assert kept in text and text.count("chicago") == 2
     assert wer(sample_reference, text) <= 0.18
+
+
+@pytest.mark.parametrize("pause_s, last", [(25.0, "well there isn't that much difference at least"),
+                                           (9.5, "oh hello i didn't know you were")])
+def test_a_stop_while_paused_hears_the_words_before_the_pause_with_what_came_before_them(audio, pause_s, last):
+    """Pause, then Stop without resuming: the words the pause may have cut are heard at the end of the stream after
+    the audio before them. Cut off at the pause and heard alone, "at least" of the sample came out as "time."."""
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(), on_event=events.append)
+    at = int(pause_s * RATE)
+    for start in range(0, at, 1600):
+        recognizer.feed(audio[start:min(start + 1600, at)])
+        recognizer.update(wait=True)
+    recognizer.pause()
+    recognizer.flush()
+    recognizer.close()
+    finals = [e for e in events if e.final and not e.no_match]
+    assert normalise(" ".join(e.utterance.display for e in finals)).endswith(last)
+    assert finals[-1].end_of_utterance == "end_of_data"
+    assert [e.result_index for e in finals] == sorted({e.result_index for e in finals})  # each index final once
 
 
 def test_a_long_buffer_is_cut_after_a_final_in_a_pause_not_in_the_next_words():
