@@ -1,34 +1,42 @@
 """A live session owns the CPU: background jobs pause while a recording is being captioned.
 
-The recording side holds a small marker file with its process id in PARLEY_HOME; background
-jobs look at it at every step and wait while it names a living process (a stale marker left
-by a killed process is ignored).
+Each recording process holds a small marker file named by its process id in PARLEY_HOME; background
+jobs look at them at every step and wait while one names a living process (a stale marker left
+by a killed process is ignored). One marker for all, the first of two sessions to end removed it,
+and jobs went on beside the other.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from core import paths
 
-MARKER = "live-session.pid"
+log = logging.getLogger(__name__)
+
+MARKERS = "live-session*.pid"
 
 
 def _marker() -> Path:
-    return paths.parley_home() / MARKER
+    return paths.parley_home() / f"live-session.{os.getpid()}.pid"
 
 
 def live_session_running() -> bool:
     """Return whether a live session of a living process is under way."""
+    return any(_names_living_process(marker) for marker in paths.parley_home().glob(MARKERS))
+
+
+def _names_living_process(marker: Path) -> bool:
     from core.jobs.queue import process_alive
 
     try:
-        pid, _, started = _marker().read_text().strip().partition(" ")
+        pid, _, started = marker.read_text().strip().partition(" ")
         return process_alive(int(pid or 0), float(started) if started else None)
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError):
         return False
 
 
@@ -45,10 +53,13 @@ def live_session() -> Iterator[None]:
     """Mark a live session for the duration of the block, so background jobs pause."""
     marker = _marker()
     mine = _mark()
-    marker.write_text(mine)
+    try:
+        marker.write_text(mine)
+    except OSError as exc:  # the recording matters more than pausing the jobs beside it
+        log.warning("cannot mark the live session in %s (background jobs will not pause): %s", marker, exc)
     try:
         yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             if marker.read_text().strip() == mine:
                 marker.unlink()

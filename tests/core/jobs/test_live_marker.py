@@ -1,0 +1,43 @@
+"""Background jobs wait while any live session of a living process records (core.jobs.live)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.jobs.live import live_session, live_session_running
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_jobs_still_wait_for_a_second_session_after_the_first_one_ends(parley_home):
+    """Two recordings at once (two windows, or the app and `parley live`): with one marker for all, the first session
+    to end removed it, and jobs went on beside the other one."""
+    other = subprocess.Popen(
+        [sys.executable, "-c", "from core.jobs.live import live_session\nimport sys\n"
+         "with live_session():\n    print('recording', flush=True)\n    sys.stdin.readline()\n"],
+        cwd=ROOT, env={**os.environ, "PARLEY_HOME": str(parley_home)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert other.stdout.readline().strip() == "recording"
+        with live_session():
+            assert live_session_running()
+        assert live_session_running()  # this session ended; the other records on
+        other.stdin.write("\n")
+        other.stdin.flush()
+        assert other.wait(30) == 0
+        assert not live_session_running()
+    finally:
+        other.kill()
+
+
+def test_a_marker_that_cannot_be_written_does_not_stop_the_recording(parley_home):
+    """A home folder that refuses the marker (read-only, or a folder in its place): the session goes on, unmarked."""
+    from core.jobs.live import _marker
+
+    _marker().mkdir()
+    with live_session():
+        pass
+    assert not live_session_running()
