@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
-from core.errors import AudioError, StoreError, disk_hint
+from core.errors import StoreError, disk_hint
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,14 @@ def repair_wav(path: str | Path) -> int:
         with path.open("r+b") as handle:
             head = handle.read(HEADER_BYTES)
             if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:12] != b"WAVE" or head[36:40] != b"data":
-                raise AudioError(f"{path} is not a recording Parley made.")
+                # damaged (or cut before its header was whole): this recorder writes 16 kHz mono after 44 bytes
+                log.warning("%s: its header is damaged; the rest is read as the 16 kHz mono audio it was", path)
+                head = _header(0, SAMPLE_RATE, 1)
+                if os.fstat(handle.fileno()).st_size < HEADER_BYTES:
+                    handle.truncate(0)
+                    handle.seek(0)
+                    handle.write(head)
+                    handle.flush()
             channels, sample_rate = struct.unpack("<HI", head[22:28])
             if not (1 <= channels <= 8 and 8_000 <= sample_rate <= 384_000):  # damaged: this recorder writes 16 kHz mono
                 log.warning("%s: its header says %d channels at %d Hz; read as 16 kHz mono", path, channels, sample_rate)

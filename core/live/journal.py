@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from core.errors import NotFoundError, StoreError, disk_hint
@@ -49,9 +50,31 @@ class SessionInfo:
 
     @classmethod
     def from_json(cls, text: str) -> "SessionInfo":
+        """Return the info session.json holds; fields a later version added are left out, and an owner process id that
+        is no process id (damaged) is 0: no living process."""
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON object is expected, not {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        data = {key: value for key, value in data.items() if key in known}
         data["started"] = datetime.fromisoformat(data["started"])
+        pid = data.get("pid")
+        if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < 2 ** 31:
+            data["pid"] = 0
+        if not isinstance(data.get("pid_started"), (int, float, type(None))) or isinstance(data.get("pid_started"), bool):
+            data["pid_started"] = None
         return cls(**data)
+
+    @classmethod
+    def unreadable(cls, folder: Path) -> "SessionInfo":
+        """Return what a recording folder with a damaged session.json is known to be: its id is the folder's name."""
+        recording = Path(folder) / AUDIO_FILE
+        try:
+            started = datetime.fromtimestamp(recording.stat().st_ctime, tz=timezone.utc)
+        except OSError:
+            started = datetime.now(tz=timezone.utc)
+        return cls(conversation_id=Path(folder).name, title=f"Recovered recording {started.astimezone():%Y-%m-%d %H:%M}",
+                   started=started, pid=0, source="live", model="unknown", locale="en-US")
 
 
 def utterance_to_dict(utterance: Utterance) -> dict:
@@ -143,6 +166,9 @@ def read_results(folder: Path) -> list[Utterance]:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return []
+    except OSError as exc:  # damaged (a folder in its place, unreadable): the recording is worth more than its captions
+        log.warning("cannot read %s (%s); the recording is recovered without its captions", path, exc)
+        return []
     for number, line in enumerate(lines, 1):
         try:
             results.append(utterance_from_dict(json.loads(line)))
@@ -194,7 +220,10 @@ def save_session(library, info: SessionInfo, utterances: list[Utterance], audio:
 def finish(folder: Path) -> None:
     """Return None after removing the sidecar files of a stored recording (the audio stays)."""
     for name in (RESULTS_FILE, SESSION_FILE):  # session.json last: it is what marks the folder unfinished
+        path = Path(folder) / name
         try:
-            (Path(folder) / name).unlink(missing_ok=True)
+            if path.is_dir() and not path.is_symlink():  # damage put a folder in its place
+                shutil.rmtree(path)
+            path.unlink(missing_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot tidy the recording folder {folder}: {exc.strerror or exc}.") from exc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,8 @@ from core.errors import AudioError, NotFoundError, StoreError
 from core.live import journal
 
 log = logging.getLogger(__name__)
+
+LEFT_AFTER_S = 30  # a recording folder untouched this long has no session writing to it
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,21 @@ def _audio_ms(path: Path) -> int:
     return max(0, size - 44) // 2 * 1000 // 16_000
 
 
+def _damaged_and_left(folder: Path) -> bool:
+    """Return whether a folder holds a recording whose session.json is there but unreadable, untouched for a while.
+
+    session.json is written whole or not at all, so only damage makes it unreadable; a session still recording
+    writes its audio every second. Ignored, such a recording was never offered, its audio and captions intact."""
+    if not (folder.is_dir() and (folder / journal.SESSION_FILE).exists()):
+        return False
+    try:
+        uuid.UUID(folder.name)
+        touched = max(path.stat().st_mtime for path in folder.iterdir())
+    except (ValueError, OSError):  # not a folder a session made
+        return False
+    return time.time() - touched > LEFT_AFTER_S
+
+
 def find_unfinished_recordings() -> list[UnfinishedRecording]:
     """Return the recordings whose session process is gone without storing them, oldest first.
 
@@ -66,6 +85,9 @@ def find_unfinished_recordings() -> list[UnfinishedRecording]:
     found = []
     for folder in sorted(paths.audio_dir().iterdir()):
         info = journal.read_info(folder) if folder.is_dir() else None
+        if info is None and _damaged_and_left(folder):
+            log.warning("recovering %s, whose %s is damaged, as %s", folder, journal.SESSION_FILE, folder.name)
+            info = journal.SessionInfo.unreadable(folder)
         if info is None or _alive(info):
             continue
         recording = UnfinishedRecording(

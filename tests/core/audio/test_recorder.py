@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from core.audio.decode import load_audio, probe
 from core.audio.recorder import MAX_DATA_BYTES, Recorder, repair_wav, to_pcm16
-from core.errors import AudioError, StoreError
+from core.errors import StoreError
 from helpers import audiofiles as af
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -77,11 +78,27 @@ def test_a_recording_whose_header_format_was_damaged_is_read_as_the_16_khz_mono_
     assert len(load_audio(path)) == 16_000 * 2
 
 
-def test_repair_refuses_a_file_it_did_not_write(tmp_path):
-    other = tmp_path / "other.wav"
-    other.write_bytes(b"ID3" + b"\x00" * 100)
-    with pytest.raises(AudioError):
-        repair_wav(other)
+def test_a_recording_whose_header_was_overwritten_keeps_the_audio_after_it(tmp_path, reference):
+    """Only a recording's own folder is repaired, and its format is fixed: a damaged header is rebuilt. Refused, it
+    held back the whole recovery, captions included ("… is not a recording Parley made") at every start."""
+    path = tmp_path / "rec.wav"
+    recorder = Recorder(path, sync_interval_s=3600)
+    for at in range(0, 16_000 * 2, 1600):
+        recorder.write(reference[at:at + 1600])
+    os.close(recorder._fd)
+    with path.open("r+b") as handle:
+        handle.write(b"\x00" * 44)
+    assert repair_wav(path) == 2000
+    assert np.max(np.abs(load_audio(path) - _quantized(reference[: 16_000 * 2]))) < 1e-4
+
+
+@pytest.mark.parametrize("size", [0, 20])
+def test_a_recording_cut_before_its_header_was_whole_is_an_empty_recording(tmp_path, size):
+    path = tmp_path / "rec.wav"
+    path.write_bytes(b"RIFF" * 5 if size else b"")
+    assert repair_wav(path) == 0
+    info = sf.info(str(path))
+    assert (info.samplerate, info.channels, info.frames) == (16_000, 1, 0)
 
 
 def test_samples_are_clipped_not_wrapped(tmp_path):

@@ -196,3 +196,73 @@ def test_deleting_a_recorded_conversation_deletes_its_recording(parley_home):
     with Library.open() as library:
         library.delete_conversation(cid)
     assert not (folder / journal.AUDIO_FILE).exists()
+
+
+def _dead_pid() -> int:
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+
+
+@pytest.mark.parametrize("pid", ["1234", -1, 99999999999, None, True])
+def test_a_leftover_whose_owner_id_is_damaged_is_recovered_and_the_others_too(parley_home, pid):
+    """A session.json whose pid is no process id made every start fail with a traceback (TypeError, ValueError,
+    OverflowError), and the intact leftovers beside it were never recovered."""
+    damaged = _unfinished_folder(parley_home, _dead_pid())
+    data = json.loads((damaged / journal.SESSION_FILE).read_text())
+    data["pid"], data["pid_started"] = pid, "yesterday"
+    (damaged / journal.SESSION_FILE).write_text(json.dumps(data))
+    _unfinished_folder(parley_home, _dead_pid(), "00000000-0000-4000-8000-000000000002")
+    found = find_unfinished_recordings()
+    assert [r.conversation_id for r in found] == ["00000000-0000-4000-8000-000000000001",
+                                                  "00000000-0000-4000-8000-000000000002"]
+    assert [recover(r) for r in found] == [r.conversation_id for r in found]
+
+
+def test_a_leftover_written_by_a_later_version_is_recovered(parley_home):
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    data = json.loads((folder / journal.SESSION_FILE).read_text())
+    (folder / journal.SESSION_FILE).write_text(json.dumps({**data, "microphone_gain": 0.8}))
+    [found] = find_unfinished_recordings()
+    assert found.title == "Left over" and found.info.model == "tiny.en"
+
+
+@pytest.mark.parametrize("damage", ["torn", "empty", "list", "folder"])
+def test_a_leftover_whose_session_file_is_damaged_is_recovered_under_its_folder_name(parley_home, damage):
+    """session.json is written whole or not at all, so only damage makes it unreadable. Such a recording, its audio
+    and captions intact, was never offered: a warning at each start was all that said it was there."""
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    line = json.dumps(journal.utterance_to_dict(_utterance("Hello there.")))
+    (folder / journal.RESULTS_FILE).write_text(line + "\n")
+    session = folder / journal.SESSION_FILE
+    session.unlink()
+    {"torn": lambda: session.write_text('{"conversation_id": "00000000-0000-4000-8000-0000'),
+     "empty": lambda: session.write_text(""), "list": lambda: session.write_text("[1, 2]"),
+     "folder": session.mkdir}[damage]()
+    assert find_unfinished_recordings() == []  # a folder touched just now may be a session still writing
+    old = time.time() - 120
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    [found] = find_unfinished_recordings()
+    assert found.conversation_id == folder.name and found.results == 1
+    cid = recover(found)
+    with Library.open() as library:
+        conversation = library.get_conversation(cid)
+        assert [u.display for u in conversation.ordered()] == ["Hello there."]
+        assert library.audio_sources(cid)[0].duration_ms == 1000
+    assert find_unfinished_recordings() == []
+
+
+def test_a_leftover_whose_captions_cannot_be_read_is_recovered_with_its_audio(parley_home):
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    (folder / journal.RESULTS_FILE).unlink()
+    (folder / journal.RESULTS_FILE).mkdir()
+    [found] = find_unfinished_recordings()
+    with Library.open() as library:
+        assert library.audio_sources(recover(found, library))[0].duration_ms == 1000
+
+
+def _utterance(text: str):
+    from core.results import Utterance, Word
+    from core.text.forms import forms_from_display
+
+    return Utterance(result_id="0" * 32, channel=0, offset_ms=100, duration_ms=500, forms=forms_from_display(text, "en-US"),
+                     confidence=0.9, words=[Word(w, 100 + 250 * k, 200, 0.9) for k, w in enumerate(text.split())])
