@@ -2,13 +2,16 @@
 
 The folder audio_dir()/<conversation_id>/ holds recording.wav (the crash-safe recorder's file),
 session.json (who is recording what, written once at the start) and results.jsonl (one final
-result per line, appended as it happens). While session.json exists the session is unfinished;
+result per line, appended as it happens, with some room kept for it in .results-reserve, given up when
+the disk is full). While session.json exists the session is unfinished;
 `save_session` puts the conversation in the library and then removes the two sidecar files.
 Saving is idempotent, so a recovery can redo a save that was cut short.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
 import os
@@ -24,6 +27,9 @@ from core.results import Conversation, Speaker, TextForms, Utterance, Word
 log = logging.getLogger(__name__)
 
 SESSION_FILE, RESULTS_FILE, AUDIO_FILE = "session.json", "results.jsonl", "recording.wav"
+# room kept for results.jsonl: the disk fills with audio first, and the finals heard after that (the last ones, said as
+# the session ends) were written in part or not at all, and lost
+RESERVE_FILE, RESERVE_BYTES = ".results-reserve", 256 * 1024
 REALTIME_PASS = "realtime"
 REAL_TIME, REAL_TIME_AND_ASYNC = "RealTime", "RealTimeAndAsync"
 
@@ -108,6 +114,10 @@ class SessionJournal:
         except OSError as exc:
             raise StoreError(f"Cannot start the recording's journal in {self.folder}: {exc.strerror or exc}.",
                              hint=disk_hint(exc)) from exc
+        try:
+            (self.folder / RESERVE_FILE).write_bytes(bytes(RESERVE_BYTES))
+        except OSError as exc:  # a disk this full refuses the recording too, and says so
+            log.warning("could not keep room for the results in %s: %s", self.folder, exc)
 
     def update(self, **changes) -> None:
         """Return None after rewriting session.json with these fields changed (in memory only when the disk refuses)."""
@@ -121,17 +131,35 @@ class SessionJournal:
         """Return None once a final result's line is in results.jsonl (one unbuffered write)."""
         if self._fd is None:
             return
-        line = json.dumps(utterance_to_dict(utterance), ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = (json.dumps(utterance_to_dict(utterance), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        for attempt in range(2):
+            size = os.fstat(self._fd).st_size
+            try:
+                if os.write(self._fd, line) == len(line):
+                    return
+                problem: OSError = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            except OSError as exc:
+                problem = exc
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, size)  # no torn line: the next one is readable
+            if attempt == 0 and self._release_reserve():
+                continue  # the room kept for this
+            log.warning("could not journal a result: %s", problem)  # the re-transcription recovers the text
+            return
+
+    def _release_reserve(self) -> bool:
         try:
-            os.write(self._fd, line.encode("utf-8"))
-        except OSError as exc:  # the audio matters more; the re-transcription recovers the text
-            log.warning("could not journal a result: %s", exc)
+            (self.folder / RESERVE_FILE).unlink()
+        except OSError:
+            return False
+        return True
 
     def close(self) -> None:
         """Return None after closing results.jsonl (the files stay)."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        self._release_reserve()
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -219,7 +247,7 @@ def save_session(library, info: SessionInfo, utterances: list[Utterance], audio:
 
 def finish(folder: Path) -> None:
     """Return None after removing the sidecar files of a stored recording (the audio stays)."""
-    for name in (RESULTS_FILE, SESSION_FILE):  # session.json last: it is what marks the folder unfinished
+    for name in (RESERVE_FILE, RESULTS_FILE, SESSION_FILE):  # session.json last: it is what marks the folder unfinished
         path = Path(folder) / name
         try:
             if path.is_dir() and not path.is_symlink():  # damage put a folder in its place

@@ -121,3 +121,50 @@ def test_a_full_disk_mid_recording_keeps_the_recording_and_journal_for_the_next_
     assert kept["samples"] == pytest.approx(load_audio(sample_wav)[:len(kept["samples"])].tolist(), abs=1e-4)
     assert len(kept["samples"]) // 16 == kept["duration_ms"]
     assert "didn't know you were there" in kept["text"].lower()
+
+
+JOURNAL_ON_FULL_DISK = textwrap.dedent(
+    """
+    import errno, json, os, subprocess, sys
+    home = os.environ["PARLEY_HOME"]
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", home], check=True)
+    from core.live import journal
+    from core.results import Utterance, Word, utc_now
+    from core.text.forms import forms_from_display
+    info = journal.SessionInfo(conversation_id="00000000-0000-4000-8000-000000000001", title="Full", started=utc_now(),
+                               pid=os.getpid(), source="live: test", model="tiny.en", locale="en-US")
+    folder = os.path.join(home, "audio", info.conversation_id)
+    written = journal.SessionJournal(folder, info)
+    def final(n):
+        text = " ".join(["Well, there isn't that much difference."] * 20)
+        return Utterance(result_id=f"{n:032x}", channel=0, offset_ms=n * 1000, duration_ms=900,
+                         forms=forms_from_display(text, "en-US"), confidence=0.9,
+                         words=[Word(w, n * 1000 + k, 1, 0.9) for k, w in enumerate(text.split())])
+    written.append(final(0))
+    with open(os.path.join(folder, "recording.wav"), "wb", buffering=0) as audio:  # the audio fills the disk up
+        try:
+            while True:
+                audio.write(bytes(4096))
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+    for n in range(1, 6):  # the finals said as the session ends
+        written.append(final(n))
+    written.close()
+    print(json.dumps([u.result_id for u in journal.read_results(folder)]))
+    """
+)
+
+
+def test_the_finals_heard_after_the_audio_filled_the_disk_are_journaled_whole(parley_home, tmp_path):
+    """The disk fills with audio first; the finals of what was heard until then come after, as the session ends. They
+    were written in part or not at all (6 finals shown, 5 stored, the last one's line torn): room is kept for them."""
+    env = {**os.environ, "PARLEY_HOME": str(parley_home), "PYTHONPATH": str(ROOT), "OUT": str(tmp_path)}
+    unshare = ["unshare", "--user", "--map-root-user", "--mount"]
+    probe = subprocess.run([*unshare, "sh", "-c", 'mount -t tmpfs -o size=64k tmpfs "$OUT"'], env=env, capture_output=True,
+                           text=True) if shutil.which("unshare") else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip(f"no private mount namespace for a small filesystem here: {probe.stderr.strip() if probe else 'no unshare'}")
+    done = subprocess.run([*unshare, sys.executable, "-c", JOURNAL_ON_FULL_DISK], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [f"{n:032x}" for n in range(6)]
