@@ -247,12 +247,13 @@ def test_a_damaged_leftover_recording_is_reported_and_the_others_recovered(parle
         "r1", 0, 0, 900, TextForms("hello", "hello", "hello", "Hello."), 0.9))) + "\n")
     assert main(["live", "--input", str(excerpt), "--speed", "0", "--mode", "realtime"]) == 0
     err = capsys.readouterr().err
-    assert f"could not recover the unfinished recording in {bad}" in err
     # what a command-line user can do about it (there is no Discard button here)
     assert f"could not recover the unfinished recording in {gone}" in err and "or delete that folder" in err
     assert "conversationId 00000000-0000-4000-8000-000000000002" in err  # the intact one was recovered
+    assert "conversationId 00000000-0000-4000-8000-000000000001" in err  # and the damaged header rebuilt
+    assert str(bad) not in err
     with Library.open() as library:
-        assert len(library.list_conversations()) == 2  # the recovered one and this session's
+        assert len(library.list_conversations()) == 3  # the recovered ones and this session's
 
 
 @pytest.mark.slow
@@ -379,3 +380,25 @@ def test_results_show_profanity_masked_unless_asked_and_the_library_keeps_the_wo
     assert "complete ****" in terminal and "shit" not in terminal
     _, lines = finals("--jsonl", "--profanity", "None")
     assert "complete shit" in " ".join(line["azure"]["Text"] for line in lines)
+
+
+@pytest.mark.slow
+def test_a_closed_terminal_stores_the_session(sample_wav, parley_home):
+    """SIGHUP (the terminal window closed, the SSH link dropped) ended the process at once: the conversation waited
+    for the next `parley live` to be recovered. The terminal is gone, so nothing can be printed any more."""
+    env = {**os.environ, "PARLEY_HOME": str(parley_home)}
+    child = subprocess.Popen([sys.executable, "-m", "core.cli", "live", "--input", str(sample_wav), "--jsonl"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(child.stdout.readline())
+        time.sleep(4)
+        child.stdout.close()
+        child.stderr.close()
+        child.send_signal(signal.SIGHUP)
+        child.wait(120)
+    finally:
+        child.kill()
+    assert child.returncode in (0, 1)  # not killed by the signal (-1)
+    with Library.open() as library:
+        assert 3000 <= library.get_conversation(first["conversationId"]).duration_ms <= 8000
+    assert not list((parley_home / "audio").glob("*/session.json"))  # stored, nothing left for recovery
