@@ -8,6 +8,7 @@ GUI thread (live sessions on the ops pool, jobs in the worker's processes).
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 APP_ID = "parley"
 WARM_UP_DELAY_MS = 1500
+SIGNAL_CHECK_MS = 250  # how often Python may run a signal handler while Qt waits
 
 
 def app_icon() -> QIcon:
@@ -127,6 +129,23 @@ def build_window(services: Services) -> MainWindow:
     return window
 
 
+def close_on_signals(window: MainWindow) -> None:
+    """Make SIGTERM (logout, shutdown, `kill`) and SIGHUP close the window, a recording under way saved first.
+
+    Python runs a signal handler only between its own steps, never while Qt waits for events: a timer gives it
+    one a few times a second. Without them the process ended at once, and the recording waited for recovery."""
+    def asked(signum, frame) -> None:
+        log.info("closing: the system asked (signal %d)", signum)
+        QTimer.singleShot(0, window.close_without_asking)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), asked)
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(SIGNAL_CHECK_MS)
+
+
 def main(argv: list[str] | None = None, files: list[Path] | None = None) -> int:
     """Run the desktop app until its window closes; return the exit status.
 
@@ -140,6 +159,7 @@ def main(argv: list[str] | None = None, files: list[Path] | None = None) -> int:
     app = application(argv)
     services = create_services()
     window = build_window(services)
+    close_on_signals(window)
     window.show()
     QTimer.singleShot(0, lambda: log.info("window shown in %.0f ms", 1000 * (time.perf_counter() - started)))
     if files:

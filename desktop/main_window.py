@@ -282,6 +282,11 @@ class MainWindow(QMainWindow):
             self.show_page("Library")
             self.library_view.import_files(paths)
 
+    def close_without_asking(self) -> None:
+        """Close as the system asks (logout, shutdown, `kill`): a recording under way is saved first, without a question."""
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.record_view.recording:
             saving = self.record_view.session.state == "stopping"  # already stopped by the user: nothing to ask

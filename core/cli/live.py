@@ -1,7 +1,7 @@
 """`parley live`: caption a microphone (or a recording played in real time) and store the conversation.
 
 Prints each event as one JSON line (--jsonl) or a terminal view whose last line shows the interim
-hypothesis; Ctrl+C (or SIGTERM) stops cleanly and prints the conversationId.
+hypothesis; Ctrl+C (or SIGTERM, or SIGHUP when the terminal closes) stops cleanly and prints the conversationId.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Output:
         try:
             self.out.write(text)
             self.out.flush()
-        except BrokenPipeError:
+        except OSError:  # the reader went away (a broken pipe; EIO from a terminal that hung up)
             self.gone = True
             try:  # what is still buffered would fail again at exit
                 os.dup2(os.open(os.devnull, os.O_WRONLY), self.out.fileno())
@@ -158,6 +158,17 @@ class Output:
 
     def flush(self) -> None:
         pass
+
+
+def _tell(text: str, stream) -> None:
+    """Print a line; a terminal that is gone (it hung up) takes nothing more, and exiting does not fail on it."""
+    try:
+        print(text, file=stream, flush=True)
+    except OSError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _jsonl(out: Output, event: str, payload: dict) -> None:
@@ -185,7 +196,7 @@ def _connect(transcriber, out: Output, jsonl: bool, speakers: bool) -> None:
 
 
 class StopRequest:
-    """Ctrl+C and SIGTERM, caught from the start: the first asks the session to stop; later ones while it is
+    """Ctrl+C, SIGTERM and SIGHUP, caught from the start: the first asks the session to stop; later ones while it is
     being stored are ignored (with a word), so the conversation is never left half-stored."""
 
     def __init__(self):
@@ -198,6 +209,8 @@ class StopRequest:
             # Python then never raises KeyboardInterrupt, so `kill -INT` would not stop the session
             signal.signal(signal.SIGINT, self._signal)
             signal.signal(signal.SIGTERM, self._signal)
+            if hasattr(signal, "SIGHUP"):  # the terminal closed (or the SSH link dropped): stored, not left for recovery
+                signal.signal(signal.SIGHUP, self._signal)
 
     def done(self) -> None:
         """Ignore Ctrl+C from now on: the conversation is stored, and Python puts back the default while it exits, so a
@@ -207,7 +220,7 @@ class StopRequest:
 
     def _signal(self, signum, frame) -> None:
         if self.stopping:
-            print("Still storing the conversation; it takes a moment.", file=sys.stderr, flush=True)
+            _tell("Still storing the conversation; it takes a moment.", sys.stderr)
             return
         self.asked.set()
 
@@ -242,18 +255,18 @@ def run(args: argparse.Namespace) -> int:
     while not transcriber.wait(0.2):
         if stop.asked.is_set():
             stop.stopping = True
-            print("\nStopping…", file=sys.stderr, flush=True)
+            _tell("\nStopping…", sys.stderr)
             break
     stop.stopping = True
     conversation_id = transcriber.stop()
     stop.done()
-    print(f"conversationId: {conversation_id}", file=sys.stderr if args.jsonl or out.gone else sys.stdout, flush=True)
+    _tell(f"conversationId: {conversation_id}", sys.stderr if args.jsonl or out.gone else sys.stdout)
     if transcriber.error is not None:
-        print(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",
-              file=sys.stderr)
+        _tell(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",
+              sys.stderr)
         return 1
     if failures:  # stored, but not what was asked: a script must not take it for a whole transcript
-        print(f"parley: the session did not go as asked ({failures[0]}); what was recorded is stored as conversation "
-              f"{conversation_id}.", file=sys.stderr)
+        _tell(f"parley: the session did not go as asked ({failures[0]}); what was recorded is stored as conversation "
+              f"{conversation_id}.", sys.stderr)
         return 1
     return 0

@@ -125,6 +125,36 @@ def test_pause_resume_and_closing_while_recording_saves(qtbot, window, services,
     wait_ops(qtbot, services)
 
 
+def test_the_system_asking_the_app_to_end_saves_the_recording_without_a_question(qtbot, window, services, sample_wav,
+                                                                                 monkeypatch):
+    """SIGTERM (logout, shutdown, `kill`) ended the app at once: the recording waited for recovery at the next start."""
+    import os
+    import signal
+
+    from desktop.app import close_on_signals
+
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 2000, timeout=10_000)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    try:
+        close_on_signals(window)
+        with qtbot.waitSignal(view.conversation_saved, timeout=30_000) as saved:
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGHUP, handlers[1])
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert asked == []
+    assert 2000 <= _stored_ms(services, saved.args[0]) < 15_000
+    wait_ops(qtbot, services)
+
+
 def _stored_ms(services, conversation_id: str) -> int:
     return services.ops.call_library(lambda lib: lib.get_conversation(conversation_id)).duration_ms
 
