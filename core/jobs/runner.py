@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from core.diarization.renumber import matching_numbers, renumbered
 from core.errors import Canceled, ParleyError
 from core.jobs.lifeline import follow
 from core.jobs.live import live_session_running
@@ -84,10 +85,11 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
             )
             with library.transaction():  # the pass and Succeeded together, and only if the job is still ours
                 queue.report(job_id, 98, "saving", worker_pid=worker_pid)
+                utterances, speakers = _numbered_as_before(library, job.conversation_id, conversation)
                 library.add_pass(
                     job.conversation_id,
-                    conversation.utterances,
-                    conversation.speakers,
+                    utterances,
+                    speakers,
                     kind="async",
                     model=conversation.model,
                     options=asdict(job.options),
@@ -101,6 +103,14 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
             log.exception("job %s failed", job_id)
             queue.fail(job_id, f"Unexpected error: {type(exc).__name__}: {exc}")
     return 0
+
+
+def _numbered_as_before(library: Library, conversation_id: str, conversation):
+    """Return the new transcript's utterances and speakers, each voice numbered (and so named) as the transcript shown
+    until now numbers it."""
+    shown = library.get_conversation(conversation_id)
+    numbers = matching_numbers(shown.utterances, conversation.utterances, set(shown.speakers))
+    return renumbered(conversation.utterances, conversation.speakers, numbers)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -172,3 +172,31 @@ def test_a_conversation_deleted_under_a_running_job_does_not_stop_the_worker(lib
     thread.join(timeout=120)
     assert not thread.is_alive()
     assert queue.job(after.job_id).state == "Succeeded"
+
+
+def test_a_better_transcript_keeps_each_name_on_the_voice_it_was_given_to(library, sample_wav, sample_dir):
+    """The live captions number speakers as they come; the re-transcription numbered them its own way, and names stay
+    with numbers: "Sheila" given in the captions landed on Diane's phrases in the better transcript (1 run in 4)."""
+    from core.results import Speaker, Utterance, Word
+    from core.text.forms import forms_from_display
+
+    conversation_id = store_recording(library, sample_wav)
+    numbers = {"Sheila": 1, "Diane": 2}  # the other way round from the order they first speak in
+    shown = []
+    for n, line in enumerate((sample_dir / "sample.stm").read_text().splitlines()):
+        _, _, who, start, end, text = line.split(maxsplit=5)
+        begin, stop, tokens = int(float(start) * 1000), int(float(end) * 1000), text.split()
+        step = (stop - begin) // len(tokens)
+        shown.append(Utterance(f"{n:032x}", 0, begin, stop - begin, forms_from_display(text), 0.9, speaker=numbers[who],
+                               words=[Word(t, begin + k * step, step, 0.9, numbers[who]) for k, t in enumerate(tokens)]))
+    library.add_pass(conversation_id, shown, {n: Speaker(n, who) for who, n in numbers.items()}, kind="realtime", model="tiny.en")
+    TranscriptionQueue(library).enqueue(conversation_id, JobOptions(model="tiny.en", diarize=True, num_speakers=2))
+    assert Worker(poll_interval=0.1).run(once=True) == 1
+    better = library.get_conversation(conversation_id)
+    assert library.passes(conversation_id)[-1].kind == "async"
+    said_by = {}
+    for u in better.utterances:
+        for phrase, who in (("texas", "Sheila"), ("diane in new jersey", "Diane"), ("there isn't that much", "Sheila")):
+            if phrase in u.display.lower():
+                said_by[phrase] = better.speakers[u.speaker].name
+    assert said_by == {"texas": "Sheila", "diane in new jersey": "Diane", "there isn't that much": "Sheila"}
