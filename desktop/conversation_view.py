@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -195,13 +195,7 @@ class ConversationView(QWidget):
         self.data = data
         c = data.conversation
         self.title.setText(f"<span style='font-size:16pt;font-weight:600'>{_escape(c.title)}</span>")
-        details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
-        if data.job is not None and data.job.state in JOB_TEXT:
-            step = f" {data.job.progress}%" if data.job.state == "Running" else ""
-            details.append(f"better transcript {JOB_TEXT[data.job.state]}{step}")
-        if data.audio is None:
-            details.append("recording missing")
-        self.details.setText("  ·  ".join(details))
+        self._show_details()
         self.pass_box.clear()
         for p in data.passes:
             if p.status != "succeeded":
@@ -223,6 +217,32 @@ class ConversationView(QWidget):
         if self._pending_reveal is not None and self.transcript.reveal(self._pending_reveal):
             self._pending_reveal = None  # else a reload asked before the undo came first: the next one shows it
         self.loaded.emit(conversation_id)
+
+    def _show_details(self) -> None:
+        data = self.data
+        c = data.conversation
+        details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
+        if data.job is not None and data.job.state in JOB_TEXT:
+            step = f" {data.job.progress}%" if data.job.state == "Running" else ""
+            details.append(f"better transcript {JOB_TEXT[data.job.state]}{step}")
+        shown = next((p for p in data.passes if p.is_current), None)
+        if shown is not None and any(p.kind == "async" and p.status == "succeeded" and p.created > shown.created
+                                     for p in data.passes):
+            details.append("a better transcript is ready: this one, which you corrected, stays shown (Transcript version)")
+        if data.audio is None:
+            details.append("recording missing")
+        self.details.setText("  ·  ".join(details))
+
+    def show_jobs(self, jobs: list) -> None:
+        """Show the progress of this conversation's latest job, as the jobs list has just read it."""
+        if self.data is None or self.conversation_id is None:
+            return
+        job = next((j for j in jobs if j.conversation_id == self.conversation_id), None)  # the newest comes first
+        before = self.data.job
+        if job is None or (before is not None and (before.job_id, before.state, before.progress) == (job.job_id, job.state, job.progress)):
+            return
+        self.data = replace(self.data, job=job)
+        self._show_details()
 
     # find in this conversation
 

@@ -41,6 +41,7 @@ class JobsView(QWidget):
 
     open_requested = Signal(str, object)  # conversationId, offset (None)
     pending_changed = Signal(int)  # how many jobs wait or run
+    jobs_read = Signal(list)  # the jobs as just read (their progress), for views that show one
 
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +128,7 @@ class JobsView(QWidget):
         pending = sum(1 for j in jobs if j.is_pending)
         self.summary.setText(f"{pending} waiting or running" if pending else "No jobs waiting")
         self.pending_changed.emit(pending)
+        self.jobs_read.emit(jobs)
         self._update_buttons()
         if ended:
             self.services.changes.library_changed.emit()

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         rec.recovery.found.connect(lambda count: self.show_page("Record"))
         jobs.open_requested.connect(self.open_conversation)
         jobs.pending_changed.connect(self._jobs_pending)
+        jobs.jobs_read.connect(conv.show_jobs)
         self.stack.currentChanged.connect(lambda _: self._update_actions())
         self.services.changes.settings_changed.connect(lambda settings: self._show_text_scale(settings.text_scale))
         self._show_text_scale(self.services.settings.text_scale)

@@ -86,6 +86,8 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
             with library.transaction():  # the pass and Succeeded together, and only if the job is still ours
                 queue.report(job_id, 98, "saving", worker_pid=worker_pid)
                 utterances, speakers = _numbered_as_before(library, job.conversation_id, conversation)
+                # the transcript the user corrected stays the one shown: the new one is chosen, not put over it
+                corrected = library.has_corrections(job.conversation_id)
                 library.add_pass(
                     job.conversation_id,
                     utterances,
@@ -93,6 +95,7 @@ def run_job(library_path: Path, job_id: int, worker_pid: int | None = None) -> i
                     kind="async",
                     model=conversation.model,
                     options=asdict(job.options),
+                    current=not corrected,
                 )
                 queue.succeed(job_id)
         except Canceled:

@@ -158,12 +158,18 @@ class Library:
         kind: str,
         model: str,
         options: dict | None = None,
+        current: bool = True,
     ) -> int:
-        """Return the id of a new transcription pass of the conversation; it becomes the current one."""
+        """Return the id of a new transcription pass of the conversation; it becomes the current one if `current`."""
         with self.transaction() as db:
             return transcripts.insert_pass(
-                db, conversation_id, list(utterances), speakers, kind=kind, model=model, options=options
+                db, conversation_id, list(utterances), speakers, kind=kind, model=model, options=options, current=current
             )
+
+    def has_corrections(self, conversation_id: str) -> bool:
+        """Return whether the user corrected the text of the conversation's current transcript."""
+        with self._reading() as db:
+            return transcripts.has_corrections(db, conversation_id)
 
     def save_conversation(self, conversation: Conversation, *, kind: str = "file", options: dict | None = None) -> str:
         """Return the id of a conversation stored with its transcript as the first pass (one transaction)."""

@@ -67,8 +67,9 @@ def insert_pass(
     kind: str,
     model: str,
     options: dict | None,
+    current: bool = True,
 ) -> int:
-    """Return the id of a new pass holding the utterances (with words); it becomes the current pass."""
+    """Return the id of a new pass holding the utterances (with words); it becomes the current pass if `current`."""
     if kind not in PASS_KINDS:
         raise ValueError(f"pass kind must be one of {PASS_KINDS}, not {kind!r}")
     conversation_row(db, conversation_id)
@@ -96,8 +97,16 @@ def insert_pass(
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (row for u in utterances if u.words for row in word_rows(ids[u.result_id], u.words)),
         )
-    make_current(db, conversation_id, pass_id)
+    if current:
+        make_current(db, conversation_id, pass_id)
     return pass_id
+
+
+def has_corrections(db: Database, conversation_id: str) -> bool:
+    """Return whether the user corrected the text of the current pass."""
+    row = db.execute("SELECT 1 FROM utterances u JOIN conversations c ON u.pass_id = c.current_pass_id"
+                     " WHERE c.conversation_id = ? AND u.edited IS NOT NULL LIMIT 1", [conversation_id]).fetchone()
+    return row is not None
 
 
 def pass_of(db: Database, conversation_id: str, pass_id: int) -> dict:

@@ -620,3 +620,55 @@ def test_find_in_a_swedish_conversation_tells_a_ring_from_an_a(qtbot, window, se
         view.find_bar.field.setText(query)
         view.find_bar.flush()
         assert [text[a:b] for a, b in view.transcript.found] == found, query
+
+
+def test_a_better_transcript_finished_after_a_correction_leaves_the_corrected_one_shown_and_says_so(
+        qtbot, window, services, two_speaker_sample, sample_wav, monkeypatch):
+    """The better transcript used to become the one shown when its job ended: the words the user had corrected in the
+    live captions disappeared from view and from exports, without a word, and the first Ctrl+Z switched back."""
+    from core.jobs.model import JobOptions
+    from core.jobs.queue import TranscriptionQueue
+    from core.jobs.worker import Worker
+
+    cid = store(services, two_speaker_sample, sample_wav)
+    services.ops.call_library(lambda lib: TranscriptionQueue(lib).enqueue(cid, JobOptions(model="tiny.en", diarize=False)))
+    view = _open(qtbot, window, cid)
+    window.jobs_view.refresh()
+    qtbot.waitUntil(lambda: "better transcript queued" in view.details.text())
+    utterance = two_speaker_sample.ordered()[2]
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("We meet on Tuesday at noon.", True))
+    menu, action = _menu_action(qtbot, view, utterance, "Edit text")
+    action.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: view.transcript.utterance(utterance.result_id).display == "We meet on Tuesday at noon.")
+
+    assert Worker(poll_interval=0.1).run(once=True) == 1
+    window.jobs_view.refresh()  # the jobs list reads the queue; a finished job changes the library too
+    qtbot.waitUntil(lambda: "a better transcript is ready" in view.details.text(), timeout=10_000)
+    assert view.pass_box.count() == 2 and view.pass_box.currentText().startswith("Live captions")
+    assert "We meet on Tuesday at noon." in view.transcript.toPlainText()
+    passes = services.ops.call_library(lambda lib: lib.passes(cid))
+    assert [(p.kind, p.is_current) for p in passes] == [("realtime", True), ("async", False)]
+    wait_ops(qtbot, services)
+
+
+def test_the_progress_of_a_running_job_shows_in_the_conversation_as_the_jobs_list_reads_it(
+        qtbot, window, services, two_speaker_sample, sample_wav):
+    """It showed the state read when the conversation was opened ("queued"), never "running 40%"."""
+    from core.jobs.model import JobOptions
+    from core.jobs.queue import TranscriptionQueue
+
+    cid = store(services, two_speaker_sample, sample_wav)
+    job = services.ops.call_library(lambda lib: TranscriptionQueue(lib).enqueue(cid, JobOptions(model="tiny.en")))
+    view = _open(qtbot, window, cid)
+    assert "better transcript queued" in view.details.text()
+
+    def running(lib):
+        queue = TranscriptionQueue(lib)
+        queue.claim(worker_pid=None)
+        queue.report(job.job_id, 40, "transcribe")
+
+    services.ops.call_library(running)
+    window.jobs_view.refresh()
+    qtbot.waitUntil(lambda: "better transcript running 40%" in view.details.text(), timeout=10_000)
+    wait_ops(qtbot, services)

@@ -200,3 +200,13 @@ def test_a_better_transcript_keeps_each_name_on_the_voice_it_was_given_to(librar
             if phrase in u.display.lower():
                 said_by[phrase] = better.speakers[u.speaker].name
     assert said_by == {"texas": "Sheila", "diane in new jersey": "Diane", "there isn't that much": "Sheila"}
+
+
+def test_a_better_transcript_does_not_replace_one_the_user_corrected(library, sample_wav, sample_conversation):
+    conversation_id = store_recording(library, sample_wav)
+    library.add_pass(conversation_id, sample_conversation.utterances, kind="realtime", model="tiny.en")
+    library.edit_utterance(conversation_id, sample_conversation.utterances[0].result_id, "Hello, Sheila?")
+    TranscriptionQueue(library).enqueue(conversation_id, FAST)
+    assert Worker(poll_interval=0.1).run(once=True) == 1
+    assert [(p.kind, p.is_current) for p in library.passes(conversation_id)] == [("realtime", True), ("async", False)]
+    assert library.get_conversation(conversation_id).ordered()[0].display == "Hello, Sheila?"
