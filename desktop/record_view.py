@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.audio.sources import DEVICE_BACK, DEVICE_LOST
+from core.errors import StoreError
 from desktop.captions import IDLE, LISTENING, CaptionsView
 from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
@@ -325,11 +326,21 @@ class RecordView(QWidget):
         self.meter.reset()
         self.captions.setPlaceholderText(self._idle_text())
         self._show_mode(self.services.settings.live_mode)
-        self.status.setText("")
         self._update_buttons()
         self.refresh_devices(rescan=True)
         self.recording_changed.emit(self.recording)
         self.recovery.check()  # a recording that could not be stored (a full disk) is offered until it is
+        if isinstance(error, StoreError):  # the recording is kept on disk: said as such, not as a change not saved
+            full = "disk is full" in str(error).lower()
+            self.status.setText("Not saved to the library yet: the recording and its captions are kept, and offered "
+                                "above.")
+            error = StoreError("The recording could not be saved to the library: "
+                               + ("the disk is full." if full else str(error)),
+                               hint=("Free some disk space, then press Recover above: the recording and its captions "
+                                     "are kept on disk." if full else
+                                     "The recording and its captions are kept on disk; press Recover above to try again."))
+        else:
+            self.status.setText("")
         show_error(self, error)
 
     def _poll(self) -> None:

@@ -59,7 +59,8 @@ class RecoveryBanner(QFrame):
         more = f" (and {len(self.unfinished) - 1} more)" if len(self.unfinished) > 1 else ""
         when = first.started.astimezone().strftime("%Y-%m-%d %H:%M")
         self.text.setText(
-            f"<b>A recording was interrupted</b>{more}: “{html.escape(first.title)}”, {when}, "
+            f"<b>{'A recording could not be saved to the library' if first.unsaved else 'A recording was interrupted'}"
+            f"</b>{more}: “{html.escape(first.title)}”, {when}, "
             f"{format_time(first.duration_ms)} of audio and {first.results} captioned phrase(s) survived."
         )
         self.show()

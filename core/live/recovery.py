@@ -36,6 +36,11 @@ class UnfinishedRecording:
     def audio(self) -> Path:
         return self.folder / journal.AUDIO_FILE
 
+    @property
+    def unsaved(self) -> bool:
+        """Return whether this process's session ended whole but could not be stored (a full disk), not interrupted."""
+        return self.conversation_id in _left_unstored
+
 
 # sessions of this process that ended without being stored (the disk was full), with their finals: recoverable now,
 # not only after a restart, and with the finals a full disk kept out of their journal

@@ -702,11 +702,14 @@ def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_an
     window.stop_action.trigger()
     qtbot.waitUntil(lambda: bool(_error_boxes()), timeout=30_000)
     [box] = _error_boxes()
-    assert "The disk is full" in box.text() and "Free some disk space" in box.informativeText()
+    # said as what it is: no change of the user's was lost, and the recording waits to be saved
+    assert box.text() == "The recording could not be saved to the library: the disk is full."
+    assert "Free some disk space, then press Recover above" in box.informativeText()
+    assert "kept" in view.status.text()  # not cleared
     box.accept()
     # the recording and its captions are still on disk: offered at once, not only after Parley is restarted
     qtbot.waitUntil(banner.isVisible, timeout=20_000)
-    assert "A recording was interrupted" in banner.text.text() and not view.recording
+    assert "A recording could not be saved to the library" in banner.text.text() and not view.recording
     [cid] = refused
     # the full disk kept the finals out of the journal too: the session's own are stored
     (parley_home / "audio" / cid / journal.RESULTS_FILE).write_text("")
