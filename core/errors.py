@@ -47,7 +47,7 @@ class CorruptAudioError(AudioError):
 
 
 class EmptyAudioError(AudioError):
-    hint = "The recording holds no audio samples."
+    hint = "Choose a recording with sound in it; this one may have been saved before anything was recorded."
 
 
 class ModelError(ParleyError):
