@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.args import at_least, between
+from core.errors import NotFoundError, ParleyError
 from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
 
@@ -63,8 +64,26 @@ def open_library(*, reading: bool = False):
             library = Library.open(read_only=True)
         except StoreError:
             raise exc from None
-        print(f"parley: {exc.user_message()} The library is read without being changed.", file=sys.stderr)
+        why = "the disk is full" if "disk is full" in str(exc).lower() else str(exc).rstrip(".")
+        print(f"parley: the library cannot be written to ({why}); it is read without being changed.", file=sys.stderr)
         return library
+
+
+def _unfinished() -> list:
+    """Return the recordings a crash left unfinished (stored at the next `parley live` or start of the app)."""
+    from core.live import find_unfinished_recordings
+
+    try:
+        return find_unfinished_recordings()
+    except (OSError, ParleyError):  # only a note: what is stored is listed all the same
+        return []
+
+
+def _note_unfinished() -> None:
+    if waiting := _unfinished():
+        ids = ", ".join(r.conversation_id for r in waiting)
+        print(f"parley: {len(waiting)} interrupted recording(s) wait to be stored ({ids}): `parley live` or the app "
+              "stores them when it starts.", file=sys.stderr)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -72,12 +91,19 @@ def _list(args: argparse.Namespace) -> int:
         for item in library.list_conversations(limit=args.limit):
             created = item.created.isoformat() if hasattr(item.created, "isoformat") else item.created
             print(f"{item.conversation_id}  {created}  {ms_to_seconds(item.duration_ms):8.1f}s  {item.title}")
+    _note_unfinished()
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
     with open_library(reading=True) as library:
-        conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
+        try:
+            conversation = library.get_conversation(library.resolve_conversation_id(args.conversation_id))
+        except NotFoundError as exc:
+            if any(r.conversation_id.startswith(args.conversation_id) for r in _unfinished()):
+                raise NotFoundError(f"{exc} Its recording was interrupted and waits to be stored.",
+                                    hint="Run `parley live` or open the app: either stores it as it starts.") from exc
+            raise
     export_conversation(conversation, "txt", None, ExportOptions())
     return 0
 

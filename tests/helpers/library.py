@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from core.results import Conversation, new_conversation_id, utc_now
 from core.store import Library
 
@@ -37,3 +39,20 @@ def look_at_every_insert(library: Library, library_path, tables) -> list:
     for table in tables:
         library.db.execute(f"CREATE TEMP TRIGGER look_{table} AFTER INSERT ON main.{table} BEGIN SELECT look(); END")
     return seen
+
+
+def unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000-000000000001",
+                      pid_started: float | None = None, seconds: float = 1.0) -> Path:
+    """Return the folder of a live recording whose process (`pid`) ended without storing it: its journal and audio."""
+    import numpy as np
+
+    from core.audio.recorder import Recorder
+    from core.live import journal
+
+    folder = home / "audio" / cid
+    info = journal.SessionInfo(conversation_id=cid, title="Left over", started=utc_now(), pid=pid,
+                               source="live: microphone: test", model="tiny.en", locale="en-US", pid_started=pid_started)
+    journal.SessionJournal(folder, info).close()
+    with Recorder(folder / journal.AUDIO_FILE) as recorder:
+        recorder.write(np.zeros(int(16_000 * seconds), np.float32))
+    return folder

@@ -234,7 +234,7 @@ def test_ctrl_c_during_the_set_up_stops_before_anything_is_recorded(parley_home,
 def test_a_damaged_leftover_recording_is_reported_and_the_others_recovered(parley_home, excerpt, capsys):
     from core.live.journal import utterance_to_dict
     from core.results import TextForms, Utterance
-    from test_recovery import _unfinished_folder
+    from helpers.library import unfinished_folder as _unfinished_folder
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     bad = _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000001")

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 from core.audio.decode import load_audio
 from core.jobs.queue import TranscriptionQueue
 from core.live import discard_unfinished, find_unfinished_recordings, journal, recover
-from core.results import utc_now
 from core.store import Library
+from helpers.library import unfinished_folder as _unfinished_folder
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEED = 2.0
@@ -114,19 +114,6 @@ def test_a_session_killed_before_any_audio_is_removed_not_offered(parley_home):
     kept = _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000002")
     assert [r.folder for r in find_unfinished_recordings()] == [kept]
     assert not empty.exists() and (kept / journal.AUDIO_FILE).exists()
-
-
-def _unfinished_folder(home: Path, pid: int, cid: str = "00000000-0000-4000-8000-000000000001",
-                       pid_started: float | None = None, seconds: float = 1.0) -> Path:
-    from core.audio.recorder import Recorder
-
-    folder = home / "audio" / cid
-    info = journal.SessionInfo(conversation_id=cid, title="Left over", started=utc_now(), pid=pid,
-                               source="live: microphone: test", model="tiny.en", locale="en-US", pid_started=pid_started)
-    journal.SessionJournal(folder, info).close()
-    with Recorder(folder / journal.AUDIO_FILE) as recorder:
-        recorder.write(np.zeros(int(16_000 * seconds), np.float32))
-    return folder
 
 
 def test_a_session_of_a_living_process_is_not_offered(parley_home):
