@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_S = 5  # the most a look at the audio so far waits for the bytes received to be decoded
 JOIN_TIMEOUT_S = 300  # the most the end of a stream waits for its last bytes to be decoded
+# a container whose first bytes this many give no audio is not what it says (a demuxer looking for its sync words in
+# noise waits for ever): any real one has decoded audio well before (32 kbit/s Opus: 32 s)
+UNDECODABLE_BYTES = 128 * 1024
 
 
 class _Pipe:
@@ -59,6 +62,11 @@ class _Pipe:
             self._done = True
             self._ready.notify_all()
 
+    def idle(self) -> bool:
+        """Return whether the reader has taken every byte given (and waits for more) or has stopped."""
+        with self._ready:
+            return self._done or (self._idle and not self._unread)
+
     def drained(self, timeout: float) -> None:
         """Return None once the reader waits for more bytes or has stopped, or after `timeout` seconds."""
         with self._ready:
@@ -78,8 +86,8 @@ class ContainerStream:
 
     def audio(self, data: bytes | bytearray, *, ended: bool = False) -> np.ndarray:
         """Return the audio of `data` (all the bytes received so far) once the decoder has taken them in (a container
-        holds back the end of its last packet); `ended`: all of them came. Raises ApiError (400) at the end when the
-        stream held no audio."""
+        holds back the end of its last packet); `ended`: all of them came. Raises ApiError (400) when nothing could be
+        decoded: as soon as the decoder failed, or at the end when the stream held no audio."""
         if len(data) > self.given:
             self._pipe.put(bytes(data[self.given :]))
             self.given = len(data)
@@ -87,7 +95,13 @@ class ContainerStream:
                 self._thread.start()
         if not ended:
             self._pipe.drained(CATCH_UP_S)
-            return self._samples.view()
+            audio = self._samples.view()
+            if self._error is not None and not len(audio):  # said at once, not after the whole stream came for nothing
+                raise ApiError(400, f"The audio cannot be decoded: {self._error.user_message()}")
+            if not len(audio) and self.given >= UNDECODABLE_BYTES and self._pipe.idle():
+                raise ApiError(400, f"The audio cannot be decoded: its first {self.given // 1024} KB hold no audio of "
+                                    "the type the start said. Check the content-type.")
+            return audio
         self._pipe.put(b"", ended=True)
         if self._thread.ident is not None:
             self._thread.join(JOIN_TIMEOUT_S)

@@ -3,7 +3,8 @@
 A session: the client sends {"action": "start", "content-type": ..., "interim_results": ...},
 the service answers {"state": "listening"}; binary frames carry audio; while it arrives, interim
 hypotheses of the phrase in progress are sent (final: false, same result_index); once a phrase
-is followed by another it is sent final and the index moves on. {"action": "stop"} (or an empty
+is followed by a pause of end_of_phrase_silence_time (0.8 s), or by another phrase in a buffer over 8 s, it is sent
+final and the index moves on. {"action": "stop"} (or an empty
 binary frame) ends the audio: the remaining finals follow, then (with speaker_labels) one message labelling
 every final word with its speaker, found on the whole audio, then {"state": "listening"} again.
 Before that, while the audio streams, each batch of phrases sent final is followed by a message
@@ -79,9 +80,8 @@ class Stream:
     async def interim(self, session: Session) -> None:
         """Send the hypothesis of the phrase in progress (and finals of phrases that are over)."""
         session.last_interim_bytes = len(session.data)
-        try:
-            audio = await run_in_threadpool(session.audio)
-        except ApiError:
+        audio = await run_in_threadpool(session.audio)  # ApiError when the audio cannot be decoded: said at once
+        if not len(audio):
             return  # not enough of the container yet
         if session.speakers is not None:
             await run_in_threadpool(session.speakers.hear, audio)
@@ -89,16 +89,26 @@ class Stream:
         heard_ms = session.heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if utterances:
             session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
-        if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
-            await self._send_finals(session, utterances[:-1], audio)
+        # phrases followed by a pause of end_of_phrase_silence_time are over; in a long buffer, all but the last one
+        if utterances and heard_ms - utterances[-1].end_ms >= session.pause_ms:
+            done = len(utterances)
+        elif len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
+            done = len(utterances) - 1
+        else:
+            done = 0
+        if done:
+            await self._send_finals(session, utterances[:done], audio)
             if session.speakers is not None and (labels := await run_in_threadpool(
-                    session.speakers.labels, utterances[:-1], session.locale, session.smart_formatting)):
+                    session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
-            session.committed_ms = utterances[-2].end_ms
-            utterances = utterances[-1:]
-        if utterances and session.interim:
+            session.committed_ms = utterances[done - 1].end_ms
+            session.last_interim = None
+            utterances = utterances[done:]
+        if utterances and session.interim and not session.ending:
             merged = utterances[0] if len(utterances) == 1 else _joined(utterances, session.locale)
-            await self.websocket.send_json(session.event(merged, False))
+            if merged.display != session.last_interim:  # as the service, only a changed hypothesis is sent
+                session.last_interim = merged.display
+                await self.websocket.send_json(session.event(merged, False))
 
     async def finish(self, session: Session) -> None:
         """Send the final results of the audio not yet committed, then (when asked) the speaker labels of all of them,
@@ -167,6 +177,8 @@ async def recognize_websocket(websocket: WebSocket) -> None:
 
     async def settle() -> None:
         nonlocal pending
+        if session is not None:
+            session.ending = True  # the audio is over: what is still being heard is sent final, not as an interim
         if pending is not None:
             await pending
             pending = None
@@ -233,7 +245,7 @@ async def recognize_websocket(websocket: WebSocket) -> None:
             if session.silent_too_long():  # the phrases heard before the silence are sent final first
                 await settle()
                 await stream.finish(session)
-                await websocket.send_json({"error": f"Session timed out due to inactivity after {session.inactivity_s} seconds."})
+                await websocket.send_json({"error": f"Session timed out due to inactivity after {session.inactivity_s:g} seconds."})
                 await websocket.close(code=1000)
                 return
             if session.due_for_interim() and (pending is None or pending.done()):

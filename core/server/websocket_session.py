@@ -24,8 +24,10 @@ DEFAULT_INACTIVITY_S = 30  # audio without speech for this long ends a session (
 START_ARGUMENTS = frozenset({  # the start message's fields a session applies (others are said in warnings)
     "action", "content-type", "content_type", "interim_results", "timestamps", "word_confidence", "profanity_filter",
     "smart_formatting", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
-    "word_alternatives_threshold", "inactivity_timeout", "redaction",
+    "word_alternatives_threshold", "inactivity_timeout", "redaction", "end_of_phrase_silence_time",
 })
+DEFAULT_PAUSE_S, MAX_PAUSE_S = 0.8, 120.0  # end_of_phrase_silence_time: a pause this long ends a final (0.0: the default)
+ASSUMED_CONTAINER_BYTES_PER_S = 4_000  # until measured: 32 kbit/s Opus, so the first interim of compressed audio is early
 
 
 class Session:
@@ -57,7 +59,14 @@ class Session:
         # said with the first results, as the service reports the arguments it did not apply
         self.warnings = argument_warnings(start, START_ARGUMENTS)
         inactivity = start.get("inactivity_timeout")
-        self.inactivity_s = DEFAULT_INACTIVITY_S if inactivity is None else int(inactivity)
+        self.inactivity_s = DEFAULT_INACTIVITY_S if inactivity is None else float(inactivity)  # 0.5 is not 0 (never)
+        pause = start.get("end_of_phrase_silence_time")
+        if pause is not None and (isinstance(pause, bool) or not isinstance(pause, (int, float))
+                                  or not 0.0 <= pause <= MAX_PAUSE_S):
+            raise ApiError(400, f"end_of_phrase_silence_time must be a number of seconds from 0.0 to {MAX_PAUSE_S:g}.")
+        self.pause_ms = int(1000 * (pause or DEFAULT_PAUSE_S))
+        self.last_interim: str | None = None  # the interim hypothesis last sent: the same one is not sent again
+        self.ending = False  # stop came: no interim hypotheses any more, only the finals
         self.heard_ms = self.speech_until_ms = 0  # audio heard, and where its last speech ended
         self.max_alternatives = int(start.get("max_alternatives") or 1)
         if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
@@ -102,7 +111,7 @@ class Session:
         return self.inactivity_s > 0 and self.heard_ms - self.speech_until_ms > self.inactivity_s * 1000
 
     def due_for_interim(self) -> bool:
-        step = (self.bytes_per_second or 32_000) * INTERIM_EVERY_S  # until measured, as 16 kHz 16-bit mono
+        step = (self.bytes_per_second or ASSUMED_CONTAINER_BYTES_PER_S) * INTERIM_EVERY_S  # raw audio's is known
         return len(self.data) - self.last_interim_bytes >= step
 
     @property

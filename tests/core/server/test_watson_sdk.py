@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 from ibm_cloud_sdk_core.api_exception import ApiException
 from ibm_cloud_sdk_core.authenticators import BasicAuthenticator, BearerTokenAuthenticator
@@ -267,6 +268,9 @@ def test_telephone_mu_law_is_heard_over_http_and_the_websocket(stt, server, api_
     ({"max_alternatives": 11}, "max_alternatives must be 1 to 10"),
     ({"redaction": True}, "redaction is not available"),  # numbers would come back unmasked
     ({"word_alternatives_threshold": 2}, "word_alternatives_threshold must be a number between 0 and 1"),
+    ({"end_of_phrase_silence_time": 200}, "end_of_phrase_silence_time must be a number of seconds from 0.0 to 120"),
+    ({"end_of_phrase_silence_time": -1}, "end_of_phrase_silence_time must be a number of seconds from 0.0 to 120"),
+    ({"end_of_phrase_silence_time": "abc"}, "end_of_phrase_silence_time must be a number of seconds from 0.0 to 120"),
 ])
 def test_a_websocket_start_with_bad_keywords_or_numbers_is_an_error(server, api_key, ten_seconds, start, said):
     """As over HTTP: keywords need a threshold between 0 and 1, at most 1000 of them (spotting runs on the event loop)."""
@@ -440,3 +444,82 @@ def test_a_second_start_without_a_stop_first_finishes_the_audio_so_far(server, a
     assert json.loads(socket.recv()) == {"state": "listening"}
     socket.close()
 
+
+
+def _streamed(server, api_key, start: dict, pieces, *, pace_s: float = 0.0) -> tuple[list[dict], list[int], int]:
+    """Return the messages a WebSocket recognition sends while `pieces` stream (then after a stop), for each final
+    result how many pieces had been sent when it came, and how many when the recognition ended."""
+    import json
+    import time
+
+    import websocket
+
+    socket = websocket.create_connection(f"ws://127.0.0.1:{server.port}/v1/recognize",
+                                         header=[f"Ocp-Apim-Subscription-Key: {api_key}"], timeout=60)
+    socket.send(json.dumps({"action": "start", **start}))
+    assert json.loads(socket.recv()) == {"state": "listening"}
+    answers: list[dict] = []
+    came_after: list[int] = []
+    ended: list[int] = []
+    sent = [0]
+    done = threading.Event()
+
+    def read() -> None:
+        while True:
+            answers.append(json.loads(socket.recv()))
+            if answers[-1].get("results") and answers[-1]["results"][0]["final"]:
+                came_after.append(sent[0])
+            if "error" in answers[-1] or (answers[-1] == {"state": "listening"}):
+                ended.append(sent[0])
+                done.set()
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    for piece in pieces:
+        if done.is_set():
+            break
+        socket.send_binary(piece)
+        sent[0] += 1
+        time.sleep(pace_s)
+    if not done.is_set():
+        socket.send(json.dumps({"action": "stop"}))
+    assert done.wait(60), answers
+    socket.close()
+    return answers, came_after, ended[0]
+
+
+def test_a_phrase_followed_by_a_pause_is_sent_final_without_waiting_for_the_next_one(server, api_key, ten_seconds):
+    """A final came only once another phrase followed in a buffer over 8 s, or at the stop: 25 s after the speech
+    ended, during a pause. As the service does, a pause of end_of_phrase_silence_time (0.8 s) ends a final."""
+    import wave
+
+    with wave.open(str(ten_seconds)) as recording:
+        speech = recording.readframes(recording.getnframes())
+    phrase = speech[int(6.4 * 32_000):int(10.0 * 32_000)]  # "Hello? Hello? Oh, hello. I didn't know you were there."
+    quarter = bytes(16_000 // 2)
+    pieces = [phrase[k:k + 8000] for k in range(0, len(phrase), 8000)] + [quarter] * 24  # then 6 s of silence
+    answers, came_after, _ = _streamed(server, api_key, {"content-type": "audio/l16;rate=16000", "interim_results": True},
+                                    pieces, pace_s=0.125)
+    finals = [a for a in answers if a.get("results") and a["results"][0]["final"]]
+    assert finals and came_after[0] < len(pieces), came_after  # before the stop, during the silence
+    assert "know you were there" in " ".join(a["results"][0]["alternatives"][0]["transcript"] for a in finals)
+    interims = [a["results"][0]["alternatives"][0]["transcript"] for a in answers if a.get("results") and not a["results"][0]["final"]]
+    assert all(a != b for a, b in zip(interims, interims[1:]))  # a hypothesis is sent once, not at every look
+    assert not any("end_of_phrase_silence_time" in w for a in answers for w in a.get("warnings", []))
+
+    # a longer pause asked: the final waits for the stop
+    answers, came_after, _ = _streamed(server, api_key, {"content-type": "audio/l16;rate=16000",
+                                                         "end_of_phrase_silence_time": 10.0, "inactivity_timeout": -1},
+                                    pieces, pace_s=0.125)
+    assert came_after and came_after[0] == len(pieces)
+
+
+def test_audio_that_cannot_be_decoded_is_said_at_once_not_after_the_stop(server, api_key):
+    """Random bytes sent as Ogg (or raw PCM labelled audio/wav): nothing came back for as long as the stream went on,
+    and the error only after the stop."""
+    rng = np.random.default_rng(1)
+    pieces = [rng.integers(0, 256, 4000, dtype=np.uint8).tobytes() for _ in range(40)]
+    answers, _, ended = _streamed(server, api_key, {"content-type": "audio/ogg;codecs=opus"}, pieces, pace_s=0.1)
+    assert "error" in answers[-1] and "cannot be decoded" in answers[-1]["error"]
+    assert ended < len(pieces)  # before the stream was over
