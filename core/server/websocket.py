@@ -102,6 +102,8 @@ class Stream:
                     session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
             session.committed_ms = utterances[done - 1].end_ms
+            if done == len(utterances):  # into the pause: heard again alone, the end of the last word was a phrase ("next")
+                session.committed_ms = min(heard_ms, session.committed_ms + session.pause_ms // 2)
             session.last_interim = None
             utterances = utterances[done:]
         if utterances and session.interim and not session.ending:
