@@ -7,6 +7,7 @@ then the same file goes through a real ConversationTranscriber with the file pla
 
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import re
@@ -135,8 +136,9 @@ def test_memory_does_not_grow_with_the_session(fed):
     assert fed["tracker"].footprint()["audio_samples"] == 0 and fed["tracker"].turns() == fed["final"]
 
 
-def _one_voice(audio: np.ndarray, reference, who: str, seed: int) -> np.ndarray:
-    """Return a minute of one of the sample's voices: its turns (without the others' overlaps) in random order."""
+def _one_voice(audio: np.ndarray, reference, who: str, seed: int, seconds: float = 60, gaps=(0.2, 0.6)) -> np.ndarray:
+    """Return a minute (or `seconds`) of one of the sample's voices: its turns (without the others' overlaps) in random
+    order, `gaps` seconds apart."""
     pieces = []
     for start, end, speaker in reference:
         if speaker == who:
@@ -146,8 +148,8 @@ def _one_voice(audio: np.ndarray, reference, who: str, seed: int) -> np.ndarray:
                     spans = [p for s, e in spans for p in ((s, min(e, a)), (max(s, b), e)) if p[1] - p[0] > 300]
             pieces += [audio[s * 16:e * 16] for s, e in spans]
     rng, parts = np.random.default_rng(seed), []
-    while sum(map(len, parts)) < 60 * 16000:
-        parts += [pieces[rng.integers(len(pieces))], np.zeros(int(rng.uniform(0.2, 0.6) * 16000), np.float32)]
+    while sum(map(len, parts)) < seconds * 16000:
+        parts += [pieces[rng.integers(len(pieces))], np.zeros(int(rng.uniform(*gaps) * 16000), np.float32)]
     joined = np.concatenate(parts)
     return joined + rng.normal(0, 0.001, len(joined)).astype(np.float32)
 
@@ -286,3 +288,31 @@ def test_a_final_asked_while_the_models_load_waits_for_them_and_gets_its_speaker
     assert 0.8 < time.monotonic() - began < online_speakers.LOAD_WAIT_S
     assert turns and {s for *_, s in turns} <= {1, 2}
     assert tracker.label(6000, 9000) == turns  # and fixed for good, as any final's labels
+
+
+@pytest.mark.slow
+def test_one_voice_heard_twice_at_once_in_a_window_is_one_speaker(sample_wav):
+    """The model also hears one voice twice at once in a window (an overlap of one person): the second slot was then
+    forced onto another speaker, which became the voice's second Guest, alternating with the first. Here: 2.5 minutes
+    of Diane's four solo stretches of the sample, 0.3-1.2 s apart, in the order seed 12 draws (her speech shared
+    65 % / 35 % between two Guests before). The generated conversations' DER went from 0.334 to 0.329 with this.
+    Other orders still split her (seed 11: 3 Guests; her first embeddings are 0.5-0.6 apart, and each is kept apart
+    from the other slot of its window)."""
+    from core.audio.decode import load_audio
+
+    audio = load_audio(sample_wav)
+    clips = [audio[int(s * 16000):int(e * 16000)] for s, e in [(8.35, 9.90), (11.05, 14.45), (18.62, 21.45), (28.45, 29.95)]]
+    rng, parts = np.random.default_rng(12), []
+    while sum(map(len, parts)) < 150 * 16000:
+        parts += [clips[rng.integers(len(clips))], np.zeros(int(rng.uniform(0.3, 1.2) * 16000), np.float32)]
+    monologue = np.concatenate(parts)
+    monologue = monologue + rng.normal(0, 0.001, len(monologue)).astype(np.float32)
+    tracker = OnlineSpeakerTracker(FIXED)
+    tracker.load()
+    for at in range(0, len(monologue), BLOCK):
+        tracker.feed(monologue[at:at + BLOCK], at * 1000 // 16000)
+    said = collections.Counter()
+    for start, end, speaker in tracker.label(0, len(monologue) * 1000 // 16000):
+        said[speaker] += end - start
+    tracker.close()
+    assert max(said.values()) / sum(said.values()) >= 0.9, said
