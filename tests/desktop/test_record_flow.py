@@ -133,12 +133,7 @@ def test_the_system_asking_the_app_to_end_saves_the_recording_without_a_question
 
     from desktop.app import close_on_signals
 
-    view = window.record_view
-    view.set_file_input(sample_wav, speed=1.0)
-    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
-    window.record_action.trigger()
-    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
-    qtbot.waitUntil(lambda: view.session.recorded_ms > 2000, timeout=10_000)
+    view = _record_sample(qtbot, window, sample_wav, past_ms=2000)
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
     handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
@@ -153,6 +148,17 @@ def test_the_system_asking_the_app_to_end_saves_the_recording_without_a_question
     assert asked == []
     assert 2000 <= _stored_ms(services, saved.args[0]) < 15_000
     wait_ops(qtbot, services)
+
+
+def _record_sample(qtbot, window, sample_wav, *, past_ms: int):
+    """Return the Record view once it has recorded `past_ms` of the sample played at real time (live captions only)."""
+    view = window.record_view
+    view.set_file_input(sample_wav, speed=1.0)
+    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > past_ms, timeout=10_000)
+    return view
 
 
 def _stored_ms(services, conversation_id: str) -> int:
@@ -248,12 +254,7 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
 
 
 def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, window, services, sample_wav):
-    view = window.record_view
-    view.set_file_input(sample_wav, speed=1.0)
-    view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
-    window.record_action.trigger()
-    qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
-    qtbot.waitUntil(lambda: view.session.recorded_ms > 1500, timeout=10_000)
+    view = _record_sample(qtbot, window, sample_wav, past_ms=1500)
     width = window.width()
     # what MicrophoneSource says when the microphone has not come back within a minute (a full disk ends it the same way)
     from core.audio.capture import DEVICE_LOST, SourceStatus
