@@ -279,9 +279,10 @@ class StreamingRecognizer:
         """Return None after finalizing the words of the utterance under way that the recording's pause did not cut.
 
         A recording goes on after a pause as if it had none. The buffer is heard as it is; its words that end
-        PAUSE_WORD_MARGIN_MS before the pause are committed, and those up to the last sentence end among them (else
-        all) are the final. The buffer is kept: the rest (a word the pause cut in two, and words whisper left out at
-        the cut) is heard again after what came before it, when the recording resumes or at the end of the stream.
+        PAUSE_WORD_MARGIN_MS before the pause are committed, and those up to the last sentence end among them are
+        the final. The buffer is kept: the rest (a sentence under way, a word the pause cut in two, and words whisper
+        left out at the cut) is heard again after what came before it, when the recording resumes or at the end of
+        the stream. Finalized without a sentence end, quick pauses cut sentences into finals of a word or two.
         Cut at a quiet frame before the pause instead, the words between that frame and the last one whisper heard
         were lost ("And I'm" of "And I'm Sheila", paused in "Sheila"), and a stop while paused heard the rest alone
         ("at least" as "time."). Between utterances a pause is a flush.
@@ -302,7 +303,7 @@ class StreamingRecognizer:
             whole += 1
         utterance.committed.extend(utterance.tail[:whole])
         utterance.tail = utterance.tail[whole:]
-        count = _through_last_sentence_end(utterance.committed)
+        count = _through_last_sentence_end(utterance.committed, otherwise=0)
         if count:
             self._finish_result(utterance, count, END_OF_DATA)
         waiting = utterance.committed + utterance.tail
@@ -491,7 +492,8 @@ class StreamingRecognizer:
         self.on_event(event)
 
 
-def _through_last_sentence_end(words: list[Word]) -> int:
-    """Return how many words lead up to the last sentence end among them (all of them when none ends a sentence)."""
+def _through_last_sentence_end(words: list[Word], otherwise: int | None = None) -> int:
+    """Return how many words lead up to the last sentence end among them (when none ends a sentence: `otherwise`,
+    by default all of them)."""
     ends = [k + 1 for k, w in enumerate(words) if w.text[-1:] in ".?!"]
-    return ends[-1] if ends else len(words)
+    return ends[-1] if ends else len(words) if otherwise is None else otherwise

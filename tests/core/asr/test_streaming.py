@@ -431,6 +431,30 @@ def test_a_pause_of_the_recording_in_mid_word_keeps_the_word_for_when_it_resumes
     assert wer(sample_reference, text) <= 0.18
 
 
+@pytest.mark.parametrize("pauses_s", [(12.1, 12.1), (14.3,), (15.0, 15.1, 15.2, 15.35)])
+def test_pauses_never_cut_a_sentence_into_finals(audio, pauses_s):
+    """Twice at once, just after a sentence, or pause-resume-pause quickly: the words held back at a pause without a
+    sentence end became a final of their own ("Okay, I thought," / "you know, I heard a beat."; "And" / "I'm";
+    "This is Diane in New" / "Jersey.")."""
+    events = []
+    recognizer = StreamingRecognizer(StreamingOptions(), on_event=events.append)
+    cuts = sorted({int(p * RATE) for p in pauses_s})
+    fed = 0
+    for end in [*cuts, len(audio)]:
+        for start in range(fed, end, 1600):
+            recognizer.feed(audio[start:min(start + 1600, end)])
+            recognizer.update(wait=True)
+        fed = end
+        for _ in range(pauses_s.count(end / RATE) if end < len(audio) else 0):
+            recognizer.pause()
+    recognizer.flush()
+    recognizer.close()
+    finals = [e.utterance.display for e in events if e.final and not e.no_match]
+    assert all(text[-1] in ".?!" for text in finals[:-1]), finals
+    if pauses_s[0] > 14:  # and the sentence under way is all there
+        assert "and i'm sheila" in normalise(" ".join(finals))
+
+
 @pytest.mark.parametrize("pause_s, last", [(25.0, "well there isn't that much difference at least"),
                                            (9.5, "oh hello i didn't know you were")])
 def test_a_stop_while_paused_hears_the_words_before_the_pause_with_what_came_before_them(audio, pause_s, last):
