@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop.conversation_view import ConversationView
 from desktop.jobs_view import JobsView
@@ -284,8 +284,16 @@ class MainWindow(QMainWindow):
             self.library_view.import_files(paths)
 
     def close_without_asking(self) -> None:
-        """Close as the system asks (logout, shutdown, `kill`): a recording under way is saved first, without a question."""
+        """Close as the system asks (logout, shutdown, `kill`): a recording under way is saved first, without a question.
+
+        A question already open (Stop recording?) is put away first: it held the close back for as long as it was
+        open, with the recording going on, until the system killed the app."""
         self._closing = True
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None and dialog is not self:
+            dialog.reject()  # its own event loop ends; the close comes after it
+            QTimer.singleShot(0, self.close_without_asking)
+            return
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

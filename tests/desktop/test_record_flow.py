@@ -150,6 +150,42 @@ def test_the_system_asking_the_app_to_end_saves_the_recording_without_a_question
     wait_ops(qtbot, services)
 
 
+def test_the_system_asking_the_app_to_end_while_it_asks_stop_recording_saves_and_ends(qtbot, window, services, sample_wav):
+    """The "Stop recording?" question left open held the close back, the recording going on, until the system killed
+    the app (2 of 2)."""
+    import os
+    import signal
+
+    from desktop.app import close_on_signals
+
+    view = _record_sample(qtbot, window, sample_wav, past_ms=2000)
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
+    asked = []
+    try:
+        close_on_signals(window)
+
+        def ask_then_terminate():
+            def terminate():
+                shown = QApplication.activeModalWidget()
+                asked.append(shown.text() if isinstance(shown, QMessageBox) else shown)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+            QTimer.singleShot(500, terminate)
+            # should the signal not put the question away, the test fails rather than waits for ever
+            QTimer.singleShot(20_000, lambda: QApplication.activeModalWidget() and QApplication.activeModalWidget().reject())
+            window.close()  # the question opens, and waits for an answer that does not come
+
+        with qtbot.waitSignal(view.conversation_saved, timeout=30_000) as saved:
+            QTimer.singleShot(0, ask_then_terminate)
+    finally:
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGHUP, handlers[1])
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert asked[0].startswith("A recording is in progress")
+    assert 2000 <= _stored_ms(services, saved.args[0]) < 15_000  # stopped then, not at the end of the file
+    wait_ops(qtbot, services)
+
+
 def _record_sample(qtbot, window, sample_wav, *, past_ms: int):
     """Return the Record view once it has recorded `past_ms` of the sample played at real time (live captions only)."""
     view = window.record_view
