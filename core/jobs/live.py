@@ -35,9 +35,13 @@ def _names_living_process(marker: Path) -> bool:
 
     try:
         pid, _, started = marker.read_text().strip().partition(" ")
-        return process_alive(int(pid or 0), float(started) if started else None)
+        alive = process_alive(int(pid or 0), float(started) if started else None)
     except (OSError, ValueError, OverflowError):
-        return False
+        alive = False
+    if not alive:  # a killed session's: it would pile up
+        with contextlib.suppress(OSError):
+            marker.unlink()
+    return alive
 
 
 def _mark() -> str:

@@ -64,6 +64,15 @@ class SessionInfo:
         known = {f.name for f in fields(cls)}
         data = {key: value for key, value in data.items() if key in known}
         data["started"] = datetime.fromisoformat(data["started"])
+        for name in ("conversation_id", "source", "model", "locale"):  # damage made them no text (null)
+            if not isinstance(data.get(name), str):
+                data[name] = ""
+        if not isinstance(data.get("title"), str) or not data["title"].strip():
+            data["title"] = f"Recovered recording {data['started'].astimezone():%Y-%m-%d %H:%M}"
+        if not isinstance(data.get("mode", ""), str):
+            data.pop("mode")
+        if not isinstance(data.get("job_options", {}), dict):
+            data.pop("job_options")
         pid = data.get("pid")
         if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < 2 ** 31:
             data["pid"] = 0
@@ -75,8 +84,9 @@ class SessionInfo:
     def unreadable(cls, folder: Path) -> "SessionInfo":
         """Return what a recording folder with a damaged session.json is known to be: its id is the folder's name."""
         recording = Path(folder) / AUDIO_FILE
-        try:
-            started = datetime.fromtimestamp(recording.stat().st_ctime, tz=timezone.utc)
+        try:  # it began its length before it was last written to
+            status = recording.stat()
+            started = datetime.fromtimestamp(status.st_mtime - max(0, status.st_size - 44) / 32_000, tz=timezone.utc)
         except OSError:
             started = datetime.now(tz=timezone.utc)
         return cls(conversation_id=Path(folder).name, title=f"Recovered recording {started.astimezone():%Y-%m-%d %H:%M}",

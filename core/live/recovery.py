@@ -6,7 +6,7 @@ import logging
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -95,6 +95,10 @@ def find_unfinished_recordings() -> list[UnfinishedRecording]:
             info = journal.SessionInfo.unreadable(folder)
         if info is None or _alive(info):
             continue
+        if info.conversation_id != folder.name:  # the folder is named by its conversation; damage changed the file
+            log.warning("%s in %s names conversation %r; recovered as %s", journal.SESSION_FILE, folder,
+                        info.conversation_id, folder.name)
+            info = replace(info, conversation_id=folder.name)
         recording = UnfinishedRecording(
             conversation_id=info.conversation_id, folder=folder, title=info.title, started=info.started,
             duration_ms=_audio_ms(folder / journal.AUDIO_FILE), results=len(journal.read_results(folder)), info=info,
@@ -136,8 +140,6 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
 
 
 def _without_job(info: journal.SessionInfo) -> journal.SessionInfo:
-    from dataclasses import replace
-
     return replace(info, mode=journal.REAL_TIME)
 
 

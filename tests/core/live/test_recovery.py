@@ -80,6 +80,7 @@ def test_the_killed_session_is_offered_for_recovery(crashed, monkeypatch):
     from core.jobs.live import live_session_running
 
     assert not live_session_running()
+    assert not list(crashed["home"].glob("live-session*.pid"))  # and removed: killed sessions' markers do not pile up
 
 
 def test_recovery_stores_the_audio_with_at_most_one_second_lost(crashed, monkeypatch, sample_wav):
@@ -253,3 +254,19 @@ def _utterance(text: str):
 
     return Utterance(result_id="0" * 32, channel=0, offset_ms=100, duration_ms=500, forms=forms_from_display(text, "en-US"),
                      confidence=0.9, words=[Word(w, 100 + 250 * k, 200, 0.9) for k, w in enumerate(text.split())])
+
+
+@pytest.mark.parametrize("damage", [{"title": None}, {"title": "  "}, {"conversation_id": "../../etc"},
+                                    {"source": None, "model": 5, "locale": None, "mode": None, "job_options": []}])
+def test_a_leftover_whose_session_file_says_wrong_things_is_recovered_under_its_folder(parley_home, damage):
+    """JSON that reads but says damaged things: a null title failed every start (NOT NULL constraint); another id
+    stored the conversation under it, its audio in the folder of the real one."""
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    data = json.loads((folder / journal.SESSION_FILE).read_text())
+    (folder / journal.SESSION_FILE).write_text(json.dumps({**data, **damage}))
+    [found] = find_unfinished_recordings()
+    assert found.conversation_id == folder.name
+    cid = recover(found)
+    with Library.open() as library:
+        assert cid == folder.name and library.get_conversation(cid).title.strip()
+        assert library.audio_sources(cid)[0].duration_ms == 1000
