@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 CATCH_UP_S = 5  # the most a look at the audio so far waits for the bytes received to be decoded
 JOIN_TIMEOUT_S = 300  # the most the end of a stream waits for its last bytes to be decoded
 # a container whose first bytes this many give no audio is not what it says (a demuxer looking for its sync words in
-# noise waits for ever): any real one has decoded audio well before (32 kbit/s Opus: 32 s)
-UNDECODABLE_BYTES = 128 * 1024
+# noise waits for ever): any real one has decoded audio well before (FFmpeg probes a WAV's first 32-48 KB before its
+# first block). MP3 may open with an ID3 tag holding cover art, so it is given more
+UNDECODABLE_BYTES, UNDECODABLE_MP3_BYTES = 128 * 1024, 1024 * 1024
 
 
 class _Pipe:
@@ -76,8 +77,9 @@ class _Pipe:
 class ContainerStream:
     """The 16 kHz mono float32 audio of a container's bytes received so far (see the module docstring)."""
 
-    def __init__(self, name: str = "the stream"):
+    def __init__(self, name: str = "the stream", *, undecodable_bytes: int = UNDECODABLE_BYTES):
         self.name = name
+        self.undecodable_bytes = undecodable_bytes
         self.given = 0  # bytes handed to the decoder
         self._pipe = _Pipe()
         self._samples = SampleBuffer()
@@ -98,7 +100,7 @@ class ContainerStream:
             audio = self._samples.view()
             if self._error is not None and not len(audio):  # said at once, not after the whole stream came for nothing
                 raise ApiError(400, f"The audio cannot be decoded: {self._error.user_message()}")
-            if not len(audio) and self.given >= UNDECODABLE_BYTES and self._pipe.idle():
+            if not len(audio) and self.given >= self.undecodable_bytes and self._pipe.idle():
                 raise ApiError(400, f"The audio cannot be decoded: its first {self.given // 1024} KB hold no audio of "
                                     "the type the start said. Check the content-type.")
             return audio

@@ -7,7 +7,7 @@ import numpy as np
 
 from core.audio.decode import SAMPLE_RATE
 from core.server.errors import ApiError
-from core.server.container_stream import ContainerStream
+from core.server.container_stream import UNDECODABLE_BYTES, UNDECODABLE_MP3_BYTES, ContainerStream
 from core.server.pcm_stream import PcmStream
 from core.server.raw_audio import raw_format
 from core.server.recognition import hypotheses_for
@@ -79,7 +79,9 @@ class Session:
         check_audio_type(self.content_type)
         raw = raw_format(self.content_type)  # raw samples without their rate are refused at the start, as the service does
         # decoded once, as the audio comes: raw samples converted, a container demuxed and decoded on a thread of its own
-        self.decoder = PcmStream(raw) if raw else ContainerStream()
+        mp3 = any(name in self.content_type.lower() for name in ("mp3", "mpeg"))
+        self.decoder = PcmStream(raw) if raw else ContainerStream(
+            undecodable_bytes=UNDECODABLE_MP3_BYTES if mp3 else UNDECODABLE_BYTES)
         # bytes a second: raw audio's is known; a container's is measured once some of it is decoded
         self.bytes_per_second = raw.rate * raw.frame_bytes if raw else None
         # last, once the start is known to be valid: a tracker starts loading its models

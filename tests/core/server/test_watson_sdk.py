@@ -519,7 +519,7 @@ def test_audio_that_cannot_be_decoded_is_said_at_once_not_after_the_stop(server,
     """Random bytes sent as Ogg (or raw PCM labelled audio/wav): nothing came back for as long as the stream went on,
     and the error only after the stop."""
     rng = np.random.default_rng(1)
-    pieces = [rng.integers(0, 256, 4000, dtype=np.uint8).tobytes() for _ in range(40)]
+    pieces = [rng.integers(0, 256, 4000, dtype=np.uint8).tobytes() for _ in range(40)]  # 4 kB every 0.1 s
     answers, _, ended = _streamed(server, api_key, {"content-type": "audio/ogg;codecs=opus"}, pieces, pace_s=0.1)
     assert "error" in answers[-1] and "cannot be decoded" in answers[-1]["error"]
-    assert ended < len(pieces)  # before the stream was over
+    assert ended < len(pieces)  # before the stream was over (once 128 KB came to nothing)
