@@ -46,12 +46,21 @@ def shared_time(before: list[Utterance], after: list[Utterance]) -> dict[tuple[i
     return dict(shared)
 
 
+def speakers_in(utterances: list[Utterance]) -> list[int]:
+    """Return the speaker numbers utterances or their words name."""
+    return sorted({n for u in utterances for n in [u.speaker, *(w.speaker for w in u.words)] if n is not None})
+
+
 def matching_numbers(before: list[Utterance], after: list[Utterance], taken: set[int]) -> dict[int, int]:
     """Return {new speaker number: number to give it}: the earlier speaker it shares the most time with, one to one;
     a number in none of `taken` (numbers the conversation uses) or the matches for the rest."""
-    shared = shared_time(before, after)
+    return matched_numbers(shared_time(before, after), speakers_in(after), taken)
+
+
+def matched_numbers(shared: dict[tuple[int, int], int], news: list[int], taken: set[int]) -> dict[int, int]:
+    """Return {new number: number to give it} from how much each (earlier, new) pair of speakers agrees: the best
+    one-to-one matches that agree at all (Hungarian), and numbers in none of `taken` or the matches for the rest."""
     olds = sorted({a for a, _ in shared})
-    news = sorted({b for u in after for b in [u.speaker, *(w.speaker for w in u.words)] if b is not None})
     numbers: dict[int, int] = {}
     if olds and news:
         cost = np.array([[-shared.get((a, b), 0) for a in olds] for b in news])

@@ -10,7 +10,7 @@ speakers keep their numbers wherever both tell the same voices apart.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections import Counter
 
 import numpy as np
 
@@ -60,26 +60,15 @@ class StreamedSpeakers:
         """Return utterances labelled on the whole audio with their speakers renumbered as the streamed labels had them,
         matching the speakers that agree on most words (Hungarian); a speaker the streamed labels did not have gets a
         number none of them used."""
-        from scipy.optimize import linear_sum_assignment
+        from core.diarization.renumber import matched_numbers, renumbered, speakers_in
 
-        pairs = [(w.speaker, self.sent[w.offset_ms]) for u in labelled for w in u.words
-                 if w.speaker is not None and w.offset_ms in self.sent]
-        if not pairs:
+        agree = Counter((self.sent[w.offset_ms], w.speaker) for u in labelled for w in u.words
+                        if w.speaker is not None and w.offset_ms in self.sent)
+        if not agree:
             return labelled
-        found, streamed = sorted({a for a, _ in pairs}), sorted({b for _, b in pairs})
-        agreement = np.zeros((len(found), len(streamed)), np.int32)
-        for a, b in pairs:
-            agreement[found.index(a), streamed.index(b)] += 1
-        number = {found[i]: streamed[j] for i, j in zip(*linear_sum_assignment(-agreement))}
-        every = ({w.speaker for u in labelled for w in u.words} | {u.speaker for u in labelled}) - {None}
-        spare = iter(range(max(self.sent.values()) + 1, max(self.sent.values()) + len(every) + 2))
-        number.update((n, next(spare)) for n in sorted(every - set(number)))  # above every number the stream sent
-
-        def renumbered(n: int | None) -> int | None:
-            return None if n is None else number[n]
-
-        return [replace(u, speaker=renumbered(u.speaker), words=[replace(w, speaker=renumbered(w.speaker)) for w in u.words])
-                for u in labelled]
+        # above every number the stream sent
+        numbers = matched_numbers(dict(agree), speakers_in(labelled), set(range(max(self.sent.values()) + 1)))
+        return renumbered(labelled, {}, numbers)[0]
 
     def close(self) -> None:
         """Release the tracker's audio and windows; returns nothing."""
