@@ -81,6 +81,12 @@ def disk_hint(exc: OSError) -> str:
     return StoreError.hint
 
 
+class DiskFullError(StoreError):
+    """The disk holding the library is full: nothing could be written, everything written before is intact."""
+
+    hint = "Free some disk space and try again."
+
+
 class NotFoundError(StoreError):
     """A conversation, speaker or job id does not exist."""
 

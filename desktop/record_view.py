@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.audio.sources import DEVICE_BACK, DEVICE_LOST
-from core.errors import StoreError
+from core.errors import DiskFullError, StoreError
 from desktop.captions import IDLE, LISTENING, CaptionsView
 from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
@@ -331,7 +331,7 @@ class RecordView(QWidget):
         self.recording_changed.emit(self.recording)
         self.recovery.check()  # a recording that could not be stored (a full disk) is offered until it is
         if isinstance(error, StoreError):  # the recording is kept on disk: said as such, not as a change not saved
-            full = "disk is full" in str(error).lower()
+            full = isinstance(error, DiskFullError)
             self.status.setText("Not saved to the library yet: the recording and its captions are kept, and offered "
                                 "above.")
             error = StoreError("The recording could not be saved to the library: "

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.args import at_least, between
-from core.errors import NotFoundError, ParleyError
+from core.errors import DiskFullError, NotFoundError, ParleyError
 from core.export import FORMATS, TEXT_FORMS, ExportOptions, export_conversation
 from core.results import ms_to_seconds
 
@@ -64,7 +64,7 @@ def open_library(*, reading: bool = False):
             library = Library.open(read_only=True)
         except StoreError:
             raise exc from None
-        why = "the disk is full" if "disk is full" in str(exc).lower() else str(exc).rstrip(".")
+        why = "the disk is full" if isinstance(exc, DiskFullError) else str(exc).rstrip(".")
         print(f"parley: the library cannot be written to ({why}); it is read without being changed.", file=sys.stderr)
         return library
 

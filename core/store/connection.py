@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from core.errors import StoreError
+from core.errors import DiskFullError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +100,7 @@ def translate(exc: sqlite3.Error, path: Path | str | None = None) -> StoreError:
     text = str(exc).lower()
     where = f" {path}" if path else ""
     if "disk is full" in text or ("disk i/o error" in text and _nearly_full(path)):  # SQLite's WAL on a full disk: an I/O error
-        return StoreError(
-            "The disk is full, so the change was not saved (everything saved before is intact).",
-            hint="Free some disk space and try again.",
-        )
+        return DiskFullError("The disk is full, so the change was not saved (everything saved before is intact).")
     if "readonly" in text or "read-only" in text:
         return StoreError(
             f"The library{where} is read-only, so Parley cannot save to it.",

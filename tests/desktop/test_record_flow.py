@@ -718,8 +718,10 @@ def test_an_older_check_answering_late_does_not_bring_back_a_recording_discarded
 
 def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_and_recovered(
         qtbot, window, services, sample_wav, parley_home, monkeypatch):
-    from core.errors import StoreError
+    import sqlite3
+
     from core.live import journal
+    from core.store import connection
 
     view, banner = window.record_view, window.record_view.recovery
     save = journal.save_session
@@ -727,8 +729,7 @@ def test_a_recording_the_full_disk_kept_out_of_the_library_is_offered_at_once_an
 
     def full_disk(*args, **kwargs):  # the library's transaction fails as SQLite's "database or disk is full" does
         refused.append(args[1].conversation_id)
-        raise StoreError("The disk is full, so the change was not saved (everything saved before is intact).",
-                         hint="Free some disk space and try again.")
+        raise connection.translate(sqlite3.OperationalError("database or disk is full"))
 
     monkeypatch.setattr(journal, "save_session", full_disk)
     view.set_file_input(sample_wav, speed=SPEED)
