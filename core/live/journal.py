@@ -81,14 +81,14 @@ class SessionInfo:
         return cls(**data)
 
     @classmethod
-    def unreadable(cls, folder: Path) -> "SessionInfo":
-        """Return what a recording folder with a damaged session.json is known to be: its id is the folder's name."""
-        recording = Path(folder) / AUDIO_FILE
-        try:  # it began its length before it was last written to
-            status = recording.stat()
-            started = datetime.fromtimestamp(status.st_mtime - max(0, status.st_size - 44) / 32_000, tz=timezone.utc)
+    def unreadable(cls, folder: Path, duration_ms: int) -> "SessionInfo":
+        """Return what a recording folder with a damaged session.json is known to be: its id is the folder's name, and
+        it began its recording's length (`duration_ms`) before that was last written to."""
+        try:
+            last = (Path(folder) / AUDIO_FILE).stat().st_mtime
         except OSError:
-            started = datetime.now(tz=timezone.utc)
+            last = datetime.now(tz=timezone.utc).timestamp()
+        started = datetime.fromtimestamp(last - duration_ms / 1000, tz=timezone.utc)
         return cls(conversation_id=Path(folder).name, title=f"Recovered recording {started.astimezone():%Y-%m-%d %H:%M}",
                    started=started, pid=0, source="live", model="unknown", locale="en-US")
 

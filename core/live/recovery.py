@@ -92,7 +92,7 @@ def find_unfinished_recordings() -> list[UnfinishedRecording]:
         info = journal.read_info(folder) if folder.is_dir() else None
         if info is None and _damaged_and_left(folder):
             log.warning("recovering %s, whose %s is damaged, as %s", folder, journal.SESSION_FILE, folder.name)
-            info = journal.SessionInfo.unreadable(folder)
+            info = journal.SessionInfo.unreadable(folder, _audio_ms(folder / journal.AUDIO_FILE))
         if info is None or _alive(info):
             continue
         if info.conversation_id != folder.name:  # the folder is named by its conversation; damage changed the file
