@@ -119,7 +119,7 @@ class JobsView(QWidget):
         for row, job in enumerate(jobs):
             item = self.table.topLevelItem(row)
             detail = job.error or job.step or ""
-            for column, text in enumerate((self._titles.get(job.conversation_id, job.conversation_id), job.options.model,
+            for column, text in enumerate((self.title(job), job.options.model,
                                            STATE_TEXT.get(job.state, job.state), "", detail)):
                 if item.text(column) != text:
                     item.setText(column, text)
@@ -132,6 +132,10 @@ class JobsView(QWidget):
         self._update_buttons()
         if ended:
             self.services.changes.library_changed.emit()
+
+    def title(self, job) -> str:
+        """Return the title of a job's conversation, as the list shows it."""
+        return self._titles.get(job.conversation_id, job.conversation_id)
 
     def job(self, job_id: int):
         """Return the job with this id as last read, or None."""

@@ -9,6 +9,8 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
+from core.jobs.model import RUNNING
+from desktop.confirm import confirm
 from desktop.conversation_view import ConversationView
 from desktop.jobs_view import JobsView
 from desktop.library_view import LibraryView
@@ -305,5 +307,18 @@ class MainWindow(QMainWindow):
                 self.record_view.stop_recording()
             event.ignore()
             return
+        if not (self._closing or self._leave_running_job()):
+            event.ignore()
+            return
         self.conversation_view.player.pause()
         event.accept()
+
+    def _leave_running_job(self) -> bool:
+        """Return whether the app may close while a better transcript is being made (it starts over at the next start)."""
+        running = [job for job in self.jobs_view.jobs if job.state == RUNNING]
+        if not running:
+            return True
+        job = running[0]
+        return confirm(self, "Quit while a transcript is being made?",
+                       f"A better transcript of “{self.jobs_view.title(job)}” is {job.progress} % done. If you quit now, it starts over the next "
+                       "time Parley opens. Quit anyway?")

@@ -46,6 +46,7 @@ def window(qtbot, services):
         if view.recording:
             view.stop_recording()
             qtbot.waitUntil(lambda: not view.recording, timeout=60_000)
+        window.close_without_asking()  # nor "Quit while a transcript is being made?" for a job a test left running
 
     window = build_window(services)
     qtbot.addWidget(window, before_close_func=stop_a_recording_left_running)

@@ -672,3 +672,38 @@ def test_the_progress_of_a_running_job_shows_in_the_conversation_as_the_jobs_lis
     window.jobs_view.refresh()
     qtbot.waitUntil(lambda: "better transcript running 40%" in view.details.text(), timeout=10_000)
     wait_ops(qtbot, services)
+
+
+def test_quitting_while_a_better_transcript_is_made_asks_first_and_the_system_does_not(qtbot, window, services, two_speaker_sample,
+                                                                                       sample_wav, monkeypatch):
+    """Quitting stops the worker, and the job starts over at the next start: an hour's re-transcription was lost without a word."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from core.jobs.model import JobOptions
+    from core.jobs.queue import TranscriptionQueue
+
+    cid = store(services, two_speaker_sample, sample_wav, title="Budget review")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    window.close()  # queued, not running: nothing to lose
+    assert asked == [] and not window.isVisible()
+    window.show()
+
+    def running(lib):
+        queue = TranscriptionQueue(lib)
+        job = queue.enqueue(cid, JobOptions(model="tiny.en"))
+        queue.claim(worker_pid=None)
+        queue.report(job.job_id, 62, "transcribe")
+
+    services.ops.call_library(running)
+    window.jobs_view.refresh()
+    qtbot.waitUntil(lambda: any(j.state == "Running" for j in window.jobs_view.jobs), timeout=10_000)
+    window.close()
+    assert window.isVisible() and len(asked) == 1
+    assert "“Budget review” is 62 % done" in asked[0] and "starts over" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    window.close()
+    assert not window.isVisible() and len(asked) == 2
+    window.show()
+    window.close_without_asking()  # logout, shutdown, kill: no question
+    assert not window.isVisible() and len(asked) == 2
