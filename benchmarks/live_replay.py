@@ -79,7 +79,8 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
     clock = [0.0]
     events = []
     recognizer = StreamingRecognizer(options, on_event=lambda e: events.append((clock[0], e)))
-    snapshot, words = recognizer._snapshot, recognizer._words
+    hearing = recognizer.hearing
+    snapshot, words = hearing.snapshot, hearing.words
 
     def modelled_snapshot(utterance, audio):  # a decode's own encoder pass, on the recognizer's thread
         clock[0] += cost_base
@@ -90,7 +91,7 @@ def replay(audio: np.ndarray, options, cost_base: float, cost_per_second: float,
         clock[0] += cost_per_second * (taken.end - taken.start) / SR
         return heard
 
-    recognizer._snapshot, recognizer._words = modelled_snapshot, modelled_words
+    hearing.snapshot, hearing.words = modelled_snapshot, modelled_words
     ahead = recognizer.encoder_thread = ModelledEncoderThread(recognizer.encoder_thread.encode, clock, cost_ahead)
     fed = 0
     while fed < len(audio):

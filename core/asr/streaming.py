@@ -8,13 +8,13 @@ How it stays fast and stable over a long meeting on a small CPU:
   0.26 in its second copy, under the 0.5 threshold), so an utterance's buffer starts 1 s before
   its first speech frame and whisper hears the word the VAD missed (300 ms lost it). Whisper's
   alignment stretches a first word back over such a quiet lead-in, so it is made to begin no
-  earlier than the first frame that sounds at all like speech (ONSET_PROBABILITY).
+  earlier than the first frame that sounds at all like speech (core.asr.hearing).
 - Interim hypotheses re-decode the utterance's buffer with a beam of 5 (greedy: about 0.5 points more live
   WER, see StreamingOptions.interim_beam_size), in one whisper pass with word times
   (core.asr.window_decoder: one encoder pass on every core, generation on one). On CPU the two
   halves run on separate model copies, so they overlap: while the words of one buffer are
   generated, the audio heard meanwhile is encoded on the encoder thread (`encode_ahead`, see
-  core.asr.encode_ahead). An update then comes every encoder pass instead of every encoder pass
+  core.asr.encode_ahead; how a buffer is heard: core.asr.hearing). An update then comes every encoder pass instead of every encoder pass
   plus generation: on 2 cores (benchmarks/live.py, 10 minutes, live speaker labels) the update
   interval p50/p95 drops from 0.87/1.19 s to 0.71/0.93 s. Each update's audio is a little older
   (its encoder pass shares the CPU with generation), so a word is first seen about as soon as
@@ -62,22 +62,22 @@ A StreamingRecognizer is used from one thread (feed/update/flush); results go to
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 import numpy as np
 
 from core.asr.agreement import after_committed, agreed_prefix
-from core.asr.encode_ahead import EncoderThread, Snapshot
-from core.asr.models import SpeechModel, load_split_whisper, model_language, resolve_model
+from core.asr.encode_ahead import EncoderThread
+from core.asr.hearing import BufferHearing
+from core.asr.models import SpeechModel, model_language, resolve_model
 from core.asr.session_language import SessionLanguage
-from core.asr.utterance_buffer import SAMPLE_RATE, UtteranceBuffer, ms_to_samples, samples_to_ms
+from core.asr.utterance_buffer import UtteranceBuffer, ms_to_samples, samples_to_ms
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, RecognitionEvent, RecognizerStats, StreamingOptions
 from core.asr.window_decoder import WindowDecoder
 from core.audio.levels import DcRemover
-from core.results import MIN_WORD_MS, Utterance, Word, seconds_to_ms
+from core.results import Utterance, Word
 from core.text.forms import forms_from_display
 from core.text.language import locale_for
 from core.text.words import joined
@@ -99,7 +99,6 @@ PAUSE_WORD_MARGIN_MS = 300  # at a pause of the recording, a word heard ending t
 # not decoded twice, and the first decodes of each utterance come as they did (decoded from 90 ms, the 3-minute replay's
 # decodes moved and its live WER went from 15.43 to 15.64 %)
 FIRST_DECODE_SPEECH_MS = 150
-ONSET_PROBABILITY = 0.1  # a frame this speech-like is a word beginning, even under the VAD threshold (silence: ~0.01)
 class StreamingRecognizer:
     """Turns a live 16 kHz mono stream into interim and final RecognitionEvents (see the module doc)."""
 
@@ -110,7 +109,6 @@ class StreamingRecognizer:
         self.on_event = on_event
         self.stats = RecognizerStats()
         self.hurry = False  # set by the caller while audio is waiting: finals decode greedily
-        self._whisper = None
         self._vad = StreamingVad()
         self._dc = DcRemover()  # a constant offset in the input left the VAD deaf
         self._pending = np.zeros(0, dtype=np.float32)
@@ -120,16 +118,21 @@ class StreamingRecognizer:
         self._speaking = False
         self._utterance: UtteranceBuffer | None = None
         self._next_index = 0
-        self._context: list[Word] = []  # the last finalized words
-        self.encoder_thread = EncoderThread(lambda audio: self.whisper.encode(audio))  # see core.asr.encode_ahead
+        self.hearing = BufferHearing(self.options, self.model, self.language, self.stats)  # how a buffer is heard
 
     @property
     def whisper(self) -> WindowDecoder:
         """Return the one-pass whisper decoder (models loaded on first use, cached per process)."""
-        if self._whisper is None:
-            self._whisper = WindowDecoder(load_split_whisper(self.model, self.options.device), self.options.encoder_window_ms,
-                                          timestamp_tokens=self.options.timestamp_tokens)
-        return self._whisper
+        return self.hearing.whisper
+
+    @property
+    def encoder_thread(self) -> EncoderThread:
+        """Return the thread that encodes the next buffer while the last one's words are generated (core.asr.encode_ahead)."""
+        return self.hearing.encoder_thread
+
+    @encoder_thread.setter
+    def encoder_thread(self, thread: EncoderThread) -> None:
+        self.hearing.encoder_thread = thread
 
     @property
     def locale(self) -> str:
@@ -202,16 +205,16 @@ class StreamingRecognizer:
         opts = self.options
         if utterance is None:
             return False
-        if not self._can_overlap:
+        if not self.hearing.overlaps:
             if not self._due(utterance, utterance.decoded_to):
                 return False
-            snapshot = self._snapshot(utterance, utterance.audio())
+            snapshot = self.hearing.snapshot(utterance, utterance.audio())
         else:
             ahead = self.encoder_thread
             if ahead.pending is None:
                 if not self._due(utterance, utterance.decoded_to):
                     return False
-                self._send_ahead(utterance)
+                self.hearing.send_ahead(utterance)
             if not (wait or ahead.ready()):
                 return False
             snapshot = ahead.take(utterance)
@@ -219,8 +222,8 @@ class StreamingRecognizer:
                 return False
             if self._due(utterance, snapshot.end):
                 # the audio that came in while this buffer was encoded is encoded while its words are generated
-                self._send_ahead(utterance)
-        words = self._words(snapshot, beam=opts.interim_beam_size)
+                self.hearing.send_ahead(utterance)
+        words = self.hearing.words(snapshot, beam=opts.interim_beam_size)
         self.stats.interim_decodes += 1
         utterance.decoded_to = snapshot.end
         fresh = after_committed(utterance.anchor, words)
@@ -293,7 +296,7 @@ class StreamingRecognizer:
             return
         self.encoder_thread.drop()  # the buffer is heard whole now
         if utterance.decoded_to < utterance.end and utterance.speech >= ms_to_samples(self.options.min_speech_ms):
-            words = self._decode(utterance, utterance.audio(), beam=self.options.interim_beam_size)
+            words = self.hearing.decode(utterance, utterance.audio(), beam=self.options.interim_beam_size)
             self.stats.final_decodes += 1
             utterance.decoded_to = utterance.end
             utterance.tail = after_committed(utterance.anchor, words)
@@ -326,7 +329,7 @@ class StreamingRecognizer:
         done = utterance.committed[:count]
         following = (utterance.committed + utterance.tail)[count:]
         self._emit(utterance, done, final=True, ending=ending)
-        self._remember(done)
+        self.hearing.remember(done)
         gap_end = following[0].offset_ms if following else done[-1].end_ms + 200
         quiet = utterance.quiet_point(done[-1].end_ms - 100, max(gap_end, done[-1].end_ms) + 100)
         utterance.next_result(done, samples_to_ms(quiet))
@@ -387,16 +390,16 @@ class StreamingRecognizer:
             ahead = self.encoder_thread.take(utterance)  # a decode is needed: its encoder pass would wait for this one anyway
             if ahead is not None and ahead.end >= covered and not carry and beam == self.options.interim_beam_size:
                 # the buffer encoded ahead heard all of it: its words are the final, without another encoder pass
-                decoded = [w for w in self._words(ahead, beam=beam) if w.offset_ms < samples_to_ms(end)]
+                decoded = [w for w in self.hearing.words(ahead, beam=beam) if w.offset_ms < samples_to_ms(end)]
             else:
-                decoded = self._decode(utterance, audio[: end - utterance.start], beam=beam)
+                decoded = self.hearing.decode(utterance, audio[: end - utterance.start], beam=beam)
             self.stats.final_decodes += 1
             words = utterance.committed + after_committed(utterance.anchor, decoded)
         else:
             self.encoder_thread.drop()
         if words:
             self._emit(utterance, words, final=True, ending=ending)
-            self._remember(words)
+            self.hearing.remember(words)
             if not self.language.decided:  # asked again on all the finals' speech, until it is kept
                 speech = self.language.heard(audio[: end - utterance.start])
                 self.language.guess(self.whisper.languages(self.whisper.encode(speech)))
@@ -413,68 +416,6 @@ class StreamingRecognizer:
         rest.length = len(rest.chunks[0])
         rest.speech = VAD_FRAME * sum(p >= self.options.vad_threshold for p in rest.probabilities)
         return rest
-
-    def _remember(self, words: list[Word]) -> None:
-        self._context = (self._context + list(words))[-64:]
-
-    def _prompt(self, snapshot: Snapshot) -> str | None:
-        """Return earlier text whose audio lies before the snapshot's audio, as whisper's context."""
-        if not self.options.prompt_chars:
-            return None
-        utterance = snapshot.utterance
-        start_ms = samples_to_ms(snapshot.start)  # the buffer may have been cut since
-        before = [w.text for w in self._context + utterance.committed if w.end_ms <= start_ms]
-        prompt = " ".join(before)[-self.options.prompt_chars:].strip()
-        return prompt or None
-
-    @property
-    def _can_overlap(self) -> bool:
-        return self.options.encode_ahead and self.whisper.overlaps
-
-    @staticmethod
-    def _span(utterance: UtteranceBuffer, audio: np.ndarray) -> Snapshot:
-        """Return a snapshot of the start of the buffer (`audio`), not yet encoded."""
-        return Snapshot(utterance, utterance.start, utterance.start + len(audio), utterance.onset(ONSET_PROBABILITY))
-
-    def _snapshot(self, utterance: UtteranceBuffer, audio: np.ndarray) -> Snapshot:
-        """Return the start of the buffer (`audio`) as a snapshot, encoded now on this thread."""
-        snapshot = self._span(utterance, audio)
-        snapshot.encoded = self.whisper.encode(audio)
-        return snapshot
-
-    def _send_ahead(self, utterance: UtteranceBuffer) -> None:
-        """Return None at once; the whole buffer is being encoded on the encoder thread."""
-        audio = utterance.audio()
-        self.encoder_thread.send(self._span(utterance, audio), audio)
-
-    def _decode(self, utterance: UtteranceBuffer, audio: np.ndarray, *, beam: int) -> list[Word]:
-        """Return the words whisper hears in `audio`, the start of the utterance's buffer (absolute times), temperature 0."""
-        if len(audio) < VAD_FRAME:
-            return []
-        return self._words(self._snapshot(utterance, audio), beam=beam)
-
-    def _words(self, snapshot: Snapshot, *, beam: int) -> list[Word]:
-        """Return the words of an encoded snapshot (absolute times), generated while the next one may be encoding."""
-        began = time.perf_counter()
-        encoded = snapshot.encoded
-        if self.language.voting:
-            self.language.vote(self.whisper.languages(encoded), (snapshot.end - snapshot.start) / SAMPLE_RATE)
-        heard = self.whisper.decode(encoded, language=self.language.current, beam_size=beam, prompt=self._prompt(snapshot),
-                                    busy_encoder=self.encoder_thread.busy)
-        offset_ms, limit_ms = samples_to_ms(snapshot.start), samples_to_ms(snapshot.end)
-        # whisper's alignment stretches the first word back over the quiet pre-roll: it begins no earlier than the speech
-        onset_ms = samples_to_ms(snapshot.onset)
-        words = []
-        for w in heard:
-            begin = min(offset_ms + seconds_to_ms(w.start), limit_ms)
-            end = min(max(begin, offset_ms + seconds_to_ms(w.end)), limit_ms)
-            if not words:  # keeping MIN_WORD_MS of it: a word whisper heard before the onset was said softly
-                begin = max(begin, min(onset_ms, end - MIN_WORD_MS))
-            words.append(Word(text=w.text, offset_ms=begin, duration_ms=end - begin, confidence=round(w.probability, 4)))
-        encode_seconds = encoded.seconds if encoded is not None else 0.0
-        self.stats.decode_seconds += time.perf_counter() - began + encode_seconds
-        self.stats.encode_seconds += encode_seconds
-        return words
 
     def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool, ending: str | None = None) -> None:
         if utterance.index is None:

@@ -27,13 +27,13 @@ class Run:
         self.events = []
         self.decoded_ms: list[int] = []
         self.recognizer = StreamingRecognizer(options, on_event=self.events.append)
-        original = self.recognizer._words  # every decode, interim or final, encoded ahead or not, ends here
+        original = self.recognizer.hearing.words  # every decode, interim or final, encoded ahead or not, ends here
 
         def measured(snapshot, **kw):
             self.decoded_ms.append((snapshot.end - snapshot.start) * 1000 // RATE)
             return original(snapshot, **kw)
 
-        self.recognizer._words = measured
+        self.recognizer.hearing.words = measured
         for block, at in enumerate(range(0, len(audio), 1600)):
             self.recognizer.feed(audio[at:at + 1600])
             if block % update_every == 0:  # a recognizer behind the audio: interim decodes left out
