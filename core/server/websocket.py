@@ -3,8 +3,9 @@
 A session: the client sends {"action": "start", "content-type": ..., "interim_results": ...},
 the service answers {"state": "listening"}; binary frames carry audio; while it arrives, interim
 hypotheses of the phrase in progress are sent (final: false, same result_index); once a phrase
-is followed by a pause of end_of_phrase_silence_time (0.8 s), or by another phrase in a buffer over 8 s, it is sent
-final and the index moves on. {"action": "stop"} (or an empty
+is followed by a pause of end_of_phrase_silence_time (0.8 s), or by another phrase in a buffer over 8 s (with
+split_transcript_at_phrase_end: once its sentence ended 1.5 s before the audio heard), it is sent final and the
+index moves on; with split_transcript_at_phrase_end a final says why it ended (end_of_utterance). {"action": "stop"} (or an empty
 binary frame) ends the audio: the remaining finals follow, then (with speaker_labels) one message labelling
 every final word with its speaker, found on the whole audio, then {"state": "listening"} again.
 Before that, while the audio streams, each batch of phrases sent final is followed by a message
@@ -26,6 +27,7 @@ import numpy as np
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
+from core.asr.streaming_options import END_OF_DATA, FULL_STOP, SILENCE
 from core.audio.decode import SAMPLE_RATE
 from core.errors import ParleyError
 from core.server.auth import key_of_headers
@@ -39,6 +41,10 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished phrases
+# split_transcript_at_phrase_end: a sentence that ended this long before the end of the audio heard is sent final
+# (nearer the end, whisper's sentence end is a guess about what follows: the live recognizer's commit margin)
+PHRASE_END_MARGIN_MS = 1500
+SENTENCE_CONTEXT_MS = 1000  # after a final cut between two sentences, the audio is heard again from this long before the cut
 QUERY_ARGUMENTS = frozenset({"model", "access_token", "watson-token"})  # the URL's (the start's: websocket_session)
 SESSION_TIMEOUT_S = 30  # nothing at all received for this long (no audio, no message) closes the connection
 
@@ -63,19 +69,22 @@ class Stream:
         self.recognizer = recognizer
 
     async def _recognize(self, session: Session, audio: np.ndarray):
-        start = session.committed_ms * SAMPLE_RATE // 1000
-        piece = audio[start:]
-        if piece.size < SAMPLE_RATE // 10:
+        """Return the phrases heard after the audio sent final (heard from `heard_from_ms`, a little before it when
+        it was cut between two sentences: the words before the cut are left out)."""
+        if (len(audio) - session.committed_ms * SAMPLE_RATE // 1000) < SAMPLE_RATE // 10:
             return []
+        piece = audio[session.heard_from_ms * SAMPLE_RATE // 1000:]
         result = await run_in_threadpool(self.recognizer.recognize, piece, session.locale, check_speech=False)
-        return _shift(result.utterances, session.committed_ms)
+        utterances = _shift(result.utterances, session.heard_from_ms)
+        return _after(utterances, session.committed_ms, session.locale) if session.heard_from_ms < session.committed_ms else utterances
 
-    async def _send_finals(self, session: Session, finals: list, audio: np.ndarray) -> None:
-        """Send phrases as final results, with their N-best hypotheses when the session asked for alternatives."""
+    async def _send_finals(self, session: Session, finals: list, audio: np.ndarray, ending: str) -> None:
+        """Send phrases as final results, with their N-best hypotheses when the session asked for alternatives; the last
+        ended for `ending` (Watson's end_of_utterance), the others at a sentence end."""
         if finals and session.hypotheses > 1:
             finals = await run_in_threadpool(self.recognizer.with_alternatives, finals, audio, session.locale, session.hypotheses)
-        for utterance in finals:
-            await self.websocket.send_json(session.sent_final(utterance))
+        for n, utterance in enumerate(finals):
+            await self.websocket.send_json(session.sent_final(utterance, ending if n == len(finals) - 1 else FULL_STOP))
 
     async def interim(self, session: Session) -> None:
         """Send the hypothesis of the phrase in progress (and finals of phrases that are over)."""
@@ -83,27 +92,37 @@ class Stream:
         audio = await run_in_threadpool(session.audio)  # ApiError when the audio cannot be decoded: said at once
         if not len(audio):
             return  # not enough of the container yet
+        await run_in_threadpool(session.listen, audio)
         if session.speakers is not None:
             await run_in_threadpool(session.speakers.hear, audio)
         utterances = await self._recognize(session, audio)
         heard_ms = session.heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if utterances:
             session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
-        # phrases followed by a pause of end_of_phrase_silence_time are over; in a long buffer, all but the last one
-        if utterances and heard_ms - utterances[-1].end_ms >= session.pause_ms:
-            done = len(utterances)
+        # phrases followed by a pause of end_of_phrase_silence_time are over (a pause: no word, and no voice either,
+        # since whisper may not have written the last words yet); in a long buffer, all but the last one; with
+        # split_transcript_at_phrase_end, those that end a sentence heard well before the end of the audio
+        ending = FULL_STOP
+        if utterances and heard_ms - max(utterances[-1].end_ms, session.voice_until_ms) >= session.pause_ms:
+            done, ending = len(utterances), SILENCE
         elif len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             done = len(utterances) - 1
+        elif session.split_at_phrase_end:
+            done = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
         else:
             done = 0
         if done:
-            await self._send_finals(session, utterances[:done], audio)
+            await self._send_finals(session, utterances[:done], audio, ending)
             if session.speakers is not None and (labels := await run_in_threadpool(
                     session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
-            session.committed_ms = utterances[done - 1].end_ms
+            ended_ms = utterances[done - 1].end_ms
             if done == len(utterances):  # into the pause: heard again alone, the end of the last word was a phrase ("next")
-                session.committed_ms = min(heard_ms, session.committed_ms + session.pause_ms // 2)
+                session.committed_ms = session.heard_from_ms = min(heard_ms, ended_ms + session.pause_ms // 2)
+            else:  # between two sentences, often without a pause: the audio is heard again from a little before the
+                # cut (a cut at whisper's rough word times clipped the next word: "I'm in" of "I'm in New Jersey")
+                session.committed_ms = max(ended_ms, (ended_ms + utterances[done].offset_ms) // 2)
+                session.heard_from_ms = max(session.heard_from_ms, utterances[done - 1].offset_ms, ended_ms - SENTENCE_CONTEXT_MS)
             session.last_interim = None
             utterances = utterances[done:]
         if utterances and session.interim and not session.ending:
@@ -122,7 +141,7 @@ class Stream:
             audio = await run_in_threadpool(lambda: session.audio(ended=True))
         finally:
             session.close()
-        await self._send_finals(session, await self._recognize(session, audio), audio)
+        await self._send_finals(session, await self._recognize(session, audio), audio, END_OF_DATA)
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
             if labelled is not None and session.speakers is not None:
@@ -130,6 +149,25 @@ class Stream:
             message = (speaker_labels_event(labelled, locale=session.locale, smart_formatting=session.smart_formatting)
                        if labelled is not None else {"warnings": [warning]})
             await self.websocket.send_json(message)
+
+
+def _after(utterances, at_ms: int, locale: str):
+    """Return the phrases with only their words that lie after `at_ms` (by their middle), their text rebuilt."""
+    from dataclasses import replace
+
+    from core.text.forms import forms_from_display
+    from core.text.words import joined
+
+    kept = []
+    for u in utterances:
+        words = [w for w in u.words if w.offset_ms + w.duration_ms // 2 >= at_ms]
+        if len(words) == len(u.words) and u.words:
+            kept.append(u)
+        elif words:
+            display = joined((w.text.strip() for w in words), locale)
+            kept.append(replace(u, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
+                                words=words, forms=forms_from_display(display, locale), alternatives=[]))
+    return kept
 
 
 def _joined(utterances, locale: str):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.asr.vad import FRAME as VAD_FRAME
+from core.asr.vad import StreamingVad
 from core.audio.decode import SAMPLE_RATE
 from core.server.errors import ApiError
 from core.server.container_stream import UNDECODABLE_BYTES, UNDECODABLE_MP3_BYTES, ContainerStream
@@ -25,8 +27,10 @@ START_ARGUMENTS = frozenset({  # the start message's fields a session applies (o
     "action", "content-type", "content_type", "interim_results", "timestamps", "word_confidence", "profanity_filter",
     "smart_formatting", "speaker_labels", "keywords", "keywords_threshold", "max_alternatives",
     "word_alternatives_threshold", "inactivity_timeout", "redaction", "end_of_phrase_silence_time",
+    "split_transcript_at_phrase_end",
 })
 DEFAULT_PAUSE_S, MAX_PAUSE_S = 0.8, 120.0  # end_of_phrase_silence_time: a pause this long ends a final (0.0: the default)
+VAD_THRESHOLD = 0.5  # the live recognizer's (StreamingOptions.vad_threshold)
 ASSUMED_CONTAINER_BYTES_PER_S = 4_000  # until measured: 32 kbit/s Opus, so the first interim of compressed audio is early
 
 
@@ -65,15 +69,19 @@ class Session:
                                   or not 0.0 <= pause <= MAX_PAUSE_S):
             raise ApiError(400, f"end_of_phrase_silence_time must be a number of seconds from 0.0 to {MAX_PAUSE_S:g}.")
         self.pause_ms = int(1000 * (pause or DEFAULT_PAUSE_S))
+        self.split_at_phrase_end = _flag(start, "split_transcript_at_phrase_end", False)  # finals at sentence ends, with why
         self.last_interim: str | None = None  # the interim hypothesis last sent: the same one is not sent again
         self.ending = False  # stop came: no interim hypotheses any more, only the finals
         self.heard_ms = self.speech_until_ms = 0  # audio heard, and where its last speech ended
+        self.voice_until_ms = 0  # where the voice activity detector last heard speech (a pause is quiet, not just wordless)
+        self._vad, self._vad_fed = None, 0  # the detector (loaded at the first look), and the samples it has heard
         self.max_alternatives = int(start.get("max_alternatives") or 1)
         if not 1 <= self.max_alternatives <= MAX_ALTERNATIVES:
             raise ApiError(400, f"max_alternatives must be 1 to {MAX_ALTERNATIVES}.")
         self.word_alternatives_threshold = _fraction(start, "word_alternatives_threshold")
         self.data = bytearray()
         self.committed_ms = 0  # audio before this time has been sent as final results
+        self.heard_from_ms = 0  # where the audio not yet final is heard from (up to a second before committed_ms)
         self.result_index = 0
         self.last_interim_bytes = 0
         check_audio_type(self.content_type)
@@ -108,6 +116,19 @@ class Session:
             self.bytes_per_second = len(self.data) * SAMPLE_RATE / len(audio)
         return audio
 
+    def listen(self, audio: np.ndarray) -> None:
+        """Return None after running the voice activity detector over the audio it has not heard yet (voice_until_ms)."""
+        if self._vad is None:
+            self._vad = StreamingVad()
+        frames = (len(audio) - self._vad_fed) // VAD_FRAME
+        if frames <= 0:
+            return
+        block = audio[self._vad_fed:self._vad_fed + frames * VAD_FRAME].reshape(frames, VAD_FRAME)
+        speech = np.flatnonzero(self._vad(np.ascontiguousarray(block, dtype=np.float32)) >= VAD_THRESHOLD)
+        if speech.size:
+            self.voice_until_ms = (self._vad_fed + (speech[-1] + 1) * VAD_FRAME) * 1000 // SAMPLE_RATE
+        self._vad_fed += frames * VAD_FRAME
+
     def silent_too_long(self) -> bool:
         """Return True once the audio has gone on without speech for the inactivity timeout (never when it is 0 or less)."""
         return self.inactivity_s > 0 and self.heard_ms - self.speech_until_ms > self.inactivity_s * 1000
@@ -121,15 +142,17 @@ class Session:
         """Return how many N-best hypotheses a final needs."""
         return hypotheses_for(self.max_alternatives, self.word_alternatives_threshold)
 
-    def sent_final(self, utterance) -> dict:
-        """Return the final result's message, moving the result index on."""
-        event = self.event(utterance, True)
+    def sent_final(self, utterance, ending: str) -> dict:
+        """Return the final result's message, moving the result index on; it says why it ended (`ending`: Watson's
+        end_of_utterance) when split_transcript_at_phrase_end was asked for, as the service does."""
+        event = self.event(utterance, True, ending if self.split_at_phrase_end else None)
         self.finals.append(utterance)
         self.result_index += 1
         return event
 
-    def event(self, utterance, final: bool) -> dict:
-        event = call_view(watson_result_event, utterance, self.result_index, final=final, timestamps=self.timestamps,
+    def event(self, utterance, final: bool, ending: str | None = None) -> dict:
+        event = call_view(watson_result_event, utterance, self.result_index, final=final, end_of_utterance=ending,
+                          timestamps=self.timestamps,
                           word_confidence=self.word_confidence, text=self.text, locale=self.locale,
                           keywords=self.keywords, keywords_threshold=self.keywords_threshold,
                           max_alternatives=self.max_alternatives, word_alternatives_threshold=self.word_alternatives_threshold,

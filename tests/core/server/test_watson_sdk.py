@@ -515,6 +515,55 @@ def test_a_phrase_followed_by_a_pause_is_sent_final_without_waiting_for_the_next
     assert came_after and came_after[0] == len(pieces)
 
 
+def test_split_transcript_at_phrase_end_sends_each_sentence_final_without_a_pause_and_says_why(sample_wav):
+    """It was accepted and not applied (said in warnings): talk without a pause of 0.8 s came as one interim merging
+    every sentence, with no final until the buffer passed 8 s. As the service does, each sentence is now sent final
+    once heard, and each final says why it ended (end_of_utterance). The session is looked at every second of audio,
+    as the WebSocket does when the recognizer keeps up (the real recognizer; the pace of a busy machine left out)."""
+    import asyncio
+    import wave
+
+    from core.server.config import ServerConfig
+    from core.server.recognition import Recognizer
+    from core.server.websocket import Stream
+    from core.server.websocket_session import Session
+
+    class Socket:  # what the service sends, kept in order
+        def __init__(self):
+            self.sent: list[dict] = []
+
+        async def send_json(self, message: dict) -> None:
+            self.sent.append(message)
+
+    with wave.open(str(sample_wav)) as recording:
+        speech = recording.readframes(recording.getnframes())
+    talk = speech[int(12.5 * 32_000):int(24.0 * 32_000)]  # "This is Diane in New Jersey. And I'm Sheila in Texas, ..."
+
+    def streamed(start: dict) -> list[tuple[int, dict]]:
+        socket = Socket()
+        stream = Stream(socket, Recognizer(ServerConfig(english_model="tiny.en", multilingual_model="", recognitions_at_once=1)))
+        session = Session({"content-type": "audio/l16;rate=16000", **start}, "en-US")
+        finals = []
+        for second in range(1, len(talk) // 32_000 + 2):
+            session.data += talk[(second - 1) * 32_000:second * 32_000]
+            asyncio.run(stream.interim(session) if second * 32_000 < len(talk) else stream.finish(session))
+            finals += [(second, m["results"][0]) for m in socket.sent if m.get("results") and m["results"][0]["final"]]
+            socket.sent.clear()
+        return finals
+
+    finals = streamed({"split_transcript_at_phrase_end": True})
+    early = [(second, f) for second, f in finals if second * 32_000 < len(talk)]
+    assert early and early[0][0] <= 8, finals  # before the 8 s buffer rule would have sent anything
+    assert len(early) >= 2 and all(f["end_of_utterance"] == "full_stop" for _, f in early), finals
+    assert finals[-1][1]["end_of_utterance"] == "end_of_data"
+    said = " ".join(f["alternatives"][0]["transcript"] for _, f in finals).lower()
+    for phrase in ("diane in new jersey", "sheila", "from chicago also", "i'm in new jersey now", "that much difference"):
+        assert said.count(phrase) == 1, said  # each once: nothing lost or said twice where the finals meet
+
+    plain = streamed({})  # without it: no end_of_utterance, and no final before the buffer passed 8 s
+    assert plain and not any("end_of_utterance" in f for _, f in plain) and plain[0][0] > 8, plain
+
+
 def test_audio_that_cannot_be_decoded_is_said_at_once_not_after_the_stop(server, api_key):
     """Random bytes sent as Ogg (or raw PCM labelled audio/wav): nothing came back for as long as the stream went on,
     and the error only after the stop."""
