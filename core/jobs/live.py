@@ -1,14 +1,15 @@
 """A live session owns the CPU: background jobs pause while a recording is being captioned.
 
-Each recording process holds a small marker file named by its process id in PARLEY_HOME; background
-jobs look at them at every step and wait while one names a living process (a stale marker left
-by a killed process is ignored). One marker for all, the first of two sessions to end removed it,
-and jobs went on beside the other.
+Each live session holds a small marker file named by its process id (and its number in the process)
+in PARLEY_HOME; background jobs look at them at every step and wait while one names a living process
+(a stale marker left by a killed process is ignored). One marker for all, or one per process, the
+first of two sessions to end removed it, and jobs went on beside the other.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 from collections.abc import Iterator
@@ -21,8 +22,11 @@ log = logging.getLogger(__name__)
 MARKERS = "live-session*.pid"
 
 
+_sessions = itertools.count(1)  # the sessions of this process (two at once: each its own marker)
+
+
 def _marker() -> Path:
-    return paths.parley_home() / f"live-session.{os.getpid()}.pid"
+    return paths.parley_home() / f"live-session.{os.getpid()}.{next(_sessions)}.pid"
 
 
 def live_session_running() -> bool:

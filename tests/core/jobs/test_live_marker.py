@@ -33,11 +33,22 @@ def test_jobs_still_wait_for_a_second_session_after_the_first_one_ends(parley_ho
         other.kill()
 
 
-def test_a_marker_that_cannot_be_written_does_not_stop_the_recording(parley_home):
-    """A home folder that refuses the marker (read-only, or a folder in its place): the session goes on, unmarked."""
-    from core.jobs.live import _marker
+def test_jobs_still_wait_for_a_second_session_of_the_same_process(parley_home):
+    """Two ConversationTranscribers in one process: with one marker per process, the first to end removed it."""
+    with live_session():
+        with live_session():
+            assert live_session_running()
+        assert live_session_running()
+    assert not live_session_running()
 
-    _marker().mkdir()
+
+def test_a_marker_that_cannot_be_written_does_not_stop_the_recording(parley_home, monkeypatch):
+    """A home folder that refuses the marker (read-only, or a folder in its place): the session goes on, unmarked."""
+    from core.jobs import live
+
+    taken = parley_home / "live-session.taken.pid"
+    taken.mkdir()
+    monkeypatch.setattr(live, "_marker", lambda: taken)
     with live_session():
         pass
     assert not live_session_running()
