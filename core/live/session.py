@@ -109,6 +109,7 @@ class ConversationTranscriber:
         # what ended the session by itself (the input's end, a lost input, a full disk): said after the last result
         self._cancel: CanceledEventArgs | None = None
         self._began = threading.Event()  # session_started is posted (or the start failed)
+        self._started = threading.Event()  # start() has returned or raised
         self._early: list[SourceStatus] = []  # what the source said while it started: said after session_started
 
     # -- public surface -------------------------------------------------------------------------
@@ -138,12 +139,17 @@ class ConversationTranscriber:
 
     def start(self) -> None:
         """Return None once capture runs; raise DeviceError (or AudioError) when the source cannot start."""
-        from core.jobs.live import live_session
-
         with self._lock:
             if self._state != IDLE:
                 raise ParleyError("This live session has already been started.", hint="Create a new ConversationTranscriber.")
             self._state = RUNNING
+        try:
+            self._start()
+        finally:
+            self._started.set()
+
+    def _start(self) -> None:
+        from core.jobs.live import live_session
         from core.jobs.queue import process_started
 
         self.conversation_id = new_conversation_id()
@@ -207,7 +213,12 @@ class ConversationTranscriber:
         self.source.resume()
 
     def stop(self) -> str | None:
-        """Return the conversationId after the conversation is stored (at once when called from an event callback)."""
+        """Return the conversationId after the conversation is stored (at once when called from an event callback).
+
+        A stop while start() runs on another thread comes once it has: its source was started after the stop (and
+        recorded on), and its session_started came after session_stopped, into a dispatcher already closed."""
+        if self._state != IDLE:
+            self._started.wait()
         self._request_stop()
         if threading.current_thread() in (*self._threads, self._events.thread if self._events else None):
             return self.conversation_id

@@ -154,6 +154,35 @@ def test_realtime_mode_stores_without_queuing_and_pause_keeps_file_audio(excerpt
         assert library.get_conversation(cid).utterances  # the pause finalized nothing away
 
 
+def test_a_stop_from_another_thread_while_start_runs_comes_after_it(excerpt, parley_home):
+    """A Record click and a quick Stop: the stop could come while start() opened its source. The source then started
+    after the stop and the session recorded on, and session_started came after session_stopped, into a closed
+    dispatcher (4 of 40 tries): listeners got a stop without a start."""
+    source = FileSource(excerpt, speed=1.0)
+    opening, real_start = threading.Event(), source.start
+
+    def slow_start(*args, **kwargs):  # a device that takes its time to open
+        opening.set()
+        time.sleep(0.5)
+        return real_start(*args, **kwargs)
+
+    source.start = slow_start
+    transcriber = ConversationTranscriber(source, LiveOptions(mode="RealTime"))
+    said = []
+    transcriber.session_started.connect(lambda e: said.append("started"))
+    transcriber.session_stopped.connect(lambda e: said.append("stopped"))
+    stopped = []
+    stopper = threading.Thread(target=lambda: (opening.wait(30), stopped.append(transcriber.stop())))
+    stopper.start()
+    transcriber.start()
+    stopper.join(60)
+    assert not stopper.is_alive() and stopped[0] == transcriber.conversation_id is not None
+    assert said == ["started", "stopped"]
+    assert transcriber.state == "stopped"
+    with Library.open() as library:
+        assert library.get_conversation(stopped[0]).duration_ms < 1500  # stopped as it began, not played to the end
+
+
 def test_a_missing_microphone_fails_start_and_leaves_nothing_behind(parley_home):
     transcriber = ConversationTranscriber(MicrophoneSource())
     try:
