@@ -23,13 +23,13 @@ import numpy as np
 from core.audio.decode import SAMPLE_RATE
 from core.audio.file_source import FileSource
 from core.audio.sources import (
-    BLOCK_MS, DEVICE_BACK, DEVICE_LOST, END_OF_STREAM, FILE_CUT_SHORT, INPUT_OVERFLOW, NO_AUDIO, AudioSource,
+    BLOCK_MS, DEVICE_BACK, DEVICE_LOST, END_OF_STREAM, FILE_CUT_SHORT, FILE_UNREADABLE, INPUT_OVERFLOW, NO_AUDIO, AudioSource,
     BlockCallback, SourceStatus, StatusCallback,
 )
 from core.errors import DeviceError
 
 __all__ = [
-    "AudioSource", "BLOCK_MS", "BlockResampler", "DEVICE_BACK", "DEVICE_LOST", "END_OF_STREAM", "FILE_CUT_SHORT",
+    "AudioSource", "BLOCK_MS", "BlockResampler", "DEVICE_BACK", "DEVICE_LOST", "END_OF_STREAM", "FILE_CUT_SHORT", "FILE_UNREADABLE",
     "FileSource", "INPUT_OVERFLOW", "InputDevice", "MicrophoneSource", "NO_AUDIO", "SourceStatus", "default_input_device",
     "find_input_device", "list_input_devices",
 ]

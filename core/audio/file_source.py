@@ -10,7 +10,7 @@ from pathlib import Path
 
 from core.audio.decode import CUT_SHORT_SLACK_MS, SAMPLE_RATE, iter_audio, probe
 from core.audio.sources import (
-    BLOCK_MS, DEVICE_LOST, END_OF_STREAM, FILE_CUT_SHORT, BlockCallback, SourceStatus, StatusCallback,
+    BLOCK_MS, END_OF_STREAM, FILE_CUT_SHORT, FILE_UNREADABLE, BlockCallback, SourceStatus, StatusCallback,
 )
 from core.errors import ParleyError
 
@@ -93,7 +93,7 @@ class FileSource:
                 log.info("playing %s failed: %s", self.path, exc)
             else:
                 log.exception("playing %s failed", self.path)
-            on_status(SourceStatus(DEVICE_LOST, f"Reading {self.path.name} failed: {exc}", fatal=True))
+            on_status(SourceStatus(FILE_UNREADABLE, f"Reading {self.path.name} failed: {exc}", fatal=True))
             return
         if not self._stopping.is_set():
             on_status(SourceStatus(END_OF_STREAM, f"{self.path.name} has been played to its end.", fatal=True))

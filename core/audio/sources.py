@@ -14,6 +14,7 @@ BLOCK_MS = 100
 INPUT_OVERFLOW, DEVICE_LOST, NO_AUDIO, END_OF_STREAM = "InputOverflow", "DeviceLost", "NoAudio", "EndOfStream"
 DEVICE_BACK = "DeviceBack"  # a lost microphone delivers again
 FILE_CUT_SHORT = "FileCutShort"  # a played WAV holds less than its header declares (a copy cut short): played as it is
+FILE_UNREADABLE = "FileUnreadable"  # a played file cannot be read on (damaged further on): not a lost microphone, never back
 
 
 @dataclass(frozen=True)

@@ -184,8 +184,10 @@ def _connect(transcriber, out: Output, jsonl: bool, speakers: bool) -> None:
         transcriber.session_started.connect(lambda a: _jsonl(out, "session_started", {"sessionId": a.session_id, "conversationId": a.conversation_id}))
         transcriber.transcribing.connect(lambda a: _result(out, a))
         transcriber.transcribed.connect(lambda a: _result(out, a))
-        transcriber.canceled.connect(lambda a: _jsonl(out, "canceled", {"reason": a.reason, "errorCode": a.error_code, "errorDetails": a.error_details}))
-        transcriber.warning.connect(lambda a: _jsonl(out, "warning", {"code": a.code, "message": a.message}))
+        transcriber.canceled.connect(lambda a: _jsonl(out, "canceled", {"sessionId": a.session_id, "reason": a.reason,
+                                                                          "errorCode": a.error_code, "errorDetails": a.error_details}))
+        transcriber.warning.connect(lambda a: _jsonl(out, "warning", {"sessionId": transcriber.session_id, "code": a.code,
+                                                                        "message": a.message}))
         transcriber.session_stopped.connect(lambda a: _jsonl(out, "session_stopped", {"sessionId": a.session_id, "conversationId": a.conversation_id}))
         return
     view = TerminalView(out, speakers=speakers)

@@ -24,6 +24,22 @@ ROOT = Path(__file__).resolve().parents[3]
 no_sound_card = pytest.mark.skipif(bool(sd.query_devices()), reason="this machine has a sound card")
 
 
+def test_a_file_damaged_further_on_ends_the_session_as_unreadable_not_as_a_lost_microphone(excerpt, tmp_path, capsys):
+    """It ended with DeviceLost, the unplugged microphone's code, which promises a DeviceBack: a client switching on
+    the code took a bad file for a microphone to wait for."""
+    import helpers.audiofiles as af
+
+    encoded = af.make_encoded(excerpt, tmp_path / "call.mp3", "mp3")
+    damaged = af.overwrite_with_noise(encoded, tmp_path / "damaged.mp3", start=encoded.stat().st_size // 2)
+    assert main(["live", "--input", str(damaged), "--speed", "0", "--jsonl", "--mode", "realtime"]) == 1  # an error
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [canceled] = [line for line in lines if line["event"] == "canceled"]
+    assert canceled["reason"] == "Error" and canceled["errorCode"] == "FileUnreadable", canceled
+    assert "damaged.mp3" in canceled["errorDetails"]
+    with Library.open() as library:  # what was heard before the damage is kept
+        assert library.get_conversation(lines[0]["conversationId"]).duration_ms > 1000
+
+
 @pytest.mark.slow
 def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(excerpt, capsys):
     assert main(["live", "--input", str(excerpt), "--speed", "0", "--jsonl", "--mode", "realtime"]) == 0
@@ -33,6 +49,8 @@ def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(ex
     assert events[0] == "session_started" and events[-1] == "session_stopped"
     assert "canceled" in events and "transcribed" in events
     cid = lines[0]["conversationId"]
+    sessions = {line["sessionId"] for line in lines if line["event"] in ("session_started", "canceled", "warning", "session_stopped")}
+    assert sessions == {lines[0]["sessionId"]}  # every session event says which session, as Azure's event args do
     assert f"conversationId: {cid}" in err
     finals = [line for line in lines if line["event"] == "transcribed"]
     for line in finals:
