@@ -276,6 +276,8 @@ def _open_stream(stream, path: Path):
 
 
 def _audio_stream(container, path: Path):
+    if container.format.name == "tty":  # FFmpeg reads a text file (.txt, .nfo, ...) as ANSI art: a video
+        raise UnsupportedAudioError(f"{path.name} is a text file, not a recording.")
     if not container.streams.audio:
         kinds = sorted({s.type for s in container.streams})
         holds = f"only {', '.join(kinds)} streams" if kinds else "no streams"

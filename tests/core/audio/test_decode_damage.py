@@ -53,6 +53,12 @@ def _text(tmp_path, encoded):
     return path
 
 
+def _text_file(tmp_path, encoded):
+    path = tmp_path / "notes.txt"  # FFmpeg's tty demuxer reads it as a video: it "held only video streams"
+    path.write_text("Minutes of the meeting\n" + "- budget approved, hiring plan moved to May\n" * 40)
+    return path
+
+
 def _random_bytes(tmp_path, encoded):
     path = tmp_path / "random.wav"
     path.write_bytes(np.random.default_rng(3).integers(0, 256, 100_000, dtype=np.uint8).tobytes())
@@ -71,6 +77,7 @@ CASES = {
     "pipe": (_pipe, UnsupportedAudioError, "not a file but a pipe", True),
     "zero samples": (_zero_samples, EmptyAudioError, "no audio", True),
     "text renamed .wav": (_text, UnsupportedAudioError, "not an audio or video file", True),
+    "text file": (_text_file, UnsupportedAudioError, "notes.txt is a text file, not a recording", True),
     "random bytes": (_random_bytes, UnsupportedAudioError, "not an audio or video file", True),
     "video without sound": (_silent_video, UnsupportedAudioError, "has no sound", True),
     "unknown codec": (lambda t, e: af.wav_with_unknown_codec(t / "odd.wav"), UnsupportedAudioError, "codec", True),
