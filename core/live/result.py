@@ -7,6 +7,7 @@ Watson streaming message or an Azure ConversationTranscriptionResult.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from core.results import Conversation, Utterance, Word, ms_to_ticks
@@ -109,9 +110,15 @@ class LiveResult:
                                    end_of_utterance=self.end_of_utterance, text=self.text_options)
 
     def to_azure(self) -> dict:
-        """Return the Speech SDK's ConversationTranscriptionResult as a dict (times in ticks, "Json" a string)."""
+        """Return the Speech SDK's ConversationTranscriptionResult as a dict (times in ticks, "Json" a string). An interim's
+        "Json" is the service's hypothesis (Id, Text, Offset, Duration, Channel, SpeakerId), as the SDK's Transcribing
+        results carry: no RecognitionStatus, no NBest and no confidence, which only a final has."""
         result = conversation_transcription_result(self._conversation(), self.utterance, text=self.text_options)
         result["Reason"] = self.Reason
+        if not self.final:
+            hypothesis = {"Id": result["ResultId"], "Text": result["Text"], "Offset": result["OffsetInTicks"],
+                          "Duration": result["Duration"], "Channel": result["Channel"], "SpeakerId": result["SpeakerId"]}
+            result["Json"] = json.dumps(hypothesis, ensure_ascii=False, separators=(",", ":"))
         return result
 
     def to_json(self) -> dict:

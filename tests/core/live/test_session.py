@@ -86,6 +86,13 @@ def test_results_carry_azure_and_watson_shapes(session):
     assert all(b.offset_ms >= a.offset_ms + a.duration_ms for a, b in zip(finals, finals[1:]))
     interim = next(args.result for name, args, *_ in session.events if name == "transcribing")
     assert interim.Reason == "RecognizingSpeech" and interim.to_watson()["results"][0]["final"] is False
+    # an interim's service JSON is a hypothesis, as the SDK's Transcribing results: no status, NBest or confidence
+    import json
+
+    hypothesis = json.loads(interim.to_azure()["Json"])
+    assert hypothesis == {"Id": interim.ResultId, "Text": interim.Text, "Offset": interim.OffsetInTicks,
+                          "Duration": interim.Duration, "Channel": 0, "SpeakerId": "Unknown"}
+    assert "NBest" in json.loads(final.to_azure()["Json"])
     assert interim.to_json()["event"] == "transcribing"
 
 
