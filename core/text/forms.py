@@ -186,9 +186,9 @@ def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
     """Return the lexical form: the ITN words with numbers spelled out."""
     lang = language_of(locale)
     tokens = itn.split()  # any space, the no-break ones that group thousands included
-    if lang in _DECIMAL_COMMA:
-        tokens = _join_digit_groups(tokens)
-    return " ".join(_spell_token(token, lang) for token in tokens)
+    joined = _join_digit_groups(tokens) if lang in _DECIMAL_COMMA else tokens
+    grouped = {token for token in joined if token not in tokens}  # "3500000" of "3 500 000": a count, not a code
+    return " ".join(_spell_token(token, lang, grouped=token in grouped) for token in joined)
 
 
 def _join_digit_groups(tokens: list[str]) -> list[str]:
@@ -205,7 +205,33 @@ def _join_digit_groups(tokens: list[str]) -> list[str]:
     return out
 
 
-def _spell_token(token: str, lang: str) -> str:
+# said digit by digit: a number with a leading zero ("007", "0800"), one of 5 digits or more written without groups
+# (a phone, account or order number: whisper writes "12,345" for a count), and a phone number's dashed groups
+# ("555-1234", 7 digits or more; "10-12" and "2020-2024" are ranges)
+_DIGIT_BY_DIGIT = re.compile(r"^(?:0\d+|\d{5,})$")
+_DASHED_DIGITS = re.compile(r"^\d+(?:-\d+)+$")
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # "p.m", "a.m", "u.s" (the ITN form drops the last dot): letters said
+
+
+def _by_digit(token: str) -> bool:
+    """Return whether a number is said digit by digit (see _DIGIT_BY_DIGIT)."""
+    if _DIGIT_BY_DIGIT.match(token):
+        return True
+    if not _DASHED_DIGITS.match(token):
+        return False
+    groups = token.split("-")
+    years = all(len(g) == 4 and 1100 <= int(g) <= 2099 for g in groups)
+    return sum(map(len, groups)) >= 7 and not years
+
+
+def _spell_token(token: str, lang: str, *, grouped: bool = False) -> str:
+    if not grouped and _by_digit(token):
+        try:
+            return " ".join(num2words(int(digit), lang=lang) for digit in token if digit.isdigit()).lower()
+        except NotImplementedError:
+            return token
+    if _INITIALS.match(token):
+        return " ".join(token.replace(".", ""))
     if token.endswith(".") and token[:-1] in ABBREVIATIONS and lang == "en":
         return ABBREVIATIONS[token[:-1]]
     if token == "%" and lang in _PERCENT_WORDS:

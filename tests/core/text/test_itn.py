@@ -64,6 +64,19 @@ def test_lexical_spells_what_itn_writes():
     assert lexical_from_itn("1,000 and 3.5% and 25") == "one thousand and three point five percent and twenty five"
 
 
+def test_phone_numbers_codes_and_initials_are_said_as_they_are_read_out():
+    """"5551234" was five million five hundred and fifty one thousand..., sixteen Words[] nobody said; "555-1234" and
+    "p.m" stayed as written in the lexical form."""
+    assert forms_from_display("Call 5551234 or 555-1234 at 3 p.m.").lexical == (
+        "call five five five one two three four or five five five one two three four at three p m")
+    assert lexical_from_itn("agent 007 dials 0800 then 1-800-555-1234") == (
+        "agent zero zero seven dials zero eight zero zero then one eight zero zero five five five one two three four")
+    assert lexical_from_itn("order 12345 for 2,500 users") == "order one two three four five for two thousand five hundred users"
+    assert lexical_from_itn("chapters 10-12 from 2020-2024") == "chapters 10-12 from 2020-2024"  # ranges, not numbers to dial
+    assert lexical_from_itn("0612345678", "fr-FR") == "zéro six un deux trois quatre cinq six sept huit"
+    assert lexical_from_itn("3 500 000 habitants", "fr-FR") == "trois millions cinq cent mille habitants"  # a count
+
+
 def test_word_tokens_and_itn_helpers_keep_their_contract():
     assert word_token("Hello,") == "hello"
     assert word_token("Dr.") == "dr."
