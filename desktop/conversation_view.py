@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.results import Conversation, Utterance
-from core.store.edits import CorrectText, MergeSpeakers, Reassign, RenameSpeaker
+from core.store.edits import CorrectText, DeletePhrase, MergeSpeakers, Reassign, RenameSpeaker
 from desktop.edit_history import EditHistory
 from desktop.find_bar import FindBar
 from desktop.player import PlayerBar
@@ -361,6 +361,10 @@ class ConversationView(QWidget):
         if ok and text.strip() and text.strip() != utterance.display:
             self._edit(CorrectText(utterance.result_id, text.strip()), f"Edit the text at {format_time(utterance.offset_ms)}")
 
+    def delete_phrase(self, utterance: Utterance) -> None:
+        """Delete a phrase from the transcript shown (Edit ▸ Undo brings it back); returns nothing."""
+        self._edit(DeletePhrase(utterance.result_id), f"Delete the phrase at {format_time(utterance.offset_ms)}")
+
     def _utterance_menu(self, utterance: Utterance, where) -> None:
         if self.data is None:
             return
@@ -368,6 +372,7 @@ class ConversationView(QWidget):
         menu = QMenu(self)
         menu.addAction("Play from here", lambda: (self.seek(utterance.offset_ms), self.player.player.play()))
         menu.addAction("Edit text…", lambda: self.edit_text(utterance))
+        menu.addAction("Delete phrase", lambda: self.delete_phrase(utterance))
         assign = menu.addMenu("Said by")
         numbers = sorted(set(self.speakers.numbers()) | ({utterance.speaker} if utterance.speaker else set()))
         for n in numbers:

@@ -1,4 +1,5 @@
-"""Undoing and redoing the user's corrections to a conversation: speaker names, merges, reassignments and text.
+"""Undoing and redoing the user's corrections to a conversation: speaker names, merges, reassignments, text and
+deleted phrases.
 
 An edit is recorded as the rows it changed, each as it was before and after, read only where the
 correction can reach (its Reach): the speakers it names, merges, adds or empties (by number, so a
@@ -136,7 +137,21 @@ class CorrectText:
         return library.edit_utterance(conversation_id, self.result_id, self.display)
 
 
-Correction = RenameSpeaker | MergeSpeakers | Reassign | CorrectText
+@dataclass(frozen=True)
+class DeletePhrase:
+    """Delete one utterance of the current pass (a phrase said in a silence that nobody said, a side remark): its text
+    is emptied, and a conversation leaves out such phrases when it is read (an undo writes the text back)."""
+
+    result_id: str
+
+    def reach(self) -> dict:
+        return {"result_ids": [self.result_id]}
+
+    def apply(self, library, conversation_id: str):
+        return library.edit_utterance(conversation_id, self.result_id, "")
+
+
+Correction = RenameSpeaker | MergeSpeakers | Reassign | CorrectText | DeletePhrase
 
 
 def _marks(values) -> str:

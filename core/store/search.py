@@ -186,7 +186,8 @@ def search_utterances(
             """,
             [start, end, query, before, before, int(limit)],
         ).fetchall()
-        rows += [row for row in page if not own_letters(row[9]) or _keeps_own_letters(words_of(row[9]), row[6], row[8], row[9])]
+        rows += [row for row in page if row[6]  # a phrase the user deleted is found by no name either
+                 and (not own_letters(row[9]) or _keeps_own_letters(words_of(row[9]), row[6], row[8], row[9]))]
         if len(rows) >= limit or len(page) < limit:
             break
         before = page[-1][0]

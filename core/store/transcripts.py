@@ -155,7 +155,10 @@ def edit_display(db: Database, conversation_id: str, result_id: str, display: st
 
 
 def load_conversation(db: Database, conversation_id: str, pass_id: int | None = None) -> Conversation:
-    """Return the conversation with the utterances, words and speakers of a pass (the current one by default)."""
+    """Return the conversation with the utterances, words and speakers of a pass (the current one by default).
+
+    A phrase the user deleted (core.store.edits.DeletePhrase: its text emptied, so that an undo writes it back) is
+    left out, and so is everything made from the conversation: views, exports, speaker times."""
     row = conversation_row(db, conversation_id)
     model = row["model"]
     if pass_id is None:
@@ -179,7 +182,7 @@ def load_conversation(db: Database, conversation_id: str, pass_id: int | None = 
             """
             SELECT u.*, s.number AS speaker_number FROM utterances u
             LEFT JOIN speakers s ON s.id = u.speaker_id
-            WHERE u.pass_id = ? ORDER BY u.offset_ms, u.channel, u.id
+            WHERE u.pass_id = ? AND u.display != '' ORDER BY u.offset_ms, u.channel, u.id
             """,
             [pass_id],
         )
@@ -207,7 +210,7 @@ def list_passes(db: Database, conversation_id: str) -> list[TranscriptionPass]:
     rows = db.execute(
         """
         SELECT p.id, p.kind, p.model, p.options, p.status, p.created,
-               (SELECT COUNT(*) FROM utterances u WHERE u.pass_id = p.id)
+               (SELECT COUNT(*) FROM utterances u WHERE u.pass_id = p.id AND u.display != '')
         FROM passes p WHERE p.conversation_id = ? ORDER BY p.id
         """,
         [conversation_id],
@@ -229,7 +232,7 @@ def list_summaries(db: Database, limit: int, offset: int) -> list[ConversationSu
             (SELECT COUNT(*) FROM speakers s WHERE s.conversation_id = c.conversation_id
                 AND (EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id AND u.pass_id = c.current_pass_id)
                      OR NOT EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id))),
-            (SELECT COUNT(*) FROM utterances u WHERE u.pass_id = c.current_pass_id),
+            (SELECT COUNT(*) FROM utterances u WHERE u.pass_id = c.current_pass_id AND u.display != ''),
             (SELECT j.state FROM jobs j WHERE j.conversation_id = c.conversation_id ORDER BY j.id DESC LIMIT 1)
         FROM conversations c ORDER BY c.created DESC, c.rowid DESC LIMIT ? OFFSET ?
         """,

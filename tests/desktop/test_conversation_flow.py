@@ -145,6 +145,40 @@ def test_merge_reassign_and_edit_text(qtbot, window, services, two_speaker_sampl
     assert {u.speaker for u in view.data.conversation.utterances} == {1}
 
 
+def test_a_phrase_is_deleted_from_the_transcript_its_exports_and_search_and_undo_brings_it_back(
+        qtbot, window, services, two_speaker_sample, sample_wav):
+    """There was no way to delete a phrase (one whisper heard in a silence, a remark not for the minutes): the text
+    could be corrected, never emptied."""
+    import io
+
+    from core.export import write_conversation
+    from desktop.speaker_colors import format_time
+
+    cid = store(services, two_speaker_sample, sample_wav)
+    view = _open(qtbot, window, cid)
+    phrase = two_speaker_sample.ordered()[3]
+    words = phrase.display.rstrip(".?!").split()[-2:]
+    assert services.ops.call_library(lambda lib: lib.search(" ".join(words)))
+    menu, action = _menu_action(qtbot, view, phrase, "Delete phrase")
+    action.trigger()
+    menu.close()
+    qtbot.waitUntil(lambda: view.transcript.utterance(phrase.result_id) is None)
+    assert len(view.data.conversation.utterances) == len(two_speaker_sample.utterances) - 1
+    assert view.history.undo_action.text() == f"&Undo Delete the phrase at {format_time(phrase.offset_ms)}"
+    stored = services.ops.call_library(lambda lib: lib.get_conversation(cid))
+    assert phrase.result_id not in {u.result_id for u in stored.utterances}
+    out = io.StringIO()
+    write_conversation(stored, "srt", out)
+    srt = out.getvalue()
+    assert phrase.display not in srt and two_speaker_sample.ordered()[4].display in srt
+    assert not [h for h in services.ops.call_library(lambda lib: lib.search(" ".join(words))) if h.result_id == phrase.result_id]
+
+    view.history.undo_action.trigger()
+    qtbot.waitUntil(lambda: view.transcript.utterance(phrase.result_id) is not None)
+    assert view.transcript.utterance(phrase.result_id).display == phrase.display
+    assert phrase.result_id in {u.result_id for u in services.ops.call_library(lambda lib: lib.get_conversation(cid)).utterances}
+
+
 def _shown(view):
     """Return what the view shows of its conversation: its speakers, and each phrase's speaker and text."""
     return view.speakers.numbers(), [(u.result_id, u.speaker, u.display) for u in view.data.conversation.utterances]
