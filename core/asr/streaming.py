@@ -80,7 +80,7 @@ from core.audio.levels import DcRemover
 from core.results import Utterance, Word
 from core.text.forms import forms_from_display
 from core.text.language import locale_for
-from core.text.words import joined
+from core.text.words import capitalized, joined
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +420,7 @@ class StreamingRecognizer:
     def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool, ending: str | None = None) -> None:
         if utterance.index is None:
             utterance.index, self._next_index = self._next_index, self._next_index + 1
-        forms = forms_from_display(joined((w.text for w in words), self.locale), self.locale)
+        forms = forms_from_display(capitalized(joined((w.text for w in words), self.locale)), self.locale)
         offset = words[0].offset_ms if words else samples_to_ms(utterance.first)
         end = words[-1].end_ms if words else offset
         result = Utterance(

@@ -22,7 +22,7 @@ from core.audio.levels import DcRemover
 from core.results import Utterance, Word, seconds_to_ms, with_lengths
 from core.text.forms import forms_from_display
 from core.text.language import language_of, locale_for
-from core.text.words import Piece, glued, joined
+from core.text.words import Piece, capitalized, glued, joined
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def _words(segment, offset_ms: int, locale: str) -> list[Word]:
 
 def _utterance(segment, channel: int, offset_ms: int, locale: str, words: list[Word]) -> Utterance | None:
     """Return the utterance of a segment's `words` (all of them, or one sentence); with none, the segment's text."""
-    text = joined((w.text for w in words), locale) if words else segment.text
+    text = capitalized(joined((w.text for w in words), locale) if words else segment.text)
     forms = forms_from_display(text, locale)
     if not forms.display:
         return None

@@ -156,7 +156,7 @@ def _after(utterances, at_ms: int, locale: str):
     from dataclasses import replace
 
     from core.text.forms import forms_from_display
-    from core.text.words import joined
+    from core.text.words import capitalized, joined
 
     kept = []
     for u in utterances:
@@ -164,7 +164,7 @@ def _after(utterances, at_ms: int, locale: str):
         if len(words) == len(u.words) and u.words:
             kept.append(u)
         elif words:
-            display = joined((w.text.strip() for w in words), locale)
+            display = capitalized(joined((w.text.strip() for w in words), locale))
             kept.append(replace(u, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
                                 words=words, forms=forms_from_display(display, locale), alternatives=[]))
     return kept

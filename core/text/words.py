@@ -68,3 +68,14 @@ def glued(pieces: Iterable[Piece], locale: str | None) -> list[Piece]:
 def joined(texts: Iterable[str], locale: str | None) -> str:
     """Return words as one text: spaced between them, or run together in a language written without spaces."""
     return (" " if spaced(locale) else "").join(texts)
+
+
+def capitalized(text: str) -> str:
+    """Return a phrase's text beginning with a capital, as Azure's Display always does: whisper starts a phrase cut
+    from a longer sentence (at a speaker change, a long result, after a pause) in lower case. A first word cased on
+    purpose (iPhone, eBay) and a phrase that begins with a number stay as they are."""
+    start = next((k for k, c in enumerate(text) if not (c.isspace() or c in OPENING or c in DASHES)), len(text))
+    word = text[start:].split(maxsplit=1)[0] if start < len(text) else ""
+    if not word[:1].islower() or word[1:] != word[1:].lower():
+        return text
+    return text[:start] + word[0].upper() + text[start + 1:]

@@ -47,6 +47,24 @@ def test_utterance_is_split_where_the_speaker_changes():
     assert not any(p.overlapped for p in parts)
 
 
+def test_a_piece_cut_where_the_speaker_changes_begins_with_a_capital_as_azures_display_does():
+    """Whisper writes the rest of a sentence on in lower case: the second speaker's piece read "and I'm Bob."."""
+    utterance = _utterance("r1", [("Hello", 100, 500), ("there,", 600, 1900), ("and", 2200, 2400), ("I'm", 2450, 2600),
+                                  ("Bob.", 2700, 3500)])
+    parts = assign_speakers([utterance], DIARIZATION)
+    assert [p.display for p in parts] == ["Hello there,", "And I'm Bob."]
+    assert parts[1].lexical == "and i'm bob" and parts[1].words[0].text == "and"  # the words are as heard
+
+
+def test_only_a_first_letter_in_lower_case_is_made_a_capital():
+    from core.text.words import capitalized
+
+    assert capitalized("the meeting is adjourned.") == "The meeting is adjourned."
+    assert capitalized("¿qué tal?") == "¿Qué tal?" and capitalized("и вот") == "И вот"
+    for kept in ("iPhone sales are up.", "eBay", "3rd quarter", "Already", "你好", ""):
+        assert capitalized(kept) == kept
+
+
 def test_a_word_aligned_to_no_time_at_a_speaker_change_goes_with_its_sentence():
     """Whisper aligns some words to an instant ("I" of "I didn't know"): one that fell in the other speaker's turn
     became a result of its own with that speaker (`parley live --diarize`: "Guest-2: I" then "Guest-1: didn't know")."""
@@ -75,7 +93,7 @@ def test_words_outside_every_turn_go_to_the_nearest_turn():
     utterance = _utterance("r3", [("late", 5300, 5500), ("word", 5800, 5900)])
     parts = assign_speakers([utterance], DIARIZATION)
     # 5300-5500 is 300 ms after a's turn, 5800-5900 is 100 ms before b's
-    assert [(p.speaker, p.display) for p in parts] == [(1, "late"), (2, "word")]
+    assert [(p.speaker, p.display) for p in parts] == [(1, "Late"), (2, "Word")]
 
 
 def test_utterances_without_words_take_the_largest_overlapping_turn():
