@@ -27,8 +27,9 @@ import numpy as np
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from core.asr.streaming_options import END_OF_DATA, FULL_STOP, SILENCE
+from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE
 from core.audio.decode import SAMPLE_RATE
+from core.text.words import SENTENCE_ENDS
 from core.errors import ParleyError
 from core.server.auth import key_of_headers
 from core.server.errors import ApiError
@@ -44,6 +45,7 @@ COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished ph
 # split_transcript_at_phrase_end: a sentence that ended this long before the end of the audio heard is sent final
 # (nearer the end, whisper's sentence end is a guess about what follows: the live recognizer's commit margin)
 PHRASE_END_MARGIN_MS = 1500
+SENT_WORDS_KEPT = 64  # the last words sent final, looked for again in the audio heard anew (core.asr.agreement)
 SENTENCE_CONTEXT_MS = 1000  # after a final cut between two sentences, the audio is heard again from this long before the cut
 QUERY_ARGUMENTS = frozenset({"model", "access_token", "watson-token"})  # the URL's (the start's: websocket_session)
 SESSION_TIMEOUT_S = 30  # nothing at all received for this long (no audio, no message) closes the connection
@@ -76,15 +78,17 @@ class Stream:
         piece = audio[session.heard_from_ms * SAMPLE_RATE // 1000:]
         result = await run_in_threadpool(self.recognizer.recognize, piece, session.locale, check_speech=False)
         utterances = _shift(result.utterances, session.heard_from_ms)
-        return _after(utterances, session.committed_ms, session.locale) if session.heard_from_ms < session.committed_ms else utterances
+        return _after(utterances, session.sent_words, session.locale) if session.heard_from_ms < session.committed_ms else utterances
 
-    async def _send_finals(self, session: Session, finals: list, audio: np.ndarray, ending: str) -> None:
+    async def _send_finals(self, session: Session, finals: list, audio: np.ndarray, ending: str | None = None) -> None:
         """Send phrases as final results, with their N-best hypotheses when the session asked for alternatives; the last
-        ended for `ending` (Watson's end_of_utterance), the others at a sentence end."""
+        ended for `ending` (Watson's end_of_utterance: a pause, the end of the audio), the others at a sentence end
+        (full_stop) or cut where none was heard (reset)."""
         if finals and session.hypotheses > 1:
             finals = await run_in_threadpool(self.recognizer.with_alternatives, finals, audio, session.locale, session.hypotheses)
         for n, utterance in enumerate(finals):
-            await self.websocket.send_json(session.sent_final(utterance, ending if n == len(finals) - 1 else FULL_STOP))
+            why = FULL_STOP if utterance.display.rstrip()[-1:] in SENTENCE_ENDS else RESET
+            await self.websocket.send_json(session.sent_final(utterance, ending if ending and n == len(finals) - 1 else why))
 
     async def interim(self, session: Session) -> None:
         """Send the hypothesis of the phrase in progress (and finals of phrases that are over)."""
@@ -102,13 +106,14 @@ class Stream:
         # phrases followed by a pause of end_of_phrase_silence_time are over (a pause: no word, and no voice either,
         # since whisper may not have written the last words yet); in a long buffer, all but the last one; with
         # split_transcript_at_phrase_end, those that end a sentence heard well before the end of the audio
-        ending = FULL_STOP
+        ending = None
         if utterances and heard_ms - max(utterances[-1].end_ms, session.voice_until_ms) >= session.pause_ms:
             done, ending = len(utterances), SILENCE
         elif len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
             done = len(utterances) - 1
-        elif session.split_at_phrase_end:
-            done = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
+        elif session.split_at_phrase_end:  # up to the last sentence end among them (a phrase may end mid-sentence)
+            heard = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
+            done = max((n + 1 for n in range(heard) if utterances[n].display.rstrip()[-1:] in SENTENCE_ENDS), default=0)
         else:
             done = 0
         if done:
@@ -117,12 +122,16 @@ class Stream:
                     session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
             ended_ms = utterances[done - 1].end_ms
+            session.sent_words = (session.sent_words + [w for u in utterances[:done] for w in u.words])[-SENT_WORDS_KEPT:]
             if done == len(utterances):  # into the pause: heard again alone, the end of the last word was a phrase ("next")
                 session.committed_ms = session.heard_from_ms = min(heard_ms, ended_ms + session.pause_ms // 2)
-            else:  # between two sentences, often without a pause: the audio is heard again from a little before the
-                # cut (a cut at whisper's rough word times clipped the next word: "I'm in" of "I'm in New Jersey")
+            else:  # between two sentences, often without a pause: the audio before the cut is heard again (cut at
+                # whisper's rough word times, the next word was clipped: "I'm in" of "I'm in New Jersey"); the buffer
+                # is kept whole, as whisper heard it, until it is long (from a second before the cut, it skipped
+                # "Okay, I thought, you know, I" heard after half of "Neither did I")
                 session.committed_ms = max(ended_ms, (ended_ms + utterances[done].offset_ms) // 2)
-                session.heard_from_ms = max(session.heard_from_ms, utterances[done - 1].offset_ms, ended_ms - SENTENCE_CONTEXT_MS)
+                if heard_ms - session.heard_from_ms > COMMIT_AFTER_S * 1000:
+                    session.heard_from_ms = max(session.heard_from_ms, utterances[done - 1].offset_ms, ended_ms - SENTENCE_CONTEXT_MS)
             session.last_interim = None
             utterances = utterances[done:]
         if utterances and session.interim and not session.ending:
@@ -151,16 +160,20 @@ class Stream:
             await self.websocket.send_json(message)
 
 
-def _after(utterances, at_ms: int, locale: str):
-    """Return the phrases with only their words that lie after `at_ms` (by their middle), their text rebuilt."""
+def _after(utterances, sent: list, locale: str):
+    """Return the phrases with only their words that follow the words already sent final (`sent`, found again by their
+    text near their time, else by time: core.asr.agreement), their text rebuilt. Whisper's times for the same words
+    move from one decode to the next: by time alone, a "hello" already sent came again, five times over."""
     from dataclasses import replace
 
+    from core.asr.agreement import after_committed
     from core.text.forms import forms_from_display
     from core.text.words import capitalized, joined
 
+    new = {id(w) for w in after_committed(sent, [w for u in utterances for w in u.words])}
     kept = []
     for u in utterances:
-        words = [w for w in u.words if w.offset_ms + w.duration_ms // 2 >= at_ms]
+        words = [w for w in u.words if id(w) in new]
         if len(words) == len(u.words) and u.words:
             kept.append(u)
         elif words:

@@ -82,6 +82,7 @@ class Session:
         self.data = bytearray()
         self.committed_ms = 0  # audio before this time has been sent as final results
         self.heard_from_ms = 0  # where the audio not yet final is heard from (up to a second before committed_ms)
+        self.sent_words: list = []  # the last words sent final: what the audio heard again holds first
         self.result_index = 0
         self.last_interim_bytes = 0
         check_audio_type(self.content_type)

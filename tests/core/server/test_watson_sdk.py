@@ -539,12 +539,12 @@ def test_split_transcript_at_phrase_end_sends_each_sentence_final_without_a_paus
         speech = recording.readframes(recording.getnframes())
     talk = speech[int(12.5 * 32_000):int(24.0 * 32_000)]  # "This is Diane in New Jersey. And I'm Sheila in Texas, ..."
 
-    def streamed(start: dict) -> list[tuple[int, dict]]:
+    def streamed(start: dict, talk: bytes = talk) -> list[tuple[int, dict]]:
         socket = Socket()
         stream = Stream(socket, Recognizer(ServerConfig(english_model="tiny.en", multilingual_model="", recognitions_at_once=1)))
         session = Session({"content-type": "audio/l16;rate=16000", **start}, "en-US")
         finals = []
-        for second in range(1, len(talk) // 32_000 + 2):
+        for second in range(1, -(-len(talk) // 32_000) + 1):
             session.data += talk[(second - 1) * 32_000:second * 32_000]
             asyncio.run(stream.interim(session) if second * 32_000 < len(talk) else stream.finish(session))
             finals += [(second, m["results"][0]) for m in socket.sent if m.get("results") and m["results"][0]["final"]]
@@ -562,6 +562,13 @@ def test_split_transcript_at_phrase_end_sends_each_sentence_final_without_a_paus
 
     plain = streamed({})  # without it: no end_of_utterance, and no final before the buffer passed 8 s
     assert plain and not any("end_of_utterance" in f for _, f in plain) and plain[0][0] > 8, plain
+
+    # the whole sample: heard again from a second before each cut, "Okay, I thought, you know, I" was skipped after half
+    # of "Neither did I"; cut at a phrase's end that is no sentence end, finals broke sentences ("heard a" | "beat")
+    finals = streamed({"split_transcript_at_phrase_end": True}, speech)
+    said = " ".join(f["alternatives"][0]["transcript"] for _, f in finals).lower()
+    assert "i thought you know i heard a" in said and "call me a yankee down here" in said, said
+    assert said.count("originally from chicago") == 2 and said.count("new jersey") == 3, said
 
 
 def test_audio_that_cannot_be_decoded_is_said_at_once_not_after_the_stop(server, api_key):
