@@ -50,12 +50,13 @@ def _clean_name(name: str | None) -> str | None:
 
 
 def speakers_of_pass(db: Database, conversation_id: str, pass_id: int | None) -> dict[int, Speaker]:
-    """Return the speakers a pass uses, plus those no pass uses yet (participants named up front)."""
+    """Return the speakers a pass uses, plus those no pass uses yet (participants named up front); one whose phrases the
+    user all deleted is used no more."""
     rows = db.execute(
         """
         SELECT s.number, s.name FROM speakers s
         WHERE s.conversation_id = ?
-          AND (EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id AND u.pass_id IS ?)
+          AND (EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id AND u.pass_id IS ? AND u.display != '')
                OR NOT EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id))
         ORDER BY s.number
         """,

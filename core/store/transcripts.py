@@ -230,7 +230,8 @@ def list_summaries(db: Database, limit: int, offset: int) -> list[ConversationSu
         """
         SELECT c.conversation_id, c.title, c.created, c.duration_ms, c.source, c.locale, c.model,
             (SELECT COUNT(*) FROM speakers s WHERE s.conversation_id = c.conversation_id
-                AND (EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id AND u.pass_id = c.current_pass_id)
+                AND (EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id AND u.pass_id = c.current_pass_id
+                             AND u.display != '')
                      OR NOT EXISTS (SELECT 1 FROM utterances u WHERE u.speaker_id = s.id))),
             (SELECT COUNT(*) FROM utterances u WHERE u.pass_id = c.current_pass_id AND u.display != ''),
             (SELECT j.state FROM jobs j WHERE j.conversation_id = c.conversation_id ORDER BY j.id DESC LIMIT 1)

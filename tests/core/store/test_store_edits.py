@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.store import Library
-from core.store.edits import CorrectText, EditConflict, MergeSpeakers, Place, Reach, Reassign, RenameSpeaker, between, edit_state
+from core.store.edits import CorrectText, DeletePhrase, EditConflict, MergeSpeakers, Place, Reach, Reassign, RenameSpeaker, between, edit_state
 
 from store_samples import conversation, fts_is_exact, utterance
 
@@ -72,6 +72,32 @@ def test_undoing_a_reassignment_brings_back_the_voice_it_emptied_and_removes_the
     library.undo_edit(first)
     assert _looks(library, cid) == start
     assert set(library.get_conversation(cid).speakers) == {1, 2, 3}
+    assert fts_is_exact(library)
+
+
+def test_a_deleted_phrase_leaves_the_conversation_its_counts_and_its_speaker_until_undone(library: Library) -> None:
+    """Carol's only phrase deleted, she was still a speaker of the conversation and a participant of its exports."""
+    import io
+
+    from core.export import write_conversation
+
+    cid = library.save_conversation(conversation(names={3: "Carol"}))
+    start = _looks(library, cid)
+    _, edit = library.correct(cid, DeletePhrase("r4"), "Delete the phrase at 0:11")
+    c = library.get_conversation(cid)
+    assert [u.result_id for u in c.utterances] == ["r1", "r2", "r3"] and sorted(c.speakers) == [1, 2]
+    summary = library.list_conversations()[0]
+    assert (summary.utterance_count, summary.speaker_count) == (3, 2) and library.passes(cid)[0].utterance_count == 3
+    assert _hits(library, "travel") == ["r3"] and _hits(library, "carol") == []
+    out = io.StringIO()
+    write_conversation(c, "md", out)
+    assert "Carol" not in out.getvalue() and "too expensive" not in out.getvalue()
+    assert library.has_corrections(cid)  # a better transcript finished later does not bring it back into view
+
+    library.undo_edit(edit)
+    assert _looks(library, cid) == start and _hits(library, "carol") == ["r4"]
+    library.redo_edit(edit)
+    assert sorted(library.get_conversation(cid).speakers) == [1, 2]
     assert fts_is_exact(library)
 
 
@@ -170,7 +196,7 @@ def test_undo_survives_speaker_rows_made_elsewhere_in_between(library: Library) 
 
 @pytest.mark.parametrize("correction", [
     RenameSpeaker(2, "Bob"), RenameSpeaker(3, None), MergeSpeakers(1, 3), MergeSpeakers(3, 2),
-    Reassign("r4", 2), Reassign("r1", 9), Reassign("r2", 1), CorrectText("r3", "Travel is cancelled."),
+    Reassign("r4", 2), Reassign("r1", 9), Reassign("r2", 1), CorrectText("r3", "Travel is cancelled."), DeletePhrase("r4"),
 ])
 def test_each_correction_reaches_every_row_it_changes(library: Library, correction) -> None:
     """What a correction records (only the rows it can reach) is all it changed, across both passes and other speakers."""
