@@ -217,8 +217,11 @@ class ConversationTranscriber:
 
         A stop while start() runs on another thread comes once it has: its source was started after the stop (and
         recorded on), and its session_started came after session_stopped, into a dispatcher already closed."""
-        if self._state != IDLE:
-            self._started.wait()
+        with self._lock:
+            idle = self._state == IDLE
+        if idle:  # nothing to stop (read once: seen IDLE, then RUNNING, it waited for a session never asked to stop)
+            return self.conversation_id
+        self._started.wait()
         self._request_stop()
         if threading.current_thread() in (*self._threads, self._events.thread if self._events else None):
             return self.conversation_id
