@@ -101,6 +101,11 @@ def _say_past_header(path: str, size: int, mtime_ns: int, header_ms: int, durati
                 "all of it is read.", Path(path).name, header_ms / 1000, duration_ms / 1000)
 
 
+def falls_short(decoded_ms: int, declared_ms: int) -> bool:
+    """Return whether a file decoded to less than the length it declares, by more than FFmpeg's estimate may be off."""
+    return decoded_ms < declared_ms * 0.98 - 200
+
+
 def iter_audio(path: str | Path, *, chunk_ms: int = 30_000, mono: bool = True) -> Iterator[np.ndarray]:
     """Return a generator of consecutive float32 16 kHz chunks: (n,) averaged if mono, else (channels, n)."""
     if chunk_ms <= 0:
@@ -135,7 +140,7 @@ def _chunks(info: AudioInfo, size: int, mono: bool) -> Iterator[np.ndarray]:
     if decoded_ms < declared_ms * MIN_DECODED_SHARE:
         raise CorruptAudioError(f"{info.path.name} is damaged or cut short: only {decoded_ms / 1000:.1f} s "
                                 f"of its {declared_ms / 1000:.1f} s decode.")
-    if decoded_ms < declared_ms * 0.98 - 200:
+    if falls_short(decoded_ms, declared_ms):
         log.warning("%s ends after %d of %d ms; the file may be truncated.", info.path.name, decoded_ms, declared_ms)
     elif info.header_ms and decoded_ms < info.header_ms - CUT_SHORT_SLACK_MS:  # FFmpeg takes a WAV's length from its size
         log.warning("%s ends after %d of the %d ms its header declares; the file may be truncated (a copy cut short?).",

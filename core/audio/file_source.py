@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.audio.decode import CUT_SHORT_SLACK_MS, SAMPLE_RATE, iter_audio, probe
+from core.audio.decode import CUT_SHORT_SLACK_MS, SAMPLE_RATE, falls_short, iter_audio, probe
 from core.audio.sources import (
     BLOCK_MS, END_OF_STREAM, FILE_CUT_SHORT, FILE_UNREADABLE, BlockCallback, SourceStatus, StatusCallback,
 )
@@ -37,6 +37,7 @@ class FileSource:
         self.block_ms = block_ms
         self.name = f"file: {self.path.name}"
         self.delivered_ms = 0
+        self._declared_ms = 0  # the length the file declares (probed at start)
         self.started: float | None = None  # time.monotonic() when playback began (moved on by pauses)
         self.paced_by: Callable[[], bool] | None = None  # speed None: True while the reader is behind (see the class doc)
         self._thread: threading.Thread | None = None
@@ -56,6 +57,7 @@ class FileSource:
             cut_short = SourceStatus(FILE_CUT_SHORT, f"{self.path.name} holds {info.duration_ms / 1000:.1f} s of the "
                                                      f"{info.header_ms / 1000:.1f} s its header declares (a copy cut short?); "
                                                      "playing what it holds.")
+        self._declared_ms = info.duration_ms
         self._thread = threading.Thread(target=self._play, args=(on_block, on_status, cut_short), name="parley-file-source", daemon=True)
         self._thread.start()
 
@@ -95,8 +97,13 @@ class FileSource:
                 log.exception("playing %s failed", self.path)
             on_status(SourceStatus(FILE_UNREADABLE, f"Reading {self.path.name} failed: {exc}", fatal=True))
             return
-        if not self._stopping.is_set():
-            on_status(SourceStatus(END_OF_STREAM, f"{self.path.name} has been played to its end.", fatal=True))
+        if self._stopping.is_set():
+            return
+        if cut_short is None and falls_short(self.delivered_ms, self._declared_ms):  # FFmpeg skipped a damaged stretch
+            on_status(SourceStatus(FILE_CUT_SHORT, f"{self.path.name} ends after {self.delivered_ms / 1000:.1f} s of the "
+                                                   f"{self._declared_ms / 1000:.1f} s it declares: part of it is damaged "
+                                                   "or missing; what could be read was played."))
+        on_status(SourceStatus(END_OF_STREAM, f"{self.path.name} has been played to its end.", fatal=True))
 
     def pause(self) -> None:
         """Return None; playback holds until resume()."""

@@ -40,6 +40,21 @@ def test_a_file_damaged_further_on_ends_the_session_as_unreadable_not_as_a_lost_
         assert library.get_conversation(lines[0]["conversationId"]).duration_ms > 1000
 
 
+def test_a_file_with_a_damaged_stretch_inside_is_played_with_a_warning(sample_wav, tmp_path, capsys):
+    """FFmpeg skips what it cannot read in the middle of a FLAC: the session ended as if the file had been whole."""
+    import helpers.audiofiles as af
+
+    encoded = af.make_encoded(sample_wav, tmp_path / "call.flac", "flac")
+    size = encoded.stat().st_size
+    damaged = af.overwrite_with_noise(encoded, tmp_path / "damaged.flac", start=size * 2 // 5, length=size // 4)
+    assert main(["live", "--input", str(damaged), "--speed", "0", "--jsonl", "--mode", "realtime"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    [warning] = [line for line in lines if line["event"] == "warning"]
+    assert warning["code"] == "FileCutShort" and "damaged.flac ends after" in warning["message"], warning
+    assert "of the 30.0 s it declares" in warning["message"]
+    assert [line["reason"] for line in lines if line["event"] == "canceled"] == ["EndOfStream"]
+
+
 @pytest.mark.slow
 def test_jsonl_prints_every_event_with_watson_results_and_the_conversation_id(excerpt, capsys):
     assert main(["live", "--input", str(excerpt), "--speed", "0", "--jsonl", "--mode", "realtime"]) == 0
