@@ -186,28 +186,28 @@ def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
     """Return the lexical form: the ITN words with numbers spelled out."""
     lang = language_of(locale)
     tokens = itn.split()  # any space, the no-break ones that group thousands included
-    joined = _join_digit_groups(tokens) if lang in _DECIMAL_COMMA else tokens
-    grouped = {token for token in joined if token not in tokens}  # "3500000" of "3 500 000": a count, not a code
-    return " ".join(_spell_token(token, lang, grouped=token in grouped) for token in joined)
+    joined = _join_digit_groups(tokens) if lang in _DECIMAL_COMMA else [(token, False) for token in tokens]
+    return " ".join(_spell_token(token, lang, grouped=grouped) for token, grouped in joined)
 
 
-def _join_digit_groups(tokens: list[str]) -> list[str]:
-    """Return the tokens with a number's space-separated thousands groups joined: "3 500 000" -> "3500000"."""
-    out: list[str] = []
+def _join_digit_groups(tokens: list[str]) -> list[tuple[str, bool]]:
+    """Return the tokens with a number's space-separated thousands groups joined ("3 500 000" -> "3500000"), each with
+    whether it was joined (a count, not a code said digit by digit)."""
+    out: list[tuple[str, bool]] = []
     more = False  # whether the last token is a number that another group may continue
     for token in tokens:
         if more and _NEXT_GROUP.match(token):
-            out[-1] += token
+            out[-1] = (out[-1][0] + token, True)
             more = token.isdigit()
         else:
-            out.append(token)
+            out.append((token, False))
             more = bool(_FIRST_GROUP.match(token))
     return out
 
 
 # said digit by digit: a number with a leading zero ("007", "0800"), one of 5 digits or more written without groups
 # (a phone, account or order number: whisper writes "12,345" for a count), and a phone number's dashed groups
-# ("555-1234", 7 digits or more; "10-12" and "2020-2024" are ranges)
+# ("555-1234", "1-800-555-1234": 7 digits or more; two groups other than 3 and 4 digits, "1000-2000", are a range)
 _DIGIT_BY_DIGIT = re.compile(r"^(?:0\d+|\d{5,})$")
 _DASHED_DIGITS = re.compile(r"^\d+(?:-\d+)+$")
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # "p.m", "a.m", "u.s" (the ITN form drops the last dot): letters said
@@ -220,8 +220,7 @@ def _by_digit(token: str) -> bool:
     if not _DASHED_DIGITS.match(token):
         return False
     groups = token.split("-")
-    years = all(len(g) == 4 and 1100 <= int(g) <= 2099 for g in groups)
-    return sum(map(len, groups)) >= 7 and not years
+    return sum(map(len, groups)) >= 7 and (len(groups) > 2 or [len(g) for g in groups] == [3, 4])
 
 
 def _spell_token(token: str, lang: str, *, grouped: bool = False) -> str:

@@ -72,9 +72,11 @@ def test_phone_numbers_codes_and_initials_are_said_as_they_are_read_out():
     assert lexical_from_itn("agent 007 dials 0800 then 1-800-555-1234") == (
         "agent zero zero seven dials zero eight zero zero then one eight zero zero five five five one two three four")
     assert lexical_from_itn("order 12345 for 2,500 users") == "order one two three four five for two thousand five hundred users"
-    assert lexical_from_itn("chapters 10-12 from 2020-2024") == "chapters 10-12 from 2020-2024"  # ranges, not numbers to dial
+    assert lexical_from_itn("chapters 10-12 from 2020-2024 for 1000-2000 users") == (
+        "chapters 10-12 from 2020-2024 for 1000-2000 users")  # ranges, not numbers to dial
     assert lexical_from_itn("0612345678", "fr-FR") == "zéro six un deux trois quatre cinq six sept huit"
     assert lexical_from_itn("3 500 000 habitants", "fr-FR") == "trois millions cinq cent mille habitants"  # a count
+    assert lexical_from_itn("12345 et 12 345", "fr-FR") == "un deux trois quatre cinq et douze mille trois cent quarante-cinq"
 
 
 def test_word_tokens_and_itn_helpers_keep_their_contract():
