@@ -29,13 +29,13 @@ from starlette.concurrency import run_in_threadpool
 
 from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE
 from core.audio.decode import SAMPLE_RATE
-from core.text.words import SENTENCE_ENDS
 from core.errors import ParleyError
 from core.server.auth import key_of_headers
 from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.watson_arguments import argument_warnings
 from core.server.websocket_session import Session
+from core.text.words import SENTENCE_ENDS
 from core.views.watson import speaker_labels_event
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ COMMIT_AFTER_S = 8.0  # a phrase buffer longer than this commits its finished ph
 # (nearer the end, whisper's sentence end is a guess about what follows: the live recognizer's commit margin)
 PHRASE_END_MARGIN_MS = 1500
 SENT_WORDS_KEPT = 64  # the last words sent final, looked for again in the audio heard anew (core.asr.agreement)
-SENTENCE_CONTEXT_MS = 1000  # after a final cut between two sentences, the audio is heard again from this long before the cut
+SENTENCE_CONTEXT_MS = 1000  # a long buffer cut between two sentences is heard again from this long before the cut
 QUERY_ARGUMENTS = frozenset({"model", "access_token", "watson-token"})  # the URL's (the start's: websocket_session)
 SESSION_TIMEOUT_S = 30  # nothing at all received for this long (no audio, no message) closes the connection
 
@@ -163,7 +163,7 @@ class Stream:
 def _after(utterances, sent: list, locale: str):
     """Return the phrases with only their words that follow the words already sent final (`sent`, found again by their
     text near their time, else by time: core.asr.agreement), their text rebuilt. Whisper's times for the same words
-    move from one decode to the next: by time alone, a "hello" already sent came again, five times over."""
+    move from one decode to the next by more than the gap between two words: by time alone, words sent came again."""
     from dataclasses import replace
 
     from core.asr.agreement import after_committed

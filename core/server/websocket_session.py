@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.asr.streaming_options import StreamingOptions
 from core.asr.vad import FRAME as VAD_FRAME
 from core.asr.vad import StreamingVad
 from core.audio.decode import SAMPLE_RATE
@@ -30,7 +31,7 @@ START_ARGUMENTS = frozenset({  # the start message's fields a session applies (o
     "split_transcript_at_phrase_end",
 })
 DEFAULT_PAUSE_S, MAX_PAUSE_S = 0.8, 120.0  # end_of_phrase_silence_time: a pause this long ends a final (0.0: the default)
-VAD_THRESHOLD = 0.5  # the live recognizer's (StreamingOptions.vad_threshold)
+VAD_THRESHOLD = StreamingOptions.vad_threshold  # the live recognizer's
 ASSUMED_CONTAINER_BYTES_PER_S = 4_000  # until measured: 32 kbit/s Opus, so the first interim of compressed audio is early
 
 
@@ -81,7 +82,7 @@ class Session:
         self.word_alternatives_threshold = _fraction(start, "word_alternatives_threshold")
         self.data = bytearray()
         self.committed_ms = 0  # audio before this time has been sent as final results
-        self.heard_from_ms = 0  # where the audio not yet final is heard from (up to a second before committed_ms)
+        self.heard_from_ms = 0  # where the audio not yet final is heard from (before committed_ms after a cut between sentences)
         self.sent_words: list = []  # the last words sent final: what the audio heard again holds first
         self.result_index = 0
         self.last_interim_bytes = 0
