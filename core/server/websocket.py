@@ -87,7 +87,7 @@ class Stream:
         if finals and session.hypotheses > 1:
             finals = await run_in_threadpool(self.recognizer.with_alternatives, finals, audio, session.locale, session.hypotheses)
         for n, utterance in enumerate(finals):
-            why = FULL_STOP if utterance.display.rstrip()[-1:] in SENTENCE_ENDS else RESET
+            why = FULL_STOP if _ends_sentence(utterance) else RESET
             await self.websocket.send_json(session.sent_final(utterance, ending if ending and n == len(finals) - 1 else why))
 
     async def interim(self, session: Session) -> None:
@@ -103,36 +103,13 @@ class Stream:
         heard_ms = session.heard_ms = len(audio) * 1000 // SAMPLE_RATE
         if utterances:
             session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
-        # phrases followed by a pause of end_of_phrase_silence_time are over (a pause: no word, and no voice either,
-        # since whisper may not have written the last words yet); in a long buffer, all but the last one; with
-        # split_transcript_at_phrase_end, those that end a sentence heard well before the end of the audio
-        ending = None
-        if utterances and heard_ms - max(utterances[-1].end_ms, session.voice_until_ms) >= session.pause_ms:
-            done, ending = len(utterances), SILENCE
-        elif len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
-            done = len(utterances) - 1
-        elif session.split_at_phrase_end:  # up to the last sentence end among them (a phrase may end mid-sentence)
-            heard = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
-            done = max((n + 1 for n in range(heard) if utterances[n].display.rstrip()[-1:] in SENTENCE_ENDS), default=0)
-        else:
-            done = 0
+        done, ending = _over(session, utterances, heard_ms)
         if done:
             await self._send_finals(session, utterances[:done], audio, ending)
             if session.speakers is not None and (labels := await run_in_threadpool(
                     session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
-            ended_ms = utterances[done - 1].end_ms
-            session.sent_words = (session.sent_words + [w for u in utterances[:done] for w in u.words])[-SENT_WORDS_KEPT:]
-            if done == len(utterances):  # into the pause: heard again alone, the end of the last word was a phrase ("next")
-                session.committed_ms = session.heard_from_ms = min(heard_ms, ended_ms + session.pause_ms // 2)
-            else:  # between two sentences, often without a pause: the audio before the cut is heard again (cut at
-                # whisper's rough word times, the next word was clipped: "I'm in" of "I'm in New Jersey"); the buffer
-                # is kept whole, as whisper heard it, until it is long (from a second before the cut, it skipped
-                # "Okay, I thought, you know, I" heard after half of "Neither did I")
-                session.committed_ms = max(ended_ms, (ended_ms + utterances[done].offset_ms) // 2)
-                if heard_ms - session.heard_from_ms > COMMIT_AFTER_S * 1000:
-                    session.heard_from_ms = max(session.heard_from_ms, utterances[done - 1].offset_ms, ended_ms - SENTENCE_CONTEXT_MS)
-            session.last_interim = None
+            _commit(session, utterances, done, heard_ms)
             utterances = utterances[done:]
         if utterances and session.interim and not session.ending:
             merged = utterances[0] if len(utterances) == 1 else _joined(utterances, session.locale)
@@ -158,6 +135,42 @@ class Stream:
             message = (speaker_labels_event(labelled, locale=session.locale, smart_formatting=session.smart_formatting)
                        if labelled is not None else {"warnings": [warning]})
             await self.websocket.send_json(message)
+
+
+def _ends_sentence(utterance) -> bool:
+    return utterance.display.rstrip()[-1:] in SENTENCE_ENDS
+
+
+def _over(session: Session, utterances: list, heard_ms: int) -> tuple[int, str | None]:
+    """Return how many of the phrases heard are over, and why the last of them ended when it was a pause.
+
+    Phrases followed by a pause of end_of_phrase_silence_time are over (a pause: no word, and no voice either, since
+    whisper may not have written the last words yet); in a long buffer, all but the last one; with
+    split_transcript_at_phrase_end, those up to the last sentence end heard well before the end of the audio."""
+    if utterances and heard_ms - max(utterances[-1].end_ms, session.voice_until_ms) >= session.pause_ms:
+        return len(utterances), SILENCE
+    if len(utterances) > 1 and heard_ms - session.committed_ms > COMMIT_AFTER_S * 1000:
+        return len(utterances) - 1, None
+    if session.split_at_phrase_end:  # a phrase may end mid-sentence
+        heard = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
+        return max((n + 1 for n in range(heard) if _ends_sentence(utterances[n])), default=0), None
+    return 0, None
+
+
+def _commit(session: Session, utterances: list, done: int, heard_ms: int) -> None:
+    """Return None after moving the session past its first `done` phrases, just sent final."""
+    ended_ms = utterances[done - 1].end_ms
+    session.sent_words = (session.sent_words + [w for u in utterances[:done] for w in u.words])[-SENT_WORDS_KEPT:]
+    if done == len(utterances):  # into the pause: heard again alone, the end of the last word was a phrase ("next")
+        session.committed_ms = session.heard_from_ms = min(heard_ms, ended_ms + session.pause_ms // 2)
+    else:  # between two sentences, often without a pause: the audio before the cut is heard again (cut at whisper's
+        # rough word times, the next word was clipped: "I'm in" of "I'm in New Jersey"); the buffer is kept whole, as
+        # whisper heard it, until it is long (from a second before the cut, it skipped "Okay, I thought, you know, I"
+        # heard after half of "Neither did I")
+        session.committed_ms = max(ended_ms, (ended_ms + utterances[done].offset_ms) // 2)
+        if heard_ms - session.heard_from_ms > COMMIT_AFTER_S * 1000:
+            session.heard_from_ms = max(session.heard_from_ms, utterances[done - 1].offset_ms, ended_ms - SENTENCE_CONTEXT_MS)
+    session.last_interim = None
 
 
 def _after(utterances, sent: list, locale: str):
