@@ -209,7 +209,11 @@ class RecordView(QWidget):
 
     def start_recording(self) -> None:
         """Start a new recording with the chosen input and mode; returns nothing."""
-        if self.recording or not self.input_box.has_input():  # no microphone: the captions area says what to do
+        if self.recording:
+            return
+        if not self.input_box.has_input():  # no microphone: say what to do, here too (captions kept from before hide the placeholder)
+            self.status.setText(self._idle_text())
+            self.input_box.setFocus()
             return
         settings, mode = self.services.settings, self.mode_box.currentData()
         try:

@@ -441,8 +441,10 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
     qtbot.waitUntil(lambda: box.count() > 0)
     assert box.currentText() == "No microphone found"
     assert not view.record_button.isEnabled() and view.captions.placeholderText() == NO_INPUT
-    window.record_action.trigger()  # Ctrl+R does not start a recording that could only fail
+    view.captions.add_final("r0", 1, 0, "Kept from the last recording.")  # the placeholder is hidden now
+    window.record_action.trigger()  # Ctrl+R does not start a recording that could only fail, and says why
     assert view.session is None and window.windowTitle() == "Parley"
+    assert view.status.text() == NO_INPUT and box.hasFocus()
 
     sound_inputs.plug("parley_usb_mic")  # plugged in after the app started: listed once the user presses ↻
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
