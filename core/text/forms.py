@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from decimal import Decimal
 from functools import lru_cache
 
 from num2words import num2words
@@ -28,6 +29,9 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}<>.,;:!?¿¡…—–-*_/\\|~`"
 _NUMBER = re.compile(r"^(?P<cur>[$€£¥]?)(?P<num>\d+(?:[.,:]\d+)*)(?P<suffix>%|st|nd|rd|th|s)?$")
 _CURRENCY_WORDS = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen"}
+_ONE_CURRENCY = {"dollars": "dollar", "euros": "euro", "pounds": "pound"}  # English "one dollar"
+_CENTS = {"$": "cents", "€": "cents", "£": "pence"}  # English "ninety nine cents" for "$0.99"
+_PRICE = re.compile(r"^(\d+)\.(\d\d)$")  # an amount with cents: "$5.50" is said "five dollars fifty"
 # written abbreviations that keep their dot in the ITN form, and how they are said
 ABBREVIATIONS = {"dr": "doctor", "mr": "mister", "mrs": "missus", "ms": "miz"}
 
@@ -162,8 +166,10 @@ def _spell_number(token: str, lang: str) -> str:
             words.append(num2words(int(num.replace(",", "")), lang=lang, to="ordinal"))
         else:
             value = num.replace(",", "") if num.count(",") and "." not in num else num.replace(",", ".")
+            if cur and not suffix and _PRICE.match(value):
+                return _price(value, cur, lang)
             is_year = not cur and suffix in ("", "s") and len(value) == 4 and value.isdigit() and 1100 <= int(value) <= 2099
-            number = float(value) if "." in value else int(value)
+            number = Decimal(value) if "." in value else int(value)  # "12,50": fifty hundredths in Russian, as written
             words.append(num2words(number, lang=lang, to="year" if is_year else "cardinal"))
             if suffix == "s" and lang != "en":  # "1990s" is English
                 return token
@@ -175,11 +181,30 @@ def _spell_number(token: str, lang: str) -> str:
     if suffix == "%":
         words.append(_PERCENT_WORDS.get(lang, "%"))
     if cur:
-        words.append(_LOCAL_CURRENCY.get(lang, {}).get(cur, _CURRENCY_WORDS[cur]))
+        words.append(_currency_word(cur, lang, one=num == "1"))
+    return _spoken(words, lang)
+
+
+def _spoken(words: list[str], lang: str) -> str:
     spoken = " ".join(words).replace(",", "")
     if lang == "en":  # "twenty-five" is said "twenty five"; French keeps "vingt-cinq"
         spoken = spoken.replace("-", " ")
     return _SPACES.sub(" ", spoken).lower()
+
+
+def _currency_word(sign: str, lang: str, *, one: bool = False) -> str:
+    word = _LOCAL_CURRENCY.get(lang, {}).get(sign, _CURRENCY_WORDS[sign])
+    return _ONE_CURRENCY.get(word, word) if one and lang == "en" else word
+
+
+def _price(value: str, sign: str, lang: str) -> str:
+    """Return an amount with cents as it is said: "$5.50" five dollars fifty, "12,50 €" douze euros cinquante, "$0.99"
+    ninety nine cents ("five point five dollars" lost the zero, and nobody reads a price so)."""
+    whole, cents = (int(part) for part in _PRICE.match(value).groups())
+    if lang == "en" and whole == 0 and cents and sign in _CENTS:
+        return _spoken([num2words(cents, lang=lang), _CENTS[sign]], lang)
+    words = [num2words(whole, lang=lang), _currency_word(sign, lang, one=whole == 1)]
+    return _spoken(words + ([num2words(cents, lang=lang)] if cents else []), lang)
 
 
 def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
@@ -187,7 +212,18 @@ def lexical_from_itn(itn: str, locale: str = "en-US") -> str:
     lang = language_of(locale)
     tokens = itn.split()  # any space, the no-break ones that group thousands included
     joined = _join_digit_groups(tokens) if lang in _DECIMAL_COMMA else [(token, False) for token in tokens]
-    return " ".join(_spell_token(token, lang, grouped=grouped) for token, grouped in joined)
+    spoken, i = [], 0
+    while i < len(joined):
+        token, grouped = joined[i]
+        sign = joined[i + 1][0] if i + 1 < len(joined) else ""
+        value = (_comma_decimal(token) if lang in _DECIMAL_COMMA else token) or ""
+        if sign in _CURRENCY_WORDS and _PRICE.match(value):  # "12,50 €": the sign written after the amount
+            spoken.append(_price(value, sign, lang))
+            i += 2
+            continue
+        spoken.append(_spell_token(token, lang, grouped=grouped))
+        i += 1
+    return " ".join(spoken)
 
 
 def _join_digit_groups(tokens: list[str]) -> list[tuple[str, bool]]:
@@ -206,9 +242,10 @@ def _join_digit_groups(tokens: list[str]) -> list[tuple[str, bool]]:
 
 
 # said digit by digit: a number with a leading zero ("007", "0800"), one of 5 digits or more written without groups
-# (a phone, account or order number: whisper writes "12,345" for a count), and a phone number's dashed groups
-# ("555-1234", "1-800-555-1234": 7 digits or more; two groups other than 3 and 4 digits, "1000-2000", are a range)
-_DIGIT_BY_DIGIT = re.compile(r"^(?:0\d+|\d{5,})$")
+# (a phone, account or order number: whisper writes "12,345" for a count) unless it is whole thousands ("10000 users"
+# is a count), and a phone number's dashed groups ("555-1234", "1-800-555-1234": 7 digits or more; two groups other
+# than 3 and 4 digits, "1000-2000", are a range)
+_DIGIT_BY_DIGIT = re.compile(r"^(?:0\d+|(?!\d+000$)\d{5,})$")
 _DASHED_DIGITS = re.compile(r"^\d+(?:-\d+)+$")
 _INITIALS = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # "p.m", "a.m", "u.s" (the ITN form drops the last dot): letters said
 

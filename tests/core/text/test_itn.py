@@ -77,6 +77,16 @@ def test_phone_numbers_codes_and_initials_are_said_as_they_are_read_out():
     assert lexical_from_itn("0612345678", "fr-FR") == "zéro six un deux trois quatre cinq six sept huit"
     assert lexical_from_itn("3 500 000 habitants", "fr-FR") == "trois millions cinq cent mille habitants"  # a count
     assert lexical_from_itn("12345 et 12 345", "fr-FR") == "un deux trois quatre cinq et douze mille trois cent quarante-cinq"
+    assert lexical_from_itn("10000 users and 250000 downloads") == "ten thousand users and two hundred and fifty thousand downloads"
+
+
+def test_prices_are_said_with_their_cents():
+    """"$5.50" was "five point five dollars": the zero lost, and no one reads a price so ("12,50 €" in French too)."""
+    assert forms_from_display("It costs $5.50, or $1.05, $1 and $0.99.").lexical == (
+        "it costs five dollars fifty or one dollar five one dollar and ninety nine cents")
+    assert lexical_from_itn("$10.00 or £0.20 or $3.5") == "ten dollars or twenty pence or three point five dollars"
+    assert lexical_from_itn("5,50 €", "ru-RU") == "пять евро пятьдесят"
+    assert lexical_from_itn("12,50 €", "sv-SE") == "tolv euro femtio"
 
 
 def test_word_tokens_and_itn_helpers_keep_their_contract():
@@ -96,8 +106,8 @@ def test_word_tokens_and_itn_helpers_keep_their_contract():
         ("1 500 000", "ru-RU", "один миллион пятьсот тысяч"),
         # "," is the decimal mark; "%" and "€" are said in the language
         ("3,5 %", "fr-FR", "trois virgule cinq pour cent"),
-        ("12,50 €", "fr-FR", "douze virgule cinq euros"),
-        ("12,50 рублей", "ru-RU", "двенадцать целых пять десятых рублей"),
+        ("12,50 €", "fr-FR", "douze euros cinquante"),  # a price: said with its cents, as people read one
+        ("12,50 рублей", "ru-RU", "двенадцать целых пятьдесят сотых рублей"),  # fifty hundredths, as written
         ("25%", "ru-RU", "двадцать пять процентов"),
         ("3,5 procent", "sv-SE", "tre komma fem procent"),
         ("25 %", "sv-SE", "tjugofem procent"),
