@@ -268,6 +268,8 @@ def _open(path: Path, *, past_header: bool = False):
         if _looks_like_media(path):
             message = f"{path.name} looks like a recording but cannot be opened: {_reason(exc)}."
             raise CorruptAudioError(message) from exc
+        if _looks_like_text(path):  # a short one FFmpeg does not take for ANSI art (as it does longer ones: "tty")
+            raise UnsupportedAudioError(f"{path.name} is a text file, not a recording.") from exc
         message = f"{path.name} is not an audio or video file FFmpeg can read: {_reason(exc)}."
         raise UnsupportedAudioError(message) from exc
 
@@ -340,6 +342,19 @@ def _ffmpeg_errors(path: Path) -> Iterator[None]:
 def _reason(exc: BaseException) -> str:
     """Return FFmpeg's short reason for an error, without errno or file noise."""
     return (getattr(exc, "strerror", None) or str(exc)).rstrip(".")
+
+
+def _looks_like_text(path: Path) -> bool:
+    """Return whether a file's first 4 KB read as UTF-8 text (no NUL byte, no control characters but layout ones)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a character cut at the 4 KB mark is still text
+        if exc.start < len(head) - 3:
+            return False
+        text = head[:exc.start].decode("utf-8")
+    return bool(text.strip()) and all(ch.isprintable() or ch in "\n\r\t\f" for ch in text)
 
 
 def _looks_like_media(path: Path) -> bool:

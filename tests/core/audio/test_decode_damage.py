@@ -76,7 +76,7 @@ CASES = {
     "empty": (_empty, EmptyAudioError, "empty (0 bytes)", True),
     "pipe": (_pipe, UnsupportedAudioError, "not a file but a pipe", True),
     "zero samples": (_zero_samples, EmptyAudioError, "no audio", True),
-    "text renamed .wav": (_text, UnsupportedAudioError, "not an audio or video file", True),
+    "text renamed .wav": (_text, UnsupportedAudioError, "notes.wav is a text file, not a recording", True),  # short: no "tty"
     "text file": (_text_file, UnsupportedAudioError, "notes.txt is a text file, not a recording", True),
     "random bytes": (_random_bytes, UnsupportedAudioError, "not an audio or video file", True),
     "video without sound": (_silent_video, UnsupportedAudioError, "has no sound", True),
