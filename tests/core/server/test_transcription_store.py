@@ -84,7 +84,7 @@ def test_an_unreadable_recording_is_a_failure_of_its_own_not_a_state_of_the_othe
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir(), (tmp_path / "c").mkdir()
     with Library.open(tmp_path / "lib.sqlite3") as library:
         service = TranscriptionService(library)
-        with pytest.raises(AudioError, match="not an audio"):  # v2 and Watson: the request is refused
+        with pytest.raises(AudioError, match="is a text file, not a recording"):  # v2 and Watson: the request is refused
             create(service, sources("a", (1,)), keep=False)
         record = create(service, sources("b", (1,)), keep=True)
         # the good one waits in the queue: NotStarted, not Running because the bad one has "failed"
@@ -95,5 +95,5 @@ def test_an_unreadable_recording_is_a_failure_of_its_own_not_a_state_of_the_othe
             service.get(record.transcription_id, "v3.1")
         assert service.list("v3.1")[0] == []
         failed = create(service, sources("c", (0, 1)), keep=True)
-        assert failed.status == FAILED and "not an audio" in failed.status_message
+        assert failed.status == FAILED and "is a text file, not a recording" in failed.status_message
         assert [r.transcription_id for r in service.list("v3.1")[0]] == [failed.transcription_id]
