@@ -4,6 +4,9 @@ Every block is handed to the kernel with one unbuffered write, so a killed proce
 nothing it had written; the RIFF header's sizes are fixed up and the file is fsynced every second,
 so even a power cut loses at most about a second. `repair_wav` fixes the header of a file whose
 writer died, using the file's real length. Nothing is kept in memory: hours of audio cost nothing.
+A file deleted while it is written (its folder removed, Parley's data folder moved away) is seen
+at the next sync and written again at its path from the open file (`restored` counts it): the
+audio lived on only in that open file, and the session's end would have found nothing to store.
 """
 
 from __future__ import annotations
@@ -54,10 +57,11 @@ class Recorder:
         self.channels = channels
         self.sync_interval_s = sync_interval_s
         self.data_bytes = 0
+        self.restored = 0  # how many times the file was deleted while written, and written again (see the docstring)
         self._fd: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # read too: see _restore
             os.write(self._fd, _header(0, sample_rate, channels))
             os.fsync(self._fd)
         except OSError as exc:
@@ -110,11 +114,38 @@ class Recorder:
         """Return None after fixing the header's sizes and flushing the file to the disk."""
         if self._fd is None:
             return
+        if not self.path.exists():
+            self._restore()
         header = _header(self.data_bytes, self.sample_rate, self.channels)
         os.pwrite(self._fd, header[4:8], 4)
         os.pwrite(self._fd, header[40:44], 40)
         os.fsync(self._fd)
         self._synced = time.monotonic()
+
+    def _restore(self) -> None:
+        """Write the open file, deleted from its folder, to its path again and go on writing there (an OSError if the
+        disk refuses: the session then ends, saying so)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            size, done = HEADER_BYTES + self.data_bytes, 0
+            while done < size:
+                chunk = os.pread(self._fd, min(1 << 20, size - done), done)
+                if not chunk:
+                    break
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.pwrite(fd, view, done + len(chunk) - len(view)):]
+                done += len(chunk)
+            os.lseek(fd, size, os.SEEK_SET)
+        except OSError:
+            os.close(fd)
+            self.path.unlink(missing_ok=True)
+            raise
+        os.close(self._fd)
+        self._fd = fd
+        self.restored += 1
+        log.warning("the recording %s was deleted while recording; written again from the open file", self.path)
 
     def close(self) -> None:
         """Return None after the final header fix-up (safe to call twice)."""

@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -117,17 +118,39 @@ class SessionJournal:
     def __init__(self, folder: Path, info: SessionInfo):
         self.folder = Path(folder)
         self.info = info
+        self._fd: int | None = None
+        self._lines: list[bytes] = []  # what results.jsonl holds, for restore()
+        self._lock = threading.Lock()  # restore() comes from the capture thread, append() from the recognizer's
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / SESSION_FILE, info.to_json())
-            self._fd: int | None = os.open(self.folder / RESULTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self._open()
         except OSError as exc:
             raise StoreError(f"Cannot start the recording's journal in {self.folder}: {exc.strerror or exc}.",
                              hint=disk_hint(exc)) from exc
+
+    def _open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.folder / SESSION_FILE, self.info.to_json())
+        self._fd = os.open(self.folder / RESULTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             (self.folder / RESERVE_FILE).write_bytes(bytes(RESERVE_BYTES))
         except OSError as exc:  # a disk this full refuses the recording too, and says so
             log.warning("could not keep room for the results in %s: %s", self.folder, exc)
+
+    def restore(self) -> None:
+        """Return None after writing the journal again in its folder, deleted while recording (the recorder's file was
+        written again: core.audio.recorder), so that a crash after that is still recovered with its results."""
+        with self._lock:
+            if self._fd is None:
+                return
+            os.close(self._fd)
+            self._fd = None
+            try:
+                (self.folder / RESULTS_FILE).unlink(missing_ok=True)
+                self._open()
+                for line in self._lines:
+                    os.write(self._fd, line)
+            except OSError as exc:  # the session keeps its results in memory and stores them at its end
+                log.warning("could not write the journal in %s again: %s", self.folder, exc)
 
     def update(self, **changes) -> None:
         """Return None after rewriting session.json with these fields changed (in memory only when the disk refuses)."""
@@ -139,9 +162,13 @@ class SessionJournal:
 
     def append(self, utterance: Utterance) -> None:
         """Return None once a final result's line is in results.jsonl (one unbuffered write)."""
-        if self._fd is None:
-            return
         line = (json.dumps(utterance_to_dict(utterance), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        with self._lock:
+            self._lines.append(line)
+            if self._fd is not None:
+                self._append(line)
+
+    def _append(self, line: bytes) -> None:
         for attempt in range(2):
             size = os.fstat(self._fd).st_size
             try:
@@ -166,9 +193,10 @@ class SessionJournal:
 
     def close(self) -> None:
         """Return None after closing results.jsonl (the files stay)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
         self._release_reserve()
 
 

@@ -53,7 +53,7 @@ IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stoppin
 _END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder thread has a buffer ready
 WARNING_INTERVAL_S = 5.0
 # how often a warning of a kind is posted: at most every so many seconds (0: each time, as it happens); other kinds once a session
-WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0}
+WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0, "RecordingRestored": 0.0}
 
 
 class ConversationTranscriber:
@@ -272,7 +272,7 @@ class ConversationTranscriber:
 
     def _pump(self) -> None:
         """Capture pump: every block goes to the recording first, then to the level meter and the recognizer."""
-        write_failed = False
+        write_failed, restored = False, 0
         while True:
             item = self._captured.get()
             if item is _END or item is _PAUSE:
@@ -291,6 +291,11 @@ class ConversationTranscriber:
                 self._end_early(ERROR, "RecordingFailed", exc.user_message())
                 threading.Thread(target=self._request_stop, daemon=True).start()
                 continue
+            if self._recorder.restored != restored:  # its folder was deleted: the recorder wrote its file again
+                restored = self._recorder.restored
+                self._journal.restore()
+                self._warn("RecordingRestored", f"The recording's folder {self._journal.folder} was deleted while "
+                           "recording; Parley wrote what it had recorded there again, and goes on.")
             self.level, self.level_dbfs = block_level(item)
             self._post(self.level_changed, LevelEventArgs(self.level, self.level_dbfs, offset_ms))
             with self._count_lock:

@@ -159,3 +159,18 @@ def test_a_recorder_killed_with_sigkill_loses_nothing_it_had_written(tmp_path):
     audio = load_audio(path)
     tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(len(audio)) / 16000)).astype(np.float32)
     assert np.max(np.abs(audio - _quantized(tone))) < 1e-4
+
+
+def test_a_recording_deleted_while_written_is_written_again_whole(tmp_path, reference):
+    """Its folder removed mid-recording, the audio lived on only in the open file, and the session's end found nothing."""
+    import shutil
+
+    path = tmp_path / "conv" / "rec.wav"
+    with Recorder(path, sync_interval_s=0.0) as recorder:
+        recorder.write(reference[:16_000])
+        shutil.rmtree(path.parent)
+        recorder.write(reference[16_000:32_000])  # seen at this write's sync: written again, then this block's end
+        assert path.exists() and recorder.restored == 1
+        recorder.write(reference[32_000:48_000])
+    assert load_audio(path) == pytest.approx(_quantized(reference[:48_000]), abs=1e-4)
+    assert sf.info(str(path)).frames == 48_000

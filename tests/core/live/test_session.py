@@ -363,3 +363,37 @@ def test_a_library_that_cannot_be_opened_at_the_end_leaves_the_recording_for_rec
     cid = transcriber.stop()
     assert cid and isinstance(transcriber.error, ParleyError)
     assert [r.conversation_id for r in find_unfinished_recordings()] == [cid]
+
+
+def test_a_recording_whose_folder_is_deleted_while_recording_is_written_again_and_stored_whole(sample_wav, parley_home):
+    """The folder removed 8 s in: the session recorded on into the deleted file, then could not store it ("There is no
+    recording"), and all 30 s and every result were lost while it promised a recovery."""
+    import shutil
+
+    from core.live import journal
+
+    transcriber = ConversationTranscriber(FileSource(sample_wav, speed=4.0), LiveOptions(mode="RealTime"))
+    warnings = []
+    transcriber.warning.connect(warnings.append)
+    transcriber.start()
+    deadline = time.monotonic() + 60
+    while transcriber.recorded_ms < 12_000 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    folder = transcriber.folder
+    assert len(journal.read_results(folder)) >= 1  # "Hello?" ... "you were there." are final by 12 s
+    shutil.rmtree(folder)
+    while transcriber.recorded_ms < 20_000 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # written again within a second, with the journal: a crash now is still recovered, with the results heard before
+    assert (folder / journal.SESSION_FILE).exists() and (folder / journal.AUDIO_FILE).exists()
+    assert journal.read_results(folder)[0].display.startswith("Hello")
+    assert transcriber.wait(120)
+    cid = transcriber.stop()
+    assert [w.code for w in warnings] == ["RecordingRestored"] and str(folder) in warnings[0].message
+    with Library.open() as library:
+        conversation = library.get_conversation(cid)
+        recording = library.audio_path(cid)
+    assert conversation.duration_ms == 30_000
+    assert wav_samples(recording) == pytest.approx(wav_samples(sample_wav), abs=1e-4)
+    text = " ".join(u.display for u in conversation.ordered()).lower()
+    assert "didn't know you were there" in text and "yankee" in text  # heard before and after the deletion
