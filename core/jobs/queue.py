@@ -68,10 +68,21 @@ def process_alive(pid: int | None, started: float | None = None) -> bool:
         return False
     except PermissionError:
         pass
+    if _zombie(pid):  # killed, and not yet waited for by its parent: it runs nothing and holds nothing
+        return False
     if started is None:
         return True
     began = process_started(pid)
     return began is None or abs(began - started) < 1.0
+
+
+def _zombie(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except (psutil.Error, OSError):
+        return False
 
 
 def process_started(pid: int) -> float | None:

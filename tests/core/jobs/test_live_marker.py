@@ -52,3 +52,30 @@ def test_a_marker_that_cannot_be_written_does_not_stop_the_recording(parley_home
     with live_session():
         pass
     assert not live_session_running()
+
+
+def test_a_killed_process_not_yet_waited_for_holds_nothing(parley_home):
+    """A zombie (killed, its parent not yet waiting for it) counted as alive: its recording was not recovered, and its
+    live marker held background jobs back, until the parent reaped it (review)."""
+    import signal
+    import time
+
+    from core.jobs.queue import process_alive, process_started
+
+    other = subprocess.Popen(
+        [sys.executable, "-c", "from core.jobs.live import live_session\nimport time\n"
+         "with live_session():\n    print('recording', flush=True)\n    time.sleep(600)\n"],
+        cwd=ROOT, env={**os.environ, "PARLEY_HOME": str(parley_home)}, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "recording"
+        started = process_started(other.pid)
+        assert live_session_running() and process_alive(other.pid, started)
+        os.kill(other.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{other.pid}/stat").read_text().split(") ")[1][0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.05)  # killed; not waited for yet
+        assert not process_alive(other.pid, started) and not process_alive(other.pid)
+        assert not live_session_running()
+    finally:
+        other.kill()
+        other.wait()
