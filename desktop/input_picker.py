@@ -66,6 +66,10 @@ class InputPicker(QComboBox):
         self._file, self._speed = Path(path), speed
         self._show_file()
 
+    def device_names(self) -> list[str]:
+        """Return the names of the microphones listed."""
+        return list(self._device_names.values())
+
     def has_input(self) -> bool:
         """Return whether there is something to record from: a microphone, or a recording chosen as the input."""
         return self._file is not None or isinstance(self.currentData(), int)

@@ -63,8 +63,11 @@ class RecordView(QWidget):
         self.rescan_button = QToolButton(objectName="rescanInputs", text="↻")
         self.rescan_button.setToolTip("Look for microphones again (one plugged in since Parley started)")
         self.rescan_button.setAccessibleName("Look for microphones again")
-        self.rescan_button.clicked.connect(lambda: self.refresh_devices(rescan=True))
+        self.rescan_button.clicked.connect(self._look_again)
+        self._looking = False  # ↻ was pressed: say what it found
         self.mode_box = QComboBox(objectName="recordMode")
+        self.mode_box.setAccessibleName("Recording mode")
+        self.input_box.setAccessibleName("Input")
         for mode, label in MODES:
             self.mode_box.addItem(label, mode)
         # their longest labels (a device's name) must not set the window's narrowest width (it was 926 px); a narrow
@@ -79,10 +82,12 @@ class RecordView(QWidget):
         services.changes.settings_changed.connect(self._settings_changed)
         self.record_button = QPushButton("● Record", objectName="recordButton")
         self.record_button.setToolTip("Start recording (Ctrl+R)")
+        self.record_button.setAccessibleName("Record")  # not "● Record": the symbol would be read out
         self.pause_button = QPushButton("Pause", objectName="pauseButton")
         self.pause_button.setToolTip("Pause or resume (Ctrl+Shift+P)")
         self.stop_button = QPushButton("■ Stop", objectName="stopButton")
         self.stop_button.setToolTip("Stop and save (Ctrl+.)")
+        self.stop_button.setAccessibleName("Stop and save")
         self.record_button.clicked.connect(self.start_recording)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop_recording)
@@ -92,6 +97,8 @@ class RecordView(QWidget):
         self.elapsed.setAccessibleName("Elapsed time")
         self.badge = QLabel("", objectName="recordingBadge")
         self.badge.setAccessibleName("Recording state")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)  # as wide as its longest state: the meter beside it stays put
+        self.badge.setMinimumWidth(max(self.badge.fontMetrics().horizontalAdvance(text) for text in BADGES.values()) + 16)
         self.meter = LevelMeter()
         self.captions = CaptionsView()
         self.status = QLabel("", objectName="recordStatus")
@@ -105,10 +112,13 @@ class RecordView(QWidget):
         self.recovery.recovered.connect(self._recovered)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Input"))
+        input_label, mode_label = QLabel("&Input"), QLabel("Mo&de")
+        input_label.setBuddy(self.input_box)  # read with its box, and Alt+I / Alt+D go to it
+        mode_label.setBuddy(self.mode_box)
+        top.addWidget(input_label)
         top.addWidget(self.input_box, 2)
         top.addWidget(self.rescan_button)
-        top.addWidget(QLabel("Mode"))
+        top.addWidget(mode_label)
         top.addWidget(self.mode_box, 2)
         controls = QHBoxLayout()
         controls.addWidget(self.record_button)
@@ -187,6 +197,22 @@ class RecordView(QWidget):
         """List the input devices again (off the GUI thread; `rescan` also finds ones plugged in since); returns nothing."""
         if not (rescan and self.recording):  # looking again restarts the sound system: never while it records
             self.input_box.refresh(rescan=rescan)
+
+    def _look_again(self) -> None:
+        if self.recording:
+            return
+        self._looking = True
+        self.status.setText("Looking for microphones…")
+        self.refresh_devices(rescan=True)
+
+    def _said_what_was_found(self) -> None:
+        box = self.input_box
+        if not self._looking or box.refreshing:
+            return
+        self._looking = False
+        found = len(box.device_names())
+        missing = NO_SOUND_SYSTEM if box.listing_failed else NO_INPUT
+        self.status.setText(f"Found {found} microphone{'s' if found != 1 else ''}." if found else missing)
 
     def set_file_input(self, path: Path, speed: float | None = 1.0) -> None:
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
@@ -366,6 +392,7 @@ class RecordView(QWidget):
         return NO_SOUND_SYSTEM if box.listing_failed else NO_INPUT
 
     def _update_buttons(self) -> None:
+        self._said_what_was_found()
         state = self.session.state if self.session is not None else "idle"
         idle = state in ("idle", "stopped")
         self.record_button.setEnabled(idle and self.input_box.has_input())  # nothing to record from: say so, not fail

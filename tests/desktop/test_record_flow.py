@@ -257,6 +257,7 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     assert view.badge.text() == "● REC" and view.elapsed.isEnabled()  # on the Record page itself too
     assert view.captions.placeholderText().startswith("Listening")
     clock_at = view.elapsed.mapTo(window, view.elapsed.rect().topLeft())
+    meter_at = view.meter.geometry()
     window.show_page("Library")  # away from the Record page
     assert window.windowTitle() == "● Recording — Parley" and record_item.text() == "● Record"
     window.pause_action.trigger()
@@ -265,6 +266,8 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     qtbot.wait(50)
     assert view.badge.text() == "❚❚ PAUSED" and not view.elapsed.isEnabled()  # the clock greys while paused
     assert view.elapsed.mapTo(window, view.elapsed.rect().topLeft()) == clock_at  # "Resume" moved nothing aside
+    assert view.meter.geometry() == meter_at  # nor did the wider "❚❚ PAUSED" (the meter moved and shrank by 79 px)
+    assert (view.mode_box.accessibleName(), view.record_button.accessibleName()) == ("Recording mode", "Record")
     # the sidebar fits its longest label: no scrollbar under it
     assert window.nav.visualItemRect(record_item).right() <= window.nav.viewport().width()
     assert not window.nav.horizontalScrollBar().isVisible()
@@ -451,6 +454,7 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
     qtbot.waitUntil(lambda: box.findText("parley_usb_mic") >= 0, timeout=10_000)
     assert box.currentText() == "System default (parley_usb_mic)"  # offered first: it follows the system's choice
     assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
+    assert view.status.text() == "Found 1 microphone."  # ↻ says what it found
     assert view.input_choice().device is None
 
     sound_inputs.plug("parley_usb_mic", "parley_desk_mic")
@@ -478,6 +482,7 @@ def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in
     qtbot.mouseClick(view.rescan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: box.currentText() == "No microphone found", timeout=10_000)
     assert not view.record_button.isEnabled() and view.captions.placeholderText() == NO_INPUT
+    assert view.status.text() == NO_INPUT  # said below too: pressing ↻ again showed nothing new
     view.set_file_input(sample_wav)  # a recording as the input needs no microphone
     assert view.record_button.isEnabled() and view.captions.placeholderText() == IDLE
     wait_ops(qtbot, services)
