@@ -71,7 +71,7 @@ class LiveSession(QObject):
     interim = Signal(object)  # core.live.LiveResult, final False
     final = Signal(object)  # core.live.LiveResult, final True
     ended = Signal(str, str)  # the session ended by itself: reason (EndOfStream, Error), details
-    stopped = Signal(str)  # conversationId, once stored
+    stopped = Signal(str)  # conversationId, once stored ("" when nothing was: stopped as it began)
     warning = Signal(str, str)  # code (core's: InputOverflow, DeviceLost, DeviceBack, ...), message
     failed = Signal(object)  # the exception that kept it from starting or from being stored
     _ended_in_core = Signal(str, object)  # from core's event thread: conversationId, storing error or None
@@ -212,4 +212,4 @@ class LiveSession(QObject):
         if error is not None:
             self.failed.emit(error)  # the recording and its journal stay on disk for recovery
         else:
-            self.stopped.emit(conversation_id)
+            self.stopped.emit(conversation_id or "")

@@ -332,15 +332,19 @@ class RecordView(QWidget):
         self._show_mode(self.services.settings.live_mode)
         self._poll()
         self.meter.reset()
-        self._last_id = conversation_id
-        self.status.setText(f"Saved what was recorded before it stopped: {self._stopped_early}" if self._stopped_early else "Saved.")
-        self.open_saved.show()
+        if conversation_id:
+            self._last_id = conversation_id
+            self.status.setText(f"Saved what was recorded before it stopped: {self._stopped_early}" if self._stopped_early else "Saved.")
+            self.open_saved.show()
+        else:  # stopped as it began: no empty conversation in the library
+            self.status.setText("Nothing was recorded: it stopped before a second of sound.")
         self._update_buttons()
         self.refresh_devices(rescan=True)  # a microphone unplugged during the recording is no longer offered
         if self.isVisible():  # settings changed during the recording are loaded for the next one
             self.prepare()
         self.recording_changed.emit(False)
-        self.conversation_saved.emit(conversation_id)
+        if conversation_id:
+            self.conversation_saved.emit(conversation_id)
 
     def _recovered(self, conversation_id: str) -> None:
         if self.recording:  # a new recording's status and button come first; the library lists the recovered one

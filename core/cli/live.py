@@ -262,6 +262,10 @@ def run(args: argparse.Namespace) -> int:
     stop.stopping = True
     conversation_id = transcriber.stop()
     stop.done()
+    if conversation_id is None and transcriber.error is None:
+        _tell(f"Nothing was recorded (stopped after {transcriber.recorded_ms / 1000:.1f} s, no words heard): "
+              "no conversation stored.", sys.stderr)
+        return 0
     _tell(f"conversationId: {conversation_id}", sys.stderr if args.jsonl or out.gone else sys.stdout)
     if transcriber.error is not None:
         _tell(f"parley: the conversation could not be stored ({transcriber.error}); it will be recovered at the next start.",

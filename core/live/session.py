@@ -52,6 +52,9 @@ SAMPLE_RATE = 16_000
 IDLE, RUNNING, PAUSED, STOPPING, STOPPED = "idle", "running", "paused", "stopping", "stopped"
 _END, _PAUSE, _ENCODED = object(), object(), object()  # _ENCODED: the encoder thread has a buffer ready
 WARNING_INTERVAL_S = 5.0
+# a session stopped before this much was recorded, with no words heard (Record then Stop at once), stores nothing: an
+# empty conversation of 0:00 in the library, with a re-transcription queued, was all it left
+NOTHING_RECORDED_MS = 1000
 # how often a warning of a kind is posted: at most every so many seconds (0: each time, as it happens); other kinds once a session
 WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0, "RecordingRestored": 0.0}
 
@@ -213,7 +216,8 @@ class ConversationTranscriber:
         self.source.resume()
 
     def stop(self) -> str | None:
-        """Return the conversationId after the conversation is stored (at once when called from an event callback).
+        """Return the conversationId after the conversation is stored (at once when called from an event callback);
+        None when nothing was stored (stopped before NOTHING_RECORDED_MS with no words heard, or a start that failed).
 
         A stop while start() runs on another thread comes once it has: its source was started after the stop (and
         recorded on), and its session_started came after session_stopped, into a dispatcher already closed."""
@@ -416,7 +420,12 @@ class ConversationTranscriber:
             self._journal.close()
             self._speakers.wait_done()
             self.tracker.close()
-            self._store()
+            if self._recorder.duration_ms < NOTHING_RECORDED_MS and not self._finals:
+                log.info("stopped after %d ms with nothing heard: nothing stored", self._recorder.duration_ms)
+                shutil.rmtree(self._journal.folder, ignore_errors=True)
+                self.conversation_id = None  # nothing was stored under it: stop() returns None
+            else:
+                self._store()
         except Exception as exc:  # the recording and its journal stay on disk for recovery
             if isinstance(exc, ParleyError):  # said to the user in plain words by the canceled event
                 log.info("storing the live session %s failed: %s", self.conversation_id, exc)

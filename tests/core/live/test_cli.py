@@ -166,6 +166,26 @@ def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_
     assert 3000 <= duration <= 8000
 
 
+def test_ctrl_c_as_the_recording_begins_stores_no_empty_conversation(sample_wav, parley_home):
+    """A Ctrl+C as it began stored a conversation of 0.2 s, with a re-transcription queued (review)."""
+    env = {**os.environ, "PARLEY_HOME": str(parley_home)}
+    child = subprocess.Popen([sys.executable, "-m", "core.cli", "live", "--input", str(sample_wav), "--jsonl"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(child.stdout.readline())
+        assert first["event"] == "session_started"
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    assert "Nothing was recorded (stopped after 0." in err and "no conversation stored" in err and "conversationId:" not in err
+    assert json.loads(out.splitlines()[-1]) == {"event": "session_stopped", "sessionId": first["sessionId"], "conversationId": None}
+    with Library.open() as library:
+        assert library.list_conversations() == []
+    assert not any((parley_home / "audio").iterdir())  # and nothing is left to recover
+
+
 @pytest.mark.slow
 def test_a_ctrl_c_once_the_conversation_is_stored_does_not_make_the_session_look_interrupted(excerpt, parley_home):
     env = {**os.environ, "PARLEY_HOME": str(parley_home)}
