@@ -22,6 +22,7 @@ from core.text.words import SENTENCE_ENDS, capitalized, joined
 
 
 SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
+FRAGMENT_WORDS = 2  # at most this many words of a sentence whisper wrote whole go with the speaker of the rest of it
 
 
 def piece_id(result_id: str, n: int) -> str:
@@ -150,6 +151,39 @@ def _placed_by_neighbours(words: list[Word]) -> list[Word]:
     return placed
 
 
+def _ends_sentence(word: Word) -> bool:
+    return word.text.strip()[-1:] in SENTENCE_ENDS
+
+
+def _fragments_rejoined(words: list[Word]) -> list[Word]:
+    """Return the words with a sentence's fragment cut off by a speaker change given to the speaker of the rest of
+    that sentence: where whisper wrote no sentence end at the change, the first words after it up to a sentence end
+    ("now, | though. Well, there isn't") or the last ones before it after one ("down here. So I | don't hear that"),
+    when they are at most FRAGMENT_WORDS and fewer than the rest of their sentence, are the turn boundary a few
+    hundred ms off, not the other voice: they read as a new sentence of the wrong speaker ("Though. Well, ...").
+    The utterance's own start and end bound a fragment of one word ("And | I'm Sheila in Texas", "Neither did | I.").
+    A change after a sentence end, and a longer stretch ("Hello there, | and I'm Bob."), are left as the turns say."""
+    placed = list(words)
+    for i in range(1, len(placed)):
+        if placed[i].speaker == placed[i - 1].speaker or _ends_sentence(placed[i - 1]):
+            continue
+        before, after = placed[i - 1].speaker, placed[i].speaker
+        run_end = next((j for j in range(i, len(placed)) if placed[j].speaker != after), len(placed))
+        run_start = next((j + 1 for j in range(i - 1, -1, -1) if placed[j].speaker != before), 0)
+        head = next((j + 1 - i for j in range(i, run_end) if _ends_sentence(placed[j])), None)
+        lead = next((i - 1 - j for j in range(i - 1, run_start - 1, -1) if _ends_sentence(placed[j])), None)
+        head_limit = lead_limit = FRAGMENT_WORDS
+        if head is None and run_end == len(placed):  # the utterance's end ends the sentence
+            head, head_limit = run_end - i, 1
+        if lead is None and run_start == 0:  # and its start begins it
+            lead, lead_limit = i, 1
+        if head is not None and head <= head_limit and (lead is None or head < lead):
+            placed[i:i + head] = [replace(w, speaker=before) for w in placed[i:i + head]]
+        elif lead is not None and 0 < lead <= lead_limit and (head is None or lead < head):
+            placed[i - lead:i] = [replace(w, speaker=after) for w in placed[i - lead:i]]
+    return placed
+
+
 def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, locale: str = "en-US") -> list[Utterance]:
     """Return the utterances with speakers set, split where the speaker changes, in the same order."""
     index = _SpeakerIndex(diarization)
@@ -163,6 +197,7 @@ def assign_speakers(utterances: list[Utterance], diarization: Diarization, *, lo
             result.append(replace(utterance, speaker=speaker, overlapped=overlapped))
             continue
         words = _placed_by_neighbours([replace(w, speaker=index.speaker_of(w.offset_ms, w.end_ms)) for w in utterance.words])
+        words = _fragments_rejoined(words)
         runs = _runs(words)
         if len(runs) == 1:
             overlapped = index.is_overlapped(utterance.offset_ms, utterance.end_ms)

@@ -56,6 +56,29 @@ def test_a_piece_cut_where_the_speaker_changes_begins_with_a_capital_as_azures_d
     assert parts[1].lexical == "and i'm bob" and parts[1].words[0].text == "and"  # the words are as heard
 
 
+def test_a_fragment_of_a_sentence_cut_off_by_a_speaker_change_goes_with_the_rest_of_its_sentence():
+    """The turn boundary a few hundred ms off made pieces that read as new sentences of the wrong speaker: "I'm in Jersey
+    now," | "Though. Well, there isn't." and "Down here. So I" | "Don't hear that." (the desktop review, live and better)."""
+    ending = _utterance("r1", [("I'm", 100, 400), ("in", 450, 700), ("Jersey", 750, 1200), ("now,", 1250, 1900),
+                               ("though.", 2150, 2400), ("Well,", 2600, 2900), ("there", 3000, 3300), ("isn't.", 3400, 3900)])
+    assert [(p.speaker, p.display) for p in assign_speakers([ending], DIARIZATION)] == [
+        (1, "I'm in Jersey now, though."), (2, "Well, there isn't.")]
+    beginning = _utterance("r2", [("down", 100, 500), ("here.", 600, 1200), ("So", 1500, 1700), ("I", 1750, 1950),
+                                  ("don't", 2200, 2500), ("hear", 2600, 3000), ("that.", 3100, 3500)])
+    parts = assign_speakers([beginning], DIARIZATION)
+    assert [(p.speaker, p.display) for p in parts] == [(1, "Down here."), (2, "So I don't hear that.")]
+    assert [w.speaker for w in parts[1].words] == [2, 2, 2, 2, 2]
+    # the utterance's start and end bound a fragment of one word: "And | I'm Sheila", "Neither did | I." (the sample)
+    opening = _utterance("r4", [("And", 1700, 2050), ("I'm", 2200, 2500), ("Sheila.", 2600, 3500)])
+    assert [(p.speaker, p.display) for p in assign_speakers([opening], DIARIZATION)] == [(2, "And I'm Sheila.")]
+    closing = _utterance("r5", [("Neither", 1200, 1500), ("did", 1600, 1900), ("I.", 2150, 2400)])
+    assert [(p.speaker, p.display) for p in assign_speakers([closing], DIARIZATION)] == [(1, "Neither did I.")]
+    # a speaker change after a sentence end, or a longer stretch, is left as the turns say
+    reply = _utterance("r3", [("Are", 100, 400), ("you", 450, 700), ("there?", 750, 1900), ("Yes.", 2150, 2400),
+                              ("I", 2600, 2900), ("am.", 3000, 3300)])
+    assert [(p.speaker, p.display) for p in assign_speakers([reply], DIARIZATION)] == [(1, "Are you there?"), (2, "Yes. I am.")]
+
+
 def test_only_a_first_letter_in_lower_case_is_made_a_capital():
     from core.text.words import capitalized
 
