@@ -22,8 +22,13 @@ def _field(text: str) -> str:
 
 
 def recording_name(conversation: Conversation) -> str:
-    """Return the RTTM file id: the recording's file name without extension, else the conversation id."""
-    stem = PurePath(conversation.source or "").stem if conversation.source else ""
+    """Return the RTTM file id: the recording's file name without extension (a file played live: its own), else the
+    conversation id (a microphone recording: "live: microphone: ..." made the id "live:_microphone:_Headset")."""
+    source = conversation.source or ""
+    if source.startswith("live: "):
+        source = source.removeprefix("live: ")
+        source = source.removeprefix("file: ") if source.startswith("file: ") else ""
+    stem = PurePath(source).stem if source else ""
     return _field(stem or conversation.conversation_id)
 
 

@@ -111,3 +111,14 @@ def test_a_word_document_is_marked_in_the_conversations_language(tmp_path, call)
         with zipfile.ZipFile(path) as docx:
             styles = docx.read("word/styles.xml").decode("utf-8")
         assert f'<w:lang w:val="{locale}"' in styles and Document(str(path)).core_properties.language == locale
+
+
+def test_rttm_names_a_live_recording_by_its_file_or_its_conversation_not_by_the_source_label(sample_call):
+    """A live recording's RTTM file id was its source label: "live:_file:_long8min" (review)."""
+    from dataclasses import replace
+
+    from core.export.rttm import recording_name
+
+    assert recording_name(replace(sample_call, source="/calls/sample.wav")) == "sample"
+    assert recording_name(replace(sample_call, source="live: file: long 8min.wav")) == "long_8min"
+    assert recording_name(replace(sample_call, source="live: microphone: USB Headset")) == sample_call.conversation_id
