@@ -235,11 +235,17 @@ def read_results(folder: Path) -> list[Utterance]:
     except OSError as exc:  # damaged (a folder in its place, unreadable): the recording is worth more than its captions
         log.warning("cannot read %s (%s); the recording is recovered without its captions", path, exc)
         return []
+    skipped: list[int] = []
     for number, line in enumerate(lines, 1):
         try:
             results.append(utterance_from_dict(json.loads(line)))
         except (ValueError, KeyError, TypeError) as exc:
-            log.warning("%s line %d is unreadable (%s); skipped", path, number, exc)
+            if not skipped:
+                first_error = exc
+            skipped.append(number)
+    if skipped:  # one line for all of them: damage made about 60 lines of warnings, twice over
+        where = f"line {skipped[0]}" if len(skipped) == 1 else f"{len(skipped)} lines ({skipped[0]} to {skipped[-1]})"
+        log.warning("%s: %s unreadable (%s); skipped", path, where, first_error)
     return results
 
 

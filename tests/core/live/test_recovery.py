@@ -270,3 +270,20 @@ def test_a_leftover_whose_session_file_says_wrong_things_is_recovered_under_its_
     with Library.open() as library:
         assert cid == folder.name and library.get_conversation(cid).title.strip()
         assert library.audio_sources(cid)[0].duration_ms == 1000
+
+
+def test_damaged_journal_lines_are_skipped_with_one_warning(tmp_path, caplog):
+    """Random bytes appended to results.jsonl made about 60 warnings, each printed twice (review)."""
+    import logging
+
+    from core.results import Utterance, Word
+    from core.text.forms import forms_from_display
+
+    utterance = Utterance(result_id="r1", channel=0, offset_ms=0, duration_ms=500, forms=forms_from_display("Hello."),
+                          confidence=0.9, words=[Word("Hello.", 0, 500, 0.9)])
+    good = json.dumps(journal.utterance_to_dict(utterance))
+    (tmp_path / journal.RESULTS_FILE).write_bytes(good.encode() + b"\n" + os.urandom(4000).replace(b"\n", b"\n\x01"))
+    with caplog.at_level(logging.WARNING, logger="core.live.journal"):
+        assert [u.display for u in journal.read_results(tmp_path)] == ["Hello."]
+    [said] = [r.getMessage() for r in caplog.records]
+    assert "unreadable" in said and "skipped" in said
