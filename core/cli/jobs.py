@@ -80,7 +80,11 @@ def _queue(*, reading: bool = False):
 
 
 def _describe(job) -> str:
+    from core.jobs.queue import process_alive
+
     where = f" {job.progress:3d}% {job.step}" if job.state == "Running" else ""
+    if job.state == "Running" and not process_alive(job.worker_pid):  # it looked Running for ever (review)
+        where += " — interrupted: its worker stopped; it starts again with the next worker"
     error = f" — {job.error}" if job.error else ""
     speakers = " speakers" if job.options.diarize else ""
     return f"job {job.job_id}  {job.state:10} {job.conversation_id}  model={job.options.model}{speakers}{where}{error}"

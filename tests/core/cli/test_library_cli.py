@@ -184,3 +184,23 @@ def test_an_interrupted_recording_is_mentioned_until_it_is_stored(stored, parley
     assert main(["conversations", "show", folder.name[:8]]) == 1
     err = capsys.readouterr().err
     assert "was interrupted and waits to be stored" in err and "parley live" in err
+
+
+def test_a_job_whose_worker_was_killed_is_listed_as_interrupted_not_running(stored, capsys):
+    """After a kill -9 of `worker --once` the job showed "Running 30% transcribe" for ever (review)."""
+    import subprocess
+    import sys
+
+    from core.jobs.queue import TranscriptionQueue
+
+    assert main(["queue", "add", stored, "--model", "tiny.en"]) == 0
+    capsys.readouterr()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs
+    with Library.open() as library:
+        queue = TranscriptionQueue(library)
+        job = queue.claim(worker_pid=gone.pid)
+        queue.report(job.job_id, 30, "transcribe")
+    assert main(["queue", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "Running" in out and " 30% transcribe — interrupted: its worker stopped" in out
