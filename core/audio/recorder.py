@@ -200,5 +200,8 @@ def repair_wav(path: str | Path) -> int:
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
-        raise StoreError(f"Cannot repair the recording {path}: {exc.strerror or exc}.") from exc
+        hint = disk_hint(exc)
+        if isinstance(exc, IsADirectoryError) or hint == StoreError.hint:  # not the library's or the disk's doing
+            hint = "Something else stands in the recording's place: move it aside, then start Parley again."
+        raise StoreError(f"Cannot repair the recording {path}: {exc.strerror or exc}.", hint=hint) from exc
     return data // frame * 1000 // sample_rate

@@ -174,3 +174,12 @@ def test_a_recording_deleted_while_written_is_written_again_whole(tmp_path, refe
         recorder.write(reference[32_000:48_000])
     assert load_audio(path) == pytest.approx(_quantized(reference[:48_000]), abs=1e-4)
     assert sf.info(str(path)).frames == 48_000
+
+
+def test_a_folder_where_the_recording_should_be_is_said_so_not_blamed_on_the_library(tmp_path):
+    """"Is a directory. — Check that the library file is not damaged and that the disk has free space." (review)"""
+    (tmp_path / "rec.wav").mkdir()
+    with pytest.raises(StoreError) as caught:
+        repair_wav(tmp_path / "rec.wav")
+    assert "Is a directory" in caught.value.user_message() and "move it aside" in caught.value.user_message()
+    assert "library" not in caught.value.user_message()
