@@ -29,7 +29,7 @@ from desktop.confirm import confirm
 
 log = logging.getLogger(__name__)
 
-MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
+MODES = (("RealTimeAndAsync", "Captions + better transcript afterwards"), ("RealTime", "Captions only"))
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…", "lost": "⚠ NO MIC"}
@@ -74,7 +74,7 @@ class RecordView(QWidget):
         # window shows the start of a label, its tooltip and the list show it whole
         for box in (self.input_box, self.mode_box):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(20)  # enough to tell "Live captions + better…" from "Live captions only"
+            box.setMinimumContentsLength(10)  # "Captions +…" and "Captions o…" told apart; half a 1366 px screen fits the window
             box.currentTextChanged.connect(box.setToolTip)
             box.setToolTip(box.currentText())
         self._show_mode(services.settings.live_mode)

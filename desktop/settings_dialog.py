@@ -34,7 +34,7 @@ from desktop.services import Services
 MODELS = ("tiny.en", "base")
 LANGUAGES = (("", "Detect automatically"), ("en", "English"), ("fr", "French"), ("de", "German"), ("es", "Spanish"),
              ("it", "Italian"), ("pt", "Portuguese"), ("nl", "Dutch"), ("sv", "Swedish"), ("ru", "Russian"))
-LIVE_MODES = (("RealTimeAndAsync", "Live captions + better transcript afterwards"), ("RealTime", "Live captions only"))
+LIVE_MODES = (("RealTimeAndAsync", "Captions + better transcript afterwards"), ("RealTime", "Captions only"))
 
 
 def _combo(name: str, items, current, editable: bool = False) -> QComboBox:
