@@ -43,6 +43,8 @@ class Settings:
     punctuation: str = "DictatedAndAutomatic"
     api_allowed_dirs: tuple[str, ...] = field(default_factory=tuple)
     text_scale: int = 100  # the transcript's and the live captions' text size, in percent of the usual (View ▸ Larger text)
+    export_format: str = "remote"  # the Export dialog's last format and folder: offered again next time
+    export_folder: str | None = None
 
     def validated(self) -> "Settings":
         """Return the settings after checking every value (raises SettingsError)."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import MISSING, Field, fields
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import QSignalBlocker, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -195,7 +195,12 @@ class ExportDialog(QDialog):
         layout.addWidget(group)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self._folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        last = services.settings.export_folder  # the last export's folder and format come first
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home()
+        self._folder = Path(last) if last and Path(last).is_dir() else Path(documents)
+        if self.format_box.findData(services.settings.export_format) >= 0:
+            with QSignalBlocker(self.format_box):
+                self.set_format(services.settings.export_format)
         self._format_changed()
 
     def fmt(self) -> str:
@@ -271,6 +276,7 @@ class ExportDialog(QDialog):
             show_error(self, error)
 
         def done(paths) -> None:
+            self.services.change_settings(export_format=fmt, export_folder=str(destination.parent))
             self.status.setText(f"Wrote {len(paths)} file{'s' if len(paths) != 1 else ''}.")
             self.exported.emit([Path(p) for p in paths])
             self.accept()

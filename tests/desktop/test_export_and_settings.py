@@ -39,9 +39,13 @@ def test_every_format_exports_from_the_dialog(qtbot, window, services, two_speak
 
     cid = store(services, two_speaker_sample, sample_wav, title="Quarterly review")
     services.changes.library_changed.emit()
+    last = None
     for name, exporter in FORMATS.items():
         dialog = _export_dialog(qtbot, window, [cid])
         assert dialog.format_box.count() == len(FORMATS)
+        if last is not None:  # the last export's format and folder come first (it was always the first format, in Documents)
+            assert dialog.fmt() == last and dialog.destination.text() == str(tmp_path / f"Quarterly-review{FORMATS[last].extension}")
+        last = name
         dialog.set_format(name)
         assert dialog.destination.text().endswith(exporter.extension)
         target = tmp_path / f"out-{name}{exporter.extension}"
