@@ -141,24 +141,31 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path, capsys):
     assert "gone.wav" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_home):
+def _interrupted_live(sample_wav, parley_home, *signals: float) -> tuple[dict, str, str, int]:
+    """Return (session_started event, stdout, stderr, exit status) of `live --jsonl` sent a Ctrl+C after each of `signals`
+    seconds from its start (one after the other)."""
     env = {**os.environ, "PARLEY_HOME": str(parley_home)}
     child = subprocess.Popen([sys.executable, "-m", "core.cli", "live", "--input", str(sample_wav), "--jsonl"],
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = json.loads(child.stdout.readline())
         assert first["event"] == "session_started"
-        time.sleep(4)  # four seconds of real-time audio
-        child.send_signal(signal.SIGINT)
-        time.sleep(0.1)
-        child.send_signal(signal.SIGINT)  # impatient: a second Ctrl+C while it stops must not lose the conversation
+        for wait in signals:
+            time.sleep(wait)
+            child.send_signal(signal.SIGINT)
         out, err = child.communicate(timeout=120)
     finally:
         child.kill()
+    return first, out, err, child.returncode
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_home):
+    # four seconds of real-time audio; an impatient second Ctrl+C while it stops must not lose the conversation
+    first, out, err, returncode = _interrupted_live(sample_wav, parley_home, 4, 0.1)
     # storing these few seconds can take under 0.1 s: the second signal may land as the interpreter exits, after the
     # conversation is stored, when Python has put back the default handler; it must not kill the process then either
-    assert child.returncode == 0, err
+    assert returncode == 0, err
     assert f"conversationId: {first['conversationId']}" in err
     assert json.loads(out.splitlines()[-1])["event"] == "session_stopped"
     with Library.open() as library:
@@ -168,17 +175,8 @@ def test_ctrl_c_stops_cleanly_and_prints_the_conversation_id(sample_wav, parley_
 
 def test_ctrl_c_as_the_recording_begins_stores_no_empty_conversation(sample_wav, parley_home):
     """A Ctrl+C as it began stored a conversation of 0.2 s, with a re-transcription queued (review)."""
-    env = {**os.environ, "PARLEY_HOME": str(parley_home)}
-    child = subprocess.Popen([sys.executable, "-m", "core.cli", "live", "--input", str(sample_wav), "--jsonl"],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        first = json.loads(child.stdout.readline())
-        assert first["event"] == "session_started"
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=120)
-    finally:
-        child.kill()
-    assert child.returncode == 0, err
+    first, out, err, returncode = _interrupted_live(sample_wav, parley_home, 0)
+    assert returncode == 0, err
     assert "Nothing was recorded (stopped after 0." in err and "no conversation stored" in err and "conversationId:" not in err
     assert json.loads(out.splitlines()[-1]) == {"event": "session_stopped", "sessionId": first["sessionId"], "conversationId": None}
     with Library.open() as library:
