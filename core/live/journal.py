@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core.errors import NotFoundError, StoreError, disk_hint
-from core.results import Conversation, Speaker, TextForms, Utterance, Word
+from core.results import Conversation, Speaker, TextForms, Utterance, Word, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,17 @@ class SessionInfo:
         if not isinstance(data.get("pid_started"), (int, float, type(None))) or isinstance(data.get("pid_started"), bool):
             data["pid_started"] = None
         return cls(**data)
+
+    @classmethod
+    def begun_here(cls, conversation_id: str, title: str | None, source: str, model: str, locale: str, mode: str,
+                   job_options=None) -> "SessionInfo":
+        """Return the info of a session this process starts now (a title of its start time when none is given)."""
+        from core.jobs.queue import process_started
+
+        started = utc_now()
+        return cls(conversation_id=conversation_id, title=title or f"Recording {started.astimezone():%Y-%m-%d %H:%M}",
+                   started=started, pid=os.getpid(), pid_started=process_started(os.getpid()), source=source, model=model,
+                   locale=locale, mode=mode, job_options=asdict(job_options) if job_options is not None else {})
 
     @classmethod
     def unreadable(cls, folder: Path, duration_ms: int) -> "SessionInfo":

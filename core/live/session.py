@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import queue as queues
 import shutil
 import threading
 import time
 import uuid
-from datetime import datetime
 
 from core import paths
 from core.asr.streaming import StreamingRecognizer
@@ -44,7 +42,7 @@ from core.live.result import LiveResult
 from core.live.speaker_feed import SpeakerFeed
 from core.live.shaping import ResultShaper
 from core.live.speakers import LiveSpeakerTracker, speaker_tracker_for
-from core.results import Utterance, new_conversation_id, utc_now
+from core.results import Utterance, new_conversation_id
 
 log = logging.getLogger(__name__)
 
@@ -153,16 +151,12 @@ class ConversationTranscriber:
 
     def _start(self) -> None:
         from core.jobs.live import live_session
-        from core.jobs.queue import process_started
 
         self.conversation_id = new_conversation_id()
-        started = utc_now()
         folder = paths.audio_dir() / self.conversation_id
-        info = journal.SessionInfo(
-            conversation_id=self.conversation_id, title=self.options.title or _default_title(started), started=started,
-            pid=os.getpid(), pid_started=process_started(os.getpid()), source=f"live: {self.source.name}", model=self.recognizer.model.name, locale=self.recognizer.locale,
-            mode=self.options.mode, job_options=_job_options(self.options.job_options),
-        )
+        info = journal.SessionInfo.begun_here(self.conversation_id, self.options.title, f"live: {self.source.name}",
+                                              self.recognizer.model.name, self.recognizer.locale, self.options.mode,
+                                              self.options.job_options)
         try:
             self._recorder = Recorder(folder / journal.AUDIO_FILE)
             self._journal = journal.SessionJournal(folder, info)
@@ -492,14 +486,3 @@ class ConversationTranscriber:
         log.warning("%s", message)
         self._post(self.warning, WarningEventArgs(code, message))
 
-
-def _default_title(started: datetime) -> str:
-    return f"Recording {started.astimezone().strftime('%Y-%m-%d %H:%M')}"
-
-
-def _job_options(options) -> dict:
-    if options is None:
-        return {}
-    from dataclasses import asdict
-
-    return asdict(options)
