@@ -255,6 +255,7 @@ def test_a_recording_under_way_shows_on_every_page(qtbot, window, services, samp
     view.mode_box.setCurrentIndex(view.mode_box.findData("RealTime"))
     window.record_action.trigger()
     qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1200, timeout=10_000)  # a second and more: a stop before that stores nothing
     assert view.badge.text() == "● REC" and view.elapsed.isEnabled()  # on the Record page itself too
     assert view.captions.placeholderText().startswith("Listening")
     clock_at = view.elapsed.mapTo(window, view.elapsed.rect().topLeft())
@@ -309,6 +310,7 @@ def test_a_recording_that_stops_by_itself_says_why_once_it_is_saved(qtbot, windo
     # the next recording starts with a clean slate
     window.record_action.trigger()
     qtbot.waitUntil(lambda: view.session.state == "running", timeout=60_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1200, timeout=10_000)
     with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
         window.stop_action.trigger()
     assert view.status.text() == "Saved."
@@ -389,6 +391,7 @@ def test_a_recording_the_disk_stops_says_why_at_once_not_that_it_ended(qtbot, wi
 def test_a_recording_is_under_way_until_the_window_has_learnt_it_is_stored(qtbot, window, services, sample_wav, tmp_path):
     view = _record_a_clip(qtbot, window, sample_wav, tmp_path)
     session = view.session
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1200, timeout=10_000)  # a stop before a second stores nothing
     session.transcriber.stop()  # stored by core; the news waits in the GUI thread's queue
     assert session.transcriber.state == "stopped"
     # not idle yet: a Record pressed now would start a recording that this one's end then stops showing
@@ -409,6 +412,7 @@ def test_a_recording_played_as_input_that_is_cut_short_says_so_while_it_plays(qt
     qtbot.waitUntil(lambda: view.session is not None and view.session.state == "running", timeout=60_000)
     # said after "Recording…", not overwritten by it
     qtbot.waitUntil(lambda: "cut.wav holds 15.0 s of the 30.0 s its header declares" in view.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: view.session.recorded_ms > 1200, timeout=10_000)
     with qtbot.waitSignal(view.conversation_saved, timeout=30_000):
         window.stop_action.trigger()
     wait_ops(qtbot, services)
