@@ -145,7 +145,7 @@ class Recorder:
         os.close(self._fd)
         self._fd = fd
         self.restored += 1
-        log.warning("the recording %s was deleted while recording; written again from the open file", self.path)
+        log.info("the recording %s was deleted while recording; written again from the open file", self.path)  # the session warns
 
     def close(self) -> None:
         """Return None after the final header fix-up (safe to call twice)."""
