@@ -58,6 +58,7 @@ class Recorder:
         self.sync_interval_s = sync_interval_s
         self.data_bytes = 0
         self.restored = 0  # how many times the file was deleted while written, and written again (see the docstring)
+        self._watching = True
         self._fd: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,13 +115,29 @@ class Recorder:
         """Return None after fixing the header's sizes and flushing the file to the disk."""
         if self._fd is None:
             return
-        if not self.path.exists():
-            self._restore()
+        if self._watching and self._gone():
+            try:
+                self._restore()
+            except FileExistsError:  # another file stands there now: not overwritten, and not looked at again
+                self._watching = False
+                log.warning("the recording %s was replaced while recording; going on in the deleted one", self.path)
         header = _header(self.data_bytes, self.sample_rate, self.channels)
         os.pwrite(self._fd, header[4:8], 4)
         os.pwrite(self._fd, header[40:44], 40)
         os.fsync(self._fd)
         self._synced = time.monotonic()
+
+    def _gone(self) -> bool:
+        """Return whether the file is no longer at its path (a stat that fails otherwise tells nothing: not gone)."""
+        try:
+            if os.fstat(self._fd).st_nlink == 0:
+                return True
+            os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return False
 
     def _restore(self) -> None:
         """Write the open file, deleted from its folder, to its path again and go on writing there (an OSError if the
