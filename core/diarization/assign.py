@@ -18,7 +18,7 @@ from dataclasses import replace
 from core.diarization.turns import Diarization, _merge_spans
 from core.results import Alternative, Utterance, Word
 from core.text.forms import forms_from_display, word_token
-from core.text.words import SENTENCE_ENDS, capitalized, joined
+from core.text.words import capitalized, ends_sentence, joined
 
 
 SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
@@ -143,16 +143,12 @@ def _placed_by_neighbours(words: list[Word]) -> list[Word]:
     for i, word in enumerate(placed):
         if word.end_ms - word.offset_ms >= SLIVER_MS:
             continue
-        opens_sentence = i == 0 or placed[i - 1].text[-1:] in SENTENCE_ENDS
+        opens_sentence = i == 0 or ends_sentence(placed[i - 1].text)
         timed = next((w for w in placed[i + 1 :] if w.end_ms - w.offset_ms >= SLIVER_MS), None) if opens_sentence else None
         neighbour = timed or (placed[i - 1] if i else None)
         if neighbour is not None and neighbour.speaker != word.speaker:
             placed[i] = replace(word, speaker=neighbour.speaker)
     return placed
-
-
-def _ends_sentence(word: Word) -> bool:
-    return word.text.strip()[-1:] in SENTENCE_ENDS
 
 
 def _fragments_rejoined(words: list[Word]) -> list[Word]:
@@ -165,13 +161,13 @@ def _fragments_rejoined(words: list[Word]) -> list[Word]:
     A change after a sentence end, and a longer stretch ("Hello there, | and I'm Bob."), are left as the turns say."""
     placed = list(words)
     for i in range(1, len(placed)):
-        if placed[i].speaker == placed[i - 1].speaker or _ends_sentence(placed[i - 1]):
+        if placed[i].speaker == placed[i - 1].speaker or ends_sentence(placed[i - 1].text):
             continue
         before, after = placed[i - 1].speaker, placed[i].speaker
         run_end = next((j for j in range(i, len(placed)) if placed[j].speaker != after), len(placed))
         run_start = next((j + 1 for j in range(i - 1, -1, -1) if placed[j].speaker != before), 0)
-        head = next((j + 1 - i for j in range(i, run_end) if _ends_sentence(placed[j])), None)
-        lead = next((i - 1 - j for j in range(i - 1, run_start - 1, -1) if _ends_sentence(placed[j])), None)
+        head = next((j + 1 - i for j in range(i, run_end) if ends_sentence(placed[j].text)), None)
+        lead = next((i - 1 - j for j in range(i - 1, run_start - 1, -1) if ends_sentence(placed[j].text)), None)
         head_limit = lead_limit = FRAGMENT_WORDS
         if head is None and run_end == len(placed):  # the utterance's end ends the sentence
             head, head_limit = run_end - i, 1

@@ -53,8 +53,9 @@ WARNING_INTERVAL_S = 5.0
 # a session stopped before this much was recorded, with no words heard (Record then Stop at once), stores nothing: an
 # empty conversation of 0:00 in the library, with a re-transcription queued, was all it left
 NOTHING_RECORDED_MS = 1000
+RECORDING_RESTORED = "RecordingRestored"  # the warning that the recording's folder was deleted and written again
 # how often a warning of a kind is posted: at most every so many seconds (0: each time, as it happens); other kinds once a session
-WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0, "RecordingRestored": 0.0}
+WARNING_EVERY_S = {INPUT_OVERFLOW: WARNING_INTERVAL_S, DEVICE_LOST: 0.0, DEVICE_BACK: 0.0, RECORDING_RESTORED: 0.0}
 
 
 class ConversationTranscriber:
@@ -292,7 +293,7 @@ class ConversationTranscriber:
             if self._recorder.restored != restored:  # its folder was deleted: the recorder wrote its file again
                 restored = self._recorder.restored
                 self._journal.restore()
-                self._warn("RecordingRestored", f"The recording's folder {self._journal.folder} was deleted while "
+                self._warn(RECORDING_RESTORED, f"The recording's folder {self._journal.folder} was deleted while "
                            "recording; Parley wrote what it had recorded there again, and goes on.")
             self.level, self.level_dbfs = block_level(item)
             self._post(self.level_changed, LevelEventArgs(self.level, self.level_dbfs, offset_ms))

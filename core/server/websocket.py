@@ -35,7 +35,7 @@ from core.server.errors import ApiError
 from core.server.languages import LocaleError, model_for, watson_locale
 from core.server.watson_arguments import argument_warnings
 from core.server.websocket_session import Session
-from core.text.words import SENTENCE_ENDS
+from core.text.words import ends_sentence
 from core.views.watson import speaker_labels_event
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class Stream:
         if finals and session.hypotheses > 1:
             finals = await run_in_threadpool(self.recognizer.with_alternatives, finals, audio, session.locale, session.hypotheses)
         for n, utterance in enumerate(finals):
-            why = FULL_STOP if _ends_sentence(utterance) else RESET
+            why = FULL_STOP if ends_sentence(utterance.display) else RESET
             await self.websocket.send_json(session.sent_final(utterance, ending if ending and n == len(finals) - 1 else why))
 
     async def interim(self, session: Session) -> None:
@@ -137,10 +137,6 @@ class Stream:
             await self.websocket.send_json(message)
 
 
-def _ends_sentence(utterance) -> bool:
-    return utterance.display.rstrip()[-1:] in SENTENCE_ENDS
-
-
 def _over(session: Session, utterances: list, heard_ms: int) -> tuple[int, str | None]:
     """Return how many of the phrases heard are over, and why the last of them ended when it was a pause.
 
@@ -153,7 +149,7 @@ def _over(session: Session, utterances: list, heard_ms: int) -> tuple[int, str |
         return len(utterances) - 1, None
     if session.split_at_phrase_end:  # a phrase may end mid-sentence
         heard = sum(1 for u in utterances[:-1] if heard_ms - u.end_ms >= PHRASE_END_MARGIN_MS)
-        return max((n + 1 for n in range(heard) if _ends_sentence(utterances[n])), default=0), None
+        return max((n + 1 for n in range(heard) if ends_sentence(utterances[n].display)), default=0), None
     return 0, None
 
 

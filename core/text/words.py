@@ -26,6 +26,11 @@ SENTENCE_ENDS = ".。!！?？"  # marks that end a sentence, as whisper writes t
 BROKEN = "\ufffd"  # what decoding leaves of a character whisper generated only part of the bytes of
 
 
+def ends_sentence(text: str) -> bool:
+    """Return whether a word or phrase ends with a sentence end (SENTENCE_ENDS), trailing spaces aside."""
+    return text.rstrip()[-1:] in SENTENCE_ENDS
+
+
 class Piece(NamedTuple):
     """A word piece as whisper's alignment gives it: text with its leading space, start and end in seconds, probability."""
 
