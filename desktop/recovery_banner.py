@@ -61,7 +61,8 @@ class RecoveryBanner(QFrame):
         self.text.setText(
             f"<b>{'A recording could not be saved to the library' if first.unsaved else 'A recording was interrupted'}"
             f"</b>{more}: “{html.escape(first.title)}”, {when}, "
-            f"{format_time(first.duration_ms)} of audio and {first.results} captioned phrase(s) survived."
+            + (f"its audio file is gone; {first.results} captioned phrase(s) survived." if first.audio_lost else
+               f"{format_time(first.duration_ms)} of audio and {first.results} captioned phrase(s) survived.")
         )
         self.show()
 

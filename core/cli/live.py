@@ -73,6 +73,7 @@ def _recover_unfinished() -> None:
     from core.live import find_unfinished_recordings, recover
 
     for recording in find_unfinished_recordings():
+        lost = recording.audio_lost
         try:
             cid = recover(recording)
         except Exception as exc:  # whatever is wrong with one recording, the session starts, and the next start tries again
@@ -81,8 +82,9 @@ def _recover_unfinished() -> None:
             print(f"parley: could not recover the unfinished recording in {recording.folder}: {describe(exc)} "
                   "It is left where it is; this session starts anyway.", file=sys.stderr)
             continue
-        print(f"Recovered an unfinished recording “{recording.title}” ({recording.duration_ms / 1000:.1f} s, "
-              f"{recording.results} results): conversationId {cid}", file=sys.stderr)
+        kept = (f"its audio file was gone: {recording.results} captions kept" if lost else
+                f"{recording.duration_ms / 1000:.1f} s, {recording.results} results")
+        print(f"Recovered an unfinished recording “{recording.title}” ({kept}): conversationId {cid}", file=sys.stderr)
 
 
 INTERIM_CHARS = 150

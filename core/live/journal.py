@@ -266,9 +266,10 @@ def speakers_of(utterances: list[Utterance]) -> dict[int, Speaker]:
     return {n: Speaker(n) for n in sorted(n for n in numbers if n is not None)}
 
 
-def save_session(library, info: SessionInfo, utterances: list[Utterance], audio: Path, duration_ms: int, *,
+def save_session(library, info: SessionInfo, utterances: list[Utterance], audio: Path | None, duration_ms: int, *,
                  queue=None) -> str:
-    """Return the conversationId after storing the conversation, its recording and realtime pass, and queuing the job.
+    """Return the conversationId after storing the conversation, its recording (None: it is gone) and realtime pass, and
+    queuing the job.
 
     All of it is one transaction, and every step is skipped when already done (a library saved
     in several steps by an older version and cut short by a crash is completed).
@@ -287,7 +288,7 @@ def save_session(library, info: SessionInfo, utterances: list[Utterance], audio:
                 source=info.source, locale=info.locale, model=info.model, channels=1,
             ))
             passes = []
-        if not library.audio_sources(cid):
+        if audio is not None and not library.audio_sources(cid):
             library.add_audio(cid, audio, copy=False, channels=1, duration_ms=duration_ms)
         if not any(p.kind == REALTIME_PASS for p in passes):
             ordered = sorted(utterances, key=lambda u: u.offset_ms)

@@ -37,6 +37,11 @@ class UnfinishedRecording:
         return self.folder / journal.AUDIO_FILE
 
     @property
+    def audio_lost(self) -> bool:
+        """Return whether its audio file is gone (its captions are recovered alone)."""
+        return not self.audio.exists()
+
+    @property
     def unsaved(self) -> bool:
         """Return whether this process's session ended whole but could not be stored (a full disk), not interrupted."""
         return self.conversation_id in _left_unstored
@@ -118,19 +123,24 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
     """Return the conversationId after storing an unfinished recording: its audio, journaled results and (RealTimeAndAsync) job."""
     from core.store import Library
 
-    if not recording.audio.exists():
-        raise AudioError(f"The recording “{recording.title}” has no audio file left in {recording.folder}.",
-                         hint="Discard it in the app, or delete that folder (its captions are in results.jsonl there).")
-    duration_ms = repair_wav(recording.audio)
-    info = recording.info if queue else _without_job(recording.info)
     results = journal.read_results(recording.folder)
     kept = _left_unstored.get(recording.conversation_id, [])
     if len(kept) > len(results):  # the session of this process heard more than its journal could keep
         results = kept
+    audio: Path | None = recording.audio
+    if audio.exists():
+        duration_ms = repair_wav(audio)
+        info = recording.info if queue else _without_job(recording.info)
+    elif results:  # its captions are all that is left: kept as a conversation without a recording (nothing to re-transcribe)
+        log.warning("the recording %s has no audio file left; storing its %d captions alone", recording.folder, len(results))
+        audio, duration_ms, info = None, max(u.end_ms for u in results), _without_job(recording.info)
+    else:
+        raise AudioError(f"The recording “{recording.title}” has no audio file left in {recording.folder}, and no captions.",
+                         hint="Discard it; there is nothing in it to keep.")
     owned = library is None
     library = library or Library.open()
     try:
-        cid = journal.save_session(library, info, results, recording.audio, duration_ms)
+        cid = journal.save_session(library, info, results, audio, duration_ms)
     finally:
         if owned:
             library.close()

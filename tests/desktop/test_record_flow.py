@@ -696,6 +696,37 @@ def test_an_interrupted_recording_is_offered_and_recovered(qtbot, services, samp
 
 
 
+def test_an_interrupted_recording_whose_audio_file_is_gone_is_recovered_with_its_captions(qtbot, services, sample_wav,
+                                                                                          parley_home):
+    import json
+
+    from core.live import journal
+    from core.results import Utterance, Word
+    from core.text.forms import forms_from_display
+
+    cid = _interrupted_recording(parley_home, sample_wav)
+    folder = parley_home / "audio" / cid
+    said = Utterance(result_id="0" * 32, channel=0, offset_ms=6700, duration_ms=500, forms=forms_from_display("Hello?", "en-US"),
+                     confidence=0.9, words=[Word("Hello?", 6700, 500, 0.9)])
+    (folder / journal.RESULTS_FILE).write_text(json.dumps(journal.utterance_to_dict(said)) + "\n")
+    (folder / journal.AUDIO_FILE).unlink()
+    from desktop.app import build_window
+
+    window = build_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    banner = window.record_view.recovery
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "its audio file is gone; 1 captioned phrase(s) survived" in banner.text.text()
+    qtbot.mouseClick(banner.recover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: cid in window.library_view.conversation_ids())
+    qtbot.mouseClick(window.record_view.open_saved, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid)
+    wait_ops(qtbot, services)
+    assert "Hello?" in window.conversation_view.transcript.toPlainText()
+
+
 def test_an_older_check_answering_late_does_not_bring_back_a_recording_discarded_since(qtbot, services, sample_wav, parley_home,
                                                                                       monkeypatch):
     """Checks run on a pool: the answer of a check asked before a discard may come after the one asked after it."""

@@ -248,6 +248,26 @@ def test_a_leftover_whose_captions_cannot_be_read_is_recovered_with_its_audio(pa
         assert library.audio_sources(recover(found, library))[0].duration_ms == 1000
 
 
+def test_a_leftover_whose_audio_file_is_gone_keeps_its_captions(parley_home, capsys):
+    """Its recording.wav deleted, recovery failed at every start and the leftover was announced for ever, its captions
+    never stored. They are stored now as a conversation without a recording, and nothing is queued to re-transcribe."""
+    from core.cli.live import _recover_unfinished
+
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    (folder / journal.RESULTS_FILE).write_text(json.dumps(journal.utterance_to_dict(_utterance("Hello there."))) + "\n")
+    (folder / journal.AUDIO_FILE).unlink()
+    [found] = find_unfinished_recordings()
+    assert found.audio_lost and found.results == 1
+    _recover_unfinished()
+    assert "its audio file was gone: 1 captions kept" in capsys.readouterr().err
+    assert find_unfinished_recordings() == [] and not (folder / journal.SESSION_FILE).exists()
+    with Library.open() as library:
+        conversation = library.get_conversation(found.conversation_id)
+        assert [u.display for u in conversation.ordered()] == ["Hello there."]
+        assert conversation.duration_ms == 600 and library.audio_sources(found.conversation_id) == []
+        assert TranscriptionQueue(library).jobs(conversation_id=found.conversation_id) == []
+
+
 def _utterance(text: str):
     from core.results import Utterance, Word
     from core.text.forms import forms_from_display
