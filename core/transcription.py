@@ -7,7 +7,7 @@ transcript. It never stores anything: callers decide where the conversation goes
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import lru_cache, partial
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -124,16 +124,18 @@ def transcribe_file(
     channels = 1 if mono or alike else info.channels
     utterances: list[Utterance] = []
     for channel in range(channels):
+        # each channel is transcribed (and diarized) from 0 % to 100 %: the hook is told which of how many it is
+        told = partial(hook, channel=channel, channels=channels) if hook is not None else None
         found = list(
             transcriber.transcribe_stream(
                 _channel_chunks(path, channel, info.channels, mono),
                 channel=channel,
                 total_ms=info.duration_ms,
-                hook=hook,
+                hook=told,
             )
         )
         if speakers.diarize and found:
-            found = _diarize_channel(path, channel, info, mono, found, speakers, hook)
+            found = _diarize_channel(path, channel, info, mono, found, speakers, told)
             # speakers of different channels are different people: number them after the last
             shift = max((u.speaker or 0 for u in utterances), default=0)
             found = [replace(u, speaker=u.speaker + shift) if u.speaker is not None else u for u in found]

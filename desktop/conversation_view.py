@@ -24,6 +24,7 @@ from core.results import Conversation, Utterance
 from core.store.edits import CorrectText, DeletePhrase, MergeSpeakers, Reassign, RenameSpeaker
 from desktop.edit_history import EditHistory
 from desktop.find_bar import FindBar
+from desktop.jobs_view import time_left_text
 from desktop.player import PlayerBar
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -223,7 +224,7 @@ class ConversationView(QWidget):
         c = data.conversation
         details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
         if data.job is not None and data.job.state in JOB_TEXT:
-            step = f" {data.job.progress}%" if data.job.state == "Running" else ""
+            step = f" {data.job.progress}%" + time_left_text(data.job, ", {}") if data.job.state == "Running" else ""
             details.append(f"better transcript {JOB_TEXT[data.job.state]}{step}")
         shown = next((p for p in data.passes if p.is_current), None)
         if shown is not None and any(p.kind == "async" and p.status == "succeeded" and p.created > shown.created

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import Services
+from desktop.speaker_colors import format_left
 
 JOB_ROLE = Qt.ItemDataRole.UserRole
 POLL_MS = 1000
@@ -34,6 +35,14 @@ def _read(lib, titles: dict[str, str]):
     if any(j.conversation_id not in titles for j in jobs):
         titles = {s.conversation_id: s.title for s in lib.list_conversations(limit=100_000)}
     return jobs, titles
+
+
+def time_left_text(job, template: str, otherwise: str = "") -> str:
+    """Return `template` with the running job's estimated time left in it ("about 3 min left"), else `otherwise`."""
+    from datetime import datetime, timezone
+
+    left = job.time_left_s(datetime.now(timezone.utc))
+    return otherwise if left is None else template.format(format_left(left))
 
 
 class JobsView(QWidget):
@@ -56,7 +65,7 @@ class JobsView(QWidget):
         self.table.setUniformRowHeights(True)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.header().setStretchLastSection(False)
-        self.table.setColumnWidth(3, 160)
+        self.table.setColumnWidth(3, 220)
         self.table.setColumnWidth(4, 200)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemActivated.connect(lambda *_: self.open_selected())
@@ -124,7 +133,9 @@ class JobsView(QWidget):
                 if item.text(column) != text:
                     item.setText(column, text)
             item.setToolTip(4, detail)
-            self.table.itemWidget(item, 3).setValue(job.progress)
+            bar = self.table.itemWidget(item, 3)
+            bar.setValue(job.progress)
+            bar.setFormat(time_left_text(job, "%p% · {}", "%p%"))
         pending = sum(1 for j in jobs if j.is_pending)
         self.summary.setText(f"{pending} waiting or running" if pending else "No jobs waiting")
         self.pending_changed.emit(pending)

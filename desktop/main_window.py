@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidge
 from core.jobs.model import RUNNING
 from desktop.confirm import confirm
 from desktop.conversation_view import ConversationView
-from desktop.jobs_view import JobsView
+from desktop.jobs_view import JobsView, time_left_text
 from desktop.library_view import LibraryView
 from desktop.record_view import RecordView
 from desktop.services import Services
@@ -320,5 +320,6 @@ class MainWindow(QMainWindow):
             return True
         job = running[0]
         return confirm(self, "Quit while a transcript is being made?",
-                       f"A better transcript of “{self.jobs_view.title(job)}” is {job.progress} % done. If you quit now, it starts over the next "
+                       f"A better transcript of “{self.jobs_view.title(job)}” is {job.progress} % done"
+                       f"{time_left_text(job, ' ({})')}. If you quit now, it starts over the next "
                        "time Parley opens. Quit anyway?")

@@ -29,3 +29,14 @@ def format_time(ms: int, *, hours: bool | None = None) -> str:
     if hours or (hours is None and h):
         return f"{h}:{m:02d}:{s:02d}"
     return f"{m}:{s:02d}"
+
+
+def format_left(seconds: float) -> str:
+    """Return an estimate of time left in words: "less than a minute left", "about 3 min left", "about 1 h 20 min left"."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute left"
+    if minutes < 60:
+        return f"about {minutes} min left"
+    hours, minutes = divmod(minutes, 60)
+    return f"about {hours} h {minutes} min left" if minutes else f"about {hours} h left"

@@ -35,8 +35,8 @@ Why (measured on this 2-core machine, details in /work/notes/diarization.md):
 
 Overlapped speech is kept: the turns of two speakers may overlap and ``Diarization.overlaps``
 lists those spans. Users can still pass ``num_speakers``, ``min_speakers``, ``max_speakers``.
-Progress goes to ``hook(step, completed=None, total=None)`` (steps "segmentation",
-"embeddings", ... as pyannote names them). pyannote's usage telemetry is switched off.
+Progress goes to ``hook(step, completed=None, total=None)`` (steps LOADING_STEP on first use, then
+"segmentation", "embeddings", ... as pyannote names them). pyannote's usage telemetry is switched off.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.diarization import LOADING_STEP
 from core.diarization.embedding import SAMPLE_RATE
 from core.diarization.turns import Diarization
 from core.diarization.weights import segmentation_weights
@@ -209,6 +210,8 @@ class Diarizer:
 
         audio = _check_audio(audio)
         _check_counts(num_speakers, min_speakers, max_speakers)
+        if hook is not None and self._pipeline is None:
+            hook(LOADING_STEP)  # building the models takes seconds the bar would otherwise spend on the step before
         pipeline = self.pipeline
         if not np.any(audio):
             return Diarization()

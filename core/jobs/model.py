@@ -17,6 +17,8 @@ PENDING_STATES = (NOT_STARTED, RUNNING)
 FINISHED_STATES = (SUCCEEDED, FAILED, CANCELED)
 
 ASYNC, REAL_TIME_AND_ASYNC = "Async", "RealTimeAndAsync"
+PAUSED_STEP = "paused during a live session"  # a running job's step while a live session has the CPU
+ESTIMATE_FROM = 10  # a running job's time left is estimated from this much progress (%) on: loading the models is over
 MODES = (ASYNC, REAL_TIME_AND_ASYNC)
 
 PROFANITY_MODES = ("None", "Removed", "Tags", "Masked")
@@ -103,3 +105,11 @@ class Job:
     @property
     def is_finished(self) -> bool:
         return self.state in FINISHED_STATES
+
+    def time_left_s(self, now: datetime) -> float | None:
+        """Return about how many seconds a running job has left, at the pace of its progress so far (None: not known yet,
+        or paused)."""
+        if self.state != RUNNING or self.started is None or self.progress < ESTIMATE_FROM or self.step == PAUSED_STEP:
+            return None
+        elapsed = (now - self.started).total_seconds()
+        return max(0.0, elapsed * (100 - self.progress) / self.progress) if elapsed > 0 else None

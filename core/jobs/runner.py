@@ -18,45 +18,73 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from core.diarization import LOADING_STEP
 from core.diarization.renumber import matching_numbers, renumbered
 from core.errors import Canceled, ParleyError
 from core.jobs.lifeline import follow
+from core.jobs.model import PAUSED_STEP
 from core.jobs.live import live_session_running
 from core.jobs.queue import TranscriptionQueue
 from core.store import Library
 
 log = logging.getLogger(__name__)
 
-# where each step sits on the job's 0..100 progress bar
-_SPAN = {"loading": (0, 5), "transcribe": (5, 80), "diarize": (80, 97)}
+LOADING_SPAN = (0, 5)  # the job's 0..100 bar: loading the model, then each channel's share of 5..97 (98: saving)
+CHANNELS_SPAN = (5, 97)
+# with speakers, a channel's share is split between its transcription and its diarization, and the diarization's among
+# its steps (pyannote's names, and the models' loading), as their times went on the sample with the job's default
+# options on 2 cores: ...
+TRANSCRIBE_SHARE = 0.35
+DIARIZE_STEPS = {LOADING_STEP: (0.0, 0.1), "segmentation": (0.1, 0.25), "speaker_counting": (0.25, 0.25),
+                 "embeddings": (0.25, 0.98), "discrete_diarization": (0.98, 1.0)}
 REPORT_INTERVAL_S = 0.5
 
 
 class JobProgress:
-    """The hook given to the pipeline: throttled progress reports, cancel checks and live-session pauses."""
+    """The hook given to the pipeline: throttled progress reports, cancel checks and live-session pauses.
+
+    The bar only goes forward: each step of each channel has its own part of it (a step pyannote adds later stays
+    where the bar is), so a second channel or diarization's next step does not take it back to where the step began.
+    """
 
     def __init__(self, queue: TranscriptionQueue, job_id: int, diarize: bool, worker_pid: int | None = None):
         self.queue = queue
         self.job_id = job_id
         self.worker_pid = worker_pid
-        self.span = _SPAN if diarize else {"loading": (0, 5), "transcribe": (5, 97)}
+        self.diarize = diarize
+        self.progress = 0
         self._last = 0.0
         self._step = ""
 
-    def __call__(self, step: str, completed: float | None = None, total: float | None = None, **_: object) -> None:
-        # any step the pipeline does not name itself is one of pyannote's diarization steps
-        name = step if step in self.span else "diarize"
-        label = step if name == step else f"diarize: {step}"
-        low, high = self.span.get(name, (80, 97))
-        fraction = (completed / total) if (completed is not None and total) else 0.0
-        progress = low + (high - low) * min(1.0, max(0.0, fraction))
+    def place(self, step: str, fraction: float, channel: int = 0, channels: int = 1) -> float:
+        """Return where on the 0..100 bar a step is once `fraction` of it is done."""
+        if step == "loading":
+            low, high = LOADING_SPAN
+            return low + (high - low) * fraction
+        transcribed = TRANSCRIBE_SHARE if self.diarize else 1.0
+        if step == "transcribe":
+            within = transcribed * fraction
+        else:
+            low, high = DIARIZE_STEPS.get(step, (0.0, 0.0))
+            within = transcribed + (1 - transcribed) * (low + (high - low) * fraction)
+        low, high = CHANNELS_SPAN
+        return low + (high - low) * (channel + within) / max(1, channels)
+
+    def __call__(self, step: str, completed: float | None = None, total: float | None = None, *, channel: int = 0,
+                 channels: int = 1, **_: object) -> None:
+        # a step the pipeline does not name itself is one of pyannote's diarization steps
+        label = step if step in ("loading", "transcribe") else f"diarize: {step}"
+        fraction = min(1.0, max(0.0, completed / total)) if (completed is not None and total) else 0.0
+        self.progress = max(self.progress, int(self.place(step, fraction, channel, channels)))
+        if channels > 1:
+            label = f"{label} (channel {channel + 1} of {channels})"
         now = time.monotonic()
         if label == self._step and now - self._last < REPORT_INTERVAL_S:
             return
         self._step, self._last = label, now
-        self.queue.report(self.job_id, int(progress), label, worker_pid=self.worker_pid)
+        self.queue.report(self.job_id, self.progress, label, worker_pid=self.worker_pid)
         while live_session_running():
-            self.queue.report(self.job_id, int(progress), "paused during a live session", worker_pid=self.worker_pid)
+            self.queue.report(self.job_id, self.progress, PAUSED_STEP, worker_pid=self.worker_pid)
             time.sleep(REPORT_INTERVAL_S)
 
 

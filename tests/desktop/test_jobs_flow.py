@@ -82,6 +82,9 @@ def test_retranscription_runs_in_the_worker_and_cancel_and_retry(qtbot, worker_w
     window.show_page("Jobs")
     qtbot.waitUntil(lambda: _job_state(window, slow.job_id) == "Running", timeout=30_000)
     jobs.select(slow.job_id)
+    bar = jobs.table.itemWidget(jobs.table.selectedItems()[0], 3)
+    qtbot.waitUntil(lambda: bar.text().endswith(" left"), timeout=60_000)  # once its models are loaded: "40% · about 1 min left"
+    assert bar.text().startswith(f"{bar.value()}% · ")
     assert jobs.cancel_button.isEnabled() and not jobs.retry_button.isEnabled()
     qtbot.mouseClick(jobs.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _job_state(window, slow.job_id) == "Canceled", timeout=10_000)
