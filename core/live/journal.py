@@ -3,7 +3,8 @@
 The folder audio_dir()/<conversation_id>/ holds recording.wav (the crash-safe recorder's file),
 session.json (who is recording what, written once at the start) and results.jsonl (one final
 result per line, appended as it happens, with some room kept for it in .results-reserve, given up when
-the disk is full). While session.json exists the session is unfinished;
+the disk is full; between finals, lines with the committed words of the result under way, which its final
+supersedes). While session.json exists the session is unfinished;
 `save_session` puts the conversation in the library and then removes the two sidecar files.
 Saving is idempotent, so a recovery can redo a save that was cut short.
 """
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from core.errors import NotFoundError, StoreError, disk_hint
 from core.results import Conversation, Speaker, TextForms, Utterance, Word, utc_now
+from core.text.forms import forms_from_display
+from core.text.words import capitalized, joined
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ SESSION_FILE, RESULTS_FILE, AUDIO_FILE = "session.json", "results.jsonl", "recor
 # room kept for results.jsonl: the disk fills with audio first, and the finals heard after that (the last ones, said as
 # the session ends) were written in part or not at all, and lost
 RESERVE_FILE, RESERVE_BYTES = ".results-reserve", 256 * 1024
+UNDER_WAY = "under_way"  # marks a line holding the committed words of a result not final yet (SessionJournal.hold)
 REALTIME_PASS = "realtime"
 REAL_TIME, REAL_TIME_AND_ASYNC = "RealTime", "RealTimeAndAsync"
 
@@ -179,7 +183,22 @@ class SessionJournal:
             if self._fd is not None:
                 self._append(line)
 
-    def _append(self, line: bytes) -> None:
+    def hold(self, utterance: Utterance, stable_words: int, locale: str) -> None:
+        """Return None after journaling the committed words of the result under way (`stable_words` of them), so that a
+        crash keeps the words already shown as settled; the result's final supersedes the line. On a disk too full for
+        it nothing is written: the room kept is for finals."""
+        words = utterance.words[:stable_words]
+        if not words:
+            return
+        part = replace(utterance, words=words, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
+                       forms=forms_from_display(capitalized(joined((w.text for w in words), locale)), locale), alternatives=[])
+        data = {**utterance_to_dict(part), UNDER_WAY: True}
+        line = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        with self._lock:
+            if self._fd is not None:
+                self._append(line, reserve=False)
+
+    def _append(self, line: bytes, *, reserve: bool = True) -> None:
         for attempt in range(2):
             size = os.fstat(self._fd).st_size
             try:
@@ -190,7 +209,7 @@ class SessionJournal:
                 problem = exc
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, size)  # no torn line: the next one is readable
-            if attempt == 0 and self._release_reserve():
+            if attempt == 0 and reserve and self._release_reserve():
                 continue  # the room kept for this
             log.warning("could not journal a result: %s", problem)  # the re-transcription recovers the text
             return
@@ -236,7 +255,8 @@ def read_info(folder: Path) -> SessionInfo | None:
 
 
 def read_results(folder: Path) -> list[Utterance]:
-    """Return the final results journaled in a recording folder (a line torn by a crash is skipped)."""
+    """Return the final results journaled in a recording folder (a line torn by a crash is skipped), and the committed
+    words of the result a crash cut short."""
     path = Path(folder) / RESULTS_FILE
     results = []
     try:
@@ -247,13 +267,23 @@ def read_results(folder: Path) -> list[Utterance]:
         log.warning("cannot read %s (%s); the recording is recovered without its captions", path, exc)
         return []
     skipped: list[int] = []
+    under_way = None  # the committed words of a result the session had not finished: kept if no final came after them
     for number, line in enumerate(lines, 1):
         try:
-            results.append(utterance_from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError) as exc:
+            data = json.loads(line)
+            heard = utterance_from_dict(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             if not skipped:
                 first_error = exc
             skipped.append(number)
+            continue
+        if data.get(UNDER_WAY):
+            under_way = heard
+        else:
+            results.append(heard)
+            under_way = None
+    if under_way is not None:
+        results.append(under_way)
     if skipped:  # one line for all of them: damage made about 60 lines of warnings, twice over
         where = f"line {skipped[0]}" if len(skipped) == 1 else f"{len(skipped)} lines ({skipped[0]} to {skipped[-1]})"
         log.warning("%s: %s unreadable (%s); skipped", path, where, first_error)

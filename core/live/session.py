@@ -100,6 +100,7 @@ class ConversationTranscriber:
             source.paced_by = lambda: (self._captured.qsize() * block_ms  # blocks the capture pump has not yet passed on
                                        + self._waiting_samples * 1000 // SAMPLE_RATE >= interval_ms)
         self._finals: list[Utterance] = []
+        self._held: tuple[int, int] = (-1, 0)  # the result index and committed words last journaled as under way
         self._results: list[LiveResult] = []
         self._warned_at: dict[str, float] = {}  # warning code -> when it was last posted
         self._recorder: Recorder | None = None
@@ -390,6 +391,10 @@ class ConversationTranscriber:
             for shaped in results:
                 self._finals.append(shaped.utterance)
                 self._journal.append(shaped.utterance)
+        elif not event.final and results and (results[0].index, results[0].stable_words) > self._held:
+            # words shown as settled are kept by a crash too (journaled again as more of them settle)
+            self._held = (results[0].index, results[0].stable_words)
+            self._journal.hold(results[0].utterance, results[0].stable_words, self.recognizer.locale)
         for shaped in results:
             self._emit(self.transcribed if shaped.final else self.transcribing, shaped.utterance, shaped.index,
                        shaped.stable_words, no_match=shaped.no_match, ending=shaped.ending)

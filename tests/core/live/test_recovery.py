@@ -30,14 +30,15 @@ CHILD = textwrap.dedent(
     import json, sys, time
     from core.audio.capture import FileSource
     from core.live import ConversationTranscriber
-    finals = []
+    finals, settled = [], [[]]  # settled: the committed words shown of the result under way
     t = ConversationTranscriber(FileSource(sys.argv[1], speed=float(sys.argv[2])))
-    t.transcribed.connect(lambda args: finals.append(args.result.text))
+    t.transcribed.connect(lambda args: (finals.append(args.result.text), settled.__setitem__(0, [])))
+    t.transcribing.connect(lambda args: settled.__setitem__(0, [w.text for w in args.result.utterance.words[:args.result.stable_words]]))
     t.start()
     started = time.time()
     print(json.dumps({"started": started, "id": t.conversation_id}), flush=True)
     while True:
-        print(json.dumps({"recorded": t.recorded_ms, "finals": len(finals)}), flush=True)
+        print(json.dumps({"recorded": t.recorded_ms, "finals": len(finals), "settled": settled[0]}), flush=True)
         time.sleep(0.1)
     """
 )
@@ -45,7 +46,8 @@ CHILD = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def crashed(tmp_path_factory, sample_wav):
-    """A child process records the sample at 2x and is killed with SIGKILL after its first final result."""
+    """A child process records the sample at 2x and is killed with SIGKILL after its first final result, while words of
+    the next one are shown as settled."""
     home = tmp_path_factory.mktemp("crash-home")
     env = {**os.environ, "PARLEY_HOME": str(home)}
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(sample_wav), str(SPEED)], cwd=ROOT, env=env,
@@ -58,7 +60,7 @@ def crashed(tmp_path_factory, sample_wav):
                 head = data
                 continue
             last = data
-            if (data["finals"] >= 1 and data["recorded"] >= 12_000) or data["recorded"] >= 22_000:
+            if (data["finals"] >= 1 and data["recorded"] >= 12_000 and len(data["settled"]) >= 2) or data["recorded"] >= 28_000:
                 break
         killed_at = time.time()
         os.kill(child.pid, signal.SIGKILL)
@@ -103,6 +105,11 @@ def test_recovery_stores_the_audio_with_at_most_one_second_lost(crashed, monkeyp
     assert [p.kind for p in passes] == ["realtime"]
     assert [u.display for u in conversation.ordered()] == [u.display for u in journaled]
     assert len(journaled) >= crashed["last"]["finals"]
+    # the words shown as settled of the result the kill cut short are kept (they were lost with it)
+    settled = crashed["last"]["settled"]
+    assert len(settled) >= 2
+    stored = [w.text for u in conversation.ordered() for w in u.words]
+    assert any(stored[k:k + len(settled)] == settled for k in range(len(stored))), (settled, stored)
     assert [(j.mode, j.state) for j in jobs] == [("RealTimeAndAsync", "NotStarted")]
     assert find_unfinished_recordings() == []
     assert sorted(p.name for p in audio_path.parent.iterdir()) == ["recording.wav"]
