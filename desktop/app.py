@@ -15,12 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core import paths
 from core.stderr import keep_stderr
 from desktop.main_window import MainWindow
 from desktop.ops import Ops
 from desktop.services import Services
+from desktop.single_instance import SingleInstance
 from desktop.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
@@ -157,18 +159,38 @@ def main(argv: list[str] | None = None, files: list[Path] | None = None) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = application(argv)
+    files = [Path(f).expanduser().absolute() for f in files or []]
+    instance = SingleInstance(paths.parley_home())
+    if not instance.claim():
+        return _hand_over(instance, files)
     services = create_services()
     window = build_window(services)
     close_on_signals(window)
     window.show()
     QTimer.singleShot(0, lambda: log.info("window shown in %.0f ms", 1000 * (time.perf_counter() - started)))
+    instance.asked.connect(lambda asked: window.bring_forward([Path(f) for f in asked]))
     if files:
-        window.show_page("Library")
-        window.library_view.import_files([Path(f).expanduser().absolute() for f in files])
+        window.bring_forward(files)
     try:
         return app.exec()
     finally:
         shutdown(services)
+        instance.release()
+
+
+def _hand_over(instance: SingleInstance, files: list[Path]) -> int:
+    """Return the exit status of a start that found the app already open: its files go to that app's window."""
+    if instance.hand_over(files):
+        said = f" and given {len(files)} file(s) to import" if files else ""
+        print(f"Parley is already open on {instance.home}: its window was brought to the front{said}.", file=sys.stderr)
+        return 0
+    pid = instance.owner()
+    text = (f"Parley is already open on the library in {instance.home}" + (f" (process {pid})" if pid else "")
+            + ", but it did not answer. Switch to its window, or close it and start Parley again: two windows on one "
+            "library would record the same meeting twice.")
+    print(f"parley: {text}", file=sys.stderr)
+    QMessageBox.warning(None, "Parley is already open", text)  # started from a menu, there is no terminal to read
+    return 1
 
 
 if __name__ == "__main__":

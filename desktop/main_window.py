@@ -178,6 +178,17 @@ class MainWindow(QMainWindow):
         page = (self.record_view, self.library_view, self.jobs_view)[row] if row >= 0 else self.library_view
         self.stack.setCurrentWidget(page)
 
+    def bring_forward(self, files: list[Path]) -> None:
+        """Show the window in front (asked by a later start of the app), importing the files it was given; returns nothing."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if files:
+            self.show_page("Library")
+            self.library_view.import_files(files)
+
     def open_conversation(self, conversation_id: str, offset_ms: int | None = None) -> None:
         """Show a stored conversation, at offset_ms when given; returns nothing."""
         self.conversation_view.open(conversation_id, offset_ms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -85,6 +86,50 @@ def test_parley_gui_with_files_imports_them_and_queues_their_transcription(parle
     finally:
         app.send_signal(signal.SIGKILL)
         app.wait(10)
+
+
+def _started_app(env: dict) -> tuple[subprocess.Popen, queue.SimpleQueue]:
+    """Return `parley -v gui` once its window is shown, with the lines of its stderr."""
+    app = subprocess.Popen([sys.executable, "-m", "core.cli", "-v", "gui"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, text=True)
+    lines: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=lambda: [lines.put(line) for line in app.stderr], daemon=True).start()
+    said, deadline = [], time.monotonic() + 60
+    while not any("window shown in" in line for line in said) and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            said.append(lines.get(timeout=1))
+    assert any("window shown in" in line for line in said), f"exit code {app.poll()}, stderr:\n{''.join(said[-40:])}"
+    return app, lines
+
+
+def test_a_second_start_hands_its_files_to_the_app_already_open_and_a_killed_app_does_not_block_the_next(parley_home,
+                                                                                                         sample_wav):
+    """Two windows on one library each recorded the same meeting, each with a job worker of its own."""
+    from core.store import Library
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PARLEY_HOME=str(parley_home))
+    first, _ = _started_app(env)
+    try:
+        second = subprocess.run([sys.executable, "-m", "core.cli", "gui", str(sample_wav)], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        assert "Parley is already open" in second.stderr and "given 1 file(s) to import" in second.stderr
+        found, deadline = [], time.monotonic() + 60
+        while not found and time.monotonic() < deadline:  # the first app imported the file it was given
+            time.sleep(0.5)
+            with Library.open() as library:
+                found = [c.title for c in library.list_conversations()]
+        assert found == ["sample"]
+        assert first.poll() is None
+        first.kill()  # its lock file stays behind: the next start takes it over
+        first.wait(10)
+        third, _ = _started_app(env)
+        third.kill()
+        third.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(10)
 
 
 def test_the_desktop_entry_script_adds_parley_to_the_menu_and_removes_it(tmp_path):
