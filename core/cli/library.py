@@ -31,6 +31,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     delete = sub.add_parser("delete", help="delete a conversation and its stored audio")
     delete.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     delete.set_defaults(run=_delete)
+    interrupted = sub.add_parser("interrupted", help="list the recordings a crash left unfinished; store or discard them",
+                                 description="Recordings whose session was killed wait here until they are stored (by "
+                                             "`parley live` or the app as they start, or by --recover now).")
+    what = interrupted.add_mutually_exclusive_group()
+    what.add_argument("--recover", action="store_true", help="store them all in the library now (their better transcripts queued)")
+    what.add_argument("--discard", metavar="ID", help="delete one of them, audio and captions (its id, or the start of it)")
+    interrupted.set_defaults(run=_interrupted)
     rename = sub.add_parser("rename-speaker", help="name a speaker everywhere in a conversation")
     rename.add_argument("conversation_id", help="its id, or the start of it (4 characters or more)")
     rename.add_argument("old", help="speaker number or current label (Guest-1, a name)")
@@ -82,8 +89,36 @@ def _unfinished() -> list:
 def _note_unfinished() -> None:
     if waiting := _unfinished():
         ids = ", ".join(r.conversation_id for r in waiting)
-        print(f"parley: {len(waiting)} interrupted recording(s) wait to be stored ({ids}): `parley live` or the app "
-              "stores them when it starts.", file=sys.stderr)
+        print(f"parley: {len(waiting)} interrupted recording(s) wait to be stored ({ids}): `parley conversations "
+              "interrupted --recover` stores them now (`parley live` and the app do as they start).", file=sys.stderr)
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    from core.live import discard_unfinished
+
+    waiting = _unfinished()
+    if args.recover:
+        from core.cli.live import recover_unfinished
+
+        recover_unfinished()
+        return 0 if not _unfinished() else 1
+    if args.discard:
+        if len(args.discard) < 4:
+            raise NotFoundError(f"“{args.discard}” is too short to name a recording: give 4 characters of its id or more.")
+        chosen = [r for r in waiting if r.conversation_id.startswith(args.discard)]
+        if len(chosen) != 1:
+            raise NotFoundError(f"No interrupted recording has the id “{args.discard}”." if not chosen else
+                                f"“{args.discard}” starts the ids of {len(chosen)} interrupted recordings: give more of it.",
+                                hint="`parley conversations interrupted` lists them.")
+        discard_unfinished(chosen[0])
+        print(f"Discarded the interrupted recording “{chosen[0].title}” ({chosen[0].conversation_id}).", file=sys.stderr)
+        return 0
+    for r in waiting:
+        kept = "its audio file is gone" if r.audio_lost else f"{ms_to_seconds(r.duration_ms):8.1f}s"
+        print(f"{r.conversation_id}  {r.started.isoformat()}  {kept}  {r.results} results  {r.title}")
+    if not waiting:
+        print("no interrupted recording", file=sys.stderr)
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -102,7 +137,7 @@ def _show(args: argparse.Namespace) -> int:
         except NotFoundError as exc:
             if any(r.conversation_id.startswith(args.conversation_id) for r in _unfinished()):
                 raise NotFoundError(f"{exc} Its recording was interrupted and waits to be stored.",
-                                    hint="Run `parley live` or open the app: either stores it as it starts.") from exc
+                                    hint="`parley conversations interrupted --recover` stores it.") from exc
             raise
     export_conversation(conversation, "txt", None, ExportOptions())
     return 0

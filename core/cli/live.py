@@ -65,7 +65,7 @@ def _list_devices() -> int:
     return 0
 
 
-def _recover_unfinished() -> None:
+def recover_unfinished() -> None:
     """Store the recordings a crash left unfinished; one that cannot be read is reported and left in place."""
     import logging
 
@@ -241,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_devices:
         return _list_devices()
     if not args.no_recover:
-        _recover_unfinished()
+        recover_unfinished()
     if stop.asked.is_set():
         print("Stopped before the session began; nothing was recorded.", file=sys.stderr)
         return 130

@@ -180,10 +180,38 @@ def test_an_interrupted_recording_is_mentioned_until_it_is_stored(stored, parley
     assert main(["conversations", "list"]) == 0
     captured = capsys.readouterr()
     assert stored in captured.out and folder.name not in captured.out
-    assert f"1 interrupted recording(s) wait to be stored ({folder.name})" in captured.err and "parley live" in captured.err
+    assert f"1 interrupted recording(s) wait to be stored ({folder.name})" in captured.err
+    assert "parley conversations interrupted --recover" in captured.err
     assert main(["conversations", "show", folder.name[:8]]) == 1
     err = capsys.readouterr().err
-    assert "was interrupted and waits to be stored" in err and "parley live" in err
+    assert "was interrupted and waits to be stored" in err and "interrupted --recover" in err
+
+
+def test_interrupted_recordings_are_listed_stored_or_discarded_without_starting_a_recording(stored, parley_home, capsys):
+    """They were stored only by `parley live` (which starts recording) or the app: a terminal user could neither store
+    one now nor get rid of one."""
+    import subprocess
+    import sys
+
+    from helpers.library import unfinished_folder
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    kept = unfinished_folder(parley_home, dead)
+    dropped = unfinished_folder(parley_home, dead, "00000000-0000-4000-8000-000000000002", seconds=2.0)
+    assert main(["conversations", "interrupted"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed] == [kept.name, dropped.name] and "2.0s" in listed[1]
+    assert main(["conversations", "interrupted", "--discard", "0000"]) == 1  # both ids start so: neither is deleted
+    assert "starts the ids of 2 interrupted recordings" in capsys.readouterr().err and dropped.exists()
+    assert main(["conversations", "interrupted", "--discard", dropped.name]) == 0
+    assert "Discarded the interrupted recording" in capsys.readouterr().err and not dropped.exists()
+    assert main(["conversations", "interrupted", "--recover"]) == 0
+    assert f"conversationId {kept.name}" in capsys.readouterr().err
+    assert main(["conversations", "list"]) == 0
+    captured = capsys.readouterr()
+    assert kept.name in captured.out and "interrupted" not in captured.err
+    assert main(["conversations", "interrupted"]) == 0
+    assert capsys.readouterr().err.strip() == "no interrupted recording"
 
 
 def test_a_job_whose_worker_was_killed_is_listed_as_interrupted_not_running(stored, capsys):

@@ -269,7 +269,7 @@ def test_ctrl_c_during_the_set_up_stops_before_anything_is_recorded(parley_home,
     import core.cli.live as live
 
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    monkeypatch.setattr(live, "_recover_unfinished", lambda: os.kill(os.getpid(), signal.SIGINT))
+    monkeypatch.setattr(live, "recover_unfinished", lambda: os.kill(os.getpid(), signal.SIGINT))
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a process started in the background by a script inherits it
         assert main(["live", "--input", str(sample_wav), "--jsonl"]) == 130
@@ -293,18 +293,17 @@ def test_a_damaged_leftover_recording_is_reported_and_the_others_recovered(parle
     gone = _unfinished_folder(parley_home, int(dead.stdout), "00000000-0000-4000-8000-000000000003")
     with open(bad / "recording.wav", "r+b") as f:
         f.write(b"JUNK")
-    (gone / "recording.wav").unlink()  # its captions are left: what is to be done with them is the user's choice
+    (gone / "recording.wav").unlink()  # its captions are left: they are kept, as a conversation without a recording
     (gone / "results.jsonl").write_text(json.dumps(utterance_to_dict(Utterance(
         "r1", 0, 0, 900, TextForms("hello", "hello", "hello", "Hello."), 0.9))) + "\n")
     assert main(["live", "--input", str(excerpt), "--speed", "0", "--mode", "realtime"]) == 0
     err = capsys.readouterr().err
-    # what a command-line user can do about it (there is no Discard button here)
-    assert f"could not recover the unfinished recording in {gone}" in err and "or delete that folder" in err
+    assert "(its audio file was gone: 1 captions kept): conversationId 00000000-0000-4000-8000-000000000003" in err
     assert "conversationId 00000000-0000-4000-8000-000000000002" in err  # the intact one was recovered
     assert "conversationId 00000000-0000-4000-8000-000000000001" in err  # and the damaged header rebuilt
-    assert str(bad) not in err
+    assert str(bad) not in err and "could not recover" not in err
     with Library.open() as library:
-        assert len(library.list_conversations()) == 3  # the recovered ones and this session's
+        assert len(library.list_conversations()) == 4  # the recovered ones and this session's
 
 
 @pytest.mark.slow

@@ -258,14 +258,14 @@ def test_a_leftover_whose_captions_cannot_be_read_is_recovered_with_its_audio(pa
 def test_a_leftover_whose_audio_file_is_gone_keeps_its_captions(parley_home, capsys):
     """Its recording.wav deleted, recovery failed at every start and the leftover was announced for ever, its captions
     never stored. They are stored now as a conversation without a recording, and nothing is queued to re-transcribe."""
-    from core.cli.live import _recover_unfinished
+    from core.cli.live import recover_unfinished
 
     folder = _unfinished_folder(parley_home, _dead_pid())
     (folder / journal.RESULTS_FILE).write_text(json.dumps(journal.utterance_to_dict(_utterance("Hello there."))) + "\n")
     (folder / journal.AUDIO_FILE).unlink()
     [found] = find_unfinished_recordings()
     assert found.audio_lost and found.results == 1
-    _recover_unfinished()
+    recover_unfinished()
     assert "its audio file was gone: 1 captions kept" in capsys.readouterr().err
     assert find_unfinished_recordings() == [] and not (folder / journal.SESSION_FILE).exists()
     with Library.open() as library:
