@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -60,6 +61,9 @@ def _load(lib, conversation_id: str) -> Loaded:
     return Loaded(conversation, lib.passes(conversation_id), audio, jobs[0] if jobs else None)
 
 
+PASS_CHARS, PASS_MAX_PX = 10, 380  # the transcript version chooser's least width (characters) and greatest (pixels)
+
+
 class ConversationView(QWidget):
     """Reads, plays and edits one stored conversation."""
 
@@ -86,7 +90,12 @@ class ConversationView(QWidget):
             label.setWordWrap(True)
         self.pass_box = QComboBox(objectName="passChooser")
         self.pass_box.setAccessibleName("Transcript version")
-        self.pass_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # it takes the room there is, up to PASS_MAX_PX, and down to PASS_CHARS characters (the rest elided), so the window
+        # can be made narrow: sized to its longest choice it alone was 378 px wide
+        self.pass_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.pass_box.setMinimumContentsLength(PASS_CHARS)
+        self.pass_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.pass_box.setMaximumWidth(PASS_MAX_PX)
         self.pass_box.activated.connect(self._pass_chosen)
         self.retranscribe_button = QPushButton("Transcribe again…", objectName="retranscribeButton")
         self.retranscribe_button.clicked.connect(lambda: self.conversation_id and self.retranscribe_requested.emit(self.conversation_id))
@@ -99,13 +108,12 @@ class ConversationView(QWidget):
         self.history.revealed.connect(self._reveal)
         self.find_bar = FindBar()
 
+        # the controls on a row of their own, the title and details under them across the whole width: beside the
+        # controls, a title of a few words wrapped into a column of one word a line
         header = QHBoxLayout()
         header.addWidget(self.back_button)
-        titles = QVBoxLayout()
-        titles.addWidget(self.title)
-        titles.addWidget(self.details)
-        header.addLayout(titles, 1)
-        header.addWidget(self.pass_box)
+        header.addStretch(1)
+        header.addWidget(self.pass_box, 3)
         header.addWidget(self.retranscribe_button)
         header.addWidget(self.export_button)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -121,6 +129,8 @@ class ConversationView(QWidget):
         split.setSizes([700, 220])
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
         layout.addWidget(self.player)
         layout.addWidget(split, 1)
 
@@ -205,7 +215,7 @@ class ConversationView(QWidget):
             if p.is_current:
                 self.pass_box.setCurrentIndex(self.pass_box.count() - 1)
         self.pass_box.setEnabled(self.pass_box.count() > 1)
-        self.pass_box.setMinimumWidth(self.pass_box.sizeHint().width())  # its label is read whole, never cut
+        self.pass_box.setToolTip(self.pass_box.currentText())  # read whole even where a narrow window cuts it
         self.transcript.profanity = self.services.settings.profanity
         self.transcript.show_conversation(c)
         self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))

@@ -401,6 +401,23 @@ def test_the_transcript_version_is_readable_at_the_default_window_size(qtbot, ap
     wait_ops(qtbot, services)
 
 
+def test_a_long_title_reads_on_one_line_and_the_window_narrows_as_on_the_other_pages(qtbot, app_style, window, services,
+                                                                                     two_speaker_sample, sample_wav):
+    """Beside the controls, the title had the room they left: "Weekly planning with the Chicago and New Jersey teams"
+    was a column of one or two words a line (7 lines), and the version chooser, as wide as its longest label, kept the
+    window at least 934 px wide on this page."""
+    cid = store(services, two_speaker_sample, sample_wav, title="Weekly planning with the Chicago and New Jersey teams")
+    view = _open(qtbot, window, cid)
+    qtbot.waitUntil(lambda: view.title.isVisible())
+    assert view.title.width() >= view.width() - 40  # the whole width is the title's
+    assert view.title.height() < 2 * view.title.fontMetrics().height() * 1.6  # one line of its 16 pt text
+    window.resize(740, 600)
+    qtbot.waitUntil(lambda: window.width() <= 760)
+    assert view.export_button.geometry().right() <= view.width()
+    assert view.pass_box.toolTip() == view.pass_box.currentText()  # read whole where the box is cut
+    wait_ops(qtbot, services)
+
+
 def test_the_profanity_setting_decides_how_the_transcript_and_search_show_swear_words(qtbot, window, services, two_speaker_sample,
                                                                                       sample_wav):
     """Settings said "Profanity: Masked" while the transcript and search results showed the words as heard."""
