@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.jobs.model import PAUSED_STEP
 from core.results import Conversation, Utterance
 from core.store.edits import CorrectText, DeletePhrase, MergeSpeakers, Reassign, RenameSpeaker
 from desktop.edit_history import EditHistory
 from desktop.find_bar import FindBar
-from desktop.jobs_view import time_left_text
+from desktop.jobs_view import JobPace
 from desktop.player import PlayerBar
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -72,10 +73,11 @@ class ConversationView(QWidget):
     retranscribe_requested = Signal(str)
     loaded = Signal(str)  # conversationId, after each (re)load
 
-    def __init__(self, services: Services, parent: QWidget | None = None):
+    def __init__(self, services: Services, parent: QWidget | None = None, *, job_pace: JobPace | None = None):
         super().__init__(parent)
         self.setObjectName("conversationView")
         self.services = services
+        self.job_pace = job_pace or JobPace()  # the Jobs page's, which reads the jobs each second
         self.conversation_id: str | None = None
         self.data: Loaded | None = None
         self._pending_seek: int | None = None
@@ -221,6 +223,9 @@ class ConversationView(QWidget):
         self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))
         self.speakers.show_conversation(c)
         self.player.load(data.audio)
+        self.retranscribe_button.setEnabled(data.audio is not None)
+        self.retranscribe_button.setToolTip("" if data.audio is not None else
+                                            "Its recording is missing: there is nothing to transcribe again.")
         if self._pending_seek is not None:
             self.seek(self._pending_seek)
             self.transcript.scroll_to_time(self._pending_seek)
@@ -234,8 +239,10 @@ class ConversationView(QWidget):
         c = data.conversation
         details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
         if data.job is not None and data.job.state in JOB_TEXT:
-            step = f" {data.job.progress}%" + time_left_text(data.job, ", {}") if data.job.state == "Running" else ""
-            details.append(f"better transcript {JOB_TEXT[data.job.state]}{step}")
+            job = data.job
+            state = "paused while recording" if job.step == PAUSED_STEP else JOB_TEXT[job.state]
+            step = f" {job.progress}%" + self.job_pace.text(job, ", {}") if job.state == "Running" else ""
+            details.append(f"better transcript {state}{step}")
         shown = next((p for p in data.passes if p.is_current), None)
         if shown is not None and any(p.kind == "async" and p.status == "succeeded" and p.created > shown.created
                                      for p in data.passes):
@@ -249,11 +256,10 @@ class ConversationView(QWidget):
         if self.data is None or self.conversation_id is None:
             return
         job = next((j for j in jobs if j.conversation_id == self.conversation_id), None)  # the newest comes first
-        before = self.data.job
-        if job is None or (before is not None and (before.job_id, before.state, before.progress) == (job.job_id, job.state, job.progress)):
+        if job is None:
             return
         self.data = replace(self.data, job=job)
-        self._show_details()
+        self._show_details()  # each read: the step (paused or not) and the time left change with the same progress
 
     # find in this conversation
 

@@ -7,6 +7,10 @@ views show the new transcript.
 
 from __future__ import annotations
 
+import time
+from collections import deque
+from datetime import datetime, timezone
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.jobs.model import ESTIMATE_FROM, PAUSED_STEP, RUNNING
 from desktop.services import Services
 from desktop.speaker_colors import format_left
 
@@ -37,12 +42,56 @@ def _read(lib, titles: dict[str, str]):
     return jobs, titles
 
 
-def time_left_text(job, template: str, otherwise: str = "") -> str:
-    """Return `template` with the running job's estimated time left in it ("about 3 min left"), else `otherwise`."""
-    from datetime import datetime, timezone
+PACE_WINDOW_S = 60  # a running job's time left comes from its progress over about this much recent time
+PACE_MIN_S = 10  # and from the time since it began only until it has been watched this long
 
-    left = job.time_left_s(datetime.now(timezone.utc))
-    return otherwise if left is None else template.format(format_left(left))
+
+class JobPace:
+    """Each running job's pace, from its progress as read about once a second, and so its time left.
+
+    The time since a job began counts the seconds a live session paused it as work ("about 2 min left" with 15 s to
+    go after a pause of 33 s): once a job is seen for PACE_MIN_S, its recent pace counts, pauses left out."""
+
+    def __init__(self):
+        self._read: dict[int, deque] = {}  # job id -> (monotonic time, progress) read since it began or resumed
+        self._paused: set[int] = set()  # jobs seen paused: the time since they began is no measure
+
+    def update(self, jobs, now: float) -> None:
+        """Return None after taking the progress of the jobs just read (`now`: time.monotonic())."""
+        running = set()
+        for job in jobs:
+            if job.state != RUNNING:
+                continue
+            running.add(job.job_id)
+            read = self._read.setdefault(job.job_id, deque())
+            if job.step == PAUSED_STEP:
+                self._paused.add(job.job_id)
+                read.clear()
+                continue
+            read.append((now, job.progress))
+            while len(read) > 2 and now - read[1][0] >= PACE_WINDOW_S:
+                read.popleft()
+        for gone in set(self._read) - running:
+            del self._read[gone]
+            self._paused.discard(gone)
+
+    def time_left_s(self, job, now: float) -> float | None:
+        """Return about how many seconds a running job has left (None: not known yet, or paused)."""
+        if job.state != RUNNING or job.step == PAUSED_STEP or job.progress < ESTIMATE_FROM:
+            return None
+        read = self._read.get(job.job_id)
+        if read and now - read[0][0] >= PACE_MIN_S:
+            began, progress = read[0]
+            done = job.progress - progress
+            return (now - began) * (100 - job.progress) / done if done > 0 else None  # no progress for a while: unknown
+        if job.job_id in self._paused:
+            return None
+        return job.time_left_s(datetime.now(timezone.utc))
+
+    def text(self, job, template: str, otherwise: str = "") -> str:
+        """Return `template` with the job's time left in it ("about 3 min left"), else `otherwise`."""
+        left = self.time_left_s(job, time.monotonic())
+        return otherwise if left is None else template.format(format_left(left))
 
 
 class JobsView(QWidget):
@@ -50,13 +99,14 @@ class JobsView(QWidget):
 
     open_requested = Signal(str, object)  # conversationId, offset (None)
     pending_changed = Signal(int)  # how many jobs wait or run
-    jobs_read = Signal(list)  # the jobs as just read (their progress), for views that show one
+    jobs_read = Signal(list)  # the jobs as just read (their progress; their time left: `pace`), for views that show one
 
     def __init__(self, services: Services, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("jobsView")
         self.services = services
         self.jobs: list = []
+        self.pace = JobPace()
         self._titles: dict[str, str] = {}
         self._reading = False
         self.table = QTreeWidget(objectName="jobList")
@@ -115,6 +165,7 @@ class JobsView(QWidget):
         selected = self.selected_job()
         same_rows = [j.job_id for j in jobs] == [j.job_id for j in self.jobs]
         self.jobs = jobs
+        self.pace.update(jobs, time.monotonic())
         if not same_rows:  # rows come and go: build them again; otherwise update them in place
             self.table.clear()
             for job in jobs:
@@ -135,7 +186,7 @@ class JobsView(QWidget):
             item.setToolTip(4, detail)
             bar = self.table.itemWidget(item, 3)
             bar.setValue(job.progress)
-            bar.setFormat(time_left_text(job, "%p% · {}", "%p%"))
+            bar.setFormat(self.pace.text(job, "%p% · {}", "%p%"))
         pending = sum(1 for j in jobs if j.is_pending)
         self.summary.setText(f"{pending} waiting or running" if pending else "No jobs waiting")
         self.pending_changed.emit(pending)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidge
 from core.jobs.model import RUNNING
 from desktop.confirm import confirm
 from desktop.conversation_view import ConversationView
-from desktop.jobs_view import JobsView, time_left_text
+from desktop.jobs_view import JobsView
 from desktop.library_view import LibraryView
 from desktop.record_view import RecordView
 from desktop.services import Services
@@ -43,8 +43,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.record_view = RecordView(services)
         self.library_view = LibraryView(services)
-        self.conversation_view = ConversationView(services)
         self.jobs_view = JobsView(services)
+        self.conversation_view = ConversationView(services, job_pace=self.jobs_view.pace)
         self.stack = QStackedWidget()
         for view in (self.record_view, self.library_view, self.conversation_view, self.jobs_view):
             self.stack.addWidget(view)
@@ -332,5 +332,5 @@ class MainWindow(QMainWindow):
         job = running[0]
         return confirm(self, "Quit while a transcript is being made?",
                        f"A better transcript of “{self.jobs_view.title(job)}” is {job.progress} % done"
-                       f"{time_left_text(job, ' ({})')}. If you quit now, it starts over the next "
+                       f"{self.jobs_view.pace.text(job, ' ({})')}. If you quit now, it starts over the next "
                        "time Parley opens. Quit anyway?")

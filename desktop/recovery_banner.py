@@ -88,8 +88,8 @@ class RecoveryBanner(QFrame):
         if not self.unfinished:
             return
         recording = self.unfinished[0]
-        question = (f"Delete the interrupted recording “{recording.title}” ({format_time(recording.duration_ms)})? "
-                    "This cannot be undone.")
+        what = f"its {recording.results} captioned phrase(s)" if recording.audio_lost else format_time(recording.duration_ms)
+        question = f"Delete the interrupted recording “{recording.title}” ({what})? This cannot be undone."
         if not confirm(self, "Discard recording", question):
             return
 

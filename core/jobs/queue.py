@@ -113,8 +113,12 @@ class TranscriptionQueue:
             raise JobError(f"Unknown transcription mode '{mode}'.", f"Use {' or '.join(MODES)}.")
         options = options or JobOptions()
         with self.library.transaction() as db:
-            if db.execute("SELECT 1 FROM conversations WHERE conversation_id = ?", [conversation_id]).fetchone() is None:
+            row = db.execute("SELECT title FROM conversations WHERE conversation_id = ?", [conversation_id]).fetchone()
+            if row is None:
                 raise NotFoundError(f"There is no conversation {conversation_id}.")
+            if db.execute("SELECT 1 FROM audio_sources WHERE conversation_id = ?", [conversation_id]).fetchone() is None:
+                raise JobError(f"The conversation “{row[0]}” was stored without a recording: there is nothing to transcribe "
+                               "again.", "Its transcript is all there is of it; export or edit it as it is.")
             pending = db.execute(
                 f"SELECT {_COLUMNS} FROM jobs WHERE conversation_id = ? AND state IN (?, ?) ORDER BY id LIMIT 1",
                 [conversation_id, *PENDING_STATES],

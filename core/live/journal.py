@@ -190,6 +190,8 @@ class SessionJournal:
         words = utterance.words[:stable_words]
         if not words:
             return
+        if words[-1].text.rstrip(",;:"):  # read back alone, the sentence goes on no further: "Sheila in Texas," ends there
+            words[-1] = replace(words[-1], text=words[-1].text.rstrip(",;:"))
         part = replace(utterance, words=words, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
                        forms=forms_from_display(capitalized(joined((w.text for w in words), locale)), locale), alternatives=[])
         data = {**utterance_to_dict(part), UNDER_WAY: True}

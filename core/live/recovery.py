@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import time
@@ -38,8 +39,9 @@ class UnfinishedRecording:
 
     @property
     def audio_lost(self) -> bool:
-        """Return whether its audio file is gone (its captions are recovered alone)."""
-        return not self.audio.exists()
+        """Return whether no audio is left of it: its file is gone, empty, or something else stands in its place (its
+        captions are recovered alone)."""
+        return _audio_ms(self.audio) == 0
 
     @property
     def unsaved(self) -> bool:
@@ -65,10 +67,21 @@ def _alive(info: journal.SessionInfo) -> bool:
 
 def _audio_ms(path: Path) -> int:
     try:
+        if not path.is_file():  # gone, or a folder in its place
+            return 0
         size = path.stat().st_size
     except OSError:
         return 0
     return max(0, size - 44) // 2 * 1000 // 16_000
+
+
+def _nothing_journaled(folder: Path) -> bool:
+    """Return whether the session wrote no captions at all (a journal that holds something unreadable is not nothing)."""
+    path = folder / journal.RESULTS_FILE
+    try:
+        return not path.exists() or (path.is_file() and not path.read_bytes().strip())
+    except OSError:
+        return False
 
 
 def _damaged_and_left(folder: Path) -> bool:
@@ -108,7 +121,7 @@ def find_unfinished_recordings() -> list[UnfinishedRecording]:
             conversation_id=info.conversation_id, folder=folder, title=info.title, started=info.started,
             duration_ms=_audio_ms(folder / journal.AUDIO_FILE), results=len(journal.read_results(folder)), info=info,
         )
-        if recording.duration_ms == 0 and recording.results == 0:
+        if recording.duration_ms == 0 and recording.results == 0 and _nothing_journaled(folder):
             log.info("removing the unfinished recording %s: it ended before any audio was recorded", folder)
             try:
                 discard_unfinished(recording)
@@ -128,15 +141,18 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
     if len(kept) > len(results):  # the session of this process heard more than its journal could keep
         results = kept
     audio: Path | None = recording.audio
-    if audio.exists():
+    lost = recording.audio_lost
+    if not lost:
         duration_ms = repair_wav(audio)
         info = recording.info if queue else _without_job(recording.info)
     elif results:  # its captions are all that is left: kept as a conversation without a recording (nothing to re-transcribe)
-        log.warning("the recording %s has no audio file left; storing its %d captions alone", recording.folder, len(results))
+        log.info("the recording %s has no audio left; storing its %d captions alone", recording.folder, len(results))
         audio, duration_ms, info = None, max(u.end_ms for u in results), _without_job(recording.info)
     else:
-        raise AudioError(f"The recording “{recording.title}” has no audio file left in {recording.folder}, and no captions.",
-                         hint="Discard it; there is nothing in it to keep.")
+        raise AudioError(f"The recording “{recording.title}” in {recording.folder} has no audio left, and none of its "
+                         "captions can be read.",
+                         hint=f"Discard it (in the app, or `parley conversations interrupted --discard "
+                              f"{recording.conversation_id}`), or look at its results.jsonl there first.")
     owned = library is None
     library = library or Library.open()
     try:
@@ -145,7 +161,12 @@ def recover(recording: UnfinishedRecording, library=None, *, queue: bool = True)
         if owned:
             library.close()
     journal.finish(recording.folder)
-    log.info("recovered %s: %d ms of audio, %d results", cid, duration_ms, len(results))
+    if lost:  # an empty file of its own is no recording to keep; a folder left empty goes too (something else stays)
+        with contextlib.suppress(OSError):
+            if recording.audio.is_file() and not recording.audio.is_symlink():
+                recording.audio.unlink()
+            recording.folder.rmdir()
+    log.info("recovered %s: %d ms of audio, %d results", cid, 0 if lost else duration_ms, len(results))
     return cid
 
 

@@ -722,6 +722,13 @@ def test_the_progress_of_a_running_job_shows_in_the_conversation_as_the_jobs_lis
     services.ops.call_library(running)
     window.jobs_view.refresh()
     qtbot.waitUntil(lambda: "better transcript running 40%" in view.details.text(), timeout=10_000)
+    # a live session pauses it: said so, and no time left is shown while nothing moves (the header kept the last one)
+    from core.jobs.model import PAUSED_STEP
+
+    services.ops.call_library(lambda lib: TranscriptionQueue(lib).report(job.job_id, 40, PAUSED_STEP))
+    window.jobs_view.refresh()
+    qtbot.waitUntil(lambda: "better transcript paused while recording 40%" in view.details.text(), timeout=10_000)
+    assert " left" not in view.details.text()
     wait_ops(qtbot, services)
 
 

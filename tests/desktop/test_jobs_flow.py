@@ -31,6 +31,31 @@ def worker_window(qtbot, services_with_worker):
     return window
 
 
+@pytest.fixture
+def library_with_job(parley_home, sample_wav):
+    """Return (queue, job id, report(progress, step, began_s_ago=None)) for a job claimed in a real library."""
+    from datetime import datetime, timedelta, timezone
+
+    from core.jobs.queue import TranscriptionQueue
+    from core.store import Library
+    from core.store.records import to_db_time
+    from helpers.library import store_recording
+
+    with Library.open() as library:
+        queue = TranscriptionQueue(library)
+        queue.enqueue(store_recording(library, sample_wav))
+        job_id = queue.claim(4242).job_id
+
+        def report(progress: int, step: str, began_s_ago: float | None = None) -> None:
+            queue.report(job_id, progress, step)
+            if began_s_ago is not None:
+                with library.transaction() as db:
+                    began = datetime.now(timezone.utc) - timedelta(seconds=began_s_ago)
+                    db.execute("UPDATE jobs SET started = ? WHERE id = ?", [to_db_time(began), job_id])
+
+        yield queue, job_id, report
+
+
 def _job_state(window, job_id):
     job = window.jobs_view.job(job_id)
     return job.state if job else None
@@ -99,3 +124,30 @@ def test_retranscription_runs_in_the_worker_and_cancel_and_retry(qtbot, worker_w
     qtbot.mouseClick(jobs.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _job_state(window, slow.job_id) == "Canceled")
     wait_ops(qtbot, services)
+
+
+def test_a_job_paused_by_a_live_session_is_given_its_time_left_from_its_pace_since_it_resumed(library_with_job):
+    """The time since the job began counted the seconds a live session paused it as work: "about 2 min left" with 15 s
+    to go after a pause of 33 s."""
+    from core.jobs.model import PAUSED_STEP
+    from desktop.jobs_view import JobPace
+
+    queue, job_id, report = library_with_job
+    report(20, "transcribe", began_s_ago=60)
+    pace = JobPace()
+    pace.update([queue.job(job_id)], now=0.0)
+    assert pace.time_left_s(queue.job(job_id), 0.0) == pytest.approx(60 * 80 / 20, rel=0.05)  # its pace since it began
+    report(20, PAUSED_STEP)
+    for at in range(1, 41):
+        pace.update([queue.job(job_id)], now=float(at))
+        assert pace.time_left_s(queue.job(job_id), float(at)) is None
+    for at, progress in ((41, 22), (46, 26), (51, 30)):  # going again: 8 points in 10 s
+        report(progress, "transcribe")
+        pace.update([queue.job(job_id)], now=float(at))
+    assert pace.time_left_s(queue.job(job_id), 51.0) == pytest.approx(10 * 70 / 8)  # not 100 s and more from its start
+    for at in range(52, 70):  # a step that moves the bar no more: its time left is not known
+        pace.update([queue.job(job_id)], now=float(at))
+    assert pace.time_left_s(queue.job(job_id), 69.0) is not None
+    for at in range(70, 140):
+        pace.update([queue.job(job_id)], now=float(at))
+    assert pace.time_left_s(queue.job(job_id), 139.0) is None

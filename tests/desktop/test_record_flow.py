@@ -725,6 +725,7 @@ def test_an_interrupted_recording_whose_audio_file_is_gone_is_recovered_with_its
     qtbot.waitUntil(lambda: window.conversation_view.conversation_id == cid)
     wait_ops(qtbot, services)
     assert "Hello?" in window.conversation_view.transcript.toPlainText()
+    assert not window.conversation_view.retranscribe_button.isEnabled()  # there is nothing to transcribe again
 
 
 def test_an_older_check_answering_late_does_not_bring_back_a_recording_discarded_since(qtbot, services, sample_wav, parley_home,

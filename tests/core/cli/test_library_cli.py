@@ -13,14 +13,16 @@ from core.results import Speaker, new_conversation_id
 
 
 @pytest.fixture
-def stored(sample_conversation, parley_home):
-    """Return the id of the sample conversation stored with two speakers taking turns."""
+def stored(sample_conversation, sample_wav, parley_home):
+    """Return the id of the sample conversation stored with two speakers taking turns, and its recording."""
     conversation = sample_conversation.with_utterances(
         [replace(u, speaker=1 + i % 2) for i, u in enumerate(sample_conversation.utterances)]
     )
     conversation.speakers = {1: Speaker(1), 2: Speaker(2)}
     with Library.open() as library:
-        return library.save_conversation(conversation)
+        cid = library.save_conversation(conversation)
+        library.add_audio(cid, sample_wav)
+        return cid
 
 
 def test_list_show_search(stored, capsys):
@@ -123,7 +125,7 @@ def test_queue_cancel_and_retry(stored, capsys):
     assert "NotStarted" in capsys.readouterr().out
 
 
-def test_a_queued_retranscription_keeps_the_speakers_a_conversation_has(stored, sample_conversation, capsys):
+def test_a_queued_retranscription_keeps_the_speakers_a_conversation_has(stored, sample_conversation, sample_wav, capsys):
     """`parley transcribe --diarize` then `parley queue add ID`: the better transcript must not lose who spoke."""
     from core.jobs.queue import TranscriptionQueue
 
@@ -132,6 +134,7 @@ def test_a_queued_retranscription_keeps_the_speakers_a_conversation_has(stored, 
     assert stored in said and "speakers" in said
     with Library.open() as library:
         unlabelled = library.save_conversation(replace(sample_conversation, conversation_id=new_conversation_id()))
+        library.add_audio(unlabelled, sample_wav)
     assert main(["queue", "add", unlabelled, "--model", "tiny.en"]) == 0
     assert "speakers" not in capsys.readouterr().out
     with Library.open() as library:

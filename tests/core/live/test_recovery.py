@@ -17,6 +17,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 from core.audio.decode import load_audio
+from core.errors import AudioError
 from core.jobs.queue import TranscriptionQueue
 from core.live import discard_unfinished, find_unfinished_recordings, journal, recover
 from core.store import Library
@@ -255,14 +256,18 @@ def test_a_leftover_whose_captions_cannot_be_read_is_recovered_with_its_audio(pa
         assert library.audio_sources(recover(found, library))[0].duration_ms == 1000
 
 
-def test_a_leftover_whose_audio_file_is_gone_keeps_its_captions(parley_home, capsys):
+@pytest.mark.parametrize("left", ["gone", "empty", "header only", "folder"])
+def test_a_leftover_whose_audio_file_is_gone_keeps_its_captions(parley_home, capsys, left):
     """Its recording.wav deleted, recovery failed at every start and the leftover was announced for ever, its captions
-    never stored. They are stored now as a conversation without a recording, and nothing is queued to re-transcribe."""
+    never stored. They are stored now as a conversation without a recording, and nothing is queued to re-transcribe.
+    An empty file in its place was stored as a recording of 0 s, and a folder there was refused at every start."""
     from core.cli.live import recover_unfinished
 
     folder = _unfinished_folder(parley_home, _dead_pid())
     (folder / journal.RESULTS_FILE).write_text(json.dumps(journal.utterance_to_dict(_utterance("Hello there."))) + "\n")
-    (folder / journal.AUDIO_FILE).unlink()
+    audio = folder / journal.AUDIO_FILE
+    {"gone": audio.unlink, "empty": lambda: audio.write_bytes(b""), "header only": lambda: audio.write_bytes(audio.read_bytes()[:44]),
+     "folder": lambda: (audio.unlink(), audio.mkdir())}[left]()
     [found] = find_unfinished_recordings()
     assert found.audio_lost and found.results == 1
     recover_unfinished()
@@ -273,6 +278,26 @@ def test_a_leftover_whose_audio_file_is_gone_keeps_its_captions(parley_home, cap
         assert [u.display for u in conversation.ordered()] == ["Hello there."]
         assert conversation.duration_ms == 600 and library.audio_sources(found.conversation_id) == []
         assert TranscriptionQueue(library).jobs(conversation_id=found.conversation_id) == []
+        from core.errors import JobError
+
+        with pytest.raises(JobError, match="was stored without a recording: there is nothing to transcribe again"):
+            TranscriptionQueue(library).enqueue(found.conversation_id)
+    assert folder.exists() == (left == "folder")  # an empty file of its own goes, with the folder; a folder put there stays
+
+
+def test_a_leftover_whose_captions_cannot_be_read_and_whose_audio_is_gone_is_offered_not_deleted(parley_home):
+    """Such a folder was taken for a session killed before it recorded anything, and deleted without a word."""
+    folder = _unfinished_folder(parley_home, _dead_pid())
+    (folder / journal.AUDIO_FILE).unlink()
+    (folder / journal.RESULTS_FILE).write_bytes(b"\x00\xff garbage that is no JSON\n")
+    [found] = find_unfinished_recordings()
+    assert found.audio_lost and found.results == 0
+    with pytest.raises(AudioError, match="has no audio left, and none of its captions can be read") as raised:
+        recover(found)
+    assert f"interrupted --discard {found.conversation_id}" in raised.value.hint
+    assert (folder / journal.RESULTS_FILE).exists()
+    discard_unfinished(found)
+    assert not folder.exists()
 
 
 def _utterance(text: str):
