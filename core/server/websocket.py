@@ -105,9 +105,10 @@ class Stream:
             session.speech_until_ms = max(session.speech_until_ms, utterances[-1].end_ms)
         done, ending = _over(session, utterances, heard_ms)
         if done:
-            await self._send_finals(session, utterances[:done], audio, ending)
+            finals = _sentences(utterances[:done], session.locale)
+            await self._send_finals(session, finals, audio, ending)
             if session.speakers is not None and (labels := await run_in_threadpool(
-                    session.speakers.labels, utterances[:done], session.locale, session.smart_formatting)):
+                    session.speakers.labels, finals, session.locale, session.smart_formatting)):
                 await self.websocket.send_json(labels)
             _commit(session, utterances, done, heard_ms)
             utterances = utterances[done:]
@@ -127,7 +128,7 @@ class Stream:
             audio = await run_in_threadpool(lambda: session.audio(ended=True))
         finally:
             session.close()
-        await self._send_finals(session, await self._recognize(session, audio), audio, END_OF_DATA)
+        await self._send_finals(session, _sentences(await self._recognize(session, audio), session.locale), audio, END_OF_DATA)
         if session.speaker_labels and session.finals:
             labelled, warning = await run_in_threadpool(self.recognizer.speakers_of, session.finals, audio)
             if labelled is not None and session.speakers is not None:
@@ -190,6 +191,30 @@ def _after(utterances, sent: list, locale: str):
             kept.append(replace(u, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
                                 words=words, forms=forms_from_display(display, locale), alternatives=[]))
     return kept
+
+
+def _sentences(utterances, locale: str):
+    """Return the phrases to send final, those of one sentence as one: whisper ends a phrase where it likes ("I thought,
+    you know, I heard a" | "beep."), and each was sent final, the first said to end for no reason (reset)."""
+    from dataclasses import replace
+
+    from core.text.forms import forms_from_display
+    from core.text.words import capitalized, joined
+
+    sentences, pending = [], []
+    for n, utterance in enumerate(utterances):
+        pending.append(utterance)
+        if ends_sentence(utterance.display) or n == len(utterances) - 1:
+            if len(pending) == 1:
+                sentences.append(utterance)
+            else:
+                words = [w for u in pending for w in u.words]
+                display = capitalized(joined((w.text.strip() for w in words), locale))
+                first = pending[0]
+                sentences.append(replace(first, forms=forms_from_display(display, locale), words=words, alternatives=[],
+                                         duration_ms=pending[-1].end_ms - first.offset_ms))
+            pending = []
+    return sentences
 
 
 def _joined(utterances, locale: str):
