@@ -40,7 +40,12 @@ class SingleInstance(QObject):
     def claim(self) -> bool:
         """Return True when no other app has this data folder open; this one then answers later starts."""
         if not self._lock.tryLock(0):
-            return False
+            if self._lock.error() == QLockFile.LockError.LockFailedError:
+                return False  # held by another app
+            # a data folder that cannot take the lock file (read-only): nothing tells of another app, so this one opens
+            log.warning("cannot hold %s (%s): another window on this library would not be noticed",
+                        self.home / LOCK_FILE, self._lock.error().name)
+            return True
         QLocalServer.removeServer(self.name)  # the socket of an app that was killed
         self._server = QLocalServer(self)
         self._server.newConnection.connect(self._accept)
@@ -50,8 +55,9 @@ class SingleInstance(QObject):
 
     def owner(self) -> int | None:
         """Return the process id of the app holding the data folder, when known."""
-        ok, pid, _host, _app = self._lock.getLockInfo()
-        return pid if ok else None
+        info = self._lock.getLockInfo()  # PySide6: (pid, host name, app name)
+        pid = info[0] if isinstance(info, tuple) and info else 0
+        return pid if isinstance(pid, int) and pid > 0 else None
 
     def hand_over(self, files: list[Path]) -> bool:
         """Return whether the app already open took the files (none: it only shows its window)."""

@@ -146,3 +146,17 @@ def test_the_desktop_entry_script_adds_parley_to_the_menu_and_removes_it(tmp_pat
     assert (data / "icons" / "hicolor" / "256x256" / "apps" / "parley.png").is_file()
     gone = subprocess.run(["bash", str(ROOT / "packaging" / "desktop-entry.sh"), "--remove"], env=env, capture_output=True, text=True)
     assert gone.returncode == 0 and not (data / "applications" / "parley.desktop").exists()
+
+
+def test_a_second_claim_on_a_library_names_the_process_holding_it_and_an_unwritable_folder_does_not_block(qapp, tmp_path):
+    """Named when the app holding it does not answer; a data folder that cannot take the lock (read-only, gone) would
+    otherwise have refused every start as "already open"."""
+    from desktop.single_instance import SingleInstance
+
+    first, second = SingleInstance(tmp_path), SingleInstance(tmp_path)
+    assert first.claim() and not second.claim()
+    assert second.owner() == os.getpid()
+    first.release()
+    assert second.claim()
+    second.release()
+    assert SingleInstance(tmp_path / "not-there" / "at-all").claim()
