@@ -78,9 +78,8 @@ from core.asr.streaming_options import END_OF_DATA, FULL_STOP, RESET, SILENCE, R
 from core.asr.window_decoder import WindowDecoder
 from core.audio.levels import DcRemover
 from core.results import Utterance, Word
-from core.text.forms import forms_from_display
+from core.text.forms import forms_of_words
 from core.text.language import locale_for
-from core.text.words import capitalized, joined
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +419,7 @@ class StreamingRecognizer:
     def _emit(self, utterance: UtteranceBuffer, words: list[Word], *, final: bool, ending: str | None = None) -> None:
         if utterance.index is None:
             utterance.index, self._next_index = self._next_index, self._next_index + 1
-        forms = forms_from_display(capitalized(joined((w.text for w in words), self.locale)), self.locale)
+        forms = forms_of_words((w.text for w in words), self.locale)
         offset = words[0].offset_ms if words else samples_to_ms(utterance.first)
         end = words[-1].end_ms if words else offset
         result = Utterance(

@@ -17,8 +17,8 @@ from dataclasses import replace
 
 from core.diarization.turns import Diarization, _merge_spans
 from core.results import Alternative, Utterance, Word
-from core.text.forms import forms_from_display, word_token
-from core.text.words import capitalized, ends_sentence, joined
+from core.text.forms import forms_from_display, forms_of_words, word_token
+from core.text.words import ends_sentence
 
 
 SLIVER_MS = 50  # a word spanning less than this is placed by its neighbours, not by its instant
@@ -114,7 +114,7 @@ def _rebuilt(utterance: Utterance, words: list[Word], speaker: int, result_id: s
         result_id=result_id,
         offset_ms=start,
         duration_ms=end - start,
-        forms=forms_from_display(capitalized(joined((w.text.strip() for w in words), locale)), locale),
+        forms=forms_of_words((w.text.strip() for w in words), locale),
         confidence=round(sum(confidences) / len(confidences), 4) if confidences else utterance.confidence,
         speaker=speaker,
         words=words,

@@ -25,8 +25,7 @@ from pathlib import Path
 
 from core.errors import NotFoundError, StoreError, disk_hint
 from core.results import Conversation, Speaker, TextForms, Utterance, Word, utc_now
-from core.text.forms import forms_from_display
-from core.text.words import capitalized, joined
+from core.text.forms import forms_of_words
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +176,7 @@ class SessionJournal:
 
     def append(self, utterance: Utterance) -> None:
         """Return None once a final result's line is in results.jsonl (one unbuffered write)."""
-        line = (json.dumps(utterance_to_dict(utterance), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        line = _line(utterance_to_dict(utterance))
         with self._lock:
             self._lines.append(line)
             if self._fd is not None:
@@ -193,9 +192,8 @@ class SessionJournal:
         if words[-1].text.rstrip(",;:"):  # read back alone, the sentence goes on no further: "Sheila in Texas," ends there
             words[-1] = replace(words[-1], text=words[-1].text.rstrip(",;:"))
         part = replace(utterance, words=words, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
-                       forms=forms_from_display(capitalized(joined((w.text for w in words), locale)), locale), alternatives=[])
-        data = {**utterance_to_dict(part), UNDER_WAY: True}
-        line = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+                       forms=forms_of_words((w.text for w in words), locale), alternatives=[])
+        line = _line({**utterance_to_dict(part), UNDER_WAY: True})
         with self._lock:
             if self._fd is not None:
                 self._append(line, reserve=False)
@@ -230,6 +228,11 @@ class SessionJournal:
                 os.close(self._fd)
                 self._fd = None
         self._release_reserve()
+
+
+def _line(data: dict) -> bytes:
+    """Return a results.jsonl line: compact JSON and its newline."""
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -39,9 +39,9 @@ class UnfinishedRecording:
 
     @property
     def audio_lost(self) -> bool:
-        """Return whether no audio is left of it: its file is gone, empty, or something else stands in its place (its
-        captions are recovered alone)."""
-        return _audio_ms(self.audio) == 0
+        """Return whether no audio was left of it when it was found: its file gone, empty, or something else in its place
+        (its captions are recovered alone)."""
+        return self.duration_ms == 0
 
     @property
     def unsaved(self) -> bool:

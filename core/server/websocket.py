@@ -177,8 +177,7 @@ def _after(utterances, sent: list, locale: str):
     from dataclasses import replace
 
     from core.asr.agreement import after_committed
-    from core.text.forms import forms_from_display
-    from core.text.words import capitalized, joined
+    from core.text.forms import forms_of_words
 
     new = {id(w) for w in after_committed(sent, [w for u in utterances for w in u.words])}
     kept = []
@@ -187,9 +186,8 @@ def _after(utterances, sent: list, locale: str):
         if len(words) == len(u.words) and u.words:
             kept.append(u)
         elif words:
-            display = capitalized(joined((w.text.strip() for w in words), locale))
             kept.append(replace(u, offset_ms=words[0].offset_ms, duration_ms=words[-1].end_ms - words[0].offset_ms,
-                                words=words, forms=forms_from_display(display, locale), alternatives=[]))
+                                words=words, forms=forms_of_words((w.text.strip() for w in words), locale), alternatives=[]))
     return kept
 
 
@@ -198,8 +196,7 @@ def _sentences(utterances, locale: str):
     you know, I heard a" | "beep."), and each was sent final, the first said to end for no reason (reset)."""
     from dataclasses import replace
 
-    from core.text.forms import forms_from_display
-    from core.text.words import capitalized, joined
+    from core.text.forms import forms_of_words
 
     sentences, pending = [], []
     for n, utterance in enumerate(utterances):
@@ -209,10 +206,9 @@ def _sentences(utterances, locale: str):
                 sentences.append(utterance)
             else:
                 words = [w for u in pending for w in u.words]
-                display = capitalized(joined((w.text.strip() for w in words), locale))
                 first = pending[0]
-                sentences.append(replace(first, forms=forms_from_display(display, locale), words=words, alternatives=[],
-                                         duration_ms=pending[-1].end_ms - first.offset_ms))
+                sentences.append(replace(first, forms=forms_of_words((w.text.strip() for w in words), locale), words=words,
+                                         alternatives=[], duration_ms=pending[-1].end_ms - first.offset_ms))
             pending = []
     return sentences
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from num2words import num2words
 from core.results import TextForms, Word
 from core.text.itn import inverse_normalize
 from core.text.language import language_of
+from core.text.words import capitalized, joined
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +286,12 @@ def mask_profanity(text: str, locale: str = "en-US") -> str:
     from core.text.profanity import filter_word
 
     return " ".join(filter_word(token, "Masked", locale) for token in text.split(" "))
+
+
+def forms_of_words(texts: Iterable[str], locale: str = "en-US") -> TextForms:
+    """Return the forms of the phrase some words make: joined as the locale writes them, its first word capitalized
+    (a phrase cut from a longer sentence, or made of several)."""
+    return forms_from_display(capitalized(joined(texts, locale)), locale)
 
 
 def forms_from_display(display: str, locale: str = "en-US") -> TextForms:
