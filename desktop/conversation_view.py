@@ -7,23 +7,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QPushButton,
-    QSizePolicy,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QSplitter, QVBoxLayout, QWidget
 
-from core.jobs.model import PAUSED_STEP
 from core.results import Conversation, Utterance
 from core.store.edits import CorrectText, DeletePhrase, MergeSpeakers, Reassign, RenameSpeaker
+from desktop.conversation_header import ConversationHeader
 from desktop.edit_history import EditHistory
 from desktop.find_bar import FindBar
 from desktop.jobs_view import JobPace
@@ -34,10 +22,6 @@ from desktop.speakers_panel import SpeakersPanel
 from desktop.transcript_view import TranscriptView
 
 log = logging.getLogger(__name__)
-
-PASS_NAMES = {"realtime": "Live captions", "async": "Better transcript", "file": "Transcript"}
-JOB_TEXT = {"NotStarted": "queued", "Running": "running", "Failed": "failed", "Canceled": "canceled"}
-
 
 @dataclass(frozen=True)
 class Loaded:
@@ -62,8 +46,6 @@ def _load(lib, conversation_id: str) -> Loaded:
     return Loaded(conversation, lib.passes(conversation_id), audio, jobs[0] if jobs else None)
 
 
-PASS_CHARS, PASS_MAX_PX = 10, 380  # the transcript version chooser's least width (characters) and greatest (pixels)
-
 
 class ConversationView(QWidget):
     """Reads, plays and edits one stored conversation."""
@@ -83,26 +65,14 @@ class ConversationView(QWidget):
         self._pending_seek: int | None = None
         self._pending_reveal: str | None = None  # a phrase an undo or redo changed, to bring into sight once reloaded
 
-        self.back_button = QPushButton("← Library", objectName="backButton")
-        self.back_button.clicked.connect(self.back_requested)
-        self.title = QLabel("", objectName="conversationTitle")
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details = QLabel("", objectName="conversationDetails")
-        for label in (self.title, self.details):  # a long title or detail line wraps rather than squeezing the controls
-            label.setWordWrap(True)
-        self.pass_box = QComboBox(objectName="passChooser")
-        self.pass_box.setAccessibleName("Transcript version")
-        # it takes the room there is, up to PASS_MAX_PX, and down to PASS_CHARS characters (the rest elided), so the window
-        # can be made narrow: sized to its longest choice it alone was 378 px wide
-        self.pass_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.pass_box.setMinimumContentsLength(PASS_CHARS)
-        self.pass_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.pass_box.setMaximumWidth(PASS_MAX_PX)
-        self.pass_box.activated.connect(self._pass_chosen)
-        self.retranscribe_button = QPushButton("Transcribe again…", objectName="retranscribeButton")
-        self.retranscribe_button.clicked.connect(lambda: self.conversation_id and self.retranscribe_requested.emit(self.conversation_id))
-        self.export_button = QPushButton("Export…", objectName="conversationExportButton")
-        self.export_button.clicked.connect(lambda: self.conversation_id and self.export_requested.emit([self.conversation_id]))
+        self.header = ConversationHeader(self.job_pace)
+        self.header.back_requested.connect(self.back_requested)
+        self.header.pass_chosen.connect(self._pass_chosen)
+        self.header.retranscribe_clicked.connect(lambda: self.conversation_id and self.retranscribe_requested.emit(self.conversation_id))
+        self.header.export_clicked.connect(lambda: self.conversation_id and self.export_requested.emit([self.conversation_id]))
+        header = self.header  # its parts, as the rest of the app and the tests know them
+        self.back_button, self.title, self.details = header.back_button, header.title, header.details
+        self.pass_box, self.retranscribe_button, self.export_button = header.pass_box, header.retranscribe_button, header.export_button
         self.player = PlayerBar()
         self.transcript = TranscriptView()
         self.speakers = SpeakersPanel()
@@ -110,14 +80,6 @@ class ConversationView(QWidget):
         self.history.revealed.connect(self._reveal)
         self.find_bar = FindBar()
 
-        # the controls on a row of their own, the title and details under them across the whole width: beside the
-        # controls, a title of a few words wrapped into a column of one word a line
-        header = QHBoxLayout()
-        header.addWidget(self.back_button)
-        header.addStretch(1)
-        header.addWidget(self.pass_box, 3)
-        header.addWidget(self.retranscribe_button)
-        header.addWidget(self.export_button)
         split = QSplitter(Qt.Orientation.Horizontal)
         column = QWidget()
         column_layout = QVBoxLayout(column)
@@ -130,9 +92,7 @@ class ConversationView(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([700, 220])
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.title)
-        layout.addWidget(self.details)
+        layout.addWidget(self.header)
         layout.addWidget(self.player)
         layout.addWidget(split, 1)
 
@@ -168,7 +128,7 @@ class ConversationView(QWidget):
                 self.history.show(conversation_id)
             self.data = None
             self.transcript.show_conversation(None)
-            self.title.setText("Loading…")
+            self.header.show_loading()
         self._pending_seek = offset_ms
         self.reload()
 
@@ -207,25 +167,12 @@ class ConversationView(QWidget):
             return
         self.data = data
         c = data.conversation
-        self.title.setText(f"<span style='font-size:16pt;font-weight:600'>{_escape(c.title)}</span>")
-        self._show_details()
-        self.pass_box.clear()
-        for p in data.passes:
-            if p.status != "succeeded":
-                continue
-            self.pass_box.addItem(f"{PASS_NAMES.get(p.kind, p.kind)} ({p.model}, {p.created.astimezone():%H:%M})", p.pass_id)
-            if p.is_current:
-                self.pass_box.setCurrentIndex(self.pass_box.count() - 1)
-        self.pass_box.setEnabled(self.pass_box.count() > 1)
-        self.pass_box.setToolTip(self.pass_box.currentText())  # read whole even where a narrow window cuts it
+        self.header.show_conversation(data)
         self.transcript.profanity = self.services.settings.profanity
         self.transcript.show_conversation(c)
         self.find_bar.show_count(self.transcript.found_index + 1, len(self.transcript.found))
         self.speakers.show_conversation(c)
         self.player.load(data.audio)
-        self.retranscribe_button.setEnabled(data.audio is not None)
-        self.retranscribe_button.setToolTip("" if data.audio is not None else
-                                            "Its recording is missing: there is nothing to transcribe again.")
         if self._pending_seek is not None:
             self.seek(self._pending_seek)
             self.transcript.scroll_to_time(self._pending_seek)
@@ -233,23 +180,6 @@ class ConversationView(QWidget):
         if self._pending_reveal is not None and self.transcript.reveal(self._pending_reveal):
             self._pending_reveal = None  # else a reload asked before the undo came first: the next one shows it
         self.loaded.emit(conversation_id)
-
-    def _show_details(self) -> None:
-        data = self.data
-        c = data.conversation
-        details = [c.created.astimezone().strftime("%Y-%m-%d %H:%M"), format_time(c.duration_ms), c.model or "no transcript yet"]
-        if data.job is not None and data.job.state in JOB_TEXT:
-            job = data.job
-            state = "paused while recording" if job.step == PAUSED_STEP else JOB_TEXT[job.state]
-            step = f" {job.progress}%" + self.job_pace.text(job, ", {}") if job.state == "Running" else ""
-            details.append(f"better transcript {state}{step}")
-        shown = next((p for p in data.passes if p.is_current), None)
-        if shown is not None and any(p.kind == "async" and p.status == "succeeded" and p.created > shown.created
-                                     for p in data.passes):
-            details.append("a better transcript is ready: this one, which you corrected, stays shown (Transcript version)")
-        if data.audio is None:
-            details.append("recording missing")
-        self.details.setText("  ·  ".join(details))
 
     def show_jobs(self, jobs: list) -> None:
         """Show the progress of this conversation's latest job, as the jobs list has just read it."""
@@ -259,7 +189,7 @@ class ConversationView(QWidget):
         if job is None:
             return
         self.data = replace(self.data, job=job)
-        self._show_details()  # each read: the step (paused or not) and the time left change with the same progress
+        self.header.show_details(self.data)  # each read: the step (paused or not) and the time left change with the same progress
 
     # find in this conversation
 
@@ -325,8 +255,8 @@ class ConversationView(QWidget):
 
     # editing
 
-    def _pass_chosen(self, index: int) -> None:
-        pass_id, conversation_id = self.pass_box.itemData(index), self.conversation_id
+    def _pass_chosen(self, pass_id) -> None:
+        conversation_id = self.conversation_id
         if pass_id is not None and conversation_id:
             self.services.ops.library_op(lambda lib: lib.set_current_pass(conversation_id, pass_id), parent=self).changes().run()
 
@@ -402,8 +332,3 @@ class ConversationView(QWidget):
             menu.addAction(f"Rename {c.speaker_label(utterance.speaker)}…", lambda: self.rename_speaker(utterance.speaker))
         menu.popup(where)
 
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
