@@ -7,11 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,9 +17,9 @@ from PySide6.QtWidgets import (
 from core.audio.sources import DEVICE_BACK, DEVICE_LOST
 from core.errors import DiskFullError, StoreError
 from desktop.captions import IDLE, LISTENING, CaptionsView
-from desktop.input_picker import InputPicker
 from desktop.level_meter import LevelMeter
 from desktop.live_session import InputChoice, LiveSession, live_options, prepare_engine
+from desktop.record_source import RecordSource
 from desktop.recovery_banner import RecoveryBanner
 from desktop.services import Services
 from desktop.speaker_colors import format_time
@@ -29,13 +27,9 @@ from desktop.confirm import confirm
 
 log = logging.getLogger(__name__)
 
-MODES = (("RealTimeAndAsync", "Captions + better transcript afterwards"), ("RealTime", "Captions only"))
 POLL_MS = 100
 # what the badge next to the clock says in each state of a recording (nothing when idle or saved)
 BADGES = {"starting": "● REC", "running": "● REC", "paused": "❚❚ PAUSED", "stopping": "SAVING…", "lost": "⚠ NO MIC"}
-# (a placeholder is one line, cut at the edge: short enough for a narrow window)
-NO_INPUT = "No microphone found: plug one in and press ↻, or play a recording as input."
-NO_SOUND_SYSTEM = "The microphones could not be listed: press ↻ to try again, or play a recording as input."
 
 
 class RecordView(QWidget):
@@ -58,28 +52,11 @@ class RecordView(QWidget):
         self._prepared: tuple | None = None  # (model, device, language, diarize) whose engine is loaded
         self.engine_ready = False  # the models of the last prepare() are loaded (or failed to load)
 
-        self.input_box = InputPicker(services)
-        self.input_box.input_changed.connect(self._update_buttons)
-        self.rescan_button = QToolButton(objectName="rescanInputs", text="↻")
-        self.rescan_button.setToolTip("Look for microphones again (one plugged in since Parley started)")
-        self.rescan_button.setAccessibleName("Look for microphones again")
-        self.rescan_button.clicked.connect(self._look_again)
-        self._looking = False  # ↻ was pressed: say what it found
-        self.mode_box = QComboBox(objectName="recordMode")
-        self.mode_box.setAccessibleName("Recording mode")
-        self.input_box.setAccessibleName("Input")
-        for mode, label in MODES:
-            self.mode_box.addItem(label, mode)
-        # their longest labels (a device's name) must not set the window's narrowest width (it was 926 px); a narrow
-        # window shows the start of a label, its tooltip and the list show it whole
-        for box in (self.input_box, self.mode_box):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(10)  # "Captions +…" and "Captions o…" told apart; half a 1366 px screen fits the window
-            box.currentTextChanged.connect(box.setToolTip)
-            box.setToolTip(box.currentText())
-        self._show_mode(services.settings.live_mode)
-        self.mode_box.activated.connect(self._mode_chosen)
+        self.source = RecordSource(services, lambda: self.recording)
+        self.source.changed.connect(self._update_buttons)
         services.changes.settings_changed.connect(self._settings_changed)
+        # its parts, as the window and the tests know them
+        self.input_box, self.rescan_button, self.mode_box = self.source.input_box, self.source.rescan_button, self.source.mode_box
         self.record_button = QPushButton("● Record", objectName="recordButton")
         self.record_button.setToolTip("Start recording (Ctrl+R)")
         self.record_button.setAccessibleName("Record")  # not "● Record": the symbol would be read out
@@ -104,6 +81,7 @@ class RecordView(QWidget):
         self.status = QLabel("", objectName="recordStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)  # a long reason (a full disk, a lost microphone) must not widen the window
+        self.source.said.connect(self.status.setText)
         self.open_saved = QPushButton("Open the conversation", objectName="openSaved")
         self.open_saved.setToolTip("Show the recording just saved, with its transcript")
         self.open_saved.clicked.connect(lambda: self._last_id and self.open_requested.emit(self._last_id))
@@ -111,15 +89,6 @@ class RecordView(QWidget):
         self.recovery = RecoveryBanner(services)
         self.recovery.recovered.connect(self._recovered)
 
-        top = QHBoxLayout()
-        input_label, mode_label = QLabel("&Input"), QLabel("Mo&de")
-        input_label.setBuddy(self.input_box)  # read with its box, and Alt+I / Alt+D go to it
-        mode_label.setBuddy(self.mode_box)
-        top.addWidget(input_label)
-        top.addWidget(self.input_box, 2)
-        top.addWidget(self.rescan_button)
-        top.addWidget(mode_label)
-        top.addWidget(self.mode_box, 2)
         controls = QHBoxLayout()
         controls.addWidget(self.record_button)
         controls.addWidget(self.pause_button)
@@ -131,7 +100,7 @@ class RecordView(QWidget):
         controls.addWidget(self.meter, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.recovery)
-        layout.addLayout(top)
+        layout.addWidget(self.source)
         layout.addLayout(controls)
         layout.addWidget(self.captions, 1)
         bottom = QHBoxLayout()
@@ -179,48 +148,25 @@ class RecordView(QWidget):
 
     # settings
 
-    def _show_mode(self, mode: str) -> None:
-        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
-
     def _settings_changed(self, settings) -> None:
         if not self.recording:  # a recording keeps the mode and models it started with; the view follows once it ends
-            self._show_mode(settings.live_mode)
+            self.source.show_mode(settings.live_mode)
             if self.isVisible():  # another model (or speaker labels) chosen: loaded now, not when Record is pressed
                 self.prepare()
 
-    def _mode_chosen(self, index: int) -> None:
-        self.services.change_settings(live_mode=self.mode_box.itemData(index))
-
-    # inputs (the picker lists them; these are its face for the window and tests)
+    # inputs (the source row lists them; these are its face for the window and tests)
 
     def refresh_devices(self, *, rescan: bool = False) -> None:
         """List the input devices again (off the GUI thread; `rescan` also finds ones plugged in since); returns nothing."""
-        if not (rescan and self.recording):  # looking again restarts the sound system: never while it records
-            self.input_box.refresh(rescan=rescan)
-
-    def _look_again(self) -> None:
-        if self.recording:
-            return
-        self._looking = True
-        self.status.setText("Looking for microphones…")
-        self.refresh_devices(rescan=True)
-
-    def _said_what_was_found(self) -> None:
-        box = self.input_box
-        if not self._looking or box.refreshing:
-            return
-        self._looking = False
-        found = len(box.device_names())
-        missing = NO_SOUND_SYSTEM if box.listing_failed else NO_INPUT
-        self.status.setText(f"Found {found} microphone{'s' if found != 1 else ''}." if found else missing)
+        self.source.refresh_devices(rescan=rescan)
 
     def set_file_input(self, path: Path, speed: float | None = 1.0) -> None:
         """Use a recording played at `speed` as the input instead of a microphone; returns nothing."""
-        self.input_box.set_file(path, speed)
+        self.source.set_file_input(path, speed)
 
     def input_choice(self) -> InputChoice:
         """Return the input the next recording will use."""
-        return self.input_box.choice()
+        return self.source.input_choice()
 
     # recording
 
@@ -238,7 +184,7 @@ class RecordView(QWidget):
         if self.recording:
             return
         if not self.input_box.has_input():  # no microphone: say what to do, here too (captions kept from before hide the placeholder)
-            self.status.setText(self._idle_text())
+            self.status.setText(self.source.idle_text(IDLE))
             self.input_box.setFocus()
             return
         settings, mode = self.services.settings, self.mode_box.currentData()
@@ -328,8 +274,8 @@ class RecordView(QWidget):
 
     def _stopped(self, conversation_id: str) -> None:
         self._timer.stop()
-        self.captions.setPlaceholderText(self._idle_text())
-        self._show_mode(self.services.settings.live_mode)
+        self.captions.setPlaceholderText(self.source.idle_text(IDLE))
+        self.source.show_mode(self.services.settings.live_mode)
         self._poll()
         self.meter.reset()
         if conversation_id:
@@ -358,8 +304,8 @@ class RecordView(QWidget):
 
         self._timer.stop()
         self.meter.reset()
-        self.captions.setPlaceholderText(self._idle_text())
-        self._show_mode(self.services.settings.live_mode)
+        self.captions.setPlaceholderText(self.source.idle_text(IDLE))
+        self.source.show_mode(self.services.settings.live_mode)
         self._update_buttons()
         self.refresh_devices(rescan=True)
         self.recording_changed.emit(self.recording)
@@ -388,20 +334,13 @@ class RecordView(QWidget):
                 self.status.setText(_ending_text(self.session.ending))
             self._update_buttons()
 
-    def _idle_text(self) -> str:
-        """Return what the captions area says while nothing is recorded."""
-        box = self.input_box
-        if box.count() == 0 or box.has_input():  # before the first listing nothing is known yet
-            return IDLE
-        return NO_SOUND_SYSTEM if box.listing_failed else NO_INPUT
-
     def _update_buttons(self) -> None:
-        self._said_what_was_found()
+        self.source.say_what_was_found()
         state = self.session.state if self.session is not None else "idle"
         idle = state in ("idle", "stopped")
         self.record_button.setEnabled(idle and self.input_box.has_input())  # nothing to record from: say so, not fail
         if idle:
-            self.captions.setPlaceholderText(self._idle_text())
+            self.captions.setPlaceholderText(self.source.idle_text(IDLE))
         self.pause_button.setEnabled(state in ("running", "paused"))
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         shown = "lost" if state == "running" and self._mic_lost else state
@@ -411,9 +350,7 @@ class RecordView(QWidget):
         self.badge.style().polish(self.badge)
         self.elapsed.setEnabled(state != "paused")  # the clock greys while nothing is recorded
         self.stop_button.setEnabled(state in ("starting", "running", "paused"))
-        self.input_box.setEnabled(idle)
-        self.rescan_button.setEnabled(idle and not self.input_box.refreshing)  # one look at a time
-        self.mode_box.setEnabled(idle)
+        self.source.set_idle(idle)
         self.state_changed.emit(state)
 
     def confirm_stop_for_exit(self) -> bool:

@@ -442,7 +442,7 @@ def test_cancelling_the_file_dialog_keeps_showing_the_input_that_will_be_used(qt
 def test_without_a_microphone_record_is_off_and_says_why_until_one_is_plugged_in_or_a_recording_chosen(
         qtbot, window, services, sound_inputs, sample_wav):
     from desktop.captions import IDLE
-    from desktop.record_view import NO_INPUT
+    from desktop.record_source import NO_INPUT
 
     view, box = window.record_view, window.record_view.input_box
     window.show_page("Record")
